@@ -1,0 +1,147 @@
+"""Activation functions f with their derivatives, in one explicit registry.
+
+Every activation maps pre-activations ``Z : (n, n_l)`` to activations ``A : (n, n_l)``.
+``derivative(Z, A)`` is the note's σ'(z), elementwise. ``backward(Z, A, G_A)`` turns
+∂C/∂A into ∂C/∂Z; for every elementwise activation that is ``G_A * f'(Z)``, for softmax it
+is the Jacobian-vector product.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+from numpy.typing import NDArray
+
+from bpstudio.core.errors import BPStudioError
+
+Array = NDArray[np.floating]
+
+
+class Activation(ABC):
+    """One activation function. Stateless; instances live in :data:`ACTIVATIONS`."""
+
+    name: str = ""
+    label: str = ""
+    #: Softmax couples the neurons of a layer; all others act neuron by neuron.
+    elementwise: bool = True
+
+    @abstractmethod
+    def forward(self, Z: Array) -> Array:
+        """A = f(Z)."""
+
+    @abstractmethod
+    def derivative(self, Z: Array, A: Array) -> Array:
+        """f'(Z) elementwise (for softmax: the diagonal ∂a_j/∂z_j)."""
+
+    def backward(self, Z: Array, A: Array, G_A: Array) -> Array:
+        """∂C/∂Z from ∂C/∂A: ``G_Z = G_A * f'(Z)``."""
+        return G_A * self.derivative(Z, A)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Sigmoid(Activation):
+    """σ(z) = 1 / (1 + e^{-z}), the note's activation; σ'(z) = σ(z)(1 - σ(z))."""
+
+    name = "sigmoid"
+    label = "Sigmoid σ"
+
+    def forward(self, Z: Array) -> Array:
+        # σ(z) = (1 + tanh(z/2)) / 2 is exact, never overflows (1/(1+e^{-z}) does for
+        # z < -709) and costs as few passes over the array as the textbook form.
+        A = np.multiply(Z, 0.5)
+        np.tanh(A, out=A)
+        A += 1.0
+        A *= 0.5
+        return A
+
+    def derivative(self, Z: Array, A: Array) -> Array:
+        return A * (1.0 - A)
+
+
+class Tanh(Activation):
+    name = "tanh"
+    label = "Tanh"
+
+    def forward(self, Z: Array) -> Array:
+        return np.tanh(Z)
+
+    def derivative(self, Z: Array, A: Array) -> Array:
+        return 1.0 - A * A
+
+
+class ReLU(Activation):
+    name = "relu"
+    label = "ReLU"
+
+    def forward(self, Z: Array) -> Array:
+        return np.maximum(Z, 0.0)
+
+    def derivative(self, Z: Array, A: Array) -> Array:
+        return (Z > 0).astype(Z.dtype)
+
+
+class LeakyReLU(Activation):
+    """max(z, αz) with α = 0.01."""
+
+    name = "leaky_relu"
+    label = "Leaky ReLU"
+    slope = 0.01
+
+    def forward(self, Z: Array) -> Array:
+        return np.where(Z > 0, Z, self.slope * Z)
+
+    def derivative(self, Z: Array, A: Array) -> Array:
+        return np.where(Z > 0, 1.0, self.slope).astype(Z.dtype)
+
+
+class Linear(Activation):
+    name = "linear"
+    label = "Linear (identity)"
+
+    def forward(self, Z: Array) -> Array:
+        return Z
+
+    def derivative(self, Z: Array, A: Array) -> Array:
+        return np.ones_like(Z)
+
+    def backward(self, Z: Array, A: Array, G_A: Array) -> Array:
+        return G_A
+
+
+class Softmax(Activation):
+    """a_j = e^{z_j} / Σ_i e^{z_i}; for an output layer only."""
+
+    name = "softmax"
+    label = "Softmax"
+    elementwise = False
+
+    def forward(self, Z: Array) -> Array:
+        E = np.exp(Z - Z.max(axis=1, keepdims=True))
+        return E / E.sum(axis=1, keepdims=True)
+
+    def derivative(self, Z: Array, A: Array) -> Array:
+        return A * (1.0 - A)
+
+    def backward(self, Z: Array, A: Array, G_A: Array) -> Array:
+        # Jacobian-vector product: ∂C/∂z_j = a_j (∂C/∂a_j - Σ_i a_i ∂C/∂a_i).
+        return A * (G_A - (G_A * A).sum(axis=1, keepdims=True))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    act.name: act for act in (Sigmoid(), Tanh(), ReLU(), LeakyReLU(), Linear(), Softmax())
+}
+
+#: Activations allowed in hidden layers (softmax only makes sense as an output).
+HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(n for n in ACTIVATIONS if n != "softmax")
+
+
+def get_activation(name: str) -> Activation:
+    """Look an activation up by its serialised name, with a clear error for unknown names."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        known = ", ".join(ACTIVATIONS)
+        raise BPStudioError(f"unknown activation {name!r}; expected one of: {known}") from None
