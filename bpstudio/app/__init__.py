@@ -1,0 +1,1 @@
+"""The Qt shell around :mod:`bpstudio.core`: document, undo commands, views, worker."""

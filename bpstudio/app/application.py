@@ -1,0 +1,65 @@
+"""Start the desktop app: ``bpstudio [project.bpstudio] [--screenshot out.png]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from bpstudio import __version__
+
+APP_NAME = "Backprop Studio"
+ORGANIZATION = "Backprop Studio"
+
+
+def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bpstudio", description="Open Backprop Studio.")
+    parser.add_argument("project", nargs="?", type=Path, help="a .bpstudio project to open")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        help="open the window, save a PNG of it to this path, and quit",
+    )
+    parser.add_argument(
+        "--template", help="start from a template (note, xor, spirals, sine, digits)"
+    )
+    parser.add_argument("--version", action="version", version=f"bpstudio {__version__}")
+    return parser.parse_known_args(list(argv))[0]
+
+
+def make_application(argv: Sequence[str] = ()) -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication([sys.argv[0], *argv])
+    app.setApplicationName("bpstudio")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def run_app(argv: Sequence[str]) -> int:
+    args = _parse(argv)
+    app = make_application()
+    from bpstudio.app.main_window import MainWindow
+
+    window = MainWindow()
+    if args.template:
+        window.new_from_template(args.template)
+    if args.project is not None:
+        window.open_path(args.project)
+    window.show()
+    if args.screenshot is not None:
+        target = args.screenshot
+
+        def grab() -> None:
+            window.grab().save(str(target))
+            window.close()
+
+        # Let layouts settle and the worker deliver its first snapshot.
+        QTimer.singleShot(1500, grab)
+    return app.exec()

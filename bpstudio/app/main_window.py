@@ -1,0 +1,397 @@
+"""The main window: canvas in the middle, dockable panels, menus, toolbar, status bar.
+
+It wires the document, the selection and the training controller to the views, and owns
+the file actions (New, Open, Save, recent files) and the window's persistent layout.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QUndoView,
+    QWidget,
+)
+
+from bpstudio import __version__
+from bpstudio.app.actions import NetworkActions
+from bpstudio.app.canvas.palette import LayerPalette
+from bpstudio.app.canvas.view import NetworkView
+from bpstudio.app.dialogs.new_project import NewProjectDialog
+from bpstudio.app.document import Document
+from bpstudio.app.exporting import ExportActions
+from bpstudio.app.panels.chain_rule import ChainRulePanel
+from bpstudio.app.panels.data import DataPanel
+from bpstudio.app.panels.inspector import InspectorPanel
+from bpstudio.app.panels.training import TrainingPanel
+from bpstudio.app.panels.weight_matrix import WeightMatrixPanel
+from bpstudio.app.plots.cost import CostPlot
+from bpstudio.app.plots.gradient import GradientPlot
+from bpstudio.app.selection import SelectionModel
+from bpstudio.app.training import TrainingController
+from bpstudio.core.errors import BPStudioError
+from bpstudio.core.project import SUFFIX, Project
+from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.templates import make_project
+
+PROJECT_FILTER = f"Backprop Studio projects (*{SUFFIX});;All files (*)"
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or QSettings()
+        self.document = Document(parent=self)
+        self.selection = SelectionModel(self)
+        self.controller = TrainingController(self.document, self)
+        self.setObjectName("MainWindow")
+        self.setMinimumSize(1000, 640)
+
+        self.canvas = NetworkView(self.document, self.selection, self.controller, self)
+        self.setCentralWidget(self.canvas)
+        self.network_actions = NetworkActions(self.document, self.selection, self.controller, self)
+        self.export_actions = ExportActions(self, self.document, self.controller)
+
+        self.palette = LayerPalette(self)
+        self.inspector = InspectorPanel(self.document, self.selection, self.controller, self)
+        self.weights = WeightMatrixPanel(self.document, self.selection, self)
+        self.training = TrainingPanel(self.document, self.controller, self)
+        self.chain_rule = ChainRulePanel(self.document, self.selection, self.controller, self)
+        self.cost_plot = CostPlot(self.document, self.controller, self)
+        self.gradient_plot = GradientPlot(self.document, self.selection, self.controller, self)
+        self.data_panel = DataPanel(self.document, self.controller, self)
+        self.undo_view = QUndoView(self.document.undo_stack, self)
+        self.undo_view.setEmptyLabel("<project opened>")
+
+        self.docks: dict[str, QDockWidget] = {}
+        left, right, bottom = (
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self._dock("palette", "Layers", self.palette, left)
+        self._dock("training", "Training", self.training, left)
+        self._dock("data", "Data", self.data_panel, left)
+        self._dock("inspector", "Inspector", self.inspector, right)
+        self._dock("chain_rule", "Chain rule", self.chain_rule, right)
+        self._dock("weights", "Weight matrix", self.weights, right)
+        self._dock("history", "Undo history", self.undo_view, right)
+        self._dock("cost", "Cost", self.cost_plot, bottom)
+        self._dock("gradient", "Gradient ∇C", self.gradient_plot, bottom)
+        self.tabifyDockWidget(self.docks["training"], self.docks["data"])
+        self.docks["training"].raise_()
+        self.tabifyDockWidget(self.docks["weights"], self.docks["history"])
+        self.docks["weights"].raise_()
+        self.splitDockWidget(self.docks["cost"], self.docks["gradient"], Qt.Orientation.Horizontal)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        self.document.undo_stack.cleanChanged.connect(self._update_title)
+        self.document.pathChanged.connect(self._update_title)
+        self.controller.snapshotReceived.connect(self._on_snapshot)
+        self.controller.problemChanged.connect(self._on_problem)
+        self.controller.trainingStopped.connect(self._on_training_stopped)
+        self._restore_settings()
+        self._update_title()
+
+    # -- construction --------------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+
+    def _action(
+        self,
+        text: str,
+        slot: object,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        SK = QKeySequence.StandardKey
+        self.act_new = self._action("&New…", self.new_project, SK.New, "Start a new project")
+        self.act_open = self._action("&Open…", self.open_project, SK.Open, "Open a project")
+        self.act_save = self._action("&Save", self.save, SK.Save, "Save the project")
+        self.act_save_as = self._action("Save &As…", self.save_as, SK.SaveAs)
+        self.act_quit = self._action("&Quit", self.close, SK.Quit)
+        self.act_undo = self._action("&Undo", self._undo, SK.Undo)
+        self.act_redo = self._action("&Redo", self._redo, SK.Redo)
+        stack = self.document.undo_stack
+        stack.canUndoChanged.connect(self.act_undo.setEnabled)
+        stack.canRedoChanged.connect(self.act_redo.setEnabled)
+        stack.undoTextChanged.connect(lambda t: self.act_undo.setText(f"&Undo {t}".strip()))
+        stack.redoTextChanged.connect(lambda t: self.act_redo.setText(f"&Redo {t}".strip()))
+        self.act_undo.setEnabled(False)
+        self.act_redo.setEnabled(False)
+        self.act_about = self._action("&About Backprop Studio", self._about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_new, self.act_open])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_save, self.act_save_as])
+        file_menu.addSeparator()
+        file_menu.addAction(self.data_panel.import_action)
+        self.export_actions.add_to_menu(file_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.act_undo, self.act_redo])
+        edit_menu.addSeparator()
+        self.network_actions.add_edit_actions(edit_menu)
+
+        view_menu = bar.addMenu("&View")
+        self.canvas.add_view_actions(view_menu)
+        view_menu.addSeparator()
+        panels = view_menu.addMenu("&Panels")
+        for dock in self.docks.values():
+            panels.addAction(dock.toggleViewAction())
+
+        network_menu = bar.addMenu("&Network")
+        self.network_actions.add_network_actions(network_menu)
+
+        training_menu = bar.addMenu("&Training")
+        self.training.add_actions(training_menu)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("toolbar_main")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addActions([self.act_new, self.act_open, self.act_save])
+        toolbar.addSeparator()
+        toolbar.addActions([self.act_undo, self.act_redo])
+        toolbar.addSeparator()
+        self.training.add_toolbar_actions(toolbar)
+        toolbar.addSeparator()
+        self.canvas.add_toolbar_actions(toolbar)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.phase_label = QLabel("")
+        self.counter_label = QLabel("")
+        self.problem_label = QLabel("")
+        self.problem_label.setStyleSheet("color: #b00020;")
+        status.addWidget(self.phase_label, 1)
+        status.addWidget(self.problem_label, 2)
+        status.addPermanentWidget(self.counter_label)
+
+    # -- status ----------------------------------------------------------------------------------
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        if snapshot.phase is not None:
+            names = {
+                "forward": "Forward pass: z and a computed for the batch",
+                "backward": "Backward pass: ∂C/∂a, ∂C/∂w, ∂C/∂b computed",
+                "update": "Update: w ← w − η ∂C/∂w applied",
+            }
+            self.phase_label.setText(
+                f"{names[snapshot.phase.value]}  ·  next: {snapshot.next_phase.value}"
+            )
+        elif snapshot.running:
+            self.phase_label.setText(f"Training… {snapshot.steps_per_second:,.0f} steps/s")
+        cost = snapshot.cost
+        cost_text = f"   C = {cost:.5g}" if cost is not None else ""
+        self.counter_label.setText(
+            f"step {snapshot.step:,}   epoch {snapshot.epoch:,}{cost_text}"
+        )
+
+    def _on_problem(self, message: str) -> None:
+        self.problem_label.setText(message)
+
+    def _on_training_stopped(self, reason: str) -> None:
+        if reason and reason != "paused":
+            self.phase_label.setText(f"Stopped: {reason}")
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.title}[*] — Backprop Studio")
+        self.setWindowModified(self.document.is_modified())
+
+    # -- undo that rewinds training --------------------------------------------------------------
+
+    def _undo(self) -> None:
+        self.controller.pause_for_edit()
+        self.controller._resume_after_edit = False
+        self.document.undo_stack.undo()
+
+    def _redo(self) -> None:
+        self.controller.pause_for_edit()
+        self.controller._resume_after_edit = False
+        self.document.undo_stack.redo()
+
+    # -- files -------------------------------------------------------------------------------------
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; True when it is fine to discard the project."""
+        self.controller.pause_for_edit()
+        self.controller._resume_after_edit = False
+        if not self.document.is_modified():
+            return True
+        answer = QMessageBox.warning(
+            self,
+            "Unsaved changes",
+            f"Save the changes to “{self.document.title}” before closing it?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_project(self) -> None:
+        if not self.maybe_save():
+            return
+        dialog = NewProjectDialog(self)
+        if dialog.exec() and dialog.template_name:
+            self.new_from_template(dialog.template_name)
+
+    def new_from_template(self, name: str) -> None:
+        try:
+            project = make_project(name)
+        except BPStudioError as exc:
+            QMessageBox.critical(self, "New project", str(exc))
+            return
+        self.document.replace_project(project)
+        self.selection.clear()
+        self.canvas.fit_network()
+
+    def open_project(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
+        if path:
+            self.open_path(Path(path))
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            project = Project.load(path)
+        except BPStudioError as exc:
+            QMessageBox.critical(self, "Cannot open the project", str(exc))
+            return False
+        self.document.replace_project(project, path.resolve())
+        self.selection.clear()
+        self._remember(path)
+        self.canvas.fit_network()
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(Path(self._last_dir()) / f"{self.document.title}{SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
+        if not path:
+            return False
+        target = Path(path)
+        if target.suffix != SUFFIX:
+            target = target.with_suffix(SUFFIX)
+        return self._save_to(target)
+
+    def _save_to(self, path: Path) -> bool:
+        self.controller.pause_for_edit()
+        self.controller.finish_edit()
+        self.document.project.view = self.canvas.view_state()
+        try:
+            self.document.save(path)
+        except (BPStudioError, OSError) as exc:
+            QMessageBox.critical(self, "Cannot save the project", f"{path}: {exc}")
+            return False
+        self._remember(path)
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    # -- settings and recent files ---------------------------------------------------------------
+
+    def _last_dir(self) -> str:
+        return str(self.settings.value("files/last_dir", str(Path.home())))
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("files/recent", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember(self, path: Path) -> None:
+        path = path.resolve()
+        recent = [p for p in self._recent() if p != str(path)]
+        self.settings.setValue("files/recent", [str(path), *recent][:MAX_RECENT])
+        self.settings.setValue("files/last_dir", str(path.parent))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        if not recent:
+            self.recent_menu.addAction("(no recent projects)").setEnabled(False)
+            return
+        for i, name in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{i} {Path(name).name}")
+            action.setStatusTip(name)
+            action.triggered.connect(lambda _=False, p=name: self._open_recent(Path(p)))
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear list", lambda: self.settings.setValue("files/recent", []))
+
+    def _open_recent(self, path: Path) -> None:
+        if self.maybe_save():
+            self.open_path(path)
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        state = self.settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 950)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Backprop Studio",
+            f"<h3>Backprop Studio {__version__}</h3>"
+            "<p>Draw a network, step through gradient descent one phase at a time, and see "
+            "every term of the chain rule: z, a, σ′(z), ∂C/∂a, ∂C/∂w, ∂C/∂b and ∇C.</p>"
+            "<p>Built on the note <i>Backpropagation Calculus</i>.</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.controller.shutdown()
+        event.accept()

@@ -1,0 +1,540 @@
+"""The ``bpstudio`` command: the desktop app, and headless ``train``, ``grad``,
+``gradcheck`` and ``export`` subcommands for scripts and tests.
+
+Every error a person can cause (a bad file, a shape mismatch, an unknown name) ends as one
+line on stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from bpstudio import __version__
+from bpstudio.core.activations import ACTIVATIONS
+from bpstudio.core.backprop import gradients
+from bpstudio.core.data_source import DataSource, file_sha256, load_examples, split_examples
+from bpstudio.core.datasets import GENERATORS, Dataset
+from bpstudio.core.errors import BPStudioError
+from bpstudio.core.gradcheck import DEFAULT_TOLERANCE, gradient_check
+from bpstudio.core.hyperparams import Hyperparameters
+from bpstudio.core.init import INITIALIZERS
+from bpstudio.core.losses import LOSSES
+from bpstudio.core.network import NetworkSpec, Params, initialize
+from bpstudio.core.optim import OPTIMIZER_LABELS, SCHEDULES
+from bpstudio.core.project import SUFFIX, Project
+from bpstudio.core.trainer import Trainer
+
+SUBCOMMANDS = ("train", "grad", "gradcheck", "export")
+
+EXIT_USAGE = 2
+EXIT_CHECK_FAILED = 1
+
+
+# -- argument parsing ------------------------------------------------------------------------
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if len(values) < 2 or any(v < 1 for v in values):
+        raise argparse.ArgumentTypeError(
+            f"expected at least two positive layer sizes (input,...,output), got {text!r}"
+        )
+    return values
+
+
+def _name_list(text: str) -> list[str]:
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+def _add_network_options(parser: argparse.ArgumentParser, layers_required: bool) -> None:
+    group = parser.add_argument_group("network")
+    group.add_argument(
+        "--layers",
+        type=_int_list,
+        required=layers_required,
+        help="layer sizes from input to output, e.g. 2,4,1",
+    )
+    group.add_argument(
+        "--activation",
+        choices=[a for a in ACTIVATIONS if a != "softmax"],
+        default="sigmoid",
+        help="activation of the hidden layers (default: sigmoid, the note's σ)",
+    )
+    group.add_argument(
+        "--output-activation",
+        choices=list(ACTIVATIONS),
+        help="activation of the output layer (default: the same as --activation)",
+    )
+    group.add_argument(
+        "--loss",
+        choices=list(LOSSES),
+        default="squared_error",
+        help="cost function (default: squared_error, the note's C0)",
+    )
+    group.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    group.add_argument("--init", choices=list(INITIALIZERS), default="xavier")
+    group.add_argument("--params", type=Path, help="start from the weights in this .npz file")
+
+
+def _add_data_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data")
+    group.add_argument(
+        "--dataset",
+        help=f"built-in set ({', '.join(GENERATORS)}) or csv:PATH",
+    )
+    group.add_argument("--n-examples", type=int, help="size of a generated dataset")
+    group.add_argument("--noise", type=float, help="noise of a generated dataset")
+    group.add_argument("--classes", type=int, help="number of classes (blobs)")
+    group.add_argument(
+        "--label-column", help="CSV: a class-label column, one-hot encoded as the targets"
+    )
+    group.add_argument(
+        "--targets", type=_name_list, help="CSV: comma-separated names of the target columns"
+    )
+    group.add_argument(
+        "--standardize", action="store_true", help="standardise inputs (training statistics)"
+    )
+    group.add_argument(
+        "--validation", type=float, default=0.0, help="fraction held out for validation"
+    )
+    group.add_argument("--seed", type=int, default=0, help="seed for data, init and shuffling")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bpstudio",
+        description="Backprop Studio: see and step through backpropagation. "
+        "Without a subcommand, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"bpstudio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    train = sub.add_parser(
+        "train",
+        help="train a network headless",
+        description="Train a network (or continue a saved project) and print a summary.",
+    )
+    train.add_argument("project", nargs="?", type=Path, help=f"a {SUFFIX} project to continue")
+    _add_network_options(train, layers_required=False)
+    _add_data_options(train)
+    opt = train.add_argument_group("training")
+    opt.add_argument("--epochs", type=int, default=None, help="epochs to train (default 100)")
+    opt.add_argument("--steps", type=int, default=None, help="train this many steps instead")
+    opt.add_argument("--batch-size", type=int, default=None)
+    opt.add_argument("--lr", type=float, default=None, help="learning rate η")
+    opt.add_argument("--optimizer", choices=list(OPTIMIZER_LABELS), default=None)
+    opt.add_argument("--momentum", type=float, default=None)
+    opt.add_argument("--nesterov", action="store_true", default=None)
+    opt.add_argument("--l1", type=float, default=None)
+    opt.add_argument("--l2", type=float, default=None)
+    opt.add_argument("--schedule", choices=list(SCHEDULES), default=None)
+    opt.add_argument("--target-cost", type=float, help="stop once the training cost is below")
+    out = train.add_argument_group("output")
+    out.add_argument("--save-params", type=Path, help="write the trained weights (.npz)")
+    out.add_argument("--save", type=Path, help=f"write the whole project ({SUFFIX})")
+    out.add_argument("--json", action="store_true", help="print the summary as JSON")
+    out.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+
+    for name, help_text in (
+        ("grad", "print the cost and every component of ∇C"),
+        ("gradcheck", "compare backprop with finite differences"),
+    ):
+        p = sub.add_parser(name, help=help_text, description=help_text + ".")
+        p.add_argument("project", nargs="?", type=Path, help=f"a {SUFFIX} project")
+        _add_network_options(p, layers_required=False)
+        _add_data_options(p)
+        p.add_argument(
+            "--data", type=Path, help="CSV with a header; the last n_L columns are the targets"
+        )
+        p.add_argument("--json", action="store_true", help="print JSON")
+        if name == "gradcheck":
+            p.add_argument("--epsilon", type=float, default=1e-6)
+            p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE)
+            p.add_argument(
+                "--max-params", type=int, help="check a seeded sample of this many parameters"
+            )
+
+    from bpstudio.core.export import EXPORT_FORMATS
+
+    export = sub.add_parser(
+        "export",
+        help="export trained weights",
+        description="Write a project's weights in another format, then verify the file.",
+    )
+    export.add_argument("project", type=Path, help=f"a {SUFFIX} project")
+    export.add_argument("--format", "-f", choices=list(EXPORT_FORMATS), required=True)
+    export.add_argument("-o", "--output", type=Path, required=True)
+    return parser
+
+
+# -- shared steps ----------------------------------------------------------------------------
+
+
+def _data_source(args: argparse.Namespace, default: str = "note") -> DataSource:
+    name = args.dataset or default
+    common = {"seed": args.seed, "validation_fraction": args.validation}
+    if name.startswith("csv:"):
+        path = Path(name[4:])
+        if not path.is_file():
+            raise BPStudioError(f"{path}: no such data file")
+        return DataSource(
+            "csv",
+            path=str(path.resolve()),
+            sha256=file_sha256(path),
+            label_column=args.label_column,
+            target_columns=tuple(args.targets or ()),
+            standardize=args.standardize,
+            **common,
+        )
+    return DataSource(
+        "generator",
+        name,
+        n_examples=args.n_examples,
+        noise=args.noise,
+        n_classes=args.classes,
+        standardize=args.standardize,
+        **common,
+    )
+
+
+def _spec_from_args(args: argparse.Namespace, data: Dataset | None) -> NetworkSpec:
+    if args.layers is None:
+        raise BPStudioError("give the network with --layers (e.g. --layers 2,4,1) or a project")
+    spec = NetworkSpec.build(
+        args.layers, args.activation, args.output_activation, args.loss, args.dtype
+    )
+    if data is not None:
+        _check_fits(spec, data)
+    return spec
+
+
+def _check_fits(spec: NetworkSpec, data: Dataset) -> None:
+    if data.n_inputs != spec.input_size or data.n_outputs != spec.output_size:
+        raise BPStudioError(
+            f"the data has {data.n_inputs} inputs and {data.n_outputs} targets, but the network "
+            f"{'-'.join(map(str, spec.layer_sizes))} has {spec.input_size} inputs and "
+            f"{spec.output_size} outputs"
+        )
+
+
+def _initial_params(args: argparse.Namespace, spec: NetworkSpec) -> Params:
+    if args.params is not None:
+        from bpstudio.core.export.npz import load_params_npz
+
+        return load_params_npz(args.params, spec)
+    return initialize(spec, args.init, args.seed)
+
+
+def _load_project(path: Path) -> Project:
+    return Project.load(path)
+
+
+# -- train -----------------------------------------------------------------------------------
+
+
+class Progress:
+    """A progress bar on a terminal, a few plain lines otherwise."""
+
+    def __init__(self, total: int, unit: str, stream: IO[str], quiet: bool) -> None:
+        self.total, self.unit, self.stream, self.quiet = max(total, 1), unit, stream, quiet
+        self.tty = stream.isatty()
+        self._last_print = 0.0
+        self._last_decile = -1
+
+    def update(self, done: int, cost: float) -> None:
+        if self.quiet:
+            return
+        fraction = min(done / self.total, 1.0)
+        if self.tty:
+            now = time.perf_counter()
+            if now - self._last_print < 0.1 and done < self.total:
+                return
+            self._last_print = now
+            width = 30
+            filled = int(width * fraction)
+            bar = "=" * filled + (">" if filled < width else "") + " " * (width - filled - 1)
+            self.stream.write(
+                f"\r{self.unit} {done}/{self.total} [{bar}] {fraction:4.0%}  cost {cost:.6g}"
+            )
+            if done >= self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+        else:
+            decile = int(fraction * 10)
+            if decile != self._last_decile:
+                self._last_decile = decile
+                print(f"{self.unit} {done}/{self.total}  cost {cost:.6g}", file=self.stream)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.project is not None:
+        project = _load_project(args.project)
+        if args.dataset:
+            project.data = _data_source(args)
+    else:
+        source = _data_source(args, default="note")
+        examples = load_examples(source)
+        spec = _spec_from_args(args, examples)
+        project = Project(spec, _initial_params(args, spec), source)
+    examples = load_examples(project.data, args.project.parent if args.project else None)
+    _check_fits(project.spec, examples)
+    train_set, validation_set = split_examples(project.data, examples)
+
+    overrides: dict[str, Any] = {
+        "learning_rate": args.lr,
+        "batch_size": args.batch_size,
+        "optimizer": args.optimizer,
+        "momentum": args.momentum,
+        "nesterov": args.nesterov,
+        "l1": args.l1,
+        "l2": args.l2,
+        "schedule": args.schedule,
+    }
+    if args.project is None:
+        overrides["seed"] = args.seed
+    hp = project.hyperparameters.with_changes(
+        **{k: v for k, v in overrides.items() if v is not None}
+    )
+    project.hyperparameters = hp
+    trainer = Trainer(
+        project.spec,
+        project.params,
+        train_set,
+        validation_set,
+        hp,
+        history=project.history,
+        step=project.step,
+        epoch=project.epoch,
+    )
+    by_steps = args.steps is not None
+    total = args.steps if by_steps else (args.epochs if args.epochs is not None else 100)
+    if total < 0:
+        raise BPStudioError("--epochs and --steps must not be negative")
+    progress = Progress(total, "step" if by_steps else "epoch", sys.stderr, args.quiet)
+    start_step, start_epoch = trainer.step_count, trainer.epoch
+    stopped = ""
+    t0 = time.perf_counter()
+    done = 0
+    while done < total:
+        ok = trainer.train_batch() if by_steps else trainer.train_epoch()
+        if not ok:
+            stopped = trainer.divergence or "diverged"
+            break
+        done = trainer.step_count - start_step if by_steps else trainer.epoch - start_epoch
+        last = trainer.history["batch_cost"].last
+        progress.update(done, last[1] if last else math.nan)
+        if args.target_cost is not None and last is not None and last[1] <= args.target_cost:
+            evaluation = trainer.evaluate(record=False)
+            if evaluation.train_cost <= args.target_cost:
+                stopped = f"reached the target cost {args.target_cost:g}"
+                break
+    elapsed = time.perf_counter() - t0
+    evaluation = trainer.evaluate()
+    steps = trainer.step_count - start_step
+
+    project.params = trainer.params.copy()
+    project.step, project.epoch = trainer.step_count, trainer.epoch
+    if args.save_params is not None:
+        from bpstudio.core.export import export_params
+
+        export_params("npz", project.spec, project.params, args.save_params)
+    if args.save is not None:
+        project.save(args.save)
+
+    summary: dict[str, Any] = {
+        "network": project.spec.describe(),
+        "steps": steps,
+        "epochs": trainer.epoch - start_epoch,
+        "seconds": round(elapsed, 4),
+        "steps_per_second": round(steps / elapsed, 1) if elapsed > 0 else None,
+        "train_cost": evaluation.train_cost,
+        "validation_cost": evaluation.validation_cost,
+        "train_accuracy": evaluation.train_accuracy,
+        "validation_accuracy": evaluation.validation_accuracy,
+        "stopped": stopped or None,
+    }
+    if args.json:
+        print(json.dumps(summary, allow_nan=True))
+    else:
+        _print_train_summary(summary)
+    if trainer.divergence:
+        print(f"bpstudio: {trainer.divergence}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    return 0
+
+
+def _print_train_summary(s: dict[str, Any]) -> None:
+    print(f"network: {s['network']}")
+    rate = f"{s['steps_per_second']:,.0f} steps/s" if s["steps_per_second"] else "-"
+    print(f"trained: {s['steps']} steps, {s['epochs']} epochs in {s['seconds']:.2f} s ({rate})")
+    print(f"train cost: {s['train_cost']:.6g}")
+    if s["validation_cost"] is not None:
+        print(f"validation cost: {s['validation_cost']:.6g}")
+    if s["train_accuracy"] is not None:
+        print(f"train accuracy: {s['train_accuracy']:.3f}")
+    if s["validation_accuracy"] is not None:
+        print(f"validation accuracy: {s['validation_accuracy']:.3f}")
+    if s["stopped"]:
+        print(f"stopped: {s['stopped']}")
+
+
+# -- grad / gradcheck --------------------------------------------------------------------------
+
+
+def _network_and_batch(args: argparse.Namespace) -> tuple[NetworkSpec, Params, np.ndarray, np.ndarray]:
+    if args.project is not None:
+        project = _load_project(args.project)
+        spec, params = project.spec, project.params
+        if args.params is not None:
+            from bpstudio.core.export.npz import load_params_npz
+
+            params = load_params_npz(args.params, spec)
+    else:
+        spec = _spec_from_args(args, None)
+        params = _initial_params(args, spec)
+    if args.data is not None:
+        from bpstudio.core.csv_data import read_csv
+
+        data = read_csv(
+            args.data,
+            target_columns=args.targets,
+            label_column=args.label_column,
+            n_targets=None if (args.targets or args.label_column) else spec.output_size,
+        ).dataset
+    elif args.dataset is not None or args.project is None:
+        data = load_examples(_data_source(args))
+    else:
+        data = load_examples(project.data, args.project.parent)
+    _check_fits(spec, data)
+    return spec, params, data.X, data.Y
+
+
+def _component_names(spec: NetworkSpec) -> list[tuple[str, tuple[int, ...]]]:
+    names = []
+    for l in range(1, spec.n_layers + 1):
+        n_out, n_in = spec.layer_sizes[l], spec.layer_sizes[l - 1]
+        names += [(f"W{l}[{j},{k}]", (l, j, k)) for j in range(n_out) for k in range(n_in)]
+        names += [(f"b{l}[{j}]", (l, j)) for j in range(n_out)]
+    return names
+
+
+def cmd_grad(args: argparse.Namespace) -> int:
+    spec, params, X, Y = _network_and_batch(args)
+    grads = gradients(spec, params.astype(spec.np_dtype), X.astype(spec.np_dtype), Y.astype(spec.np_dtype))
+    if args.json:
+        out = {
+            "cost": grads.cost,
+            "gradient": {name: arr.tolist() for name, arr in grads.named().items()},
+        }
+        print(json.dumps(out))
+        return 0
+    print(f"network: {spec.describe()}   examples: {X.shape[0]}")
+    print(f"cost C = {grads.cost:.12g}")
+    print("∇C (the note's order: ∂C/∂w^(1), ∂C/∂b^(1), ..., ∂C/∂b^(L)):")
+    vector = grads.vector()
+    for (name, _), value in zip(_component_names(spec), vector, strict=True):
+        print(f"  ∂C/∂{name:<12} = {value: .12e}")
+    return 0
+
+
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    spec, params, X, Y = _network_and_batch(args)
+    result = gradient_check(
+        spec, params, X, Y, epsilon=args.epsilon, max_parameters=args.max_params, seed=args.seed
+    )
+    worst = result.worst
+    passed = result.passed(args.tolerance)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "passed": passed,
+                    "max_relative_error": result.max_relative_error,
+                    "worst": worst.name,
+                    "per_layer": {str(k): v for k, v in result.per_layer.items()},
+                    "checked": len(result.checks),
+                    "parameters": result.n_parameters,
+                }
+            )
+        )
+    else:
+        print(f"network: {spec.describe()}   examples: {X.shape[0]}")
+        print(
+            f"checked {len(result.checks)} of {result.n_parameters} parameters "
+            f"with central differences, ε = {result.epsilon:g}"
+        )
+        for layer, err in sorted(result.per_layer.items()):
+            print(f"  layer {layer}: worst relative error {err:.3e}")
+        print(
+            f"worst: {worst.name}  backprop {worst.backprop:.12e}  numeric {worst.numeric:.12e}  "
+            f"relative error {worst.relative_error:.3e}"
+        )
+        print(f"{'PASS' if passed else 'FAIL'} (tolerance {args.tolerance:g})")
+    return 0 if passed else EXIT_CHECK_FAILED
+
+
+# -- export ------------------------------------------------------------------------------------
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bpstudio.core.export import export_params, verify_export
+
+    project = _load_project(args.project)
+    written = export_params(
+        args.format,
+        project.spec,
+        project.params,
+        args.output,
+        metadata={"project": args.project.name, "step": project.step},
+    )
+    difference = verify_export(args.format, args.output, project.spec, project.params)
+    for path in written:
+        print(f"wrote {path}")
+    print(f"verified: max |difference| from the engine's predictions = {difference:.3g}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "grad": cmd_grad, "gradcheck": cmd_gradcheck, "export": cmd_export}
+
+
+# -- entry points ------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        return gui_main(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return COMMANDS[args.command](args)
+    except BPStudioError as exc:
+        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        name = exc.filename or ""
+        print(f"bpstudio: error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("bpstudio: interrupted", file=sys.stderr)
+        return 130
+
+
+def gui_main(argv: Sequence[str] | None = None) -> int:
+    """Open the desktop app (optionally on a project file)."""
+    from bpstudio.app.application import run_app
+
+    return run_app(list(sys.argv[1:] if argv is None else argv))
