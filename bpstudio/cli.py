@@ -25,7 +25,6 @@ from bpstudio.core.data_source import DataSource, file_sha256, load_examples, sp
 from bpstudio.core.datasets import GENERATORS, Dataset
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.gradcheck import DEFAULT_TOLERANCE, gradient_check
-from bpstudio.core.hyperparams import Hyperparameters
 from bpstudio.core.init import INITIALIZERS
 from bpstudio.core.losses import LOSSES
 from bpstudio.core.network import NetworkSpec, Params, initialize
@@ -46,7 +45,9 @@ def _int_list(text: str) -> list[int]:
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers, got {text!r}"
+        ) from None
     if len(values) < 2 or any(v < 1 for v in values):
         raise argparse.ArgumentTypeError(
             f"expected at least two positive layer sizes (input,...,output), got {text!r}"
@@ -393,7 +394,9 @@ def _print_train_summary(s: dict[str, Any]) -> None:
 # -- grad / gradcheck --------------------------------------------------------------------------
 
 
-def _network_and_batch(args: argparse.Namespace) -> tuple[NetworkSpec, Params, np.ndarray, np.ndarray]:
+def _network_and_batch(
+    args: argparse.Namespace,
+) -> tuple[NetworkSpec, Params, np.ndarray, np.ndarray]:
     if args.project is not None:
         project = _load_project(args.project)
         spec, params = project.spec, project.params
@@ -432,7 +435,9 @@ def _component_names(spec: NetworkSpec) -> list[tuple[str, tuple[int, ...]]]:
 
 def cmd_grad(args: argparse.Namespace) -> int:
     spec, params, X, Y = _network_and_batch(args)
-    grads = gradients(spec, params.astype(spec.np_dtype), X.astype(spec.np_dtype), Y.astype(spec.np_dtype))
+    grads = gradients(
+        spec, params.astype(spec.np_dtype), X.astype(spec.np_dtype), Y.astype(spec.np_dtype)
+    )
     if args.json:
         out = {
             "cost": grads.cost,
@@ -526,7 +531,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except OSError as exc:
         name = exc.filename or ""
-        print(f"bpstudio: error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr)
+        print(
+            f"bpstudio: error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("bpstudio: interrupted", file=sys.stderr)

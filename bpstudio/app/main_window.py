@@ -221,9 +221,7 @@ class MainWindow(QMainWindow):
             self.phase_label.setText(f"Training… {snapshot.steps_per_second:,.0f} steps/s")
         cost = snapshot.cost
         cost_text = f"   C = {cost:.5g}" if cost is not None else ""
-        self.counter_label.setText(
-            f"step {snapshot.step:,}   epoch {snapshot.epoch:,}{cost_text}"
-        )
+        self.counter_label.setText(f"step {snapshot.step:,}   epoch {snapshot.epoch:,}{cost_text}")
 
     def _on_problem(self, message: str) -> None:
         self.problem_label.setText(message)
@@ -289,7 +287,9 @@ class MainWindow(QMainWindow):
     def open_project(self) -> None:
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", self._last_dir(), PROJECT_FILTER
+        )
         if path:
             self.open_path(Path(path))
 

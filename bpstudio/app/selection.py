@@ -38,14 +38,20 @@ class Selection:
         if not 0 <= self.layer <= spec.n_layers or not 0 <= self.j < spec.layer_sizes[self.layer]:
             return False
         if self.is_weight:
-            return self.layer >= 1 and self.k is not None and 0 <= self.k < spec.layer_sizes[self.layer - 1]
+            return (
+                self.layer >= 1
+                and self.k is not None
+                and 0 <= self.k < spec.layer_sizes[self.layer - 1]
+            )
         return True
 
     def label(self) -> str:
         """The note's notation, e.g. ``w₀₁⁽²⁾`` is written ``w_01^(2)``."""
         if self.is_weight:
-            return f"w_{self.j}{self.k}^({self.layer})" if max(self.j, self.k or 0) < 10 else (
-                f"w_{self.j},{self.k}^({self.layer})"
+            return (
+                f"w_{self.j}{self.k}^({self.layer})"
+                if max(self.j, self.k or 0) < 10
+                else (f"w_{self.j},{self.k}^({self.layer})")
             )
         return f"a_{self.j}^({self.layer})"
 

@@ -165,7 +165,9 @@ class TrainingController(QObject):
         if self._applying:
             return
         p = self.document.project
-        self._setNetwork.emit(p.spec, p.params.copy(), p.hyperparameters, p.history.copy(), p.step, p.epoch)
+        self._setNetwork.emit(
+            p.spec, p.params.copy(), p.hyperparameters, p.history.copy(), p.step, p.epoch
+        )
 
     def _send_data(self) -> None:
         path = self.document.path
@@ -218,4 +220,3 @@ class TrainingController(QObject):
     def _on_problem(self, message: str) -> None:
         self.problem = message
         self.problemChanged.emit(message)
-

@@ -24,7 +24,7 @@ from bpstudio.core.gradcheck import gradient_check
 from bpstudio.core.history import History
 from bpstudio.core.hyperparams import Hyperparameters
 from bpstudio.core.network import NetworkSpec, Params
-from bpstudio.core.snapshot import ProbeState, Snapshot, probe_state, take_snapshot
+from bpstudio.core.snapshot import ProbeState, probe_state, take_snapshot
 from bpstudio.core.trainer import Phase, StepUnit, Trainer
 
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # seconds between snapshots while running

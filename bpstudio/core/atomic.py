@@ -41,9 +41,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
-def atomic_write(
-    path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]
-) -> None:
+def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> None:
     """Call ``write(binary_file)`` on a temporary file, then move it onto ``path``."""
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
         write(fh)

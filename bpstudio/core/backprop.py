@@ -120,6 +120,7 @@ def predict(spec: NetworkSpec, params: Params, X: Array) -> Array:
 
 def cost(spec: NetworkSpec, params: Params, X: Array, Y: Array) -> float:
     """C, the cost averaged over the examples of the batch."""
+    check_batch(spec, X, Y)
     trace = forward(spec, params, X)
     return spec.loss_fn.value(trace.Z[-1], trace.output, Y, spec.output_activation)
 
@@ -164,6 +165,7 @@ def gradients(
     spec: NetworkSpec, params: Params, X: Array, Y: Array, input_gradient: bool = False
 ) -> Grads:
     """Forward then backward for one batch."""
+    check_batch(spec, X, Y)
     return backward(spec, params, forward(spec, params, X), Y, input_gradient)
 
 
@@ -180,6 +182,7 @@ def per_example_gradients(
 
     Averaging over the first axis gives the batch gradient (the note's (1/n) Σ_k).
     """
+    check_batch(spec, X, Y)
     trace = forward(spec, params, X)
     grads = backward(spec, params, trace, Y)
     n = X.shape[0]

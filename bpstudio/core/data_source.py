@@ -42,7 +42,9 @@ class DataSource:
     def __post_init__(self) -> None:
         object.__setattr__(self, "target_columns", tuple(self.target_columns))
         if self.kind not in ("generator", "csv"):
-            raise BPStudioError(f"unknown data source kind {self.kind!r}; expected generator or csv")
+            raise BPStudioError(
+                f"unknown data source kind {self.kind!r}; expected generator or csv"
+            )
         if not 0.0 <= self.validation_fraction < 1.0:
             raise BPStudioError(
                 f"the validation fraction must be in [0, 1), got {self.validation_fraction}"

@@ -3,8 +3,11 @@
 For every parameter θ_i, (C(θ + ε e_i) - C(θ - ε e_i)) / 2ε is compared with the engine's
 ∂C/∂θ_i. The relative error is ``|g_bp - g_fd| / max(|g_bp|, |g_fd|, floor)``; the floor
 (1e-3 by default) keeps components that are zero, or too small for a finite difference to
-resolve (its rounding error is ~1e-10), from dividing by nearly nothing: below the floor the
-check is an absolute one, |g_bp - g_fd| < tolerance · floor. Always float64.
+resolve, from dividing by nearly nothing: below the floor the check is an absolute one,
+|g_bp - g_fd| < tolerance · floor. The difference's rounding error is about
+u·|C|/ε (u = 1.1e-16, so ~1e-10·|C| for ε = 1e-6): it grows with the cost, so the floor is
+scaled by max(1, |C|), and a correct gradient of a network whose cost is 100 does not fail
+the check. Always float64.
 """
 
 from __future__ import annotations
@@ -49,8 +52,9 @@ class GradCheckResult:
         return self.max_relative_error < tolerance
 
 
-def relative_error(a: Array, b: Array, floor: float = DEFAULT_FLOOR) -> Array:
-    return np.abs(a - b) / np.maximum(np.maximum(np.abs(a), np.abs(b)), floor)
+def relative_error(a: float, b: float, floor: float = DEFAULT_FLOOR) -> float:
+    """|a - b| / max(|a|, |b|, floor)."""
+    return abs(a - b) / max(abs(a), abs(b), floor)
 
 
 def gradient_check(
@@ -74,6 +78,8 @@ def gradient_check(
     Y = np.asarray(Y, dtype=np.float64)
     check_batch(spec64, X, Y)
     grads = gradients(spec64, p, X, Y)
+    # The finite difference's rounding error grows with |C| (see the module docstring).
+    floor = floor * max(1.0, abs(grads.cost))
     rng = np.random.default_rng(seed)
     checks: list[ParameterCheck] = []
     per_layer: dict[int, float] = {}
@@ -81,7 +87,10 @@ def gradient_check(
     weight_budget = max(spec.n_layers, budget - sum(spec.layer_sizes[1:]))
     weight_total = sum(w.size for w in p.W)
     for l in range(1, spec.n_layers + 1):
-        for kind, arr, g in (("W", p.W[l - 1], grads.dW[l - 1]), ("b", p.b[l - 1], grads.db[l - 1])):
+        for kind, arr, g in (
+            ("W", p.W[l - 1], grads.dW[l - 1]),
+            ("b", p.b[l - 1], grads.db[l - 1]),
+        ):
             flat = arr.reshape(-1)
             indices = np.arange(flat.size)
             if kind == "W" and weight_total > weight_budget:
@@ -96,7 +105,7 @@ def gradient_check(
                 c_minus = cost(spec64, p, X, Y)
                 flat[i] = original
                 numeric = (c_plus - c_minus) / (2.0 * epsilon)
-                rel = float(relative_error(np.float64(g_flat[i]), np.float64(numeric), floor))
+                rel = relative_error(float(g_flat[i]), float(numeric), floor)
                 idx = np.unravel_index(i, arr.shape)
                 name = f"{kind}{l}[{','.join(str(int(v)) for v in idx)}]"
                 checks.append(ParameterCheck(name, float(g_flat[i]), float(numeric), rel))

@@ -32,7 +32,9 @@ class Hyperparameters:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
-            raise BPStudioError(f"the learning rate must be a positive number, got {self.learning_rate}")
+            raise BPStudioError(
+                f"the learning rate must be a positive number, got {self.learning_rate}"
+            )
         if self.batch_size < 1:
             raise BPStudioError(f"the batch size must be at least 1, got {self.batch_size}")
         if self.optimizer not in OPTIMIZER_LABELS:
@@ -44,7 +46,7 @@ class Hyperparameters:
                 raise BPStudioError(f"{name} must be a non-negative number, got {value}")
         if not 0.0 <= self.momentum < 1.0:
             raise BPStudioError(f"momentum must be in [0, 1), got {self.momentum}")
-        self.lr_schedule  # validates the schedule fields
+        Schedule(self.schedule, self.schedule_every, self.schedule_factor)  # validates
 
     @property
     def lr_schedule(self) -> Schedule:

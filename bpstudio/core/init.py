@@ -62,6 +62,4 @@ def get_initializer(name: str) -> Initializer:
         return INITIALIZERS[name]
     except KeyError:
         known = ", ".join(INITIALIZERS)
-        raise BPStudioError(
-            f"unknown initialisation {name!r}; expected one of: {known}"
-        ) from None
+        raise BPStudioError(f"unknown initialisation {name!r}; expected one of: {known}") from None

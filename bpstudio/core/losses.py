@@ -40,7 +40,7 @@ class Loss(ABC):
         """G_Z = ∂C/∂Z of the output layer; fused where that is more stable."""
         return output.backward(Z, A, self.gradient_a(A, Y, output))
 
-    def check_output(self, output: Activation) -> None:
+    def check_output(self, output: Activation) -> None:  # noqa: B027 (optional hook)
         """Raise if this cost cannot be used with that output activation."""
 
     def __repr__(self) -> str:
@@ -141,4 +141,3 @@ def get_loss(name: str) -> Loss:
     except KeyError:
         known = ", ".join(LOSSES)
         raise BPStudioError(f"unknown cost {name!r}; expected one of: {known}") from None
-

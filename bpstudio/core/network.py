@@ -148,7 +148,9 @@ class NetworkSpec:
                 str(data.get("dtype", "float64")),
             )
         except KeyError as exc:
-            raise BPStudioError(f"network description is missing the field {exc.args[0]!r}") from None
+            raise BPStudioError(
+                f"network description is missing the field {exc.args[0]!r}"
+            ) from None
         except (TypeError, ValueError) as exc:
             raise BPStudioError(f"network description is malformed: {exc}") from None
 
@@ -195,7 +197,9 @@ class Params:
             raise BPStudioError(
                 f"expected a vector of {spec.parameter_count} parameters, got shape {vector.shape}"
             )
-        W, b, i = [], [], 0
+        W: list[Array] = []
+        b: list[Array] = []
+        i = 0
         for w_shape, b_shape in spec.shapes():
             size = w_shape[0] * w_shape[1]
             W.append(vector[i : i + size].reshape(w_shape).copy())
@@ -211,7 +215,8 @@ class Params:
         extra = sorted(set(arrays) - {n for n in _names(spec)})
         if extra:
             raise BPStudioError(f"{where}unexpected arrays {extra} for a {spec.describe()} network")
-        W, b = [], []
+        W: list[Array] = []
+        b: list[Array] = []
         for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
             for name, shape, dest in ((f"W{l}", w_shape, W), (f"b{l}", b_shape, b)):
                 if name not in arrays:

@@ -28,7 +28,7 @@ class Optimizer(ABC):
     def update(self, params: Params, grads: Params, lr: float, out: Params) -> None:
         """Write params - step(grads) into ``out`` (which may be ``params``)."""
 
-    def reset(self) -> None:
+    def reset(self) -> None:  # noqa: B027 (stateless optimisers have nothing to forget)
         """Forget accumulated state (velocities, moments)."""
 
 

@@ -101,7 +101,7 @@ class Project:
     def save(self, path: str | Path) -> None:
         """Write the project atomically to ``path``."""
         arrays = io.BytesIO()
-        np.savez_compressed(arrays, **self.params.named())
+        np.savez_compressed(arrays, allow_pickle=False, **self.params.named())
         document = json.dumps(self.to_json(), indent=1, allow_nan=False)
 
         def write(fh: Any) -> None:
@@ -121,7 +121,9 @@ class Project:
                 names = set(archive.namelist())
                 for required in ("project.json", "params.npz"):
                     if required not in names:
-                        raise BPStudioError(f"{where}: not a Backprop Studio project ({required} is missing)")
+                        raise BPStudioError(
+                            f"{where}: not a Backprop Studio project ({required} is missing)"
+                        )
                 raw = archive.read("project.json")
                 arrays_raw = archive.read("params.npz")
         except FileNotFoundError:
@@ -169,8 +171,12 @@ class Project:
             )
         except BPStudioError as exc:
             message = str(exc)
-            raise BPStudioError(message if message.startswith(where) else f"{where}: {message}") from None
+            raise BPStudioError(
+                message if message.startswith(where) else f"{where}: {message}"
+            ) from None
         except KeyError as exc:
             raise BPStudioError(f"{where}: project.json has no {exc.args[0]!r} section") from None
         except (ValueError, TypeError, OSError, zipfile.BadZipFile) as exc:
-            raise BPStudioError(f"{where}: the project is inconsistent or damaged ({exc})") from None
+            raise BPStudioError(
+                f"{where}: the project is inconsistent or damaged ({exc})"
+            ) from None

@@ -86,7 +86,11 @@ def probe_state(trainer: Trainer, index: int, with_gradients: bool = True) -> Pr
     x = trainer.X[index : index + 1].copy()
     y = trainer.Y[index : index + 1].copy()
     trace = forward(trainer.spec, trainer.params, x)
-    grads = backward(trainer.spec, trainer.params, trace, y, input_gradient=True) if with_gradients else None
+    grads = (
+        backward(trainer.spec, trainer.params, trace, y, input_gradient=True)
+        if with_gradients
+        else None
+    )
     return ProbeState(index, x, y, freeze_trace(trace), freeze_grads(grads))
 
 

@@ -80,7 +80,9 @@ TEMPLATES: dict[str, Template] = {
                 "tanh",
                 "linear",
                 "squared_error",
-                DataSource("generator", "sine", n_examples=100, noise=0.05, validation_fraction=0.2),
+                DataSource(
+                    "generator", "sine", n_examples=100, noise=0.05, validation_fraction=0.2
+                ),
                 Hyperparameters(learning_rate=0.01, batch_size=10, optimizer="adam"),
             ),
         ),

@@ -214,10 +214,9 @@ class Trainer:
         if self.next_phase is not Phase.FORWARD:
             raise BPStudioError(f"the next phase is {self.next_phase}, not forward")
         self.batch_indices = self._take(size or self.hyperparameters.batch_size)
-        if len(self.batch_indices) == self.n_train:
-            X = self.X  # the whole set: no gather
-        else:
-            X = self.X[self.batch_indices]
+        # The whole set needs no gather.
+        whole = len(self.batch_indices) == self.n_train
+        X = self.X if whole else self.X[self.batch_indices]
         self.trace = forward(self.spec, self.params, X)
         self.grads = None
         self.next_phase = Phase.BACKWARD

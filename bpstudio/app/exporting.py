@@ -1,0 +1,227 @@
+"""File → Export and File → Import weights: every format of :mod:`bpstudio.core.export`,
+plus PNG/SVG pictures of the canvas and the plots.
+
+Every export is written atomically and read back with the format's own reader before the
+user is told it worked. Formats whose optional packages are missing stay in the menu and
+explain how to enable them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QAction, QImage, QPainter
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMenu, QMessageBox, QWidget
+
+from bpstudio.app.commands import EditNetworkCommand
+from bpstudio.app.document import Document
+from bpstudio.app.training import TrainingController
+from bpstudio.core.atomic import atomic_path
+from bpstudio.core.errors import BPStudioError
+from bpstudio.core.export import EXPORT_FORMATS, ExportFormat, export_params, verify_export
+
+if TYPE_CHECKING:
+    from bpstudio.app.main_window import MainWindow
+
+IMPORT_FILTER = "Weights (*.npz *.json);;NumPy archive (*.npz);;JSON weights (*.json)"
+
+
+def missing_extra_message(fmt: ExportFormat) -> str:
+    return (
+        f"{fmt.label} export needs an optional package that is not installed.\n\n"
+        f"Install it with:\n    pip install 'bpstudio[{fmt.optional_extra}]'\n\n"
+        "then restart Backprop Studio."
+    )
+
+
+def export_to(fmt_name: str, document: Document, path: Path) -> tuple[list[Path], float]:
+    """Export the document's weights and verify the file; returns (files, max difference)."""
+    fmt = EXPORT_FORMATS[fmt_name]
+    if not fmt.available():
+        raise BPStudioError(missing_extra_message(fmt))
+    project = document.project
+    files = export_params(
+        fmt_name,
+        project.spec,
+        project.params,
+        path,
+        metadata={"project": document.title, "step": project.step},
+    )
+    difference = float("nan")
+    if fmt.verifiable():
+        difference = verify_export(fmt_name, path, project.spec, project.params)
+    return files, difference
+
+
+def import_weights(document: Document, path: Path) -> None:
+    """Load W1, b1, … from an .npz or .json export into the current network (one undo step)."""
+    spec = document.spec
+    if path.suffix.lower() == ".json":
+        from bpstudio.core.export.json_format import read_json
+
+        file_spec, params = read_json(path)
+        if file_spec.layer_sizes != spec.layer_sizes:
+            raise BPStudioError(
+                f"{path.name}: the weights are for a {'-'.join(map(str, file_spec.layer_sizes))} "
+                f"network; this one is {'-'.join(map(str, spec.layer_sizes))}"
+            )
+        params = params.astype(spec.np_dtype)
+    else:
+        from bpstudio.core.export.npz import load_params_npz
+
+        params = load_params_npz(path, spec)
+    document.push(EditNetworkCommand(document, f"Import weights from {path.name}", spec, params))
+
+
+def save_scene_image(scene: QGraphicsScene, path: Path) -> None:
+    """PNG (2× resolution) or SVG of everything in ``scene``, written atomically."""
+    rect = scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".svg":
+            generator = QSvgGenerator()
+            generator.setFileName(str(tmp))
+            generator.setSize(QSize(int(rect.width()), int(rect.height())))
+            generator.setViewBox(QRectF(0, 0, rect.width(), rect.height()))
+            generator.setTitle("Backprop Studio network")
+            painter = QPainter(generator)
+            scene.render(painter, QRectF(0, 0, rect.width(), rect.height()), rect)
+            painter.end()
+        else:
+            image = QImage(
+                int(rect.width() * 2), int(rect.height() * 2), QImage.Format.Format_ARGB32
+            )
+            image.fill(Qt.GlobalColor.white)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            scene.render(painter, QRectF(image.rect()), rect)
+            painter.end()
+            if not image.save(str(tmp), "PNG"):
+                raise BPStudioError(f"could not write the image {path}")
+
+
+def save_plot_image(plot_item: object, path: Path) -> None:
+    """PNG or SVG of a pyqtgraph PlotItem, written atomically."""
+    import pyqtgraph.exporters as exporters
+
+    svg = path.suffix.lower() == ".svg"
+    exporter = exporters.SVGExporter(plot_item) if svg else exporters.ImageExporter(plot_item)
+    if not svg:
+        exporter.parameters()["width"] = 1600
+    with atomic_path(path) as tmp:
+        exporter.export(str(tmp))
+
+
+class ExportActions:
+    """The File menu's export and import entries."""
+
+    def __init__(
+        self, window: MainWindow, document: Document, controller: TrainingController
+    ) -> None:
+        self.window = window
+        self.document = document
+        self.controller = controller
+        self.import_action = QAction("Import &Weights…", window)
+        self.import_action.setStatusTip("Load W1, b1, … from an .npz or .json export")
+        self.import_action.triggered.connect(self.import_weights)
+        self.format_actions: dict[str, QAction] = {}
+        for name, fmt in EXPORT_FORMATS.items():
+            action = QAction(f"{fmt.label} ({fmt.extension})…", window)
+            tip = fmt.description
+            if not fmt.available():
+                tip = f"Needs: pip install 'bpstudio[{fmt.optional_extra}]'"
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _=False, n=name: self.export(n))
+            self.format_actions[name] = action
+
+    def add_to_menu(self, menu: QMenu) -> None:
+        menu.addAction(self.import_action)
+        export_menu = menu.addMenu("&Export Weights")
+        for action in self.format_actions.values():
+            export_menu.addAction(action)
+        images = menu.addMenu("Export &Image")
+        images.addAction("Network canvas…", lambda: self.export_image("canvas"))
+        images.addAction("Cost plot…", lambda: self.export_image("cost"))
+        images.addAction("Gradient plot…", lambda: self.export_image("gradient"))
+
+    def _parent(self) -> QWidget:
+        return self.window
+
+    def _ask_path(self, title: str, default_name: str, file_filter: str) -> Path | None:
+        start = Path(str(self.window.settings.value("files/export_dir", str(Path.home()))))
+        path, _ = QFileDialog.getSaveFileName(
+            self._parent(), title, str(start / default_name), file_filter
+        )
+        if not path:
+            return None
+        self.window.settings.setValue("files/export_dir", str(Path(path).parent))
+        return Path(path)
+
+    def export(self, name: str) -> None:
+        fmt = EXPORT_FORMATS[name]
+        if not fmt.available():
+            QMessageBox.information(
+                self._parent(), f"Export {fmt.label}", missing_extra_message(fmt)
+            )
+            return
+        self.controller.pause_for_edit()
+        self.controller.finish_edit()
+        path = self._ask_path(
+            f"Export {fmt.label}", f"{self.document.title}{fmt.extension}", fmt.file_filter
+        )
+        if path is None:
+            return
+        if not any(path.name.lower().endswith(ext) for ext in fmt.extensions):
+            path = path.with_name(path.name + fmt.extension)
+        try:
+            files, difference = export_to(name, self.document, path)
+        except (BPStudioError, OSError) as exc:
+            QMessageBox.critical(self._parent(), "Export failed", f"{path}:\n{exc}")
+            return
+        check = (
+            f"read back and verified (max difference {difference:.2g})"
+            if difference == difference
+            else "written (install the verifier package to check it)"
+        )
+        names = ", ".join(f.name for f in files)
+        self.window.statusBar().showMessage(f"Exported {names}: {check}", 8000)
+
+    def import_weights(self) -> None:
+        start = str(self.window.settings.value("files/export_dir", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(
+            self._parent(), "Import weights", start, IMPORT_FILTER
+        )
+        if not path:
+            return
+        self.controller.pause_for_edit()
+        try:
+            import_weights(self.document, Path(path))
+        except (BPStudioError, OSError) as exc:
+            QMessageBox.critical(self._parent(), "Cannot import the weights", str(exc))
+        finally:
+            self.controller.finish_edit()
+
+    def export_image(self, what: str) -> None:
+        path = self._ask_path(
+            "Export image",
+            f"{self.document.title}-{what}.png",
+            "PNG image (*.png);;SVG drawing (*.svg)",
+        )
+        if path is None:
+            return
+        if path.suffix.lower() not in (".png", ".svg"):
+            path = path.with_suffix(".png")
+        try:
+            if what == "canvas":
+                save_scene_image(self.window.canvas.scene(), path)
+            elif what == "cost":
+                save_plot_image(self.window.cost_plot.plot_item, path)
+            else:
+                save_plot_image(self.window.gradient_plot.plot_item, path)
+        except (BPStudioError, OSError) as exc:
+            QMessageBox.critical(self._parent(), "Export failed", f"{path}:\n{exc}")
+            return
+        self.window.statusBar().showMessage(f"Saved {path}", 6000)
