@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from bpstudio import __version__
+from bpstudio.core.errors import BPStudioError
+from bpstudio.core.resources import resource_path
 
 APP_NAME = "Backprop Studio"
 ORGANIZATION = "Backprop Studio"
@@ -39,6 +43,10 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("bpstudio")
+    # A broken installation still runs, without its icon.
+    with contextlib.suppress(BPStudioError):
+        app.setWindowIcon(QIcon(str(resource_path("icons", "bpstudio.svg"))))
     return app
 
 

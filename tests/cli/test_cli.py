@@ -1,0 +1,214 @@
+"""The bpstudio command: train, grad, gradcheck, export, and errors as one clear line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bpstudio.cli import main
+from bpstudio.core.project import Project
+
+# The worked example of BACKPROP.md.
+NOTE_DW = [-5.873451416921e-03, 1.381298138906e-02, 4.337619893857e-02]
+NOTE_DB = [-5.873451416921e-03, 2.139370630453e-02, 1.131109271665e-01]
+NOTE_COST = 0.051399057279
+
+
+@pytest.fixture
+def note_files(tmp_path: Path) -> tuple[Path, Path]:
+    params = tmp_path / "note.npz"
+    np.savez(
+        params,
+        W1=[[0.5]],
+        b1=[0.1],
+        W2=[[-1.2]],
+        b2=[0.3],
+        W3=[[0.8]],
+        b3=[-0.4],
+    )
+    data = tmp_path / "note.csv"
+    data.write_text("x,y\n1.0,0.25\n")
+    return params, data
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_grad_json_reproduces_the_worked_example(capsys, note_files):
+    params, data = note_files
+    code, out, _ = run(
+        capsys,
+        "grad", "--layers", "1,1,1,1", "--activation", "sigmoid", "--loss", "squared_error",
+        "--params", str(params), "--data", str(data), "--json",
+    )  # fmt: skip
+    assert code == 0
+    result = json.loads(out)
+    np.testing.assert_allclose(result["cost"], NOTE_COST, atol=1e-12)
+    for l in range(3):
+        np.testing.assert_allclose(result["gradient"][f"W{l + 1}"], [[NOTE_DW[l]]], atol=1e-12)
+        np.testing.assert_allclose(result["gradient"][f"b{l + 1}"], [NOTE_DB[l]], atol=1e-12)
+
+
+def test_grad_text_names_every_component(capsys, note_files):
+    params, data = note_files
+    code, out, _ = run(
+        capsys, "grad", "--layers", "1,1,1,1", "--params", str(params), "--data", str(data)
+    )
+    assert code == 0
+    for name in ("W1[0,0]", "b1[0]", "W3[0,0]", "b3[0]"):
+        assert name in out
+    assert "4.337619893857e-02" in out
+
+
+def test_gradcheck_passes_and_reports_per_layer(capsys):
+    code, out, _ = run(
+        capsys, "gradcheck", "--layers", "2,3,2", "--activation", "tanh",
+        "--output-activation", "softmax", "--loss", "cross_entropy",
+        "--dataset", "blobs", "--classes", "2", "--n-examples", "12",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "layer 1" in out
+    assert "layer 2" in out
+    assert "PASS" in out
+
+
+def test_gradcheck_fails_above_tolerance(capsys):
+    code, out, _ = run(
+        capsys, "gradcheck", "--layers", "2,3,1", "--dataset", "xor",
+        "--n-examples", "8", "--tolerance", "1e-30",
+    )  # fmt: skip
+    assert code == 1
+    assert "FAIL" in out
+
+
+def test_train_xor_learns_and_saves(capsys, tmp_path):
+    project_path = tmp_path / "xor.bpstudio"
+    params_path = tmp_path / "xor.npz"
+    code, out, err = run(
+        capsys, "train", "--layers", "2,4,1", "--activation", "tanh",
+        "--output-activation", "sigmoid", "--loss", "cross_entropy", "--dataset", "xor",
+        "--epochs", "300", "--batch-size", "10", "--lr", "0.5", "--optimizer", "sgd",
+        "--seed", "0", "--validation", "0.2", "--save-params", str(params_path),
+        "--save", str(project_path),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "train accuracy: " in out
+    assert "validation accuracy: " in out
+    accuracy = float(out.split("train accuracy: ")[1].split()[0])
+    assert accuracy > 0.9
+    project = Project.load(project_path)
+    assert project.epoch == 300
+    with np.load(params_path, allow_pickle=False) as npz:
+        np.testing.assert_array_equal(npz["W1"], project.params.W[0])
+
+
+def test_train_continues_a_project(capsys, tmp_path):
+    path = tmp_path / "run.bpstudio"
+    assert run(capsys, "train", "--layers", "1,1,1,1", "--steps", "10", "--save", str(path))[0] == 0
+    code, out, _ = run(capsys, "train", str(path), "--steps", "5", "--save", str(path), "--json")
+    assert code == 0
+    assert json.loads(out)["steps"] == 5
+    assert Project.load(path).step == 15
+
+
+def test_train_is_deterministic_with_a_seed(capsys):
+    args = ["train", "--layers", "2,3,1", "--dataset", "moons", "--epochs", "5", "--json"]
+    first = json.loads(run(capsys, *args)[1])
+    second = json.loads(run(capsys, *args)[1])
+    assert first["train_cost"] == second["train_cost"]
+
+
+def test_train_reports_divergence(capsys):
+    code, _, err = run(
+        capsys, "train", "--layers", "1,8,1", "--activation", "relu",
+        "--output-activation", "linear", "--dataset", "sine", "--lr", "1e4", "--epochs", "50",
+        "--init", "normal",
+    )  # fmt: skip
+    assert code == 1
+    assert "diverged" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--layers", "2,4,1", "--dataset", "nope"], "unknown"),
+        (["train", "--layers", "3,4,1", "--dataset", "xor"], "inputs"),
+        (["grad", "--layers", "1,1,1,1", "--params", "missing.npz"], "missing.npz"),
+        (["train", "--layers", "2,1", "--loss", "cross_entropy", "--output-activation",
+          "linear"], "cross_entropy"),
+        (["export", "nowhere.bpstudio", "--format", "json", "-o", "x.json"], "nowhere"),
+        (["train", "--dataset", "csv:absent.csv", "--layers", "1,1"], "absent.csv"),
+    ],
+)  # fmt: skip
+def test_errors_are_one_line_without_traceback(capsys, args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, *args)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("bpstudio: error:")
+    assert message in lines[0]
+    assert "Traceback" not in err
+
+
+def test_bad_params_shape_names_the_array(capsys, tmp_path, note_files):
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, W1=[[0.5, 1.0]], b1=[0.1], W2=[[-1.2]], b2=[0.3], W3=[[0.8]], b3=[-0.4])
+    code, _, err = run(capsys, "grad", "--layers", "1,1,1,1", "--params", str(bad))
+    assert code == 2
+    assert "W1" in err
+    assert "(1, 1)" in err
+
+
+def test_bad_csv_names_the_line(capsys, tmp_path):
+    data = tmp_path / "bad.csv"
+    data.write_text("x,y\n1.0,0.25\n2.0,abc\n")
+    code, _, err = run(capsys, "grad", "--layers", "1,1", "--data", str(data))
+    assert code == 2
+    assert "line 3" in err
+
+
+def test_csv_dataset_with_label_column_trains(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    rows = ["a,b,label"]
+    for _ in range(60):
+        x = rng.normal(size=2)
+        rows.append(f"{x[0]:.5f},{x[1]:.5f},{'pos' if x[0] + x[1] > 0 else 'neg'}")
+    path = tmp_path / "points.csv"
+    path.write_text("\n".join(rows) + "\n")
+    code, out, err = run(
+        capsys, "train", "--layers", "2,4,2", "--output-activation", "softmax",
+        "--loss", "cross_entropy", "--dataset", f"csv:{path}", "--label-column", "label",
+        "--standardize", "--validation", "0.25", "--epochs", "100", "--lr", "0.5",
+    )  # fmt: skip
+    assert code == 0, err
+    assert float(out.split("train accuracy: ")[1].split()[0]) > 0.9
+
+
+def test_export_every_format_verifies(capsys, tmp_path):
+    project = tmp_path / "p.bpstudio"
+    assert run(capsys, "train", "--layers", "2,3,1", "--dataset", "xor", "--epochs", "2",
+               "--save", str(project))[0] == 0  # fmt: skip
+    for fmt, ext in (("npz", "npz"), ("json", "json"), ("csv", "csv"), ("python", "py"),
+                     ("onnx", "onnx"), ("safetensors", "safetensors")):  # fmt: skip
+        target = tmp_path / f"model.{ext}"
+        code, out, err = run(capsys, "export", str(project), "--format", fmt, "-o", str(target))
+        assert code == 0, err
+        assert target.exists()
+        assert "verified" in out
+
+
+def test_module_entry_point_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "bpstudio", "--version"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "bpstudio" in result.stdout
