@@ -1,0 +1,892 @@
+"""The canvas's graphics items: neurons, the edges of a layer pair, layer headers with their
+buttons, the marker of a collapsed layer and the drop indicator.
+
+Items only draw and report gestures; the scene (:mod:`bpstudio.app.canvas.scene`) decides
+what a gesture means. Gestures that rebuild the scene (a header's + button, expanding a
+layer) run from a zero-delay timer, never inside the event handler of an item the rebuild
+deletes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSceneHoverEvent,
+    QGraphicsSceneMouseEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from bpstudio.app.canvas import colors
+from bpstudio.app.canvas.layout import (
+    HEADER_HEIGHT,
+    HEADER_WIDTH,
+    MARKER_HEIGHT,
+    MARKER_WIDTH,
+    NEURON_RADIUS,
+    LayerLayout,
+)
+
+if TYPE_CHECKING:
+    from bpstudio.app.canvas.scene import NetworkScene
+
+R = NEURON_RADIUS
+DRAG_THRESHOLD = 6.0  # scene units a header moves before it counts as a drag
+EDGE_LEVELS = 8  # |w| is drawn with this many widths and strengths, one QPen each
+MAX_DRAWN_LINES = 3000  # per layer pair; past it only the strongest weights are drawn
+
+
+@cache
+def ui_font(pixel_size: int, weight: QFont.Weight = QFont.Weight.Normal) -> QFont:
+    """The application font at a pixel size (scene units), cached."""
+    font = QFont(QGuiApplication.font())
+    font.setPixelSize(pixel_size)
+    font.setWeight(weight)
+    return font
+
+
+def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
+    return option.levelOfDetailFromTransform(painter.worldTransform())
+
+
+def _network_scene(item: QGraphicsItem) -> NetworkScene | None:
+    from bpstudio.app.canvas.scene import NetworkScene
+
+    scene = item.scene()
+    return scene if isinstance(scene, NetworkScene) else None
+
+
+def _later(item: QGraphicsItem, action: Callable[[], None]) -> None:
+    """Run ``action`` once control is back in the event loop (it may delete ``item``)."""
+    scene = item.scene()
+    if scene is not None:
+        QTimer.singleShot(0, scene, action)
+
+
+# -- neurons -----------------------------------------------------------------------------------
+
+
+class NeuronItem(QGraphicsItem):
+    """Neuron ``j`` of layer ``layer``: a circle filled by its activation a_j^(l), ringed by
+    ∂C/∂a_j^(l), with a small badge for its bias b_j^(l)."""
+
+    def __init__(self, layer: int, j: int) -> None:
+        super().__init__()
+        self.layer = layer
+        self.j = j
+        self.fill: QColor | None = None
+        self.text = ""
+        self.ring: QColor | None = None
+        self.ring_width = 0.0
+        self.bias: QColor | None = None
+        self.marked = False  # selected
+        self.related = False  # an end of the selected weight
+        self._hovered = False
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(3)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        r = R + 12
+        return QRectF(-r, -r, 2 * r, 2 * r)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(QPointF(0, 0), R + 3, R + 3)
+        return path
+
+    def set_values(
+        self,
+        fill: QColor | None,
+        text: str,
+        ring: QColor | None,
+        ring_width: float,
+        bias: QColor | None,
+    ) -> None:
+        """New colours (cheap: repaints only when something changed)."""
+        state = (fill, text, ring, ring_width, bias)
+        if state == (self.fill, self.text, self.ring, self.ring_width, self.bias):
+            return
+        self.fill, self.text, self.ring, self.ring_width, self.bias = state
+        self.update()
+
+    def set_marks(self, marked: bool, related: bool = False) -> None:
+        if (marked, related) != (self.marked, self.related):
+            self.marked, self.related = marked, related
+            self.update()
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        lod = _lod(painter, option)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        centre = QPointF(0, 0)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if self.marked:
+            painter.setBrush(colors.ACCENT_SOFT)
+            painter.drawEllipse(centre, R + 11, R + 11)
+        elif lod > 0.35:
+            painter.setBrush(colors.SHADOW)
+            painter.drawEllipse(QPointF(0, 1.5), R + 0.8, R + 0.8)
+        if self.ring is not None and self.ring_width > 0:
+            pen = QPen(self.ring, self.ring_width)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            radius = R + 1.5 + self.ring_width / 2
+            painter.drawEllipse(centre, radius, radius)
+        if self.marked:
+            outline = QPen(colors.ACCENT, 2.4)
+        elif self.related or self._hovered:
+            outline = QPen(colors.OUTLINE_HOVER, 1.8)
+        else:
+            outline = QPen(colors.OUTLINE, 1.2)
+        painter.setPen(outline)
+        painter.setBrush(self.fill if self.fill is not None else colors.ZERO)
+        painter.drawEllipse(centre, R, R)
+        if self.text and lod > 0.55:
+            dark = self.fill is not None and colors.is_dark(self.fill)
+            painter.setPen(QColor("#ffffff") if dark else colors.TEXT)
+            painter.setFont(ui_font(10, QFont.Weight.Medium))
+            painter.drawText(QRectF(-R, -R, 2 * R, 2 * R), Qt.AlignmentFlag.AlignCenter, self.text)
+        if self.bias is not None and lod > 0.3:
+            # The bias: a small badge on the rim, coloured like a value.
+            painter.setPen(QPen(QColor("#ffffff"), 1.5))
+            painter.setBrush(self.bias)
+            painter.drawEllipse(QPointF(-0.7071 * R, 0.7071 * R), 4.6, 4.6)
+
+
+# -- edges -------------------------------------------------------------------------------------
+
+
+@cache
+def _edge_pen(gradient: bool, positive: bool, level: int, faded: bool = False) -> QPen:
+    """The pen for one strength level (1..EDGE_LEVELS) of a sign.
+
+    Colours are opaque, pre-blended with the background (translucent wide lines are several
+    times slower to rasterise); lines are drawn weak to strong so strong ones stay on top.
+    A faded pen is for the lines that are not part of the selection.
+    """
+    t = level / EDGE_LEVELS
+    strength = (0.18 + 0.82 * t) * (0.22 if faded else 1.0)
+    color = colors.blend(colors.sign_color(1.0 if positive else -1.0, gradient), strength)
+    pen = QPen(color, 0.6 + 3.8 * t)
+    # Flat caps: the raster engine strokes wide round-capped lines ten times slower.
+    pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+    return pen
+
+
+@cache
+def _neutral_pen(faded: bool = False) -> QPen:
+    return QPen(colors.blend(colors.OUTLINE, 0.12 if faded else 0.45), 0.8)
+
+
+@cache
+def _aggregate_pen(faded: bool = False) -> QPen:
+    return QPen(colors.blend(colors.OUTLINE, 0.15 if faded else 0.3), 0.9)
+
+
+def _pen_for(key: int, gradient: bool, faded: bool = False) -> QPen:
+    if key == 0:
+        return _neutral_pen(faded)
+    return _edge_pen(gradient, bool(key % 2), key // 2, faded)
+
+
+class EdgeBundleItem(QGraphicsItem):
+    """Every weight w_jk^(l) between layers l-1 and l, painted by this one item.
+
+    The lines are bucketed by sign and strength, so painting is one ``drawLines`` per pen,
+    and the result is cached in device coordinates. Weights into or out of neurons hidden
+    in a collapsed layer are not drawn one by one: light lines to the layer's marker stand
+    for them. When two expanded wide layers meet, only the :data:`MAX_DRAWN_LINES`
+    strongest weights are drawn (a note says so). :meth:`weight_at` hit-tests the drawn
+    lines.
+    """
+
+    def __init__(self, layer: int) -> None:
+        super().__init__()
+        self.layer = layer
+        self.hit_tolerance = 6.0
+        self.setZValue(0)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # For option.exposedRect: zoomed in, only the visible part of each line is drawn.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self._rect = QRectF()
+        self._n = 0
+        self._lines: list[QLineF] | None = []
+        self._aggregate: list[QLineF] = []
+        self._j = np.zeros(0, dtype=int)
+        self._k = np.zeros(0, dtype=int)
+        self._x0 = self._x1 = 0.0
+        self._y0 = np.zeros(0)
+        self._y1 = np.zeros(0)
+        self._keys = np.zeros(0, dtype=int)  # per line: level * 2 + positive (0: no value)
+        self._drawn: np.ndarray | None = None  # mask of the lines drawn (None: all)
+        self._gradient = False
+        self._focus_mask: np.ndarray | None = None  # lines at full strength; others fade
+        self._focus_line: int | None = None  # the selected weight's line
+        self._dim = False
+        # Draw calls: (pen, line indices, lines); the aggregate call has no indices.
+        self._ops: list[tuple[QPen, np.ndarray | None, list[QLineF]]] = []
+        self._note = ""
+
+    # -- geometry ------------------------------------------------------------------------------
+
+    def set_geometry(self, prev: LayerLayout, cur: LayerLayout) -> None:
+        """Lines from every drawn neuron of ``prev`` to every drawn neuron of ``cur``."""
+        self.prepareGeometryChange()
+        ks, yk = np.array(prev.indices), np.array(prev.ys)
+        js, yj = np.array(cur.indices), np.array(cur.ys)
+        self._j = np.repeat(js, len(ks))
+        self._k = np.tile(ks, len(js))
+        self._y1 = np.repeat(yj, len(ks))
+        self._y0 = np.tile(yk, len(js))
+        self._x0, self._x1 = prev.x + R, cur.x - R
+        x0, x1 = self._x0, self._x1
+        self._n = len(self._j)
+        # QLineF objects are made once for ordinary pairs, on demand for huge ones.
+        self._lines = self._make_lines(np.arange(self._n)) if self._n <= MAX_DRAWN_LINES else None
+        self._aggregate = []
+        if prev.marker_y is not None:
+            self._aggregate += [QLineF(prev.x, prev.marker_y, x1, y) for y in cur.ys]
+        if cur.marker_y is not None:
+            self._aggregate += [QLineF(x0, y, cur.x, cur.marker_y) for y in prev.ys]
+        if prev.marker_y is not None and cur.marker_y is not None:
+            self._aggregate.append(QLineF(prev.x, prev.marker_y, cur.x, cur.marker_y))
+        top = min(prev.top, cur.top)
+        bottom = max(prev.bottom, cur.bottom)
+        self._rect = QRectF(prev.x, top, cur.x - prev.x, bottom - top).adjusted(-4, -4, 4, 28)
+        self._keys = np.zeros(self._n, dtype=int)
+        self._drawn = self._even_subset()
+        self._focus_mask = None
+        self._focus_line = None
+        self._rebuild_ops()
+
+    def _make_lines(self, idx: np.ndarray) -> list[QLineF]:
+        x0, x1 = self._x0, self._x1
+        y0, y1 = self._y0[idx].tolist(), self._y1[idx].tolist()
+        return [QLineF(x0, a, x1, b) for a, b in zip(y0, y1, strict=True)]
+
+    def _lines_at(self, idx: np.ndarray) -> list[QLineF]:
+        if self._lines is not None:
+            return [self._lines[i] for i in idx.tolist()]
+        return self._make_lines(idx)
+
+    def _even_subset(self) -> np.ndarray | None:
+        n = self._n
+        if n <= MAX_DRAWN_LINES:
+            return None
+        mask = np.zeros(n, dtype=bool)
+        mask[np.linspace(0, n - 1, MAX_DRAWN_LINES).astype(int)] = True
+        return mask
+
+    @property
+    def line_count(self) -> int:
+        """Number of weights with a line of their own (drawn, or left out past the cap)."""
+        return self._n
+
+    @property
+    def drawn_count(self) -> int:
+        return self._n if self._drawn is None else int(self._drawn.sum())
+
+    def line_index(self, j: int, k: int) -> int | None:
+        hits = np.flatnonzero((self._j == j) & (self._k == k))
+        return int(hits[0]) if hits.size else None
+
+    def line(self, j: int, k: int) -> QLineF | None:
+        """The line of w_jk (None when one of its ends is hidden)."""
+        i = self.line_index(j, k)
+        return None if i is None else self._make_lines(np.array([i]))[0]
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self._rect
+
+    # -- values --------------------------------------------------------------------------------
+
+    def set_values(self, values: np.ndarray | None, scale: float, gradient: bool) -> None:
+        """Colour the lines by ``values`` (the full (n_l, n_{l-1}) matrix, W or ∂C/∂W):
+        sign by hue, |value| / ``scale`` by width and strength. None draws neutral lines."""
+        n = self._n
+        drawn = self._drawn
+        if values is None or scale <= 0 or not n:
+            keys = np.zeros(n, dtype=int)
+            if n > MAX_DRAWN_LINES and (drawn is None or self._keys.any()):
+                drawn = self._even_subset()
+        else:
+            v = values[self._j, self._k]
+            magnitude = np.nan_to_num(np.abs(v), nan=0.0, posinf=scale)
+            levels = np.clip(np.ceil(magnitude / scale * EDGE_LEVELS), 1, EDGE_LEVELS)
+            keys = levels.astype(int) * 2 + (v >= 0)
+            if n > MAX_DRAWN_LINES:
+                drawn = np.zeros(n, dtype=bool)
+                drawn[np.argpartition(-magnitude, MAX_DRAWN_LINES)[:MAX_DRAWN_LINES]] = True
+        unchanged = np.array_equal(keys, self._keys) and (
+            drawn is self._drawn or (drawn is not None and np.array_equal(drawn, self._drawn))
+        )
+        if unchanged and (self._ops or not n) and gradient == self._gradient:
+            return
+        self._gradient = gradient
+        self._keys = keys
+        self._drawn = drawn
+        self._rebuild_ops()
+
+    def set_focus(self, mask: np.ndarray | None, line: int | None, dim: bool) -> None:
+        """Highlight the lines in ``mask`` (a selected neuron's) or the selected weight's
+        ``line``; with ``dim`` every other line fades."""
+        self._focus_mask, self._focus_line, self._dim = mask, line, dim
+        self._rebuild_ops()
+
+    def focus_mask_for(self, layer: int, j: int) -> np.ndarray | None:
+        """The lines that touch neuron ``j`` of ``layer`` (None when it has none here)."""
+        if layer == self.layer:
+            return self._j == j
+        if layer == self.layer - 1:
+            return self._k == j
+        return None
+
+    def _rebuild_ops(self) -> None:
+        """Group the drawn lines into (pen, lines) draw calls: faded first, then weak to
+        strong."""
+        n = self._n
+        focus = self._focus_mask
+        has_focus = focus is not None and bool(focus.any())
+        fade = self._dim or has_focus or self._focus_line is not None
+        drawn = self._drawn if self._drawn is not None else np.ones(n, dtype=bool)
+        ops: list[tuple[QPen, np.ndarray | None, list[QLineF]]] = []
+        if self._aggregate:
+            ops.append((_aggregate_pen(fade), None, self._aggregate))
+        keys = self._keys
+        passes = [(True, drawn & ~focus), (False, drawn & focus)] if has_focus else [(fade, drawn)]
+        for faded, subset in passes:  # type: ignore[assignment]
+            for key in np.unique(keys[subset]):
+                idx = np.flatnonzero(subset & (keys == key))
+                pen = _pen_for(int(key), self._gradient, faded)
+                ops.append((pen, idx, self._lines_at(idx)))
+        self._ops = ops
+        shown = int(drawn.sum())
+        self._note = f"{shown:,} strongest of {n:,} weights drawn" if shown < n else ""
+        self.update()
+
+    # -- hit testing ---------------------------------------------------------------------------
+
+    def weight_at(self, pos: QPointF, tolerance: float | None = None) -> tuple[int, int] | None:
+        """(j, k) of the drawn line nearest to ``pos`` within ``tolerance``, else None."""
+        tol = self.hit_tolerance if tolerance is None else tolerance
+        x, y = pos.x(), pos.y()
+        if not self._n or not (self._x0 - tol <= x <= self._x1 + tol):
+            return None
+        dx = self._x1 - self._x0
+        dy = self._y1 - self._y0
+        t = np.clip(((x - self._x0) * dx + (y - self._y0) * dy) / (dx * dx + dy * dy), 0, 1)
+        dist2 = (self._x0 + t * dx - x) ** 2 + (self._y0 + t * dy - y) ** 2
+        if self._drawn is not None:
+            hidden = ~self._drawn
+            if self._focus_line is not None:
+                hidden[self._focus_line] = False
+            dist2[hidden] = np.inf
+        i = int(np.argmin(dist2))
+        if dist2[i] > tol * tol:
+            return None
+        return int(self._j[i]), int(self._k[i])
+
+    @staticmethod
+    def _visible_rect(painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
+        """The part of the item that lands on the paint device (the cache pixmap holds only
+        the part of a big item that is in the viewport, but exposedRect is all of it)."""
+        device = painter.device()
+        inverse, invertible = painter.worldTransform().inverted()
+        if device is None or not invertible:
+            return option.exposedRect
+        on_device = inverse.mapRect(QRectF(0, 0, device.width(), device.height()))
+        return on_device.intersected(option.exposedRect)
+
+    def _clipped_lines(self, idx: np.ndarray, rect: QRectF) -> list[QLineF]:
+        """The parts of lines ``idx`` inside ``rect`` (Liang-Barsky; x0, x1 are shared)."""
+        x0, dx = self._x0, self._x1 - self._x0
+        y0 = self._y0[idx]
+        dy = self._y1[idx] - y0
+        lo = np.full(len(idx), max(0.0, (rect.left() - x0) / dx))
+        hi = np.full(len(idx), min(1.0, (rect.right() - x0) / dx))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ta = (rect.top() - y0) / dy
+            tb = (rect.bottom() - y0) / dy
+        flat = dy == 0
+        inside_flat = (rect.top() <= y0) & (y0 <= rect.bottom())
+        lo = np.where(flat, np.where(inside_flat, lo, 2.0), np.maximum(lo, np.minimum(ta, tb)))
+        hi = np.where(flat, hi, np.minimum(hi, np.maximum(ta, tb)))
+        keep = np.flatnonzero(lo < hi)
+        lo, hi, y0, dy = lo[keep].tolist(), hi[keep].tolist(), y0[keep].tolist(), dy[keep].tolist()
+        return [
+            QLineF(x0 + a * dx, y + a * d, x0 + b * dx, y + b * d)
+            for a, b, y, d in zip(lo, hi, y0, dy, strict=True)
+        ]
+
+    def contains(self, point: QPointF) -> bool:
+        return self.weight_at(point) is not None
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self._rect)
+        return path
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        exposed = self._visible_rect(painter, option).adjusted(-8, -8, 8, 8)
+        clip = not exposed.isEmpty() and not exposed.contains(self._rect)
+        for pen, idx, lines in self._ops:
+            painter.setPen(pen)
+            if clip and idx is not None:
+                # Zoomed in: stroking whole lines that run far outside the view is slow.
+                lines = self._clipped_lines(idx, exposed)
+            painter.drawLines(lines)
+        i = self._focus_line
+        if i is not None and 0 <= i < self._n:
+            line = self._make_lines(np.array([i]))[0]
+            pen = QPen(_pen_for(int(self._keys[i]), self._gradient))
+            width = max(pen.widthF(), 2.6)
+            halo = QPen(colors.with_alpha(colors.ACCENT, 110), width + 5)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(halo)
+            painter.drawLine(line)
+            pen.setWidthF(width)
+            painter.setPen(pen)
+            painter.drawLine(line)
+        if self._note and _lod(painter, option) > 0.15:
+            painter.setFont(ui_font(11))
+            painter.setPen(colors.TEXT_MUTED)
+            rect = QRectF(self._rect.left(), self._rect.bottom() - 22, self._rect.width(), 18)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._note)
+
+
+# -- layer headers -----------------------------------------------------------------------------
+
+
+class HeaderButton(QGraphicsItem):
+    """A small round-cornered button in a layer header: + / − / expand / collapse."""
+
+    SIZE = 20.0
+
+    def __init__(
+        self, glyph: str, action: Callable[[], None], tooltip: str, parent: QGraphicsItem
+    ) -> None:
+        super().__init__(parent)
+        self.glyph = glyph
+        self.action = action
+        self.row = 1
+        self._hovered = False
+        self._pressed = False
+        self.setToolTip(tooltip)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        s = self.SIZE
+        return QRectF(-s / 2, -s / 2, s, s).adjusted(-1, -1, 1, 1)
+
+    def trigger(self) -> None:
+        """Do what a click does, now."""
+        self.action()
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._pressed = True
+            event.accept()
+        else:
+            event.ignore()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        inside = self.boundingRect().contains(event.pos())
+        if self._pressed and inside:
+            _later(self, self.action)
+        self._pressed = False
+        event.accept()
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = False
+        self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        s = self.SIZE
+        rect = QRectF(-s / 2, -s / 2, s, s)
+        if self._hovered:
+            painter.setPen(QPen(colors.ACCENT, 1.2))
+            painter.setBrush(colors.ACCENT_SOFT)
+        else:
+            painter.setPen(QPen(colors.CARD_BORDER, 1.0))
+            painter.setBrush(QColor("#f8fafc"))
+        painter.drawRoundedRect(rect, 6, 6)
+        pen = QPen(colors.ACCENT if self._hovered else colors.TEXT, 1.6)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        a = 4.5
+        if self.glyph in ("plus", "minus"):
+            painter.drawLine(QPointF(-a, 0), QPointF(a, 0))
+            if self.glyph == "plus":
+                painter.drawLine(QPointF(0, -a), QPointF(0, a))
+        else:
+            # expand: chevrons pointing apart; collapse: chevrons pointing together.
+            out = self.glyph == "expand"
+            for sign in (-1, 1):
+                tip = sign * (a + 0.5) if out else sign * 1.2
+                base = sign * 1.2 if out else sign * (a + 0.5)
+                path = QPainterPath(QPointF(-3.5, base))
+                path.lineTo(QPointF(0, tip))
+                path.lineTo(QPointF(3.5, base))
+                painter.drawPath(path)
+
+
+class LayerHeaderItem(QGraphicsItem):
+    """The card above a column: "Layer l · activation", the size, and its buttons.
+
+    A hidden layer's header can be dragged sideways to move the layer.
+    """
+
+    def __init__(self, layer: int, kind: str, title: str, subtitle: str, draggable: bool) -> None:
+        super().__init__()
+        self.layer = layer
+        self.kind = kind
+        self.title = title
+        self.subtitle = subtitle
+        self.draggable = draggable
+        self.marked = False
+        self._hovered = False
+        self._press: QPointF | None = None
+        self._origin = QPointF()
+        self._dragging = False
+        self.buttons: dict[str, HeaderButton] = {}
+        self.setAcceptHoverEvents(True)
+        self.setZValue(4)
+        if draggable:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def add_button(
+        self, name: str, glyph: str, action: Callable[[], None], tooltip: str, row: int = 1
+    ) -> None:
+        """Buttons line up from the right edge of the title row (0) or size row (1)."""
+        button = HeaderButton(glyph, action, tooltip, self)
+        slot = sum(1 for b in self.buttons.values() if b.row == row)
+        button.row = row
+        x = HEADER_WIDTH / 2 - 10 - HeaderButton.SIZE / 2 - slot * (HeaderButton.SIZE + 5)
+        button.setPos(x, -HEADER_HEIGHT + (17 if row == 0 else 36))
+        self.buttons[name] = button
+
+    def _row_width(self, row: int) -> float:
+        """Room the buttons of ``row`` take from the right edge."""
+        count = sum(1 for b in self.buttons.values() if b.row == row)
+        return 10 + count * (HeaderButton.SIZE + 5)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return QRectF(-HEADER_WIDTH / 2, -HEADER_HEIGHT, HEADER_WIDTH, HEADER_HEIGHT).adjusted(
+            -2, -2, 2, 4
+        )
+
+    def card_rect(self) -> QRectF:
+        return QRectF(-HEADER_WIDTH / 2, -HEADER_HEIGHT, HEADER_WIDTH, HEADER_HEIGHT)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.card_rect(), 10, 10)
+        return path
+
+    def set_marked(self, marked: bool) -> None:
+        if marked != self.marked:
+            self.marked = marked
+            self.update()
+
+    @property
+    def dragging(self) -> bool:
+        return self._dragging
+
+    # -- gestures ------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton:
+            event.ignore()
+            return
+        scene = _network_scene(self)
+        if scene is not None:
+            scene.select_header(self.layer)
+        self._press = event.scenePos()
+        self._origin = self.pos()
+        self._dragging = False
+        if self.draggable:
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self._press is None or not self.draggable:
+            return
+        dx = event.scenePos().x() - self._press.x()
+        if not self._dragging and abs(dx) < DRAG_THRESHOLD:
+            return
+        self._dragging = True
+        self.setPos(self._origin.x() + dx, self._origin.y())
+        scene = _network_scene(self)
+        if scene is not None:
+            scene.show_move_indicator(self.layer, event.scenePos().x())
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if self.draggable:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        if self._dragging:
+            self.setPos(self._origin)
+            scene = _network_scene(self)
+            if scene is not None:
+                scene.hide_drop_indicator()
+                layer, x = self.layer, event.scenePos().x()
+                _later(self, lambda: scene.finish_layer_move(layer, x))
+        self._press = None
+        self._dragging = False
+        event.accept()
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = False
+        self.update()
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.card_rect()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colors.SHADOW)
+        painter.drawRoundedRect(rect.translated(0, 2), 10, 10)
+        if self.marked:
+            border = QPen(colors.ACCENT, 1.8)
+        elif self._hovered or self._dragging:
+            border = QPen(QColor("#cbd5e1"), 1.2)
+        else:
+            border = QPen(colors.CARD_BORDER, 1.0)
+        painter.setPen(border)
+        painter.setBrush(colors.CARD)
+        painter.drawRoundedRect(rect, 10, 10)
+        if _lod(painter, option) < 0.25:
+            return
+        left = rect.left() + 14
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colors.KIND_COLORS.get(self.kind, colors.TEXT_MUTED))
+        painter.drawEllipse(QPointF(left + 3.5, rect.top() + 18), 4, 4)
+        title_font = ui_font(13, QFont.Weight.DemiBold)
+        painter.setFont(title_font)
+        painter.setPen(colors.TEXT)
+        width = rect.right() - self._row_width(0) - (left + 14)
+        title = QFontMetricsF(title_font).elidedText(self.title, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(
+            QRectF(left + 14, rect.top() + 8, width, 20),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            title,
+        )
+        painter.setFont(ui_font(11))
+        painter.setPen(colors.TEXT_MUTED)
+        buttons_left = rect.right() - self._row_width(1)
+        painter.drawText(
+            QRectF(left + 14, rect.top() + 27, buttons_left - left - 14, 18),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            self.subtitle,
+        )
+
+
+# -- the marker of a collapsed layer -----------------------------------------------------------
+
+
+class CollapsedMarkerItem(QGraphicsItem):
+    """The "⋯ 784 neurons" pill: it stands for the neurons a collapsed layer does not draw;
+    a click expands the layer."""
+
+    def __init__(self, layer: int, size: int, hidden: int) -> None:
+        super().__init__()
+        self.layer = layer
+        self.size = size
+        self.hidden = hidden
+        self.text = f"⋯ {size:,} neurons"
+        self.marked = False
+        self._hovered = False
+        metrics = QFontMetricsF(ui_font(11, QFont.Weight.Medium))
+        self.width = max(MARKER_WIDTH, metrics.horizontalAdvance(self.text) + 40)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(f"{hidden:,} of {size:,} neurons are not drawn. Click to expand.")
+        self.setZValue(2)
+
+    def pill_rect(self) -> QRectF:
+        return QRectF(-self.width / 2, -MARKER_HEIGHT / 2, self.width, MARKER_HEIGHT)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self.pill_rect().adjusted(-2, -2, 2, 4)
+
+    def set_marked(self, marked: bool) -> None:
+        if marked != self.marked:
+            self.marked = marked
+            self.update()
+
+    def trigger(self) -> None:
+        scene = _network_scene(self)
+        if scene is not None:
+            scene.toggle_expanded(self.layer)
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        event.accept() if event.button() == Qt.MouseButton.LeftButton else event.ignore()
+
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        scene = _network_scene(self)
+        if scene is not None and self.boundingRect().contains(event.pos()):
+            layer = self.layer
+            _later(self, lambda: scene.toggle_expanded(layer))
+        event.accept()
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = True
+        self.update()
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = False
+        self.update()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = self.pill_rect()
+        radius = MARKER_HEIGHT / 2
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colors.SHADOW)
+        painter.drawRoundedRect(rect.translated(0, 1.5), radius, radius)
+        accent = self.marked or self._hovered
+        painter.setPen(QPen(colors.ACCENT if accent else QColor("#cbd5e1"), 1.4 if accent else 1))
+        painter.setBrush(QColor("#eef2ff") if self.marked else colors.CARD)
+        painter.drawRoundedRect(rect, radius, radius)
+        if _lod(painter, option) < 0.3:
+            return
+        painter.setFont(ui_font(11, QFont.Weight.Medium))
+        painter.setPen(colors.ACCENT if accent else colors.TEXT_MUTED)
+        text_rect = rect.adjusted(12, 0, -26, 0)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        # A small "expand" chevron pair at the right end.
+        pen = QPen(colors.ACCENT if accent else colors.TEXT_MUTED, 1.5)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        cx = rect.right() - 16
+        for sign in (-1, 1):
+            path = QPainterPath(QPointF(cx - 3.5, sign * 1.5))
+            path.lineTo(QPointF(cx, sign * 5.5))
+            path.lineTo(QPointF(cx + 3.5, sign * 1.5))
+            painter.drawPath(path)
+
+
+# -- the drop indicator ------------------------------------------------------------------------
+
+
+class DropIndicatorItem(QGraphicsItem):
+    """Where a dragged layer would land: a vertical line between two columns, or a
+    highlighted column when the drop changes nothing (a second input or output)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mode = "line"
+        self.at_x = 0.0
+        self.top = 0.0
+        self.bottom = 0.0
+        self.label = ""
+        self.allowed = True
+        self.setZValue(10)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.hide()
+
+    def show_line(self, x: float, top: float, bottom: float, label: str) -> None:
+        self._set("line", x, top, bottom, label, True)
+
+    def show_column(self, x: float, top: float, bottom: float, label: str) -> None:
+        self._set("column", x, top, bottom, label, False)
+
+    def _set(self, mode: str, x: float, top: float, bottom: float, label: str, ok: bool) -> None:
+        state = (mode, x, top, bottom, label, ok)
+        if state != (self.mode, self.at_x, self.top, self.bottom, self.label, self.allowed):
+            self.prepareGeometryChange()
+            self.mode, self.at_x, self.top, self.bottom, self.label, self.allowed = state
+            self.update()
+        self.show()
+
+    def _label_rect(self) -> QRectF:
+        width = QFontMetricsF(ui_font(11, QFont.Weight.DemiBold)).horizontalAdvance(self.label)
+        width += 24
+        return QRectF(self.at_x - width / 2, self.top, width, 24)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        half = 70.0 if self.mode == "column" else 14.0
+        rect = QRectF(self.at_x - half, self.top - 4, 2 * half, self.bottom - self.top + 8)
+        return rect.united(self._label_rect()).adjusted(-2, -2, 2, 2)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        color = colors.ACCENT if self.allowed else QColor("#dc2626")
+        if self.mode == "column":
+            rect = QRectF(self.at_x - 66, self.top, 132, self.bottom - self.top)
+            painter.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
+            painter.setBrush(colors.with_alpha(color, 22))
+            painter.drawRoundedRect(rect, 16, 16)
+        else:
+            pen = QPen(color, 2.5, Qt.PenStyle.DashLine)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(pen)
+            top = self.top + (28 if self.label else 0)  # the label sits on top of the line
+            painter.drawLine(QPointF(self.at_x, top), QPointF(self.at_x, self.bottom))
+            mid = (self.top + self.bottom) / 2
+            painter.setPen(QPen(QColor("#ffffff"), 2))
+            painter.setBrush(color)
+            painter.drawEllipse(QPointF(self.at_x, mid), 11, 11)
+            painter.setPen(QPen(QColor("#ffffff"), 2))
+            painter.drawLine(QPointF(self.at_x - 5, mid), QPointF(self.at_x + 5, mid))
+            painter.drawLine(QPointF(self.at_x, mid - 5), QPointF(self.at_x, mid + 5))
+        if self.label:
+            rect = self._label_rect()
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(color)
+            painter.drawRoundedRect(rect, 12, 12)
+            painter.setPen(QColor("#ffffff"))
+            painter.setFont(ui_font(11, QFont.Weight.DemiBold))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)

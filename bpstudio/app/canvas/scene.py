@@ -1,0 +1,631 @@
+"""The scene: a picture of the document's network, rebuilt when its structure changes and
+recoloured (without a rebuild) when its numbers change.
+
+Layers are columns of :class:`NeuronItem` from the input (left) to the output (right); the
+weights between two layers are one :class:`EdgeBundleItem`. The scene turns clicks into
+selections and hands edits to the :class:`NetworkEditor`.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QAction, QActionGroup, QColor, QTransform
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneContextMenuEvent,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QMenu,
+    QToolTip,
+    QWidget,
+)
+
+from bpstudio.app.canvas import colors
+from bpstudio.app.canvas.editing import NetworkEditor, activation_short
+from bpstudio.app.canvas.items import (
+    CollapsedMarkerItem,
+    DropIndicatorItem,
+    EdgeBundleItem,
+    HeaderButton,
+    LayerHeaderItem,
+    NeuronItem,
+)
+from bpstudio.app.canvas.layout import (
+    HEADER_HEIGHT,
+    NEURON_RADIUS,
+    LayerLayout,
+    header_bottom,
+    insert_position,
+    insert_x,
+    is_wide,
+    move_position,
+    move_x,
+    network_layout,
+)
+from bpstudio.app.canvas.values import CanvasValues, max_abs, values_from_document
+from bpstudio.app.document import Document
+from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.init import INITIALIZER_LABELS
+from bpstudio.core.network import NetworkSpec
+
+EDGE_MODES = ("weights", "gradients")
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if not np.isfinite(value):
+        return str(value)
+    return f"{value:.4g}".replace("-", "−")
+
+
+def _short(value: float) -> str:
+    """A neuron's activation in at most four characters."""
+    if not np.isfinite(value):
+        return "nan" if np.isnan(value) else "∞"
+    magnitude = abs(value)
+    if magnitude >= 99.5:
+        text = f"{value:.0e}".replace("e+0", "e")
+    elif magnitude >= 9.95:
+        text = f"{value:.0f}"
+    elif magnitude >= 0.995:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.2f}".replace("0.", ".", 1)
+    return text.replace("-", "−")
+
+
+def _sym(name: str, sub: str, layer: int | str) -> str:
+    return f"<i>{name}</i><sub>{sub}</sub><sup>({layer})</sup>"
+
+
+class NetworkScene(QGraphicsScene):
+    def __init__(
+        self,
+        document: Document,
+        selection: SelectionModel,
+        editor: NetworkEditor,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.editor = editor
+        self.spec: NetworkSpec = document.spec
+        self.layouts: list[LayerLayout] = []
+        #: Wide layers the user expanded (index of the layer).
+        self.expanded: set[int] = set()
+        self.edge_mode = "weights"
+        self.hit_tolerance = 6.0
+        self.values: CanvasValues | None = None
+        self.selected_header: int | None = None
+        #: How many times the items were rebuilt (tests check that recolouring does not).
+        self.build_count = 0
+        self._neurons: dict[tuple[int, int], NeuronItem] = {}
+        self._edges: dict[int, EdgeBundleItem] = {}
+        self._headers: dict[int, LayerHeaderItem] = {}
+        self._markers: dict[int, CollapsedMarkerItem] = {}
+        self._indicator: DropIndicatorItem | None = None
+        self.setBackgroundBrush(colors.BACKGROUND)
+        selection.selectionChanged.connect(self._on_selection_changed)
+
+    # -- items ---------------------------------------------------------------------------------
+
+    def neuron_item(self, layer: int, j: int) -> NeuronItem | None:
+        return self._neurons.get((layer, j))
+
+    def neuron_items(self, layer: int | None = None) -> list[NeuronItem]:
+        return [n for (l, _), n in self._neurons.items() if layer is None or l == layer]
+
+    def edge_item(self, layer: int) -> EdgeBundleItem | None:
+        """The item drawing the weights of layer ``layer`` (between ``layer - 1`` and it)."""
+        return self._edges.get(layer)
+
+    def edge_items(self) -> list[EdgeBundleItem]:
+        return list(self._edges.values())
+
+    def header_item(self, layer: int) -> LayerHeaderItem | None:
+        return self._headers.get(layer)
+
+    def marker_item(self, layer: int) -> CollapsedMarkerItem | None:
+        return self._markers.get(layer)
+
+    @property
+    def drop_indicator(self) -> DropIndicatorItem | None:
+        return self._indicator
+
+    def is_collapsed(self, layer: int) -> bool:
+        return 0 <= layer < len(self.layouts) and self.layouts[layer].collapsed
+
+    def network_rect(self) -> QRectF:
+        """The network's extent (headers, neurons, edges), without the drop indicator."""
+        rect = QRectF()
+        for item in self.items():
+            if item.parentItem() is None and item is not self._indicator:
+                rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    # -- building ------------------------------------------------------------------------------
+
+    def rebuild(self) -> None:
+        """Make the items for the document's network (structure changed, or expand/collapse)."""
+        spec = self.document.spec
+        sizes = spec.layer_sizes
+        self.selection.validate(spec)
+        self.spec = spec
+        self.expanded = {l for l in self.expanded if l < len(sizes) and is_wide(sizes[l])}
+        if self.selected_header is not None and self.selected_header > spec.n_layers:
+            self.selected_header = None
+        self.clear()
+        self._neurons.clear()
+        self._edges.clear()
+        self._headers.clear()
+        self._markers.clear()
+        self.layouts = network_layout(sizes, self.expanded)
+        for l in range(1, spec.n_layers + 1):
+            edge = EdgeBundleItem(l)
+            edge.hit_tolerance = self.hit_tolerance
+            edge.set_geometry(self.layouts[l - 1], self.layouts[l])
+            self.addItem(edge)
+            self._edges[l] = edge
+        for lay in self.layouts:
+            for j, y in zip(lay.indices, lay.ys, strict=True):
+                neuron = NeuronItem(lay.layer, j)
+                neuron.setPos(lay.x, y)
+                self.addItem(neuron)
+                self._neurons[(lay.layer, j)] = neuron
+            if lay.collapsed and lay.marker_y is not None:
+                marker = CollapsedMarkerItem(lay.layer, lay.size, lay.hidden_count)
+                marker.setPos(lay.x, lay.marker_y)
+                self.addItem(marker)
+                self._markers[lay.layer] = marker
+        top = header_bottom(self.layouts)
+        for lay in self.layouts:
+            header = self._make_header(spec, lay)
+            header.setPos(lay.x, top)
+            self.addItem(header)
+            self._headers[lay.layer] = header
+        self._indicator = DropIndicatorItem()
+        self.addItem(self._indicator)
+        rect = self.network_rect()
+        self.setSceneRect(rect.adjusted(-600, -400, 600, 400))
+        self.build_count += 1
+        values = self.values
+        if values is None or values.spec != spec:
+            values = values_from_document(spec, self.document.params, None)
+        self.apply_values(values)
+        self._apply_marks(self.selection.selection)
+
+    def _make_header(self, spec: NetworkSpec, lay: LayerLayout) -> LayerHeaderItem:
+        l, n = lay.layer, lay.size
+        if l == 0:
+            kind, title = "input", "Input"
+            subtitle = f"{n:,} input{'s' if n != 1 else ''}"
+        else:
+            kind = "output" if l == spec.n_layers else "hidden"
+            name = "Output" if kind == "output" else f"Layer {l}"
+            title = f"{name} · {activation_short(spec.activations[l - 1])}"
+            subtitle = f"{n:,} neuron{'s' if n != 1 else ''}"
+        header = LayerHeaderItem(l, kind, title, subtitle, draggable=kind == "hidden")
+        header.add_button(
+            "add", "plus", lambda: self.editor.add_neuron(l), f"Add a neuron to {title}"
+        )
+        header.add_button(
+            "remove",
+            "minus",
+            lambda: self.editor.remove_neuron(l),
+            f"Remove the last neuron of {title}",
+        )
+        if is_wide(n):
+            collapsed = lay.collapsed
+            header.add_button(
+                "toggle",
+                "expand" if collapsed else "collapse",
+                lambda: self.toggle_expanded(l),
+                f"{'Expand' if collapsed else 'Collapse'} this layer: draw "
+                f"{'all' if collapsed else 'only the first and last'} of its {n:,} neurons",
+                row=0,
+            )
+        header.setToolTip(
+            f"{title}: {subtitle}."
+            + (" Drag sideways to move the layer." if kind == "hidden" else "")
+            + " Right-click for more."
+        )
+        return header
+
+    def toggle_expanded(self, layer: int) -> None:
+        self.set_expanded(layer, layer not in self.expanded)
+
+    def set_expanded(self, layer: int, expanded: bool) -> None:
+        if expanded == (layer in self.expanded):
+            return
+        if expanded:
+            self.expanded.add(layer)
+        else:
+            self.expanded.discard(layer)
+        self.rebuild()
+
+    # -- values --------------------------------------------------------------------------------
+
+    def set_edge_mode(self, mode: str) -> None:
+        if mode not in EDGE_MODES:
+            raise ValueError(f"edge mode must be one of {EDGE_MODES}, got {mode!r}")
+        if mode != self.edge_mode:
+            self.edge_mode = mode
+            if self.values is not None:
+                self.apply_values(self.values)
+
+    def apply_values(self, values: CanvasValues) -> None:
+        """Recolour neurons and edges for new numbers; no item is created or deleted."""
+        if values.spec != self.spec:
+            return
+        self.values = values
+        gradient = self.edge_mode == "gradients"
+        w_scale = max_abs(values.W) or 1.0
+        for l, edge in self._edges.items():
+            if gradient:
+                dW = values.dW[l - 1] if values.dW is not None else None
+                edge.set_values(dW, max_abs([dW]) if dW is not None else 0.0, True)
+            else:
+                edge.set_values(values.W[l - 1], w_scale, False)
+        b_scale = max(max_abs(values.b), 1e-12)
+        g_scale = max_abs(values.dA) if values.dA is not None else 0.0  # type: ignore[arg-type]
+        for lay in self.layouts:
+            l = lay.layer
+            idx = np.array(lay.indices)
+            n = len(idx)
+            fills: list[QColor | None] = [None] * n
+            texts = [""] * n
+            if values.A is not None:
+                a = values.A[l][idx]
+                fills = colors.to_qcolors(colors.diverging_rgb(a))  # type: ignore[assignment]
+                texts = [_short(v) for v in a.tolist()]
+            rings: list[QColor | None] = [None] * n
+            widths = [0.0] * n
+            grad = values.dA[l] if values.dA is not None else None
+            if grad is not None and g_scale > 0:
+                g = grad[idx]
+                t = np.sqrt(np.clip(np.nan_to_num(np.abs(g) / g_scale), 0, 1))
+                for i, (gi, ti) in enumerate(zip(g.tolist(), t.tolist(), strict=True)):
+                    if ti >= 0.08:
+                        rings[i] = colors.with_alpha(
+                            colors.sign_color(gi, gradient=True), 90 + 165 * ti
+                        )
+                        widths[i] = round(1.2 + 4.3 * ti, 1)
+            biases: list[QColor | None] = [None] * n
+            if l >= 1:
+                rgb = colors.diverging_rgb(values.b[l - 1][idx], b_scale)
+                biases = colors.to_qcolors(rgb)  # type: ignore[assignment]
+            for i, j in enumerate(lay.indices):
+                self._neurons[(l, j)].set_values(fills[i], texts[i], rings[i], widths[i], biases[i])
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def _on_selection_changed(self, selection: Selection | None) -> None:
+        if selection is not None:
+            self._set_header(None)
+        self._apply_marks(selection)
+
+    def select_header(self, layer: int | None) -> None:
+        """Select a layer through its header (Delete then removes the layer)."""
+        if layer is not None:
+            self.selection.clear()
+            if layer >= 1:
+                self.selection.select_layer(layer)
+        self._set_header(layer)
+
+    def _set_header(self, layer: int | None) -> None:
+        self.selected_header = layer
+        for l, header in self._headers.items():
+            header.set_marked(l == layer)
+
+    def _apply_marks(self, selection: Selection | None) -> None:
+        if selection is not None and not selection.fits(self.spec):
+            selection = None
+        marked: tuple[int, int] | None = None
+        related: set[tuple[int, int]] = set()
+        if selection is not None and selection.is_weight:
+            related = {(selection.layer, selection.j), (selection.layer - 1, selection.k or 0)}
+        elif selection is not None:
+            marked = (selection.layer, selection.j)
+        for key, neuron in self._neurons.items():
+            neuron.set_marks(key == marked, key in related)
+        for l, marker in self._markers.items():
+            ends = {marked} | related if marked else related
+            lay = self.layouts[l]
+            marker.set_marked(any(e[0] == l and lay.y_of(e[1]) is None for e in ends if e))
+        for l, edge in self._edges.items():
+            if selection is None:
+                edge.set_focus(None, None, False)
+            elif selection.is_weight:
+                line = (
+                    edge.line_index(selection.j, selection.k or 0) if l == selection.layer else None
+                )
+                edge.set_focus(None, line, True)
+            else:
+                mask = edge.focus_mask_for(selection.layer, selection.j)
+                edge.set_focus(mask, None, True)
+
+    # -- hit testing ---------------------------------------------------------------------------
+
+    def set_hit_tolerance(self, tolerance: float) -> None:
+        """How near (scene units) a click must be to an edge to select its weight."""
+        self.hit_tolerance = tolerance
+        for edge in self._edges.values():
+            edge.hit_tolerance = tolerance
+
+    def hit_test(self, pos: QPointF) -> Selection | None:
+        """The neuron under ``pos``, else the weight whose edge passes nearest, else None."""
+        for item in self.items(pos):
+            if isinstance(item, NeuronItem):
+                return Selection.neuron(item.layer, item.j)
+            if isinstance(item, (HeaderButton, LayerHeaderItem, CollapsedMarkerItem)):
+                return None
+        best: tuple[float, Selection] | None = None
+        for edge in self._edges.values():
+            hit = edge.weight_at(pos, self.hit_tolerance)
+            if hit is not None:
+                line = edge.line(*hit)
+                assert line is not None
+                d = _distance(pos, line.p1(), line.p2())
+                if best is None or d < best[0]:
+                    best = (d, Selection.weight(edge.layer, hit[0], hit[1]))
+        return best[1] if best is not None else None
+
+    def layer_at(self, pos: QPointF) -> int | None:
+        """The layer whose neuron, header, marker or column is under ``pos``."""
+        for item in self.items(pos):
+            while item.parentItem() is not None:
+                item = item.parentItem()
+            if isinstance(item, (NeuronItem, LayerHeaderItem, CollapsedMarkerItem)):
+                return item.layer
+        top = header_bottom(self.layouts) - HEADER_HEIGHT
+        for lay in self.layouts:
+            near = abs(pos.x() - lay.x) <= NEURON_RADIUS * 2.5
+            if near and top <= pos.y() <= lay.bottom + NEURON_RADIUS * 2:
+                return lay.layer
+        return None
+
+    def mousePressEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        top = self.itemAt(event.scenePos(), QTransform())
+        if isinstance(top, (HeaderButton, LayerHeaderItem, CollapsedMarkerItem)):
+            super().mousePressEvent(event)
+            return
+        hit = self.hit_test(event.scenePos())
+        if hit is not None:
+            self.selection.select(hit)
+            event.accept()
+            return
+        # The background: clear the selection and let the view pan.
+        self.selection.clear()
+        self._set_header(None)
+        event.ignore()
+
+    # -- context menu --------------------------------------------------------------------------
+
+    def layer_menu(
+        self, layer: int, neuron: int | None = None, parent: QWidget | None = None
+    ) -> QMenu:
+        """The context menu of ``layer`` (and of one of its neurons)."""
+        spec = self.spec
+        is_output = layer == spec.n_layers
+        is_hidden = 0 < layer < spec.n_layers
+        header = self._headers.get(layer)
+        menu = QMenu(header.title if header is not None else f"Layer {layer}", parent)
+        menu.setObjectName(f"layer_menu_{layer}")
+        editor = self.editor
+
+        def action(name: str, text: str, slot: object, enabled: bool = True) -> QAction:
+            act = menu.addAction(text)
+            act.setObjectName(name)
+            act.triggered.connect(slot)
+            act.setEnabled(enabled)
+            return act
+
+        action("add_neuron", "Add neuron", lambda: editor.add_neuron(layer))
+        if neuron is not None:
+            action(
+                "remove_neuron",
+                f"Remove neuron {neuron}",
+                lambda: editor.remove_neuron(layer, neuron),
+            )
+        action(
+            "remove_last_neuron",
+            "Remove last neuron",
+            lambda: editor.remove_neuron(layer),
+            spec.layer_sizes[layer] > 1,
+        )
+        if layer >= 1:
+            menu.addSeparator()
+            activations = menu.addMenu("Activation")
+            activations.setObjectName("activation_menu")
+            group = QActionGroup(activations)
+            current = spec.activations[layer - 1]
+            names = list(ACTIVATIONS) if is_output else list(HIDDEN_ACTIVATIONS)
+            for name in names:
+                act = activations.addAction(ACTIVATIONS[name].label)
+                act.setObjectName(f"activation_{name}")
+                act.setCheckable(True)
+                act.setChecked(name == current)
+                group.addAction(act)
+                act.triggered.connect(lambda _=False, a=name: editor.set_activation(layer, a))
+            init = menu.addMenu("Initialise layer")
+            init.setObjectName("initialise_menu")
+            for scheme, label in INITIALIZER_LABELS.items():
+                act = init.addAction(label)
+                act.setObjectName(f"initialise_{scheme}")
+                act.triggered.connect(lambda _=False, s=scheme: editor.initialise_layer(layer, s))
+        if is_wide(spec.layer_sizes[layer]):
+            menu.addSeparator()
+            collapsed = self.is_collapsed(layer)
+            action(
+                "toggle_collapse",
+                "Expand layer" if collapsed else "Collapse layer",
+                lambda: self.toggle_expanded(layer),
+            )
+        menu.addSeparator()
+        remove = action(
+            "remove_layer", "Remove layer", lambda: editor.remove_layer(layer), is_hidden
+        )
+        if not is_hidden:
+            remove.setToolTip("A network keeps its input and output layers")
+        return menu
+
+    def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:  # noqa: N802
+        pos = event.scenePos()
+        layer = self.layer_at(pos)
+        if layer is None:
+            event.ignore()
+            return
+        hit = self.hit_test(pos)
+        neuron = hit.j if hit is not None and not hit.is_weight else None
+        if hit is not None and not hit.is_weight:
+            self.selection.select(hit)
+        else:
+            self.select_header(layer)
+        parent = event.widget()
+        menu = self.layer_menu(layer, neuron, parent)
+        menu.exec(event.screenPos())
+        menu.deleteLater()
+        event.accept()
+
+    # -- tooltips ------------------------------------------------------------------------------
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802
+        text = self.tooltip_at(event.scenePos())
+        if text:
+            QToolTip.showText(event.screenPos(), text, event.widget())
+            event.accept()
+        else:
+            QToolTip.hideText()
+            event.ignore()
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        """Rich text for whatever is under ``pos`` (the numbers behind the colours)."""
+        for item in self.items(pos):
+            if isinstance(item, (HeaderButton, LayerHeaderItem, CollapsedMarkerItem)):
+                return item.toolTip()
+            if isinstance(item, NeuronItem):
+                return self.neuron_tooltip(item.layer, item.j)
+        hit = self.hit_test(pos)
+        if hit is not None and hit.is_weight:
+            return self.weight_tooltip(hit.layer, hit.j, hit.k or 0)
+        return ""
+
+    def neuron_tooltip(self, layer: int, j: int) -> str:
+        v = self.values
+        spec = self.spec
+        if layer == 0:
+            title = f"Input {j}"
+        else:
+            name = "output" if layer == spec.n_layers else "layer"
+            act = activation_short(spec.activations[layer - 1])
+            title = f"Neuron {j} of {name} {layer if name == 'layer' else ''} · {act}"
+        rows = [(_sym("a", str(j), layer), v.activation(layer, j) if v else None)]
+        if layer >= 1:
+            rows += [
+                (_sym("z", str(j), layer), v.pre_activation(layer, j) if v else None),
+                (_sym("b", str(j), layer), v.bias(layer, j) if v else None),
+                (
+                    f"σ′(<i>z</i><sub>{j}</sub><sup>({layer})</sup>)",
+                    v.derivative(layer, j) if v else None,
+                ),
+            ]
+        rows.append((f"∂C/∂{_sym('a', str(j), layer)}", v.grad_a(layer, j) if v else None))
+        body = "".join(
+            f"<tr><td>{label}</td><td align='right'>&nbsp;&nbsp;{_number(value)}</td></tr>"
+            for label, value in rows
+        )
+        note = ""
+        if v is None or v.A is None:
+            note = "<br><span style='color:#64748b'>Step a forward pass to see a and z.</span>"
+        elif v.dA is None:
+            note = "<br><span style='color:#64748b'>Step a backward pass to see ∂C/∂a.</span>"
+        elif v.probe_index is not None:
+            note = (
+                f"<br><span style='color:#64748b'>Probe: training example {v.probe_index}.</span>"
+            )
+        return f"<b>{html.escape(title.replace('  ', ' '))}</b><table>{body}</table>{note}"
+
+    def weight_tooltip(self, layer: int, j: int, k: int) -> str:
+        v = self.values
+        w = float(v.W[layer - 1][j, k]) if v is not None else None
+        dw = float(v.dW[layer - 1][j, k]) if v is not None and v.dW is not None else None
+        a_prev = v.activation(layer - 1, k) if v is not None else None
+        rows = [
+            (_sym("w", f"{j}{k}" if max(j, k) < 10 else f"{j},{k}", layer), w),
+            ("∂C/∂<i>w</i> (batch)", dw),
+            (_sym("a", str(k), layer - 1), a_prev),
+        ]
+        body = "".join(
+            f"<tr><td>{label}</td><td align='right'>&nbsp;&nbsp;{_number(value)}</td></tr>"
+            for label, value in rows
+        )
+        return (
+            f"<b>Weight from neuron {k} of layer {layer - 1} to neuron {j} of layer {layer}</b>"
+            f"<table>{body}</table>"
+        )
+
+    # -- drop and move indicators --------------------------------------------------------------
+
+    def _span(self) -> tuple[float, float]:
+        top = header_bottom(self.layouts) - HEADER_HEIGHT
+        bottom = max(lay.bottom for lay in self.layouts) + 12
+        return top, bottom
+
+    def show_insert_indicator(self, x: float) -> int:
+        """Show where a hidden layer dropped at ``x`` goes; returns its position (1..L)."""
+        position = insert_position(self.layouts, x)
+        if self._indicator is not None:
+            top, bottom = self._span()
+            self._indicator.show_line(
+                insert_x(self.layouts, position), top + HEADER_HEIGHT + 6, bottom, "New layer here"
+            )
+        return position
+
+    def show_column_indicator(self, layer: int, label: str) -> None:
+        """Highlight an existing column (a second input or output would change nothing)."""
+        if self._indicator is not None:
+            lay = self.layouts[layer]
+            top, bottom = self._span()
+            self._indicator.show_column(lay.x, top + HEADER_HEIGHT + 6, bottom, label)
+
+    def show_move_indicator(self, layer: int, x: float) -> int:
+        position = move_position(self.layouts, layer, x)
+        if self._indicator is not None:
+            top, bottom = self._span()
+            label = f"Move to position {position}"
+            self._indicator.show_line(
+                move_x(self.layouts, layer, position), top + HEADER_HEIGHT + 6, bottom, label
+            )
+        return position
+
+    def hide_drop_indicator(self) -> None:
+        if self._indicator is not None:
+            self._indicator.hide()
+
+    def finish_layer_move(self, layer: int, x: float) -> bool:
+        """A hidden layer's header was dropped at ``x``: move the layer there."""
+        self.hide_drop_indicator()
+        if not 0 < layer < self.spec.n_layers:
+            return False
+        position = move_position(self.layouts, layer, x)
+        moved = self.editor.move_layer(layer, position)
+        if moved:
+            self._set_header(position)
+            self.selection.select_layer(position)
+        return moved
+
+
+def _distance(p: QPointF, a: QPointF, b: QPointF) -> float:
+    dx, dy = b.x() - a.x(), b.y() - a.y()
+    t = ((p.x() - a.x()) * dx + (p.y() - a.y()) * dy) / (dx * dx + dy * dy or 1.0)
+    t = min(max(t, 0.0), 1.0)
+    return float(np.hypot(a.x() + t * dx - p.x(), a.y() + t * dy - p.y()))

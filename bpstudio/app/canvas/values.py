@@ -1,0 +1,111 @@
+"""The numbers the canvas draws, gathered from the document and the latest snapshot.
+
+The canvas computes nothing itself: parameters come from the document (idle) or the
+snapshot (live), the probe example's a, z and ∂C/∂a and the batch's ∂C/∂w from the
+snapshot. Arrays are views into the (immutable) snapshot, never copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpstudio.core.activations import Array
+from bpstudio.core.network import NetworkSpec, Params
+from bpstudio.core.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class CanvasValues:
+    """Per-layer vectors of one example (the probe) and the parameters.
+
+    Attributes
+    ----------
+    W, b : the parameters, ``W[l - 1] : (n_l, n_{l-1})``, ``b[l - 1] : (n_l,)``
+    A : a^(l) of the probe for l = 0..L, each ``(n_l,)``; None before a forward pass
+    Z : z^(l) of the probe for l = 1..L (``Z[l - 1]``); None before a forward pass
+    dA : ∂C/∂a^(l) of the probe for l = 0..L (entries may be None); None before backward
+    dW : the batch's ∂C/∂W^(l) (``dW[l - 1]``); None before backward
+    probe_index : which training example the probe is
+    """
+
+    spec: NetworkSpec
+    W: list[Array]
+    b: list[Array]
+    A: list[Array] | None = None
+    Z: list[Array] | None = None
+    dA: list[Array | None] | None = None
+    dW: list[Array] | None = None
+    probe_index: int | None = None
+
+    def activation(self, layer: int, j: int) -> float | None:
+        return None if self.A is None else float(self.A[layer][j])
+
+    def pre_activation(self, layer: int, j: int) -> float | None:
+        return None if self.Z is None or layer < 1 else float(self.Z[layer - 1][j])
+
+    def bias(self, layer: int, j: int) -> float | None:
+        return None if layer < 1 else float(self.b[layer - 1][j])
+
+    def grad_a(self, layer: int, j: int) -> float | None:
+        if self.dA is None or self.dA[layer] is None:
+            return None
+        return float(self.dA[layer][j])  # type: ignore[index]
+
+    def derivative(self, layer: int, j: int) -> float | None:
+        """σ'(z_j^(l)) of the probe (the diagonal ∂a_j/∂z_j for softmax)."""
+        if self.Z is None or self.A is None or layer < 1:
+            return None
+        act = self.spec.activation(layer)
+        z = self.Z[layer - 1][j : j + 1][None, :]
+        a = self.A[layer][j : j + 1][None, :]
+        if not act.elementwise:
+            z, a = self.Z[layer - 1][None, :], self.A[layer][None, :]
+            return float(act.derivative(z, a)[0, j])
+        return float(act.derivative(z, a)[0, 0])
+
+
+def _rows(arrays: list[Array | None] | None) -> list[Array | None] | None:
+    if arrays is None:
+        return None
+    return [None if a is None else a[0] for a in arrays]
+
+
+def values_from_snapshot(snapshot: Snapshot) -> CanvasValues:
+    probe = snapshot.probe
+    trace = probe.trace if probe is not None else None
+    grads = probe.grads if probe is not None else None
+    batch = snapshot.batch_grads
+    return CanvasValues(
+        spec=snapshot.spec,
+        W=snapshot.params.W,
+        b=snapshot.params.b,
+        A=_rows(trace.A) if trace is not None else None,  # type: ignore[arg-type]
+        Z=_rows(trace.Z) if trace is not None else None,  # type: ignore[arg-type]
+        dA=_rows(grads.dA) if grads is not None else None,
+        dW=batch.dW if batch is not None else None,
+        probe_index=probe.index if probe is not None else None,
+    )
+
+
+def values_from_document(
+    spec: NetworkSpec, params: Params, snapshot: Snapshot | None
+) -> CanvasValues:
+    """The document's parameters with the probe values of ``snapshot`` if it fits ``spec``."""
+    if snapshot is not None and snapshot.spec == spec:
+        live = values_from_snapshot(snapshot)
+        return CanvasValues(
+            spec, params.W, params.b, live.A, live.Z, live.dA, live.dW, live.probe_index
+        )
+    return CanvasValues(spec, params.W, params.b)
+
+
+def max_abs(arrays: list[Array] | None) -> float:
+    """The largest finite magnitude in ``arrays`` (0 when there is none)."""
+    if not arrays:
+        return 0.0
+    values = [
+        float(np.max(np.abs(a), initial=0.0, where=np.isfinite(a))) for a in arrays if a is not None
+    ]
+    return max(values, default=0.0)
