@@ -1,0 +1,97 @@
+"""Choose how to draw fresh weights: a scheme from the core's registry and a seed."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpstudio.core.init import INITIALIZER_LABELS, INITIALIZERS
+
+MAX_SEED = 2**31 - 1
+
+
+class InitializeDialog(QDialog):
+    """Pick an initialisation scheme and a seed for one layer (``layer``) or the network.
+
+    After ``exec()`` returns true, :attr:`scheme` and :attr:`seed` hold the choice.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        layer: int | None = None,
+        scheme: str = "xavier",
+        seed: int = 0,
+    ) -> None:
+        super().__init__(parent)
+        self.layer = layer
+        if layer is None:
+            self.setWindowTitle("Initialise Network")
+            what = "every weight matrix <i>W</i> and bias vector <i>b</i> of the network"
+        else:
+            self.setWindowTitle(f"Initialise Layer {layer}")
+            what = f"<i>W</i><sup>({layer})</sup> and <i>b</i><sup>({layer})</sup>"
+        intro = QLabel(
+            f"Draw fresh values for {what}. The same scheme and seed always give the same "
+            "numbers. Undo restores the old values."
+        )
+        intro.setWordWrap(True)
+
+        self.scheme_combo = QComboBox()
+        for name in INITIALIZERS:
+            self.scheme_combo.addItem(INITIALIZER_LABELS.get(name, name), name)
+        index = self.scheme_combo.findData(scheme)
+        self.scheme_combo.setCurrentIndex(max(index, 0))
+
+        self.seed_spin = QSpinBox()
+        self.seed_spin.setRange(0, MAX_SEED)
+        self.seed_spin.setValue(min(max(int(seed), 0), MAX_SEED))
+        self.seed_spin.setAccelerated(True)
+        self.new_seed_button = QPushButton("New Seed")
+        self.new_seed_button.setToolTip("Pick a random seed")
+        self.new_seed_button.clicked.connect(self._on_new_seed_clicked)
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed_spin, 1)
+        seed_row.addWidget(self.new_seed_button)
+
+        form = QFormLayout()
+        form.addRow("&Scheme:", self.scheme_combo)
+        seed_label = QLabel("S&eed:")
+        seed_label.setBuddy(self.seed_spin)
+        form.addRow(seed_label, seed_row)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Initialise")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(380)
+
+    @property
+    def scheme(self) -> str:
+        return str(self.scheme_combo.currentData())
+
+    @property
+    def seed(self) -> int:
+        return int(self.seed_spin.value())
+
+    def _on_new_seed_clicked(self) -> None:
+        self.seed_spin.setValue(int(np.random.default_rng().integers(0, MAX_SEED)))

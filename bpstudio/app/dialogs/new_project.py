@@ -1,0 +1,196 @@
+"""Start a new project from one of the core's templates, with a sketch of each network."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpstudio.core.activations import ACTIVATIONS
+from bpstudio.core.losses import LOSSES
+from bpstudio.core.network import NetworkSpec
+from bpstudio.core.templates import TEMPLATES
+
+DEFAULT_TEMPLATE = "note"
+
+#: Past this many neurons a layer is drawn with a gap ("⋮") and its size written below.
+MAX_DRAWN = 7
+
+_INPUT = QColor("#d9dde3")
+_HIDDEN = QColor("#7da7d9")
+_OUTPUT = QColor("#f2a65a")
+_EDGE = QColor(120, 130, 145, 90)
+_OUTLINE = QColor("#4a5563")
+
+
+class NetworkSketch(QWidget):
+    """A small drawing of a network's shape: one column of neurons per layer."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._spec: NetworkSpec | None = None
+        self.setMinimumSize(300, 170)
+
+    def set_spec(self, spec: NetworkSpec | None) -> None:
+        self._spec = spec
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(360, 200)
+
+    def _columns(self, rect: QRectF) -> list[list[QPointF]]:
+        assert self._spec is not None
+        sizes = self._spec.layer_sizes
+        n = len(sizes)
+        step_x = rect.width() / max(n - 1, 1)
+        columns = []
+        for i, size in enumerate(sizes):
+            x = rect.left() + (step_x * i if n > 1 else rect.width() / 2)
+            shown = min(size, MAX_DRAWN)
+            step_y = rect.height() / MAX_DRAWN
+            top = rect.center().y() - step_y * (shown - 1) / 2
+            columns.append([QPointF(x, top + step_y * r) for r in range(shown)])
+        return columns
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), self.palette().base())
+        if self._spec is None:
+            return
+        spec = self._spec
+        caption_height = 34
+        area = QRectF(self.rect()).adjusted(40, 16, -40, -16 - caption_height)
+        columns = self._columns(area)
+        radius = min(9.0, area.height() / MAX_DRAWN / 2.6)
+
+        painter.setPen(QPen(_EDGE, 1.0))
+        for left, right in zip(columns, columns[1:], strict=False):
+            for p in left:
+                for q in right:
+                    painter.drawLine(p, q)
+
+        for i, column in enumerate(columns):
+            colour = _INPUT if i == 0 else _OUTPUT if i == spec.n_layers else _HIDDEN
+            truncated = spec.layer_sizes[i] > MAX_DRAWN
+            for r, p in enumerate(column):
+                if truncated and r == MAX_DRAWN - 2:
+                    painter.setPen(_OUTLINE)
+                    painter.drawText(
+                        QRectF(p.x() - 10, p.y() - 10, 20, 20), Qt.AlignmentFlag.AlignCenter, "⋮"
+                    )
+                    continue
+                painter.setPen(QPen(_OUTLINE, 1.0))
+                painter.setBrush(colour)
+                painter.drawEllipse(p, radius, radius)
+
+            x = column[0].x()
+            label_rect = QRectF(x - 45, area.bottom() + 10, 90, 16)
+            painter.setPen(self.palette().text().color())
+            painter.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, str(spec.layer_sizes[i]))
+            name = "input" if i == 0 else spec.activations[i - 1]
+            painter.setPen(self.palette().placeholderText().color())
+            painter.drawText(label_rect.translated(0, 15), Qt.AlignmentFlag.AlignCenter, name)
+        painter.end()
+
+
+class NewProjectDialog(QDialog):
+    """Pick a template. After ``exec()`` returns true, :attr:`template_name` is its name."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New Project")
+        self.template_name: str | None = None
+        self._specs = {name: template.build().spec for name, template in TEMPLATES.items()}
+
+        self.list = QListWidget()
+        self.list.setMinimumWidth(230)
+        self.list.setSpacing(3)
+        for name, template in TEMPLATES.items():
+            item = QListWidgetItem(template.label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setToolTip(template.description)
+            self.list.addItem(item)
+
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.sketch = NetworkSketch()
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setStyleSheet("color: palette(placeholder-text);")
+
+        preview = QVBoxLayout()
+        preview.addWidget(self.title)
+        preview.addWidget(self.sketch, 1)
+        preview.addWidget(self.description)
+        preview.addWidget(self.details)
+
+        body = QHBoxLayout()
+        body.addWidget(self.list)
+        body.addLayout(preview, 1)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(body, 1)
+        layout.addWidget(buttons)
+        self.resize(680, 380)
+
+        self.list.currentItemChanged.connect(self._on_current_item_changed)
+        self.list.itemDoubleClicked.connect(self._on_item_double_clicked)
+        self.select(DEFAULT_TEMPLATE)
+
+    def selected_name(self) -> str | None:
+        item = self.list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+    def select(self, name: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.list.setCurrentRow(row)
+                return
+
+    def accept(self) -> None:
+        self.template_name = self.selected_name()
+        super().accept()
+
+    def _on_current_item_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        name = self.selected_name() if current is not None else None
+        if name is None:
+            self.title.clear()
+            self.description.clear()
+            self.details.clear()
+            self.sketch.set_spec(None)
+            return
+        template, spec = TEMPLATES[name], self._specs[name]
+        self.title.setText(template.label)
+        self.description.setText(template.description)
+        acts = ", ".join(dict.fromkeys(ACTIVATIONS[a].label for a in spec.activations))
+        self.details.setText(
+            f"{' – '.join(map(str, spec.layer_sizes))} neurons · {acts} · "
+            f"{LOSSES[spec.loss].label} · {spec.parameter_count:,} parameters"
+        )
+        self.sketch.set_spec(spec)
+
+    def _on_item_double_clicked(self, _item: QListWidgetItem) -> None:
+        self.accept()

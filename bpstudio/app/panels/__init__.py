@@ -1,0 +1,1 @@
+"""Dockable panels: inspector, weight matrix, chain rule, training controls, dataset."""

@@ -1,0 +1,684 @@
+"""The inspector: the selected neuron or weight, its value to edit and its live numbers.
+
+For a neuron a_j^(l) it edits the bias b_j^(l) and the layer's activation and shows, for the
+probe example, z, a, σ'(z) and ∂C/∂a, and ∂C/∂b for the last batch. For a weight w_jk^(l) it
+edits the value and shows ∂C/∂w. With nothing selected it summarises the network and lets
+the cost function change. Edits are undo commands; live values come from snapshots.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpstudio.app.actions import push_network_edit, set_loss
+from bpstudio.app.commands import SetParameterCommand
+from bpstudio.app.document import Document
+from bpstudio.app.panels import notation as nt
+from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.training import TrainingController
+from bpstudio.core import edits
+from bpstudio.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.errors import BPStudioError
+from bpstudio.core.losses import LOSSES
+from bpstudio.core.snapshot import Snapshot
+
+#: Every slider drag gets a fresh id so that its steps merge into one undo command.
+_drag_ids = itertools.count(1)
+
+SLIDER_STEPS = 1000  # slider positions on each side of 0
+VALUE_LIMIT = 1e6
+
+
+def new_drag_id() -> int:
+    return next(_drag_ids)
+
+
+def slider_span(value: float) -> float:
+    """The slider reaches ±span: at least max(4, 2|value|), rounded up to 1, 2, 4 or 5 × 10^n."""
+    need = max(4.0, 2.0 * abs(value)) if math.isfinite(value) else 4.0
+    scale = 10.0 ** math.floor(math.log10(need))
+    for m in (1.0, 2.0, 4.0, 5.0, 10.0):
+        if m * scale >= need * (1 - 1e-12):
+            return m * scale
+    return 10.0 * scale  # pragma: no cover (the loop always returns)
+
+
+class ValueSpinBox(QDoubleSpinBox):
+    """A spin box that shows up to six decimals without trailing zeros."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(6)
+        self.setRange(-VALUE_LIMIT, VALUE_LIMIT)
+        self.setSingleStep(0.1)
+        self.setKeyboardTracking(False)  # one edit per committed value, not per keystroke
+        self.setAccelerated(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
+        text = super().textFromValue(value)
+        point = self.locale().decimalPoint()
+        if point in text:
+            text = text.rstrip("0").rstrip(point)
+        return "0" if text in ("-0", "") else text
+
+
+class ParameterEditor(QWidget):
+    """A spin box and a slider for one weight or bias.
+
+    Signals
+    -------
+    edited(float, object) : the user chose a value; the second argument is the drag id while
+        the slider is dragged (all steps of one drag share it) and None otherwise.
+    """
+
+    edited = Signal(float, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value = 0.0
+        self._span = 4.0
+        self._drag_id: int | None = None
+
+        self.spin = ValueSpinBox()
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(-SLIDER_STEPS, SLIDER_STEPS)
+        self.slider.setPageStep(SLIDER_STEPS // 10)
+        self.slider.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.slider.setTickInterval(SLIDER_STEPS // 2)
+        self.low_label = QLabel()
+        self.high_label = QLabel()
+        for label in (self.low_label, self.high_label):
+            label.setStyleSheet("color: palette(placeholder-text);")
+            label.setMinimumWidth(24)
+        self.high_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+        slider_row = QHBoxLayout()
+        slider_row.setContentsMargins(0, 0, 0, 0)
+        slider_row.addWidget(self.low_label)
+        slider_row.addWidget(self.slider, 1)
+        slider_row.addWidget(self.high_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.spin)
+        layout.addLayout(slider_row)
+
+        self.spin.valueChanged.connect(self._on_spin_value_changed)
+        self.slider.sliderPressed.connect(self._on_slider_pressed)
+        self.slider.sliderReleased.connect(self._on_slider_released)
+        self.slider.valueChanged.connect(self._on_slider_value_changed)
+        self._show_span()
+
+    @property
+    def value(self) -> float:
+        return self._value
+
+    @property
+    def span(self) -> float:
+        return self._span
+
+    def is_editing(self) -> bool:
+        """True while the user holds the slider or types in the spin box."""
+        return self.slider.isSliderDown() or self.spin.hasFocus()
+
+    def set_value(self, value: float) -> None:
+        """Show ``value`` without emitting :attr:`edited`."""
+        self._value = float(value)
+        with QSignalBlocker(self.spin):
+            self.spin.setValue(self._value)
+        if not self.slider.isSliderDown():
+            # The range is fixed during a drag so that the slider does not run away.
+            self._span = slider_span(self._value)
+            self._show_span()
+            with QSignalBlocker(self.slider):
+                self.slider.setValue(round(self._value / self._span * SLIDER_STEPS))
+
+    def _show_span(self) -> None:
+        self.low_label.setText(nt.format_value(-self._span, 3))
+        self.high_label.setText(nt.format_value(self._span, 3))
+        self.slider.setToolTip(f"Drag to change the value between ±{self._span:g}")
+
+    def _slider_value(self, position: int) -> float:
+        decimals = max(0, 3 - math.floor(math.log10(self._span)))
+        return round(position * self._span / SLIDER_STEPS, decimals)
+
+    def _on_spin_value_changed(self, value: float) -> None:
+        self.edited.emit(float(value), None)
+
+    def _on_slider_pressed(self) -> None:
+        self._drag_id = new_drag_id()
+
+    def _on_slider_released(self) -> None:
+        self._drag_id = None
+        self.set_value(self._value)  # re-centre the range on the value reached
+
+    def _on_slider_value_changed(self, position: int) -> None:
+        drag = self._drag_id if self.slider.isSliderDown() else None
+        self.edited.emit(self._slider_value(position), drag)
+
+
+def _value_label() -> QLabel:
+    label = QLabel("—")
+    label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setMinimumWidth(90)
+    return label
+
+
+def _note_label(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
+class _LiveRows:
+    """A form of read-only live values, each row a rich-text name and a number."""
+
+    def __init__(self, form: QFormLayout, names: list[str]) -> None:
+        self.names: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        for key in names:
+            name, value = QLabel(), _value_label()
+            name.setTextFormat(Qt.TextFormat.RichText)
+            form.addRow(name, value)
+            self.names[key] = name
+            self.values[key] = value
+
+    def set_name(self, key: str, html: str, tip: str = "") -> None:
+        self.names[key].setText(html)
+        self.names[key].setToolTip(tip)
+        self.values[key].setToolTip(tip)
+
+    def set_value(self, key: str, value: float | None) -> None:
+        self.values[key].setText(nt.format_value(value))
+
+    def clear(self) -> None:
+        for label in self.values.values():
+            label.setText("—")
+
+
+class InspectorPanel(QWidget):
+    """Shows and edits what :class:`SelectionModel` has selected.
+
+    Parameters
+    ----------
+    document : the project being edited (read; edits are pushed as commands).
+    selection : the shared selection.
+    controller : the training controller: ``snapshot``/``snapshotReceived`` feed the live
+        values and ``pause_for_edit``/``finish_edit`` bracket network edits.
+    """
+
+    PAGE_SUMMARY, PAGE_NEURON, PAGE_INPUT, PAGE_WEIGHT = range(4)
+    hint_text = (
+        "Click a neuron or a weight on the canvas, or a cell of the weight matrix, to see its "
+        "value, edit it and watch its gradient."
+    )
+
+    def __init__(
+        self,
+        document: Document,
+        selection: SelectionModel,
+        controller: TrainingController,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.controller = controller
+
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        self.title.setFont(font)
+        self.subtitle = _note_label()
+        self.subtitle.setTextFormat(Qt.TextFormat.RichText)
+
+        self.pages = QStackedWidget()
+        self._page_widgets = [
+            self._build_summary_page(),
+            self._build_neuron_page(),
+            self._build_input_page(),
+            self._build_weight_page(),
+        ]
+        for widget in self._page_widgets:
+            self.pages.addWidget(widget)
+
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setVisible(False)
+
+        # In a short dock the panel scrolls instead of squeezing its rows together.
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.addWidget(self.title)
+        column.addWidget(self.subtitle)
+        column.addWidget(self.pages)
+        column.addWidget(self.message)
+        column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(content)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
+
+        self.bias_editor.edited.connect(self._on_bias_edited)
+        self.weight_editor.edited.connect(self._on_weight_edited)
+        self.activation_combo.currentIndexChanged.connect(self._on_activation_changed)
+        self.cost_combo.currentIndexChanged.connect(self._on_cost_changed)
+        selection.selectionChanged.connect(self._on_selection_changed)
+        document.networkChanged.connect(self._on_network_changed)
+        document.projectReplaced.connect(self._on_network_changed)
+        document.parametersChanged.connect(self._on_parameters_changed)
+        document.parameterChanged.connect(self._on_parameter_changed)
+        controller.snapshotReceived.connect(self._on_snapshot_received)
+        self.refresh()
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _build_summary_page(self) -> QWidget:
+        page = QWidget()
+        box = QGroupBox("Structure")
+        form = QFormLayout(box)
+        self.sizes_label = QLabel()
+        self.layers_label = QLabel()
+        self.layers_label.setTextFormat(Qt.TextFormat.RichText)
+        self.count_label = QLabel()
+        self.cost_combo = QComboBox()
+        for name, loss in LOSSES.items():
+            self.cost_combo.addItem(loss.label, name)
+        self.cost_combo.setToolTip("The cost C that gradient descent minimises")
+        form.addRow("Neurons:", self.sizes_label)
+        form.addRow("Layers:", self.layers_label)
+        form.addRow("Parameters:", self.count_label)
+        form.addRow("Cost:", self.cost_combo)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(box)
+        layout.addStretch(1)
+        return page
+
+    def _build_neuron_page(self) -> QWidget:
+        page = QWidget()
+        self.bias_box = QGroupBox("Bias")
+        bias_form = QFormLayout(self.bias_box)
+        self.bias_name = QLabel()
+        self.bias_editor = ParameterEditor()
+        bias_form.addRow(self.bias_name, self.bias_editor)
+
+        self.layer_box = QGroupBox("Layer")
+        layer_form = QFormLayout(self.layer_box)
+        self.activation_combo = QComboBox()
+        self.activation_combo.setToolTip("Applies to every neuron of the layer")
+        layer_form.addRow("Activation σ:", self.activation_combo)
+
+        self.neuron_probe_box = QGroupBox("Probe example")
+        self.neuron_probe = _LiveRows(
+            QFormLayout(self.neuron_probe_box), ["z", "a", "slope", "dC_da"]
+        )
+        self.neuron_batch_box = QGroupBox("Last batch")
+        self.neuron_batch = _LiveRows(QFormLayout(self.neuron_batch_box), ["dC_db"])
+
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.bias_box, self.layer_box, self.neuron_probe_box, self.neuron_batch_box):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        return page
+
+    def _build_input_page(self) -> QWidget:
+        page = QWidget()
+        self.input_probe_box = QGroupBox("Probe example")
+        self.input_probe = _LiveRows(QFormLayout(self.input_probe_box), ["x", "dC_dx"])
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.input_probe_box)
+        layout.addWidget(
+            _note_label(
+                "Input neurons have no weights or bias: they hold the example's features. "
+                "Choose the probe example in the Data panel."
+            )
+        )
+        layout.addStretch(1)
+        return page
+
+    def _build_weight_page(self) -> QWidget:
+        page = QWidget()
+        self.weight_box = QGroupBox("Weight")
+        weight_form = QFormLayout(self.weight_box)
+        self.weight_name = QLabel()
+        self.weight_editor = ParameterEditor()
+        weight_form.addRow(self.weight_name, self.weight_editor)
+        self.weight_batch_box = QGroupBox("Last batch")
+        self.weight_batch = _LiveRows(QFormLayout(self.weight_batch_box), ["dC_dw"])
+        self.weight_probe_box = QGroupBox("Probe example")
+        self.weight_probe = _LiveRows(QFormLayout(self.weight_probe_box), ["a_prev"])
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.weight_box)
+        layout.addWidget(self.weight_batch_box)
+        layout.addWidget(self.weight_probe_box)
+        layout.addStretch(1)
+        return page
+
+    # -- reading the document --------------------------------------------------------------------
+
+    def current(self) -> Selection | None:
+        """The selection, if it exists in the current network."""
+        current = self.selection.selection
+        if current is not None and current.fits(self.document.spec):
+            return current
+        return None
+
+    def _live_snapshot(self) -> Snapshot | None:
+        """The latest snapshot, if it belongs to the network shown."""
+        snapshot = self.controller.snapshot
+        if snapshot is None or snapshot.spec != self.document.spec:
+            return None
+        return snapshot
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Rebuild the panel for the current selection and network."""
+        current = self.current()
+        spec = self.document.spec
+        if current is None:
+            self._show_page(self.PAGE_SUMMARY)
+            self.title.setText("Network")
+            self.subtitle.setText(self.hint_text)
+            self._show_summary()
+        elif current.is_weight:
+            l, j, k = current.layer, current.j, current.k
+            assert k is not None
+            self._show_page(self.PAGE_WEIGHT)
+            self.title.setText(f"Weight {nt.weight(l, j, k)}")
+            self.subtitle.setText(
+                f"From neuron {nt.neuron(l - 1, k)} to neuron {nt.neuron(l, j)}: "
+                f"row {j}, column {k} of <i>W</i><sup>({l})</sup>."
+            )
+            self.weight_name.setText(f"{nt.weight(l, j, k)} =")
+            self.weight_batch.set_name(
+                "dC_dw",
+                f"{nt.partial('<i>C</i>', nt.weight(l, j, k))} =",
+                "The gradient component, averaged over the last batch: (1/n) Σ ∂C_k/∂w",
+            )
+            self.weight_probe.set_name(
+                "a_prev",
+                f"∂{nt.pre_activation(l, j)}/∂{nt.weight(l, j, k)} = {nt.neuron(l - 1, k)} =",
+                "The first factor of the chain rule for this weight",
+            )
+        elif current.layer == 0:
+            j = current.j
+            self._show_page(self.PAGE_INPUT)
+            self.title.setText(f"Input {nt.input_value(j)} = {nt.neuron(0, j)}")
+            self.subtitle.setText(f"Input neuron <i>j</i> = {j} (of {spec.input_size}).")
+            self.input_probe.set_name("x", f"{nt.input_value(j)} =")
+            self.input_probe.set_name(
+                "dC_dx",
+                f"{nt.partial('<i>C</i>', nt.input_value(j))} =",
+                "How the probe example's cost changes with this input",
+            )
+        else:
+            l, j = current.layer, current.j
+            self._show_page(self.PAGE_NEURON)
+            self.title.setText(f"Neuron {nt.neuron(l, j)}")
+            output = l == spec.n_layers
+            kind = "Output layer" if output else f"Hidden layer {l}"
+            self.subtitle.setText(
+                f"{kind}, neuron <i>j</i> = {j} (of {spec.layer_sizes[l]}): "
+                f"{nt.neuron(l, j)} = σ({nt.pre_activation(l, j)}), "
+                f"{nt.pre_activation(l, j)} = Σ<sub>k</sub> <i>w</i><sub>{j}k</sub><sup>({l})</sup>"
+                f" <i>a</i><sub>k</sub><sup>({l - 1})</sup> + {nt.bias(l, j)}."
+            )
+            self.bias_name.setText(f"{nt.bias(l, j)} =")
+            self.layer_box.setTitle(f"Layer {l}")
+            self._fill_activation_combo(l)
+            z, a = nt.pre_activation(l, j), nt.neuron(l, j)
+            self.neuron_probe.set_name("z", f"{z} =", "Weighted input of the neuron")
+            self.neuron_probe.set_name("a", f"{a} = σ({z}) =", "The neuron's activation")
+            if spec.activation(l).elementwise:
+                self.neuron_probe.set_name(
+                    "slope",
+                    f"σ′({z}) =",
+                    "Slope of the activation, ∂a/∂z: the chain rule's middle factor",
+                )
+            else:
+                self.neuron_probe.set_name(
+                    "slope",
+                    f"∂{a}/∂{z} =",
+                    "Softmax couples the layer's neurons: this is the diagonal term "
+                    "a_j(1 − a_j); every z_i also moves a_j",
+                )
+            self.neuron_probe.set_name(
+                "dC_da",
+                f"{nt.partial('<i>C</i>', a)} =",
+                "How the probe example's cost C_k changes with this activation",
+            )
+            self.neuron_batch.set_name(
+                "dC_db",
+                f"{nt.partial('<i>C</i>', nt.bias(l, j))} =",
+                "The gradient component, averaged over the last batch: (1/n) Σ ∂C_k/∂b",
+            )
+        self._refresh_values()
+        self._refresh_live()
+
+    def _show_page(self, page: int) -> None:
+        # A stacked widget is as tall as its tallest page; let only the shown page count.
+        for i, widget in enumerate(self._page_widgets):
+            policy = QSizePolicy.Policy.Preferred if i == page else QSizePolicy.Policy.Ignored
+            widget.setSizePolicy(policy, policy)
+        self.pages.setCurrentIndex(page)
+        self.pages.adjustSize()
+
+    def _show_summary(self) -> None:
+        spec = self.document.spec
+        self.sizes_label.setText(" – ".join(str(n) for n in spec.layer_sizes))
+        rows = []
+        for l in range(1, spec.n_layers + 1):
+            kind = "output" if l == spec.n_layers else "hidden"
+            act = ACTIVATIONS[spec.activations[l - 1]].label
+            rows.append(f"{l} ({kind}): {spec.layer_sizes[l]} × {act}")
+        self.layers_label.setText("<br>".join(rows))
+        weights = sum(r * c for (r, c), _ in spec.shapes())
+        biases = spec.parameter_count - weights
+        self.count_label.setText(
+            f"{spec.parameter_count:,} ({weights:,} weights, {biases:,} biases)"
+        )
+        with QSignalBlocker(self.cost_combo):
+            self.cost_combo.setCurrentIndex(self.cost_combo.findData(spec.loss))
+
+    def _fill_activation_combo(self, layer: int) -> None:
+        spec = self.document.spec
+        names = ACTIVATIONS if layer == spec.n_layers else HIDDEN_ACTIVATIONS
+        with QSignalBlocker(self.activation_combo):
+            self.activation_combo.clear()
+            for name in names:
+                self.activation_combo.addItem(ACTIVATIONS[name].label, name)
+            self.activation_combo.setCurrentIndex(
+                self.activation_combo.findData(spec.activations[layer - 1])
+            )
+
+    def _refresh_values(self) -> None:
+        """The editable value of the selected parameter, from the document."""
+        current = self.current()
+        if current is None or current.layer == 0:
+            return
+        if current.is_weight:
+            self.weight_editor.set_value(
+                self.document.parameter("W", current.layer, (current.j, current.k or 0))
+            )
+        else:
+            self.bias_editor.set_value(self.document.parameter("b", current.layer, (current.j,)))
+
+    def _refresh_live(self) -> None:
+        """The read-only numbers, from the latest snapshot."""
+        current = self.current()
+        if current is None:
+            return
+        snapshot = self._live_snapshot()
+        probe = snapshot.probe if snapshot is not None else None
+        trace = probe.trace if probe is not None else None
+        grads = probe.grads if probe is not None else None
+        batch = snapshot.batch_grads if snapshot is not None else None
+        probe_title = f"Probe example #{probe.index}" if probe is not None else "Probe example"
+        batch_title = "Last batch"
+        if snapshot is not None and snapshot.batch_trace is not None:
+            batch_title = f"Last batch (n = {snapshot.batch_trace.n_examples})"
+        l, j = current.layer, current.j
+
+        if current.is_weight:
+            k = current.k or 0
+            self.weight_probe_box.setTitle(probe_title)
+            self.weight_batch_box.setTitle(batch_title)
+            self.weight_batch.set_value("dC_dw", float(batch.dW[l - 1][j, k]) if batch else None)
+            self.weight_probe.set_value("a_prev", float(trace.A[l - 1][0, k]) if trace else None)
+            self._show_running_value(snapshot, self.weight_editor, "W", l, (j, k))
+        elif l == 0:
+            self.input_probe_box.setTitle(probe_title)
+            self.input_probe.set_value("x", float(probe.x[0, j]) if probe is not None else None)
+            dx = grads.dA[0] if grads is not None else None
+            self.input_probe.set_value("dC_dx", float(dx[0, j]) if dx is not None else None)
+        else:
+            self.neuron_probe_box.setTitle(probe_title)
+            self.neuron_batch_box.setTitle(batch_title)
+            if trace is not None:
+                Z, A = trace.Z[l - 1], trace.A[l]
+                slope = self.document.spec.activation(l).derivative(Z, A)
+                self.neuron_probe.set_value("z", float(Z[0, j]))
+                self.neuron_probe.set_value("a", float(A[0, j]))
+                self.neuron_probe.set_value("slope", float(np.asarray(slope)[0, j]))
+            else:
+                self.neuron_probe.clear()
+            dA = grads.dA[l] if grads is not None else None
+            self.neuron_probe.set_value("dC_da", float(dA[0, j]) if dA is not None else None)
+            self.neuron_batch.set_value("dC_db", float(batch.db[l - 1][j]) if batch else None)
+            self._show_running_value(snapshot, self.bias_editor, "b", l, (j,))
+
+    def _show_running_value(
+        self,
+        snapshot: Snapshot | None,
+        editor: ParameterEditor,
+        kind: str,
+        layer: int,
+        index: tuple[int, ...],
+    ) -> None:
+        # While a run trains, the document holds the values it started from; show the live
+        # ones (they land in the document as one undo step when the run pauses).
+        if snapshot is None or not snapshot.running or editor.is_editing():
+            return
+        arrays = snapshot.params.W if kind == "W" else snapshot.params.b
+        editor.set_value(float(arrays[layer - 1][index]))
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    # -- handlers --------------------------------------------------------------------------------
+
+    def _on_selection_changed(self, _selection: object) -> None:
+        self._show_message("")
+        self.refresh()
+
+    def _on_network_changed(self) -> None:
+        self.refresh()
+
+    def _on_parameters_changed(self) -> None:
+        self._refresh_values()
+        if self.current() is None:
+            self._show_summary()
+
+    def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
+        current = self.current()
+        if current is None or current.layer != layer:
+            return
+        if (kind == "W") == current.is_weight:
+            self._refresh_values()
+
+    def _on_snapshot_received(self, _snapshot: object) -> None:
+        self._refresh_live()
+
+    def _push_parameter(
+        self, kind: str, layer: int, index: tuple[int, ...], value: float, drag: object
+    ) -> None:
+        if not math.isfinite(value):
+            return
+        if value == self.document.parameter(kind, layer, index):
+            return
+        self._show_message("")
+        drag_id = drag if isinstance(drag, int) else None
+        self.document.push(
+            SetParameterCommand(self.document, kind, layer, index, value, drag_id=drag_id)
+        )
+
+    def _on_bias_edited(self, value: float, drag: object) -> None:
+        current = self.current()
+        if current is not None and not current.is_weight and current.layer >= 1:
+            self._push_parameter("b", current.layer, (current.j,), value, drag)
+
+    def _on_weight_edited(self, value: float, drag: object) -> None:
+        current = self.current()
+        if current is not None and current.is_weight and current.k is not None:
+            self._push_parameter("W", current.layer, (current.j, current.k), value, drag)
+
+    def _on_activation_changed(self, _index: int) -> None:
+        current = self.current()
+        name = self.activation_combo.currentData()
+        if current is None or current.layer < 1 or name is None:
+            return
+        layer = current.layer
+        if self.document.spec.activations[layer - 1] == name:
+            return
+        try:
+            push_network_edit(
+                self.document,
+                self.controller,
+                f"Set activation of layer {layer} to {ACTIVATIONS[name].label}",
+                lambda spec, params: edits.set_activation(spec, params, layer, str(name)),
+            )
+        except BPStudioError as exc:
+            self._show_message(f"Cannot use {ACTIVATIONS[name].label} in layer {layer}: {exc}.")
+            self._fill_activation_combo(layer)
+            return
+        self._show_message("")
+
+    def _on_cost_changed(self, _index: int) -> None:
+        name = self.cost_combo.currentData()
+        if name is None or name == self.document.spec.loss:
+            return
+        try:
+            push_network_edit(
+                self.document,
+                self.controller,
+                f"Set cost to {LOSSES[name].label}",
+                lambda spec, params: set_loss(spec, params, str(name)),
+            )
+        except BPStudioError as exc:
+            self._show_message(str(exc))
+            self._show_summary()
+            return
+        self._show_message("")

@@ -1,0 +1,110 @@
+"""Fixtures for the Qt tests (pytest-qt, offscreen).
+
+- ``document`` (the XOR template), ``selection``, ``stub_controller`` (no thread) and
+  ``controller`` (a real TrainingController, shut down after the test).
+- ``settings``: a QSettings in an INI file under ``tmp_path``, so tests never touch the
+  user's settings.
+- An autouse fixture fails a test that leaves a QThread running (napari's
+  ``dangling_qthreads``): every QThread started during the test is remembered and must be
+  stopped by its end.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QObject, QSettings, QThread, Signal  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from bpstudio.app.document import Document  # noqa: E402
+from bpstudio.app.selection import SelectionModel  # noqa: E402
+from bpstudio.app.training import TrainingController  # noqa: E402
+from bpstudio.core.templates import make_project  # noqa: E402
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_dangling_qthreads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    started: weakref.WeakKeyDictionary[QThread, str] = weakref.WeakKeyDictionary()
+    original_start = QThread.start
+
+    def start(self: QThread, *args: object) -> None:
+        started[self] = "".join(traceback.format_stack(limit=6)[:-1])
+        original_start(self, *args)
+
+    monkeypatch.setattr(QThread, "start", start)
+    yield
+    dangling = []
+    for thread, where in list(started.items()):
+        try:
+            running = thread.isRunning()
+        except RuntimeError:  # the C++ object is gone, so is the thread
+            continue
+        if running:
+            dangling.append(where)
+    if dangling:
+        pytest.fail(
+            f"{len(dangling)} QThread(s) still running at the end of the test; stop them "
+            "(e.g. TrainingController.shutdown()). Started at:\n" + "\n".join(dangling),
+            pytrace=False,
+        )
+
+
+# -- documents and controllers ------------------------------------------------------------------
+
+
+class StubController(QObject):
+    """Stands in for TrainingController where no worker thread is wanted: no snapshots
+    unless a test emits one, and counters for the pause/resume around network edits."""
+
+    snapshotReceived = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.snapshot: object | None = None
+        self.problem = ""
+        self.running = False
+        self.pauses = 0
+        self.finishes = 0
+
+    def pause_for_edit(self) -> None:
+        self.pauses += 1
+
+    def finish_edit(self) -> None:
+        self.finishes += 1
+
+
+@pytest.fixture
+def document(qapp: QApplication) -> Document:
+    """The XOR template (2-4-1, tanh then sigmoid, cross-entropy)."""
+    return Document(make_project("xor"))
+
+
+@pytest.fixture
+def selection(qapp: QApplication) -> SelectionModel:
+    return SelectionModel()
+
+
+@pytest.fixture
+def stub_controller(qapp: QApplication) -> StubController:
+    return StubController()
+
+
+@pytest.fixture
+def controller(qapp: QApplication, document: Document) -> Iterator[TrainingController]:
+    """A real controller with its worker thread, shut down after the test."""
+    controller = TrainingController(document)
+    yield controller
+    controller.shutdown()
