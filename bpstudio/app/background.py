@@ -1,0 +1,149 @@
+"""Run the latest of a stream of computations off the GUI thread, at a bounded rate.
+
+Views that derive something expensive from fast-changing input (a data preview while a
+slider moves, a decision boundary while training runs) submit a job every time the input
+changes. :class:`LatestJob` runs at most one at a time on its own one-thread pool, starts
+them no more often than ``min_interval_ms`` apart, and drops every submission that was
+superseded before it started, so the GUI never queues stale work. Results come back on the
+GUI thread through :attr:`LatestJob.finished` (or :attr:`LatestJob.failed` with the
+message of a :class:`BPStudioError`).
+
+Jobs get immutable inputs (copies of parameters, frozen data sets) and return new objects;
+they never touch Qt widgets.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+
+from bpstudio.core.errors import BPStudioError
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread; a job's thread emits here and Qt queues it across."""
+
+    done = Signal(int, object)
+    error = Signal(int, str)
+
+
+class _Task(QRunnable):
+    def __init__(
+        self, relay: _Relay, serial: int, fn: Callable[..., Any], args: tuple[Any, ...]
+    ) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._relay = relay
+        self._serial = serial
+        self._fn = fn
+        self._args = args
+
+    def run(self) -> None:
+        try:
+            result = self._fn(*self._args)
+        except BPStudioError as exc:
+            self._relay.error.emit(self._serial, str(exc))
+        except Exception as exc:  # noqa: BLE001 (a bug in a job must not kill the thread)
+            self._relay.error.emit(self._serial, f"{type(exc).__name__}: {exc}")
+        else:
+            self._relay.done.emit(self._serial, result)
+
+
+class LatestJob(QObject):
+    """At most one background job at a time; only the newest submission runs.
+
+    Signals
+    -------
+    finished(object) : the result of the newest job that ran (GUI thread).
+    failed(str) : its error message instead.
+    busyChanged(bool) : a job started, or the last one ended with nothing pending.
+    """
+
+    finished = Signal(object)
+    failed = Signal(str)
+    busyChanged = Signal(bool)
+
+    def __init__(self, min_interval_ms: int = 0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # The pool first: destroying the children in creation order then waits for a
+        # running job before its relay goes away.
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        self._relay.done.connect(self._on_done)
+        self._relay.error.connect(self._on_error)
+        self.min_interval_ms = int(min_interval_ms)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._start_pending)
+        self._pending: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
+        self._serial = 0
+        self._running_serial: int | None = None
+        self._last_start = -1e9
+        self._closed = False
+        #: How many jobs ran (for tests and benchmarks).
+        self.runs = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._running_serial is not None or self._pending is not None
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` in the background once the rate allows; replaces a pending job."""
+        if self._closed:
+            return
+        self._pending = (fn, args)
+        self._start_pending()
+
+    def cancel_pending(self) -> None:
+        """Forget the job not yet started (one that is running still reports)."""
+        self._pending = None
+        self._timer.stop()
+
+    def _start_pending(self) -> None:
+        if self._pending is None or self._running_serial is not None or self._closed:
+            return
+        wait_ms = self.min_interval_ms - (time.perf_counter() - self._last_start) * 1000.0
+        if wait_ms > 0:
+            if not self._timer.isActive():
+                self._timer.start(int(wait_ms) + 1)
+            return
+        fn, args = self._pending
+        self._pending = None
+        self._serial += 1
+        self._running_serial = self._serial
+        self._last_start = time.perf_counter()
+        self.runs += 1
+        self.busyChanged.emit(True)
+        self._pool.start(_Task(self._relay, self._serial, fn, args))
+
+    def _finish(self, serial: int) -> bool:
+        if serial != self._running_serial:
+            return False
+        self._running_serial = None
+        if self._pending is not None:
+            self._start_pending()
+        if not self.busy:
+            self.busyChanged.emit(False)
+        return True
+
+    def _on_done(self, serial: int, result: object) -> None:
+        if self._finish(serial) and not self._closed:
+            self.finished.emit(result)
+
+    def _on_error(self, serial: int, message: str) -> None:
+        if self._finish(serial) and not self._closed:
+            self.failed.emit(message)
+
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the running job is done (tests, shutdown). True if none is left."""
+        return bool(self._pool.waitForDone(msecs))
+
+    def shutdown(self) -> None:
+        """Stop starting jobs and wait for the running one (a window closing)."""
+        self._closed = True
+        self.cancel_pending()
+        self._pool.waitForDone()

@@ -1,0 +1,376 @@
+"""Data in, results out: the data panel, the CSV import dialog, the decision plot, results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from bpstudio.app.dialogs.import_csv import ImportCsvDialog
+from bpstudio.app.document import Document
+from bpstudio.app.panels.data import DataPanel
+from bpstudio.app.panels.results import ResultsPanel
+from bpstudio.app.plots.decision import DecisionPlot
+from bpstudio.app.training import TrainingController
+from bpstudio.core.data_source import CSV_CACHE, DataSource, file_sha256
+from bpstudio.core.network import NetworkSpec
+from bpstudio.core.project import Project
+
+WAIT = 10_000  # ms; generous for slow CI machines
+
+
+@pytest.fixture
+def panel(qtbot, document: Document, controller: TrainingController) -> Iterator[DataPanel]:
+    widget = DataPanel(document, controller)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: controller.data is not None, timeout=WAIT)
+    yield widget
+    widget.shutdown()
+
+
+@pytest.fixture
+def plot(qtbot, document: Document, controller: TrainingController) -> Iterator[DecisionPlot]:
+    widget = DecisionPlot(document, controller)
+    qtbot.addWidget(widget)
+    widget.resize(400, 300)
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+@pytest.fixture
+def results(qtbot, document: Document, controller: TrainingController) -> Iterator[ResultsPanel]:
+    widget = ResultsPanel(document, controller)
+    qtbot.addWidget(widget)
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    CSV_CACHE.clear()
+    yield
+    CSV_CACHE.clear()
+
+
+def _choose(panel: DataPanel, name: str) -> None:
+    panel.generator_combo.setCurrentIndex(panel.generator_combo.findData(name))
+
+
+def _write_labelled(path: Path, rows: int = 60) -> Path:
+    rng = np.random.default_rng(1)
+    lines = ["x1,x2,x3,species"]
+    for i in range(rows):
+        a, b, c = rng.normal(size=3)
+        lines.append(f"{a:.5f},{b:.5f},{c:.5f},{('setosa', 'virginica', 'versicolor')[i % 3]}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# -- the data panel --------------------------------------------------------------------------------
+
+
+def test_binding_a_generator_reshapes_in_one_undo_step(qtbot, panel, document, controller):
+    before_spec, before_params = document.spec, document.params.copy()
+    before_source = document.data_source
+    asked = []
+    panel._ask_reshape = lambda ex, suggested, kept: asked.append(suggested.changes) or True
+    _choose(panel, "blobs")
+    panel.classes_spin.setValue(4)
+    assert panel.is_pending()
+    assert panel.apply_button.isEnabled()
+    with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
+        assert panel.apply()
+    assert asked == [("outputs 1 → 4", "output activation sigmoid → softmax")]
+    assert document.data_source.name == "blobs"
+    assert document.data_source.n_classes == 4
+    assert document.spec.layer_sizes == (2, 4, 4)
+    assert document.spec.activations[-1] == "softmax"
+    np.testing.assert_array_equal(document.params.W[0], before_params.W[0])  # hidden kept
+    assert not panel.is_pending()
+    assert document.undo_stack.count() == 1
+
+    document.undo_stack.undo()
+    assert document.data_source == before_source
+    assert document.spec == before_spec
+    assert document.params.allclose(before_params)
+    assert panel.generator_combo.currentData() == "xor"  # the controls follow the undo
+    document.undo_stack.redo()
+    assert document.spec.layer_sizes == (2, 4, 4)
+
+
+def test_declining_the_reshape_changes_nothing(panel, document):
+    panel._ask_reshape = lambda *args: None
+    _choose(panel, "digits")
+    assert not panel.apply()
+    assert document.undo_stack.count() == 0
+    assert document.data_source.name == "xor"
+
+
+def test_data_that_fits_binds_without_asking(qtbot, panel, document, controller):
+    panel._ask_reshape = lambda *args: pytest.fail("should not ask")
+    panel.noise_slider.setValue(30)
+    panel.validation_spin.setValue(40)
+    with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
+        assert panel.apply()
+    assert document.data_source.noise == pytest.approx(0.3)
+    assert document.data_source.validation_fraction == pytest.approx(0.4)
+    assert controller.data.validation.n_examples == 80
+    assert panel.summary_labels["Examples"].text() == "120 training · 80 validation"
+
+
+def test_preview_follows_the_sliders(qtbot, panel):
+    with qtbot.waitSignal(panel.previewUpdated, timeout=WAIT):
+        _choose(panel, "moons")
+    assert panel.preview.source.name == "moons"
+    assert panel.preview_view.mode == "plane"
+    with qtbot.waitSignal(panel.previewUpdated, timeout=WAIT):
+        panel.noise_slider.setValue(42)
+    qtbot.waitUntil(lambda: panel.preview.source.noise == pytest.approx(0.42), timeout=WAIT)
+    assert panel.summary_labels["Task"].text() == "classification, 2 classes"
+    # A burst of slider moves costs at most a couple of previews, never one per move.
+    runs = panel._job.runs
+    for value in range(100, 200):
+        panel.size_spin.setValue(value)
+    assert panel._job.runs - runs <= 1
+    qtbot.waitUntil(
+        lambda: panel.preview.train.n_examples + panel.preview.validation.n_examples == 199,
+        timeout=WAIT,
+    )
+    assert panel._job.runs - runs <= 3
+
+
+def test_controls_match_the_generator(qtbot, panel):
+    form = panel.generator_form
+    _choose(panel, "note")
+    assert not form.isRowVisible(panel.size_row)
+    assert not form.isRowVisible(panel.noise_row)
+    assert not form.isRowVisible(panel.seed_row)
+    _choose(panel, "blobs")
+    assert form.isRowVisible(panel.classes_spin)
+    _choose(panel, "digits")
+    assert not form.isRowVisible(panel.noise_row)
+    assert not form.isRowVisible(panel.classes_spin)
+    qtbot.waitUntil(lambda: panel.preview.source.name == "digits", timeout=WAIT)
+    assert panel.preview_view.mode == "images"
+    _choose(panel, "sine")
+    qtbot.waitUntil(lambda: panel.preview.source.name == "sine", timeout=WAIT)
+    assert panel.preview_view.mode == "line"
+
+
+def test_reopened_project_with_a_missing_csv_explains(qtbot, tmp_path):
+    project = Project.note_example()
+    missing = tmp_path / "gone.csv"
+    project.data = DataSource("csv", path=str(missing), sha256="0" * 64, label_column="label")
+    document = Document(project)
+    controller = TrainingController(document)
+    widget = DataPanel(document, controller)
+    qtbot.addWidget(widget)
+    try:
+        widget.show()
+        qtbot.waitUntil(lambda: widget.problem_frame.isVisible(), timeout=WAIT)
+        assert "gone.csv was not found" in widget.problem_label.text()
+        assert "import the data again" in widget.problem_label.text()
+        assert widget.problem_button.isVisibleTo(widget)
+        assert not widget.apply_button.isEnabled()
+    finally:
+        widget.shutdown()
+        controller.shutdown()
+
+
+# -- the CSV import dialog -------------------------------------------------------------------------
+
+
+def test_import_dialog_reads_a_good_file(qtbot, tmp_path, panel, document, controller):
+    path = _write_labelled(tmp_path / "flowers.csv")
+    dialog = ImportCsvDialog(None, path, validation_fraction=0.25)
+    qtbot.addWidget(dialog)
+    assert dialog.format.delimiter == ","
+    assert dialog.format.has_header
+    assert dialog.table.rowCount() == 20
+    # A column called "species" holding words is taken as the class label.
+    assert dialog.chosen_targets() == ("species", ())
+    dialog.standardize_check.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        dialog.start_import()
+    source, dataset = dialog.source, dialog.dataset
+    assert source == DataSource(
+        "csv",
+        name="flowers",
+        path=str(path.resolve()),
+        sha256=file_sha256(path),
+        label_column="species",
+        standardize=True,
+        validation_fraction=0.25,
+        delimiter=",",
+        has_header=True,
+    )
+    assert dataset.X.shape == (60, 3)
+    assert dataset.Y.shape == (60, 3)
+    assert dataset.class_names == ("setosa", "versicolor", "virginica")
+
+    # Binding it: the worker finds the parsed file in the cache instead of reading it again.
+    panel.take_import(source, dataset)
+    panel._ask_reshape = lambda *args: True
+    hits = CSV_CACHE.hits
+    with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
+        assert panel.apply()
+    assert document.data_source == source
+    assert document.spec.layer_sizes == (3, 4, 3)
+    assert controller.data.examples is dataset
+    assert CSV_CACHE.hits == hits + 1
+    train = controller.data.train
+    np.testing.assert_allclose(train.X.mean(axis=0), 0.0, atol=1e-12)  # training statistics
+    assert panel.generator_combo.currentData() == "csv"
+
+
+def test_import_dialog_numeric_targets(qtbot, tmp_path):
+    path = tmp_path / "reg.tsv"
+    path.write_text("a\tb\ty\n1\t2\t0.5\n3\t4\t1.5\n5\t6\t2.5\n", encoding="utf-8")
+    dialog = ImportCsvDialog(None, path)
+    qtbot.addWidget(dialog)
+    assert dialog.format.delimiter == "\t"
+    assert dialog.chosen_targets() == (None, ("y",))
+    dialog.set_targets(targets=["b", "y"])
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        dialog.start_import()
+    assert dialog.source.target_columns == ("b", "y")
+    assert dialog.dataset.task == "regression"
+    assert dialog.dataset.X.shape == (3, 1)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("a,b,y\n1,2,0\n3,4\n5,6,1\n", "line 3 has 2 columns, expected 3"),
+        ("a,b,y\n1,2,0\n3,x,1\n", "line 3, column 'b': 'x' is not a number"),
+    ],
+)
+def test_a_bad_file_shows_the_error_and_imports_nothing(
+    qtbot, tmp_path, panel, document, content, message
+):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    before = (document.data_source, document.spec)
+    dialog = ImportCsvDialog(panel, path)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.importFailed, timeout=WAIT):
+        dialog.start_import()
+    assert message in dialog.error_text
+    assert dialog.source is None
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.import_button.isEnabled()  # fix the choice and try again
+    assert (document.data_source, document.spec) == before
+    assert document.undo_stack.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"", "the file is empty"), (b"a,b\n1,2\n\xff\xfe,3\n", "not UTF-8")],
+)
+def test_unreadable_files_are_refused_before_import(qtbot, tmp_path, content, message):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(content)
+    dialog = ImportCsvDialog(None, path)
+    qtbot.addWidget(dialog)
+    assert message in dialog.error_text
+    assert not dialog.import_button.isEnabled()
+
+
+def test_cancelling_an_import_keeps_the_dialog_open(qtbot, tmp_path):
+    path = tmp_path / "big.csv"
+    rng = np.random.default_rng(0)
+    np.savetxt(path, rng.normal(size=(40_000, 8)), delimiter=",", fmt="%.6f")  # ~3 MB: chunks
+    dialog = ImportCsvDialog(None, path)
+    qtbot.addWidget(dialog)
+    fractions: list[float] = []
+
+    def on_progress(fraction: float) -> None:
+        fractions.append(fraction)
+        if fraction > 0.05:
+            dialog.cancel_import()  # what the progress dialog's Cancel button does
+
+    # Directly in the reader thread, so the cancel lands before the next chunk for sure.
+    dialog._relay.progressed.connect(on_progress, Qt.ConnectionType.DirectConnection)
+    dialog.start_import()
+    qtbot.waitUntil(lambda: not dialog._reader.busy, timeout=WAIT)
+    assert fractions
+    assert fractions[-1] < 1.0
+    assert dialog.source is None
+    assert dialog.error_text == ""  # cancelling is not an error
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert len(CSV_CACHE) == 0
+
+
+# -- decision plot and results ---------------------------------------------------------------------
+
+
+def test_decision_plot_draws_the_grid_and_clicks_set_the_probe(qtbot, plot, controller):
+    qtbot.waitUntil(lambda: plot.frame is not None, timeout=WAIT)
+    assert plot.mode == "plane"
+    assert plot.frame.rgb.shape == (64, 64, 3)
+    assert plot.frame.values.shape == (64, 64)
+
+    class Spot:
+        def data(self) -> int:
+            return 17
+
+    plot._on_points_clicked(plot.point_items[0], [Spot()])
+    assert controller.probe_index == 17
+    qtbot.waitUntil(
+        lambda: controller.snapshot is not None and controller.snapshot.probe.index == 17,
+        timeout=WAIT,
+    )
+    x = controller.data.train.X[17]
+    assert list(plot.probe_marker.getData()[0]) == [x[0]]
+
+
+def test_decision_plot_explains_inputs_it_cannot_draw(qtbot, document, controller, plot, panel):
+    panel._ask_reshape = lambda *args: True
+    _choose(panel, "digits")
+    with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
+        panel.apply()
+    qtbot.waitUntil(lambda: plot.mode == "message", timeout=WAIT)
+    assert "64" in plot.message.text()
+
+
+def test_confusion_matrix_sums_to_the_examples(qtbot, results, controller):
+    with qtbot.waitSignal(results.resultsUpdated, timeout=WAIT):
+        results.refresh()
+    data = controller.data
+    counts = results.confusion_model.counts
+    assert counts.sum() == data.validation.n_examples
+    results.set_combo.setCurrentIndex(results.set_combo.findData("train"))
+    assert results.confusion_model.counts.sum() == data.train.n_examples
+    assert results.results.train.accuracy == pytest.approx(
+        np.trace(results.confusion_model.counts) / data.train.n_examples
+    )
+
+
+def test_selecting_a_table_row_sets_the_probe(qtbot, results, controller):
+    qtbot.waitUntil(lambda: results.table.examples.rowCount() > 0, timeout=WAIT)
+    results.tabs.setCurrentIndex(1)
+    results.table.selectRow(9)
+    assert controller.probe_index == 9
+
+
+def test_digits_gallery_shows_mistakes(qtbot, document, controller, results, panel):
+    panel._ask_reshape = lambda *args: True
+    _choose(panel, "digits")
+    with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
+        panel.apply()
+    assert document.spec == NetworkSpec((64, 4, 10), ("tanh", "softmax"), "cross_entropy")
+    qtbot.waitUntil(
+        lambda: results.results is not None and results.results.train.n == 1438, timeout=WAIT
+    )
+    wrong = results.results.validation.wrong
+    assert results.gallery.count() == min(len(wrong), 60)
+    assert results.confusion_model.counts.sum() == 359
+    first = results.gallery.item(0).text()
+    assert " → " in first
