@@ -144,8 +144,8 @@ def backward(
     db: list[Array] = [None] * L  # type: ignore[list-item]
     dZ: list[Array] = [None] * L  # type: ignore[list-item]
     dA: list[Array | None] = [None] * (L + 1)
-    dA[L] = loss.gradient_a(A_out, Y, output)
-    G_Z = loss.gradient_z(Z_out, A_out, Y, output)
+    dA[L] = G_A_out = loss.gradient_a(A_out, Y, output)
+    G_Z = loss.gradient_z(Z_out, A_out, Y, output, G_A_out)
     for l in range(L, 0, -1):
         if l < L:
             G_A = dA[l]

@@ -4,7 +4,9 @@
 windows of ``stride`` raw points, and each window keeps its lowest and its highest point
 (pyqtgraph's "peak" downsampling, done once on the way in). When the buffer fills up, pairs
 of windows merge and the stride doubles. The first point, the latest point and the global
-minimum and maximum are therefore always kept, and the curve's envelope is exact.
+minimum and maximum are therefore always kept, and the curve's envelope is exact. The
+window in progress is held as its running lowest and highest point, so memory stays
+``capacity`` points plus a few, however many points arrive.
 """
 
 from __future__ import annotations
@@ -30,26 +32,45 @@ class DecimatedSeries:
         self._y = np.empty(capacity)
         self._n = 0
         self.stride = 1
-        self._window: list[tuple[float, float]] = []
+        # The window in progress: how many raw points it has seen, its lowest and highest.
+        self._window_n = 0
+        self._window_lo: tuple[float, float] = (0.0, 0.0)
+        self._window_hi: tuple[float, float] = (0.0, 0.0)
+        self._first: tuple[float, float] | None = None
         self._last: tuple[float, float] | None = None
         self.count = 0  # raw points ever appended
 
     def __len__(self) -> int:
-        return self._n + len(self._window)
+        return self._n + len(self._window_points())
 
     def append(self, x: float, y: float) -> None:
         self.count += 1
         self._last = (x, y)
+        if self._first is None:
+            self._first = (x, y)
         if self.stride == 1:
             self._push(x, y)
             return
-        self._window.append((x, y))
-        if len(self._window) >= self.stride:
-            lo = min(self._window, key=lambda p: p[1])
-            hi = max(self._window, key=lambda p: p[1])
-            for px, py in sorted({lo, hi}):
+        if self._window_n == 0:
+            self._window_lo = self._window_hi = (x, y)
+        elif y < self._window_lo[1]:
+            self._window_lo = (x, y)
+        elif y > self._window_hi[1]:
+            self._window_hi = (x, y)
+        self._window_n += 1
+        if self._window_n >= self.stride:
+            points = self._window_points()
+            self._window_n = 0
+            for px, py in points:
                 self._push(px, py)
-            self._window.clear()
+
+    def _window_points(self) -> list[tuple[float, float]]:
+        """The lowest and highest point of the window in progress, in x order."""
+        if not self._window_n:
+            return []
+        if self._window_lo == self._window_hi:
+            return [self._window_lo]
+        return sorted((self._window_lo, self._window_hi))
 
     def _push(self, x: float, y: float) -> None:
         if self._n == self.capacity:
@@ -78,15 +99,19 @@ class DecimatedSeries:
         self.stride *= 2
 
     def data(self) -> tuple[Array, Array]:
-        """Copies of the stored points plus the latest raw point, in x order."""
+        """Copies of the stored points plus the first and latest raw points, in x order."""
         xs = list(self._x[: self._n])
         ys = list(self._y[: self._n])
-        if self._window:
-            xs.extend(p[0] for p in self._window)
-            ys.extend(p[1] for p in self._window)
-        elif self._last is not None and (not xs or xs[-1] != self._last[0]):
+        for px, py in self._window_points():
+            xs.append(px)
+            ys.append(py)
+        if self._last is not None and (not xs or xs[-1] != self._last[0]):
             xs.append(self._last[0])
             ys.append(self._last[1])
+        # Compaction may drop the first point (it keeps each group's min and max only).
+        if self._first is not None and xs[0] != self._first[0]:
+            xs.insert(0, self._first[0])
+            ys.insert(0, self._first[1])
         return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
 
     @property

@@ -46,6 +46,13 @@ class Hyperparameters:
                 raise BPStudioError(f"{name} must be a non-negative number, got {value}")
         if not 0.0 <= self.momentum < 1.0:
             raise BPStudioError(f"momentum must be in [0, 1), got {self.momentum}")
+        # Adam divides by 1 - beta^t: beta = 1 would divide by zero on the first step.
+        for name in ("beta1", "beta2"):
+            value = getattr(self, name)
+            if not 0.0 <= value < 1.0:
+                raise BPStudioError(f"{name} must be in [0, 1), got {value}")
+        if self.seed < 0:
+            raise BPStudioError(f"the random seed must be a non-negative integer, got {self.seed}")
         Schedule(self.schedule, self.schedule_every, self.schedule_factor)  # validates
 
     @property
@@ -53,6 +60,8 @@ class Hyperparameters:
         return Schedule(self.schedule, self.schedule_every, self.schedule_factor)
 
     def learning_rate_at(self, step: int) -> float:
+        if self.schedule == "constant":  # the common case, asked once per training step
+            return self.learning_rate
         return self.lr_schedule.learning_rate(self.learning_rate, step)
 
     def with_changes(self, **changes: Any) -> Hyperparameters:

@@ -36,9 +36,16 @@ class Loss(ABC):
     def gradient_a(self, A: Array, Y: Array, output: Activation) -> Array:
         """G_A = ∂C/∂A of the output layer, shape (n, n_L), including the 1/n."""
 
-    def gradient_z(self, Z: Array, A: Array, Y: Array, output: Activation) -> Array:
-        """G_Z = ∂C/∂Z of the output layer; fused where that is more stable."""
-        return output.backward(Z, A, self.gradient_a(A, Y, output))
+    def gradient_z(
+        self, Z: Array, A: Array, Y: Array, output: Activation, G_A: Array | None = None
+    ) -> Array:
+        """G_Z = ∂C/∂Z of the output layer; fused where that is more stable.
+
+        ``G_A``, when the caller already has it, is :meth:`gradient_a` (not computed twice).
+        """
+        if G_A is None:
+            G_A = self.gradient_a(A, Y, output)
+        return output.backward(Z, A, G_A)
 
     def check_output(self, output: Activation) -> None:  # noqa: B027 (optional hook)
         """Raise if this cost cannot be used with that output activation."""
@@ -119,14 +126,16 @@ class CrossEntropy(Loss):
         Ac = np.clip(A, _EPS, 1.0 - _EPS)
         return (Ac - Y) / (Ac * (1.0 - Ac) * A.shape[0])
 
-    def gradient_z(self, Z: Array, A: Array, Y: Array, output: Activation) -> Array:
+    def gradient_z(
+        self, Z: Array, A: Array, Y: Array, output: Activation, G_A: Array | None = None
+    ) -> Array:
         n = A.shape[0]
         if output.name == "softmax":
             # Σ_j y_j = 1 for one-hot targets; kept general so soft labels stay exact.
             return (A * Y.sum(axis=1, keepdims=True) - Y) / n
         if output.name == "sigmoid":
             return (A - Y) / n
-        return output.backward(Z, A, self.gradient_a(A, Y, output))
+        return super().gradient_z(Z, A, Y, output, G_A)
 
 
 LOSSES: dict[str, Loss] = {

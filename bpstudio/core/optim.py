@@ -39,7 +39,8 @@ class SGD(Optimizer):
     label = "Gradient descent (SGD)"
 
     def update(self, params: Params, grads: Params, lr: float, out: Params) -> None:
-        for p, g, o in zip(params.arrays(), grads.arrays(), out.arrays(), strict=True):
+        # Plain lists, not arrays() generators: this runs once per step, for tiny nets too.
+        for p, g, o in zip(params.W + params.b, grads.W + grads.b, out.W + out.b, strict=True):
             np.subtract(p, lr * g, out=o)
 
 

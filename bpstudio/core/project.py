@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,11 +131,20 @@ class Project:
             raise BPStudioError(f"{where}: no such file") from None
         except IsADirectoryError:
             raise BPStudioError(f"{where}: is a folder, not a project file") from None
-        except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile):
+        except (
+            zipfile.BadZipFile,
+            EOFError,
+            zipfile.LargeZipFile,
+            # A damaged compressed stream, or a damaged header naming a zip feature or
+            # version that zipfile lacks (compression method, encryption flag, ...).
+            zlib.error,
+            NotImplementedError,
+        ):
             raise BPStudioError(
                 f"{where}: not a Backprop Studio project, or the file is damaged or truncated"
             ) from None
-        except (OSError, zipfile.error) as exc:
+        except (OSError, zipfile.error, RuntimeError) as exc:
+            # RuntimeError: zipfile's "File ... is encrypted, password required".
             raise BPStudioError(f"{where}: cannot read the file ({exc})") from None
         try:
             document = json.loads(raw.decode("utf-8"))
@@ -153,21 +163,33 @@ class Project:
                 f"Backprop Studio ({__version__}) reads version {FORMAT_VERSION}. "
                 "A newer version of the app may open it."
             )
+
+        def section(name: str) -> dict[str, Any]:
+            value = document.get(name, {})
+            if not isinstance(value, dict):
+                raise BPStudioError(
+                    f"{where}: the {name!r} section of project.json must be a JSON object, "
+                    f"not {type(value).__name__} {json.dumps(value)[:40]}"
+                )
+            return value
+
         try:
-            spec = NetworkSpec.from_dict(document["network"])
+            if "network" not in document:
+                raise KeyError("network")
+            spec = NetworkSpec.from_dict(section("network"))
             with np.load(io.BytesIO(arrays_raw), allow_pickle=False) as npz:
                 arrays = {name: npz[name] for name in npz.files}
             params = Params.from_named(spec, arrays, source=f"{where}: params.npz")
-            training = document.get("training", {})
+            training = section("training")
             return cls(
                 spec=spec,
                 params=params,
-                data=DataSource.from_dict(document.get("data", {})),
-                hyperparameters=Hyperparameters.from_dict(document.get("hyperparameters", {})),
-                history=History.from_dict(document.get("history", {})),
+                data=DataSource.from_dict(section("data")),
+                hyperparameters=Hyperparameters.from_dict(section("hyperparameters")),
+                history=History.from_dict(section("history")),
                 step=int(training.get("step", 0)),
                 epoch=int(training.get("epoch", 0)),
-                view=dict(document.get("view", {})),
+                view=section("view"),
             )
         except BPStudioError as exc:
             message = str(exc)
@@ -176,7 +198,18 @@ class Project:
             ) from None
         except KeyError as exc:
             raise BPStudioError(f"{where}: project.json has no {exc.args[0]!r} section") from None
-        except (ValueError, TypeError, OSError, zipfile.BadZipFile) as exc:
+        except (
+            ValueError,
+            TypeError,
+            AttributeError,  # a section of the wrong JSON type, e.g. "training": []
+            ArithmeticError,  # e.g. int(1e400) for a count
+            EOFError,
+            OSError,
+            zipfile.BadZipFile,
+            zlib.error,
+            NotImplementedError,
+            RuntimeError,
+        ) as exc:
             raise BPStudioError(
                 f"{where}: the project is inconsistent or damaged ({exc})"
             ) from None

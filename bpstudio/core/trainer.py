@@ -32,8 +32,13 @@ from bpstudio.core.optim import Optimizer, add_penalty_gradient, make_optimizer
 
 #: The cost counts as exploded past this multiple of max(first cost, 1).
 EXPLOSION_FACTOR = 1e6
-#: Aim for at least this many gradient steps between two full evaluations.
-EVAL_MIN_STEPS = 32
+#: Periodic evaluations cost at most 1/EVAL_WORK_FACTOR of the examples trained: one runs at
+#: the end of an epoch once this many times the evaluated examples have been trained since
+#: the last one (a forward pass is about a third of a step, so ~4% of the work).
+EVAL_WORK_FACTOR = 8
+#: Periodic evaluations use at most this many examples of each set (a fixed, seeded sample);
+#: :meth:`Trainer.evaluate` with ``full=True`` uses everything.
+EVAL_SAMPLE = 4096
 
 
 class Phase(StrEnum):
@@ -126,7 +131,22 @@ class Trainer:
         self._cursor = 0
         self._reference_cost: float | None = None
         self._last_eval_step = step if step else -1
+        self._trained_since_eval = 0
+        sample_rng = np.random.default_rng(self.hyperparameters.seed)
+        self._eval_train = self._eval_sample(self.X, self.Y, sample_rng)
+        self._eval_val = (
+            self._eval_sample(self.X_val, self.Y_val, sample_rng)
+            if self.X_val is not None and self.Y_val is not None
+            else None
+        )
         self._acts = [ACTIVATIONS[a] for a in spec.activations]
+
+    @staticmethod
+    def _eval_sample(X: Array, Y: Array, rng: np.random.Generator) -> tuple[Array, Array]:
+        if X.shape[0] <= EVAL_SAMPLE:
+            return X, Y
+        rows = np.sort(rng.choice(X.shape[0], EVAL_SAMPLE, replace=False))
+        return X[rows], Y[rows]
 
     # -- settings ----------------------------------------------------------------------------
 
@@ -248,6 +268,7 @@ class Trainer:
         self.optimizer.update(self.params, grads, self.learning_rate, new)
         self._spare, self.params = self.params, new
         self.step_count += 1
+        self._trained_since_eval += len(self.batch_indices)
         self.next_phase = Phase.FORWARD
         cost = self.grads.cost
         self.history["batch_cost"].append(self.step_count, cost)
@@ -275,9 +296,11 @@ class Trainer:
 
     def _end_epoch(self) -> None:
         self.epoch += 1
-        every = max(1, math.ceil(EVAL_MIN_STEPS / self.steps_per_epoch))
-        if self.epoch % every == 0:
-            self.evaluate()
+        evaluated = self._eval_train[0].shape[0]
+        if self._eval_val is not None:
+            evaluated += self._eval_val[0].shape[0]
+        if self._trained_since_eval >= EVAL_WORK_FACTOR * evaluated:
+            self.evaluate(full=False)
 
     # -- whole steps -------------------------------------------------------------------------
 
@@ -344,15 +367,23 @@ class Trainer:
         c = self.spec.loss_fn.value(trace.Z[-1], trace.output, Y, self.spec.output_activation)
         return c, accuracy(trace.output, Y) if self.classification else None
 
-    def evaluate(self, record: bool = True) -> Evaluation:
-        """Cost (and accuracy) on the whole training and validation sets."""
-        train_cost, train_acc = self._cost_and_accuracy(self.X, self.Y)
+    def evaluate(self, record: bool = True, full: bool = True) -> Evaluation:
+        """Cost (and accuracy) on the training and validation sets.
+
+        ``full=False`` uses the fixed sample of at most ``EVAL_SAMPLE`` examples per set
+        that periodic evaluations use; ``record`` adds the result to the history.
+        """
+        train = (self.X, self.Y) if full else self._eval_train
+        train_cost, train_acc = self._cost_and_accuracy(*train)
         val_cost = val_acc = None
         if self.X_val is not None and self.Y_val is not None:
-            val_cost, val_acc = self._cost_and_accuracy(self.X_val, self.Y_val)
+            assert self._eval_val is not None
+            val = (self.X_val, self.Y_val) if full else self._eval_val
+            val_cost, val_acc = self._cost_and_accuracy(*val)
         result = Evaluation(self.step_count, self.epoch, train_cost, val_cost, train_acc, val_acc)
         if record and self._last_eval_step != self.step_count:
             self._last_eval_step = self.step_count
+            self._trained_since_eval = 0
             for name, value in (
                 ("train_cost", train_cost),
                 ("validation_cost", val_cost),

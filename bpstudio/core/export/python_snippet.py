@@ -31,8 +31,8 @@ from bpstudio.core.network import NetworkSpec, Params
 #: Source of each activation, matching bpstudio.core.activations operation for operation.
 ACTIVATION_SOURCE: dict[str, str] = {
     "sigmoid": '''def sigmoid(z):
-    """1 / (1 + e^-z), computed as (1 + tanh(z/2)) / 2, which never overflows."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))''',
+    """1 / (1 + e^-z), with z floored at -500 so that e^-z never overflows."""
+    return 1.0 / (1.0 + np.exp(-np.maximum(z, -500.0)))''',
     "tanh": """def tanh(z):
     return np.tanh(z)""",
     "relu": """def relu(z):
