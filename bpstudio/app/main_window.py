@@ -29,10 +29,12 @@ from bpstudio.app.document import Document
 from bpstudio.app.exporting import ExportActions
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.data import DataPanel
+from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.panels.inspector import InspectorPanel
 from bpstudio.app.panels.training import TrainingPanel
 from bpstudio.app.panels.weight_matrix import WeightMatrixPanel
 from bpstudio.app.plots.cost import CostPlot
+from bpstudio.app.plots.decision import DecisionPlot
 from bpstudio.app.plots.gradient import GradientPlot
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.training import TrainingController
@@ -62,12 +64,16 @@ class MainWindow(QMainWindow):
 
         self.palette = LayerPalette(self)
         self.inspector = InspectorPanel(self.document, self.selection, self.controller, self)
-        self.weights = WeightMatrixPanel(self.document, self.selection, self)
+        self.weights = WeightMatrixPanel(
+            self.document, self.selection, self, controller=self.controller
+        )
         self.training = TrainingPanel(self.document, self.controller, self)
         self.chain_rule = ChainRulePanel(self.document, self.selection, self.controller, self)
         self.cost_plot = CostPlot(self.document, self.controller, self)
         self.gradient_plot = GradientPlot(self.document, self.selection, self.controller, self)
         self.data_panel = DataPanel(self.document, self.controller, self)
+        self.decision_plot = DecisionPlot(self.document, self.controller, self)
+        self.results_panel = ResultsPanel(self.document, self.controller, self)
         self.undo_view = QUndoView(self.document.undo_stack, self)
         self.undo_view.setEmptyLabel("<project opened>")
 
@@ -84,12 +90,16 @@ class MainWindow(QMainWindow):
         self._dock("chain_rule", "Chain rule", self.chain_rule, right)
         self._dock("weights", "Weight matrix", self.weights, right)
         self._dock("history", "Undo history", self.undo_view, right)
+        self._dock("results", "Results", self.results_panel, right)
+        self._dock("decision", "Output", self.decision_plot, bottom)
         self._dock("cost", "Cost", self.cost_plot, bottom)
         self._dock("gradient", "Gradient ∇C", self.gradient_plot, bottom)
         self.tabifyDockWidget(self.docks["training"], self.docks["data"])
         self.docks["training"].raise_()
         self.tabifyDockWidget(self.docks["weights"], self.docks["history"])
+        self.tabifyDockWidget(self.docks["weights"], self.docks["results"])
         self.docks["weights"].raise_()
+        self.splitDockWidget(self.docks["decision"], self.docks["cost"], Qt.Orientation.Horizontal)
         self.splitDockWidget(self.docks["cost"], self.docks["gradient"], Qt.Orientation.Horizontal)
 
         self._build_actions()
@@ -393,5 +403,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        for view in (self.data_panel, self.decision_plot, self.results_panel):
+            view.shutdown()
         self.controller.shutdown()
         event.accept()

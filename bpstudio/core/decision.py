@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bpstudio.core.activations import Array
-from bpstudio.core.backprop import predict
+from bpstudio.core.backprop import forward, predict
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.network import NetworkSpec, Params
 
@@ -131,3 +131,29 @@ __all__ = [
     "padded_range",
     "response_curve",
 ]
+
+
+def neuron_grid(
+    spec: NetworkSpec,
+    params: Params,
+    layer: int,
+    j: int,
+    x_range: Range,
+    y_range: Range,
+    resolution: int = 32,
+) -> Array:
+    """What neuron ``j`` of ``layer`` computes over the input plane: a_j^(layer), ``(r, r)``.
+
+    Rows follow y and columns x, as in :func:`decision_grid`; for a network with 2 inputs.
+    """
+    if spec.input_size != 2:
+        raise BPStudioError(
+            f"a neuron's picture needs a network with 2 inputs; this one has {spec.input_size}"
+        )
+    if not 1 <= layer <= spec.n_layers or not 0 <= j < spec.layer_sizes[layer]:
+        raise BPStudioError(f"layer {layer} has no neuron {j}")
+    resolution = _check_resolution(resolution)
+    X = grid_points(x_range, y_range, resolution).astype(spec.np_dtype, copy=False)
+    with np.errstate(all="ignore"):
+        trace = forward(spec, params, X)
+    return np.asarray(trace.A[layer][:, j], dtype=np.float64).reshape(resolution, resolution)

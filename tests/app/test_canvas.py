@@ -617,3 +617,12 @@ def test_neuron_items_are_circles_with_hit_shapes(view: NetworkView) -> None:
     assert isinstance(neuron, NeuronItem)
     assert neuron.contains(QPointF(0, 0))
     assert not neuron.contains(QPointF(30, 30))
+
+
+def test_hidden_neuron_tooltip_pictures_it_over_the_input_plane(qtbot, stub_controller):
+    document = Document(make_project("xor"))
+    view = NetworkView(document, SelectionModel(), stub_controller)
+    qtbot.addWidget(view)
+    scene = view.network_scene
+    assert "data:image/png;base64," in scene.neuron_tooltip(1, 0)
+    assert "data:image/png" not in scene.neuron_tooltip(0, 0)  # inputs are just x

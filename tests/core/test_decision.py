@@ -78,3 +78,17 @@ def test_padded_range() -> None:
     lo, hi = padded_range(np.array([2.0, 2.0]))
     assert lo < 2.0 < hi
     assert padded_range(np.array([])) == (-1.0, 1.0)
+
+
+def test_neuron_grid_is_the_hidden_activation_of_the_forward_pass() -> None:
+    from bpstudio.core.backprop import forward
+    from bpstudio.core.decision import grid_points, neuron_grid
+    from bpstudio.core.network import NetworkSpec, initialize
+
+    spec = NetworkSpec.build([2, 3, 1], "tanh", "sigmoid", "cross_entropy")
+    params = initialize(spec, "normal", 4)
+    values = neuron_grid(spec, params, 1, 2, (-1.0, 2.0), (-3.0, 1.0), resolution=9)
+    expected = forward(spec, params, grid_points((-1.0, 2.0), (-3.0, 1.0), 9)).A[1][:, 2]
+    np.testing.assert_allclose(values, expected.reshape(9, 9), rtol=0, atol=1e-15)
+    with pytest.raises(BPStudioError, match="no neuron"):
+        neuron_grid(spec, params, 1, 3, (-1.0, 1.0), (-1.0, 1.0))

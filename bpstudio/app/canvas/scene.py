@@ -45,12 +45,13 @@ from bpstudio.app.canvas.layout import (
     move_x,
     network_layout,
 )
+from bpstudio.app.canvas.thumbnails import image_html, neuron_image
 from bpstudio.app.canvas.values import CanvasValues, max_abs, values_from_document
 from bpstudio.app.document import Document
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpstudio.core.init import INITIALIZER_LABELS
-from bpstudio.core.network import NetworkSpec
+from bpstudio.core.network import NetworkSpec, Params
 
 EDGE_MODES = ("weights", "gradients")
 
@@ -96,6 +97,11 @@ class NetworkScene(QGraphicsScene):
         self.selection = selection
         self.editor = editor
         self.spec: NetworkSpec = document.spec
+        #: The input plane the neuron pictures cover: the data's range once data is loaded.
+        self.input_ranges: tuple[tuple[float, float], tuple[float, float]] = (
+            (-1.5, 1.5),
+            (-1.5, 1.5),
+        )
         self.layouts: list[LayerLayout] = []
         #: Wide layers the user expanded (index of the layer).
         self.expanded: set[int] = set()
@@ -552,7 +558,21 @@ class NetworkScene(QGraphicsScene):
             note = (
                 f"<br><span style='color:#64748b'>Probe: training example {v.probe_index}.</span>"
             )
-        return f"<b>{html.escape(title.replace('  ', ' '))}</b><table>{body}</table>{note}"
+        picture = self._neuron_picture(layer, j)
+        return f"<b>{html.escape(title.replace('  ', ' '))}</b><table>{body}</table>{note}{picture}"
+
+    def _neuron_picture(self, layer: int, j: int) -> str:
+        """For 2 inputs: what the neuron computes over the input plane, as a small image."""
+        v = self.values
+        if v is None or layer < 1 or self.spec.input_size != 2:
+            return ""
+        params = Params(list(v.W), list(v.b))
+        image = neuron_image(self.spec, params, layer, j, *self.input_ranges)
+        (x0, x1), (y0, y1) = self.input_ranges
+        return (
+            f"<br>{image_html(image)}<br><span style='color:#64748b'>"
+            f"a over the input plane, x₁ ∈ [{x0:.2g}, {x1:.2g}], x₂ ∈ [{y0:.2g}, {y1:.2g}]</span>"
+        )
 
     def weight_tooltip(self, layer: int, j: int, k: int) -> str:
         v = self.values

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any, Protocol
 
+import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal, SignalInstance
 from PySide6.QtGui import (
     QAction,
@@ -38,6 +39,7 @@ from bpstudio.app.canvas.scene import EDGE_MODES, NetworkScene
 from bpstudio.app.canvas.values import values_from_document, values_from_snapshot
 from bpstudio.app.document import Document
 from bpstudio.app.selection import SelectionModel
+from bpstudio.core.decision import padded_range
 from bpstudio.core.snapshot import Snapshot
 
 MIN_ZOOM = 0.03
@@ -117,12 +119,21 @@ class NetworkView(QGraphicsView):
         document.parametersChanged.connect(self._on_parameters_changed)
         document.parameterChanged.connect(self._on_parameter_changed)
         controller.snapshotReceived.connect(self._on_snapshot)  # type: ignore[union-attr]
+        data_loaded = getattr(controller, "dataLoaded", None)
+        if data_loaded is not None:
+            data_loaded.connect(self._on_data_loaded)
 
         self.network_scene.rebuild()
         snapshot = getattr(controller, "snapshot", None)
         if isinstance(snapshot, Snapshot):
             self._on_snapshot(snapshot)
         self._apply_stored_view(document.project.view)
+
+    def _on_data_loaded(self, data: object) -> None:
+        """Neuron pictures cover the plane the training inputs span."""
+        X = getattr(getattr(data, "train", None), "X", None)
+        if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == 2 and X.shape[0]:
+            self.network_scene.input_ranges = (padded_range(X[:, 0]), padded_range(X[:, 1]))
 
     # -- actions -------------------------------------------------------------------------------
 
