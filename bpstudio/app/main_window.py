@@ -29,8 +29,8 @@ from bpstudio.app.document import Document
 from bpstudio.app.exporting import ExportActions
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.data import DataPanel
-from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.panels.inspector import InspectorPanel
+from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.panels.training import TrainingPanel
 from bpstudio.app.panels.weight_matrix import WeightMatrixPanel
 from bpstudio.app.plots.cost import CostPlot
@@ -83,22 +83,30 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.RightDockWidgetArea,
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
+        # The left column runs the full height; the plots span the canvas and the right column.
+        self.setCorner(Qt.Corner.BottomLeftCorner, left)
+        self.setCorner(Qt.Corner.BottomRightCorner, bottom)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AllowNestedDocks
+        )
         self._dock("palette", "Layers", self.palette, left)
         self._dock("training", "Training", self.training, left)
         self._dock("data", "Data", self.data_panel, left)
-        self._dock("inspector", "Inspector", self.inspector, right)
         self._dock("chain_rule", "Chain rule", self.chain_rule, right)
+        self._dock("inspector", "Inspector", self.inspector, right)
         self._dock("weights", "Weight matrix", self.weights, right)
-        self._dock("history", "Undo history", self.undo_view, right)
         self._dock("results", "Results", self.results_panel, right)
+        self._dock("history", "Undo history", self.undo_view, right)
         self._dock("decision", "Output", self.decision_plot, bottom)
         self._dock("cost", "Cost", self.cost_plot, bottom)
         self._dock("gradient", "Gradient ∇C", self.gradient_plot, bottom)
         self.tabifyDockWidget(self.docks["training"], self.docks["data"])
         self.docks["training"].raise_()
-        self.tabifyDockWidget(self.docks["weights"], self.docks["history"])
-        self.tabifyDockWidget(self.docks["weights"], self.docks["results"])
-        self.docks["weights"].raise_()
+        for name in ("weights", "results", "history"):
+            self.tabifyDockWidget(self.docks["inspector"], self.docks[name])
+        self.docks["inspector"].raise_()
         self.splitDockWidget(self.docks["decision"], self.docks["cost"], Qt.Orientation.Horizontal)
         self.splitDockWidget(self.docks["cost"], self.docks["gradient"], Qt.Orientation.Horizontal)
 
@@ -229,6 +237,8 @@ class MainWindow(QMainWindow):
             )
         elif snapshot.running:
             self.phase_label.setText(f"Training… {snapshot.steps_per_second:,.0f} steps/s")
+        else:
+            self.phase_label.setText(f"Ready  ·  next phase: {snapshot.next_phase.value}")
         cost = snapshot.cost
         cost_text = f"   C = {cost:.5g}" if cost is not None else ""
         self.counter_label.setText(f"step {snapshot.step:,}   epoch {snapshot.epoch:,}{cost_text}")
@@ -383,9 +393,19 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1500, 950)
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self.resize(1560, 980)
+        if not (isinstance(state, QByteArray) and self.restoreState(state)):
+            self._default_dock_sizes()
+
+    def _default_dock_sizes(self) -> None:
+        d = self.docks
+        self.resizeDocks([d["palette"], d["training"]], [150, 700], Qt.Orientation.Vertical)
+        self.resizeDocks([d["chain_rule"], d["inspector"]], [300, 360], Qt.Orientation.Vertical)
+        self.resizeDocks([d["training"], d["inspector"]], [340, 470], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["cost"]], [290], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [d["decision"], d["cost"], d["gradient"]], [290, 520, 520], Qt.Orientation.Horizontal
+        )
 
     def _about(self) -> None:
         QMessageBox.about(
