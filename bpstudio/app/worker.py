@@ -10,6 +10,8 @@ out at most ~30 times a second; while stepping, one snapshot goes out per step o
 from __future__ import annotations
 
 import math
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,16 @@ from bpstudio.core.trainer import Phase, StepUnit, Trainer
 
 SNAPSHOT_INTERVAL = 1.0 / 30.0  # seconds between snapshots while running
 CHUNK_SECONDS = 0.010  # training time between two looks at the command queue
+
+#: Set by the GUI thread while it redraws (:func:`bpstudio.app.plots.pacing.gui_busy`). NumPy
+#: on small arrays holds the interpreter lock, so a busy worker makes every callback of a
+#: repaint queue for the lock; while this is set the run loop sleeps between steps instead.
+GUI_BUSY = threading.Event()
+GUI_BUSY_MAX_WAIT = 0.030  # never stall training longer than this per step
+#: While a run goes on, the GUI thread asks for the interpreter lock hundreds of times a
+#: second (every Qt callback into Python) and waits up to the switch interval each time;
+#: Python's default of 5 ms makes a repaint take ten times its CPU time.
+RUN_SWITCH_INTERVAL = 0.001
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,7 @@ class TrainingWorker(QObject):
         self._hp = Hyperparameters()
         self._history = History()
         self._counters = (0, 0)
+        self._switch_interval = sys.getswitchinterval()
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -267,11 +280,20 @@ class TrainingWorker(QObject):
         self._running = True
         self._run_start = (time.perf_counter(), self.trainer.step_count)
         self._rate = 0.0
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._switch_interval, RUN_SWITCH_INTERVAL))
         self.runningChanged.emit(True)
         self._ensure_timer().start(0)
 
     @Slot(object)
     def set_stop_conditions(self, conditions: StopConditions) -> None:
+        if (
+            self._running
+            and self.trainer is not None
+            and conditions.steps_per_second != self._conditions.steps_per_second
+        ):
+            # Pace from now on: steps run at the old pace must not count against the new one.
+            self._run_start = (time.perf_counter(), self.trainer.step_count)
         self._conditions = conditions
 
     @Slot()
@@ -282,6 +304,7 @@ class TrainingWorker(QObject):
         if not self._running:
             return
         self._running = False
+        sys.setswitchinterval(self._switch_interval)
         if self._timer is not None:
             self._timer.stop()
         assert self.trainer is not None
@@ -311,6 +334,8 @@ class TrainingWorker(QObject):
     @Slot()
     def shutdown(self) -> None:
         """Stop training and timers; called (blocking-queued) before the thread quits."""
+        if self._running:
+            sys.setswitchinterval(self._switch_interval)
         self._running = False
         if self._timer is not None:
             self._timer.stop()
@@ -332,6 +357,8 @@ class TrainingWorker(QObject):
         done = 0
         with np.errstate(all="ignore"):
             while done < limit:
+                if GUI_BUSY.is_set():
+                    _yield_to_gui()
                 if not trainer.train_batch():
                     stop_reason = "diverged"
                     break
@@ -375,3 +402,10 @@ class TrainingWorker(QObject):
         if c.target_accuracy is not None and acc is not None and acc >= c.target_accuracy:
             return f"reached the target accuracy {c.target_accuracy:g}"
         return ""
+
+
+def _yield_to_gui() -> None:
+    """Sleep (releasing the interpreter lock) while the GUI thread redraws."""
+    start = time.perf_counter()
+    while GUI_BUSY.is_set() and time.perf_counter() - start < GUI_BUSY_MAX_WAIT:
+        time.sleep(0.0002)

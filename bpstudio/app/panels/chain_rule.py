@@ -1,0 +1,637 @@
+"""The chain rule for the selected weight or bias, with live numbers.
+
+For weight w_jk^(l) the panel shows the note's product of three factors for one example
+(the probe), the average over the last mini-batch, which equals the engine's component of
+∇C, where ∂C/∂a_j^(l) comes from (2(a_j − y_j) at the output, a sum over paths below),
+and ∂C/∂a_k^(l−1) as the sum over every path j through layer l. The numbers come from
+:mod:`bpstudio.core.chain` applied to the worker's snapshots; the panel does no maths of its
+own beyond formatting.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
+
+from bpstudio.app.document import Document
+from bpstudio.app.plots.pacing import scheduler
+from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.training import TrainingController
+from bpstudio.core.backprop import Grads, Trace
+from bpstudio.core.chain import ChainTerms, PathTerm, activation_paths, chain_terms
+from bpstudio.core.network import NetworkSpec, Params
+from bpstudio.core.snapshot import Snapshot
+
+#: Colours of the note's three factors (also used in the legend rows).
+C_DZ = "#2f6fb3"  # ∂z/∂w = a_k^(l-1)
+C_DA = "#2e8b57"  # ∂a/∂z = σ'(z)
+C_DC = "#c45a12"  # ∂C/∂a
+C_RES = "#6a1b9a"  # the product
+MUTED = "#6b6b6b"
+
+MAX_PATHS = 12  # path terms listed before "… and n more"
+MAX_BATCH_TERMS = 4  # per-example terms written out in the batch average
+RUNNING_MIN_INTERVAL = 0.25  # seconds between two redraws while training runs
+
+
+# -- notation ------------------------------------------------------------------------------------
+
+
+def num(value: float, digits: int = 4, paren: bool = False) -> str:
+    """A number for a formula: 4 significant digits, a real minus sign."""
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("∞" if value > 0 else "−∞")
+    text = f"{value:.{digits}g}".replace("-", "−")
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}·10<sup>{int(exponent.replace('−', '-'))}</sup>".replace("-", "−")
+    if paren and value < 0:
+        return f"({text})"
+    return text
+
+
+def exact(value: float) -> str:
+    return f"{value:.12e}".replace("-", "−")
+
+
+def var(base: str, sub: str | int | None = None, layer: str | int | None = None) -> str:
+    """``a_k^(l-1)`` as rich text."""
+    text = f"<i>{base}</i>"
+    if sub is not None and sub != "":
+        text += f"<sub>{sub}</sub>"
+    if layer is not None:
+        text += f"<sup>({str(layer).replace('-', '−')})</sup>"
+    return text
+
+
+def d(num_: str, den: str) -> str:
+    return f"∂{num_}/∂{den}"
+
+
+def colored(text: str, colour: str, bold: bool = False) -> str:
+    weight = "font-weight:600;" if bold else ""
+    return f"<span style='color:{colour};{weight}'>{text}</span>"
+
+
+def layer_name(layer: int, L: int) -> str:
+    if layer == 0:
+        return "input layer"
+    return "output layer L" if layer == L else f"hidden layer {layer}"
+
+
+def cost_symbol(per_example: bool) -> str:
+    return "C<sub>0</sub>" if per_example else "C"
+
+
+# -- the panel -----------------------------------------------------------------------------------
+
+
+class ChainRulePanel(QWidget):
+    """The note's chain rule for the selection, with the snapshot's numbers.
+
+    Attributes (for tests and other views)
+    ----------
+    terms : ChainTerms of the probe example (n = 1), or None.
+    batch_terms : ChainTerms of the last mini-batch, or None.
+    engine_gradient : the engine's ∂C/∂θ for the selection from ``batch_grads``, or None.
+    paths : (total, [PathTerm]) for ∂C₀/∂a_k^(l−1) of the probe, or None.
+    html : the rich text shown.
+    """
+
+    def __init__(
+        self,
+        document: Document,
+        selection: SelectionModel,
+        controller: TrainingController,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.controller = controller
+        self.terms: ChainTerms | None = None
+        self.batch_terms: ChainTerms | None = None
+        self.engine_gradient: float | None = None
+        self.paths: tuple[float, list[PathTerm]] | None = None
+        self.html = ""
+        self.draw_count = 0
+        self._snapshot: Snapshot | None = controller.snapshot
+        self._stale = False
+        self._refreshed_at = 0.0
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.timeout.connect(self._on_later)
+
+        self.browser = QTextBrowser()
+        self.browser.setOpenLinks(False)
+        self.browser.setReadOnly(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.browser)
+
+        controller.snapshotReceived.connect(self._on_snapshot)
+        selection.selectionChanged.connect(self._on_selection_changed)
+        self.refresh()
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._stale = True
+        scheduler().request(self._refresh_if_stale, snapshot.running)
+
+    def _on_selection_changed(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    def _refresh_if_stale(self) -> None:
+        if not self._stale or not self.isVisible():
+            return
+        snapshot = self._snapshot
+        wait = RUNNING_MIN_INTERVAL - (time.perf_counter() - self._refreshed_at)
+        if snapshot is not None and snapshot.running and wait > 0:
+            # Numbers changing 30 times a second cannot be read, and laying out the rich
+            # text is the costliest redraw there is: at most a few a second while running.
+            if not self._later.isActive():
+                self._later.start(int(wait * 1000) + 1)
+            return
+        self.refresh()
+
+    def _on_later(self) -> None:
+        snapshot = self._snapshot
+        scheduler().request(self._refresh_if_stale, snapshot is not None and snapshot.running)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    # -- computing -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Recompute the terms for the selection from the latest snapshot and redraw."""
+        self._stale = False
+        self._refreshed_at = time.perf_counter()
+        self.terms = self.batch_terms = None
+        self.engine_gradient = None
+        self.paths = None
+        self._set_html(self._build())
+        self.draw_count += 1
+
+    def _set_html(self, text: str) -> None:
+        if text == self.html:
+            return
+        self.html = text
+        bar = self.browser.verticalScrollBar()
+        position = bar.value()
+        self.browser.setHtml(text)
+        bar.setValue(position)
+
+    def _build(self) -> str:
+        sel = self.selection.selection
+        snap = self._snapshot
+        if sel is None:
+            return _page(
+                "<p>Select a <b>weight</b> (an edge) or a <b>neuron</b> in the network to see "
+                "how the chain rule builds its gradient:</p>"
+                f"<p style='margin-left:12px'>{d('C', var('w', 'jk', 'l'))} = "
+                f"{colored(var('a', 'k', 'l-1'), C_DZ)} · "
+                f"{colored('σ′(' + var('z', 'j', 'l') + ')', C_DA)} · "
+                f"{colored(d('C', var('a', 'j', 'l')), C_DC)}</p>"
+                f"<p style='color:{MUTED}'>A neuron shows its bias b<sub>j</sub> and how the "
+                "cost depends on its activation through every path.</p>"
+            )
+        if snap is None:
+            return _page("<p><i>Waiting for the training engine…</i></p>")
+        spec = snap.spec
+        if not sel.fits(spec):
+            return _page("<p><i>The selection is not part of this network.</i></p>")
+        if sel.layer == 0:
+            return self._build_input(snap, sel)
+        return self._build_parameter(snap, sel)
+
+    def _probe(self, snap: Snapshot) -> tuple[Trace | None, Grads | None, str]:
+        probe = snap.probe
+        if probe is None:
+            return None, None, ""
+        x = ", ".join(num(float(v), 3) for v in probe.x[0][:6])
+        y = ", ".join(num(float(v), 3) for v in probe.y[0][:6])
+        more = "…" if probe.x.shape[1] > 6 else ""
+        more_y = "…" if probe.y.shape[1] > 6 else ""
+        about = (
+            f"Probe example #{probe.index}: x = ({x}{more}), y = ({y}{more_y}). "
+            f"C<sub>0</sub> is this example's cost alone."
+        )
+        return probe.trace, probe.grads, about
+
+    # -- weights and biases ----------------------------------------------------------------------
+
+    def _build_parameter(self, snap: Snapshot, sel: Selection) -> str:
+        spec = snap.spec
+        L = spec.n_layers
+        l, j = sel.layer, sel.j
+        k = sel.k if sel.is_weight else None
+        act = spec.activation(l)
+        parts: list[str] = []
+        if k is None:
+            target = var("b", j, l)
+            parts.append(
+                f"<h3>Bias {target}</h3><p style='color:{MUTED}'>of neuron j = {j} in the "
+                f"{layer_name(l, L)} ({act.label}).</p>"
+            )
+        else:
+            target = var("w", f"{j}{k}" if max(j, k) < 10 else f"{j},{k}", l)
+            parts.append(
+                f"<h3>Weight {target}</h3><p style='color:{MUTED}'>from neuron k = {k} of "
+                f"layer {l - 1} to neuron j = {j} of the {layer_name(l, L)} ({act.label}).</p>"
+            )
+        trace, grads, about = self._probe(snap)
+        if trace is None:
+            parts.append(
+                _notice("Run a <b>forward pass</b> to compute z and a for the probe example.")
+            )
+            parts.append(_symbolic(target, l, j, k, act.elementwise, per_example=True))
+            return _page("".join(parts))
+        parts.append(f"<p style='color:{MUTED}'>{about}</p>")
+        if grads is None:
+            parts.append(self._forward_only(spec, trace, target, l, j, k))
+            parts.append(
+                _notice("Run a <b>backward pass</b> to get ∂C<sub>0</sub>/∂a and the gradient.")
+            )
+        else:
+            terms = chain_terms(spec, snap.params, trace, grads, l, j, k)
+            self.terms = terms
+            parts.append(self._probe_formula(spec, trace, grads, terms, target, snap))
+            parts.append(self._dC_da_section(spec, snap.params, trace, grads, terms, snap))
+        parts.append(self._batch_section(snap, target, l, j, k))
+        if grads is not None and k is not None:
+            parts.append(self._paths_section(spec, snap.params, trace, grads, l, k))
+        return _page("".join(parts))
+
+    def _forward_only(
+        self, spec: NetworkSpec, trace: Trace, target: str, l: int, j: int, k: int | None
+    ) -> str:
+        act = spec.activation(l)
+        z = float(trace.Z[l - 1][0, j])
+        slope = float(act.derivative(trace.Z[l - 1], trace.A[l])[0, j])
+        first = "1" if k is None else num(float(trace.A[l - 1][0, k]))
+        rows = [
+            _symbolic(target, l, j, k, act.elementwise, per_example=True),
+            f"<p>= {colored(first, C_DZ)} · {colored(num(slope, paren=True), C_DA)} · "
+            f"{colored('?', C_DC)} &nbsp; <span style='color:{MUTED}'>(z = {num(z)}, "
+            f"a = {num(float(trace.A[l][0, j]))})</span></p>",
+        ]
+        return "".join(rows)
+
+    def _probe_formula(
+        self,
+        spec: NetworkSpec,
+        trace: Trace,
+        grads: Grads,
+        t: ChainTerms,
+        target: str,
+        snap: Snapshot,
+    ) -> str:
+        l, j, k = t.layer, t.j, t.k
+        C0 = cost_symbol(True)
+        zj, aj = var("z", j, l), var("a", j, l)
+        first_sym = "1" if k is None else var("a", k, l - 1)
+        first = float(t.dz_dparam[0])
+        result = float(t.per_example[0])
+        out: list[str] = [_symbolic(target, l, j, k, t.elementwise, per_example=True)]
+        if t.elementwise:
+            out.append(
+                f"<p style='margin-left:40px'>= {colored(first_sym, C_DZ)} · "
+                f"{colored('σ′(' + zj + ')', C_DA)} · {colored(d(C0, aj), C_DC)}</p>"
+                f"<p style='margin-left:40px'>= {colored(num(first, paren=True), C_DZ)} · "
+                f"{colored(num(float(t.da_dz[0]), paren=True), C_DA)} · "
+                f"{colored(num(float(t.dC_da[0]), paren=True), C_DC)} = "
+                f"{colored(num(result, 6), C_RES, bold=True)}</p>"
+            )
+        else:
+            out.append(
+                f"<p style='margin-left:40px'>= {colored(first_sym, C_DZ)} · "
+                f"{colored(d(C0, zj), C_DC)} = {colored(num(first, paren=True), C_DZ)} · "
+                f"{colored(num(float(t.dC_dz[0]), paren=True), C_DC)} = "
+                f"{colored(num(result, 6), C_RES, bold=True)}</p>"
+            )
+        rows = []
+        if k is None:
+            rows.append((C_DZ, f"{d(zj, var('b', j, l))} = 1", "1", "a bias adds to z directly"))
+        else:
+            rows.append(
+                (
+                    C_DZ,
+                    f"{d(zj, var('w', f'{j}{k}', l))} = {var('a', k, l - 1)}",
+                    num(first),
+                    "the activation the weight multiplies",
+                )
+            )
+        act = spec.activation(l)
+        z = float(t.z[0])
+        if t.elementwise:
+            rows.append(
+                (
+                    C_DA,
+                    f"{d(aj, zj)} = σ′({zj})",
+                    f"σ′({num(z)}) = {num(float(t.da_dz[0]))}",
+                    f"the slope of {html.escape(act.label)} at z",
+                )
+            )
+            rows.append(
+                (
+                    C_DC,
+                    d(C0, aj),
+                    num(float(t.dC_da[0])),
+                    "how the cost changes with this neuron's activation (below)",
+                )
+            )
+        else:
+            rows.append(
+                (
+                    C_DC,
+                    d(C0, zj),
+                    num(float(t.dC_dz[0])),
+                    "∂a/∂z and ∂C/∂a together: softmax couples its neurons (below)",
+                )
+            )
+        table = "".join(
+            f"<tr><td valign='top'>{colored('■', c)}</td><td>{sym}<br>"
+            f"<span style='color:{MUTED}; font-size:small'>{why}</span></td>"
+            f"<td align='right' valign='top'><b>{value}</b></td></tr>"
+            for c, sym, value, why in rows
+        )
+        out.append(
+            f"<table cellspacing='0' cellpadding='2' style='margin-left:8px'>{table}</table>"
+        )
+        return "".join(out)
+
+    def _dC_da_section(
+        self,
+        spec: NetworkSpec,
+        params: Params,
+        trace: Trace,
+        grads: Grads,
+        t: ChainTerms,
+        snap: Snapshot,
+    ) -> str:
+        l, j = t.layer, t.j
+        L = spec.n_layers
+        C0 = cost_symbol(True)
+        aj = var("a", j, l)
+        source = aj if t.elementwise else var("z", j, l)
+        head = f"<h4>Where {colored(d(C0, source), C_DC)} comes from</h4>"
+        if l == L:
+            return head + self._output_gradient(spec, trace, t, snap)
+        # Hidden layer: every path through the neurons i of layer l + 1.
+        total, paths = activation_paths(spec, params, trace, grads, l + 1, j, example=0)
+        formula = (
+            f"<p>{d(C0, aj)} = Σ<sub>i</sub> {var('w', f'i{j}', l + 1)} · "
+            f"σ′({var('z', 'i', l + 1)}) · {d(C0, var('a', 'i', l + 1))} "
+            f"= {colored(num(total, 6), C_DC, bold=True)}</p>"
+            f"<p style='color:{MUTED}'>a<sub>{j}</sub><sup>({l})</sup> feeds every neuron i of "
+            f"layer {l + 1}, so its influence on the cost adds up over those paths:</p>"
+        )
+        return head + formula + _paths_table(spec, l + 1, j, paths, "i")
+
+    def _output_gradient(
+        self, spec: NetworkSpec, trace: Trace, t: ChainTerms, snap: Snapshot
+    ) -> str:
+        j, L = t.j, t.layer
+        C0 = cost_symbol(True)
+        a = float(t.a[0])
+        probe = snap.probe
+        y = float(probe.y[0, j]) if probe is not None else float("nan")
+        aj, yj = var("a", j, "L"), var("y", j)
+        act = spec.activation(L)
+        loss = spec.loss
+        value = float(t.dC_da[0])
+        if not act.elementwise:
+            z_grad = float(t.dC_dz[0])
+            lines = [
+                f"<p>Softmax couples the outputs: every z<sub>i</sub> changes every a<sub>j</sub> "
+                f"through the shared sum Σ e<sup>z</sup>, so the chain rule runs over all of them: "
+                f"{d(C0, var('z', j, 'L'))} = Σ<sub>i</sub> "
+                f"{d(var('a', 'i', 'L'), var('z', j, 'L'))} · {d(C0, var('a', 'i', 'L'))} = "
+                f"a<sub>j</sub>({d(C0, 'a<sub>j</sub>')} − "
+                f"Σ<sub>i</sub> a<sub>i</sub> {d(C0, 'a<sub>i</sub>')}).</p>"
+            ]
+            if loss == "cross_entropy":
+                lines.append(
+                    f"<p>With cross-entropy this collapses to {d(C0, var('z', j, 'L'))} = "
+                    f"{aj} − {yj} = {num(a)} − {num(y, paren=True)} = "
+                    f"{colored(num(z_grad, 6), C_DC, bold=True)}</p>"
+                )
+            else:
+                lines.append(
+                    f"<p>{d(C0, var('z', j, 'L'))} = {colored(num(z_grad, 6), C_DC, bold=True)}</p>"
+                )
+            return "".join(lines)
+        if loss == "squared_error":
+            return (
+                f"<p>The note's cost C<sub>0</sub> = Σ<sub>j</sub>(a<sub>j</sub><sup>(L)</sup> − "
+                f"y<sub>j</sub>)²: {d(C0, aj)} = 2({aj} − {yj}) = "
+                f"2({num(a)} − {num(y, paren=True)}) = "
+                f"{colored(num(value, 6), C_DC, bold=True)}</p>"
+            )
+        if loss == "mse":
+            n_L = spec.output_size
+            return (
+                f"<p>Mean squared error over the {n_L} outputs: {d(C0, aj)} = "
+                f"(2/n<sub>L</sub>)({aj} − {yj}) = (2/{n_L})({num(a)} − {num(y, paren=True)}) = "
+                f"{colored(num(value, 6), C_DC, bold=True)}</p>"
+            )
+        if loss == "cross_entropy":
+            fused = float(t.dC_dz[0])
+            return (
+                f"<p>Cross-entropy C<sub>0</sub> = −Σ<sub>j</sub>[y<sub>j</sub> ln a<sub>j</sub> + "
+                f"(1 − y<sub>j</sub>) ln(1 − a<sub>j</sub>)]: {d(C0, aj)} = ({aj} − {yj}) / "
+                f"({aj}(1 − {aj})) = ({num(a)} − {num(y, paren=True)}) / ({num(a)}·{num(1 - a)}) = "
+                f"{colored(num(value, 6), C_DC, bold=True)}</p>"
+                f"<p style='color:{MUTED}'>With a sigmoid output σ′(z) = a(1 − a) cancels the "
+                f"denominator: σ′ · ∂C<sub>0</sub>/∂a = a − y = {num(fused, 6)}.</p>"
+            )
+        return f"<p>{d(C0, aj)} = {colored(num(value, 6), C_DC, bold=True)}</p>"
+
+    def _batch_section(self, snap: Snapshot, target: str, l: int, j: int, k: int | None) -> str:
+        trace, grads = snap.batch_trace, snap.batch_grads
+        head = "<h4>Average over the mini-batch: one component of ∇C</h4>"
+        if trace is None or grads is None:
+            what = "forward and backward pass" if trace is None else "backward pass"
+            return head + _notice(
+                f"Run a <b>{what}</b> on a mini-batch to average the terms over its examples."
+            )
+        bt = chain_terms(snap.spec, snap.params, trace, grads, l, j, k)
+        self.batch_terms = bt
+        engine = float(grads.dW[l - 1][j, k]) if k is not None else float(grads.db[l - 1][j])
+        self.engine_gradient = engine
+        n = bt.per_example.size
+        average = bt.gradient
+        shown = [num(float(v), 3, paren=True) for v in bt.per_example[:MAX_BATCH_TERMS]]
+        if n > MAX_BATCH_TERMS:
+            shown.append("…")
+        stale = ""
+        if snap.next_phase.value == "forward":
+            stale = (
+                f"<p style='color:{MUTED}'>(The mini-batch the last update learned from: "
+                "this gradient was computed before that update.)</p>"
+            )
+        agree = math.isclose(average, engine, rel_tol=1e-9, abs_tol=1e-15)
+        mark = colored("✓ equal", "#1b7f3b", bold=True) if agree else colored("✗ differ", "#b00020")
+        sum_text = " + ".join(shown)
+        return head + (
+            f"<p>{d('C', target)} = (1/n) Σ<sub>i</sub> {d('C<sub>i</sub>', target)} = "
+            f"(1/{n})({sum_text}) = {colored(num(average, 6), C_RES, bold=True)}</p>"
+            f"<p style='color:{MUTED}'>over the n = {n} examples i of the batch "
+            f"({_batch_indices(snap)}).</p>"
+            f"<p>Engine's component of ∇C: <b>{exact(engine)}</b>; the average of the "
+            f"products: {exact(average)} {mark}</p>" + stale
+        )
+
+    def _paths_section(
+        self, spec: NetworkSpec, params: Params, trace: Trace, grads: Grads, l: int, k: int
+    ) -> str:
+        C0 = cost_symbol(True)
+        total, paths = activation_paths(spec, params, trace, grads, l, k, example=0)
+        self.paths = (total, paths)
+        is_input = l - 1 == 0
+        ak = var("x", k) if is_input else var("a", k, l - 1)
+        head = f"<h4>Backpropagating one layer down: {d(C0, ak)}</h4>"
+        act = spec.activation(l)
+        if act.elementwise:
+            formula = (
+                f"<p>{d(C0, ak)} = Σ<sub>j</sub> {var('w', 'jk', l)} · σ′({var('z', 'j', l)}) · "
+                f"{d(C0, var('a', 'j', l))} = {colored(num(total, 6), C_RES, bold=True)}</p>"
+            )
+        else:
+            formula = (
+                f"<p>{d(C0, ak)} = Σ<sub>j</sub> {var('w', 'jk', l)} · "
+                f"{d(C0, var('z', 'j', l))} = {colored(num(total, 6), C_RES, bold=True)}</p>"
+            )
+        note = (
+            f"<p style='color:{MUTED}'>{'The input' if is_input else 'This activation'} "
+            f"feeds every neuron j of layer {l}: one term per path, added up"
+            + (" (the sensitivity of the cost to the input itself)." if is_input else ".")
+            + "</p>"
+        )
+        return head + formula + note + _paths_table(spec, l, k, paths, "j")
+
+    # -- input neurons ---------------------------------------------------------------------------
+
+    def _build_input(self, snap: Snapshot, sel: Selection) -> str:
+        spec = snap.spec
+        k = sel.j
+        parts = [
+            f"<h3>Input {var('x', k)} = {var('a', k, 0)}</h3>"
+            f"<p style='color:{MUTED}'>Inputs have no weights or bias of their own; the chain "
+            "rule still tells how the cost depends on them.</p>"
+        ]
+        trace, grads, about = self._probe(snap)
+        if trace is None or snap.probe is None:
+            parts.append(_notice("Run a <b>forward pass</b> to see the probe example."))
+            return _page("".join(parts))
+        parts.append(f"<p style='color:{MUTED}'>{about}</p>")
+        parts.append(f"<p>{var('x', k)} = <b>{num(float(snap.probe.x[0, k]), 6)}</b></p>")
+        if grads is None:
+            parts.append(_notice("Run a <b>backward pass</b> to get ∂C<sub>0</sub>/∂x."))
+            return _page("".join(parts))
+        parts.append(self._paths_section(spec, snap.params, trace, grads, 1, k))
+        dX = grads.dA[0]
+        if dX is not None:
+            parts.append(
+                f"<p>Engine's ∂C<sub>0</sub>/∂x<sub>{k}</sub>: <b>{exact(float(dX[0, k]))}</b></p>"
+            )
+        return _page("".join(parts))
+
+
+# -- html helpers --------------------------------------------------------------------------------
+
+
+def _page(body: str) -> str:
+    return (
+        "<html><head><style>"
+        "h3 { margin: 2px 0 2px 0; } h4 { margin: 10px 0 2px 0; }"
+        "p { margin: 2px 0 2px 0; } td { padding: 1px 6px 1px 0; }"
+        f"</style></head><body>{body}</body></html>"
+    )
+
+
+def _notice(text: str) -> str:
+    return (
+        "<table width='100%' cellpadding='4' style='background-color:#fff4d6; margin:4px 0'>"
+        f"<tr><td>{text}</td></tr></table>"
+    )
+
+
+def _symbolic(
+    target: str, l: int, j: int, k: int | None, elementwise: bool, per_example: bool
+) -> str:
+    C0 = cost_symbol(per_example)
+    zj, aj = var("z", j, l), var("a", j, l)
+    if elementwise:
+        rhs = (
+            f"{colored(d(zj, target), C_DZ)} · {colored(d(aj, zj), C_DA)} · "
+            f"{colored(d(C0, aj), C_DC)}"
+        )
+    else:
+        rhs = f"{colored(d(zj, target), C_DZ)} · {colored(d(C0, zj), C_DC)}"
+    return f"<p style='font-size:large'>{d(C0, target)} = {rhs}</p>"
+
+
+def _paths_table(spec: NetworkSpec, layer: int, k: int, paths: list[PathTerm], index: str) -> str:
+    """One row per path through neuron ``index`` of ``layer``, biggest contributions first."""
+    elementwise = spec.activation(layer).elementwise
+    ordered = sorted(paths, key=lambda p: -abs(p.value))
+    shown = ordered[:MAX_PATHS]
+    if elementwise:
+        header = (
+            f"<tr style='color:{MUTED}'><td>{index}</td><td>w<sub>{index}{k}</sub></td>"
+            f"<td>σ′(z<sub>{index}</sub>)</td><td>∂C<sub>0</sub>/∂a<sub>{index}</sub></td>"
+            "<td>term</td></tr>"
+        )
+    else:
+        header = (
+            f"<tr style='color:{MUTED}'><td>{index}</td><td>w<sub>{index}{k}</sub></td>"
+            f"<td>∂C<sub>0</sub>/∂z<sub>{index}</sub></td><td>term</td></tr>"
+        )
+    rows = []
+    for p in shown:
+        if elementwise:
+            rows.append(
+                f"<tr><td>{p.j}</td><td align='right'>{num(p.weight)}</td>"
+                f"<td align='right'>{colored(num(p.da_dz), C_DA)}</td>"
+                f"<td align='right'>{colored(num(p.dC_da), C_DC)}</td>"
+                f"<td align='right'><b>{num(p.value)}</b></td></tr>"
+            )
+        else:
+            rows.append(
+                f"<tr><td>{p.j}</td><td align='right'>{num(p.weight)}</td>"
+                f"<td align='right'>{colored(num(p.dC_dz), C_DC)}</td>"
+                f"<td align='right'><b>{num(p.value)}</b></td></tr>"
+            )
+    more = ""
+    if len(ordered) > MAX_PATHS:
+        rest = float(np.sum([p.value for p in ordered[MAX_PATHS:]]))
+        more = (
+            f"<tr><td colspan='5' style='color:{MUTED}'>… and {len(ordered) - MAX_PATHS} more "
+            f"paths adding {num(rest)}</td></tr>"
+        )
+    return (
+        f"<table cellspacing='0' cellpadding='2' style='margin-left:12px'>{header}"
+        f"{''.join(rows)}{more}</table>"
+    )
+
+
+def _batch_indices(snap: Snapshot) -> str:
+    indices = [int(i) for i in snap.batch_indices[:8]]
+    if len(indices) == 0:
+        return "the whole training set"
+    text = ", ".join(f"#{i}" for i in indices)
+    if len(snap.batch_indices) > 8:
+        text += ", …"
+    return text

@@ -1,0 +1,51 @@
+"""Plots of training: cost curves and the gradient vector ∇C (pyqtgraph)."""
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSizePolicy
+
+
+def status_label() -> QLabel:
+    """A one-line rich-text label whose changing text never re-lays out its window.
+
+    A label's size hint follows its text; when the text changes on every snapshot, the
+    layouts up to the main window are redone and every plot in the window is resized and
+    repainted. Ignoring the width and fixing the height keeps the layout still.
+    """
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    label.setMinimumWidth(40)
+    return label
+
+
+def nice_ceil(value: float) -> float:
+    """The smallest of 1, 2, 5 × 10ⁿ that is ≥ ``value`` (for axis ranges that change
+    in steps, so the axes are not re-laid out on every redraw)."""
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for mantissa in (1.0, 2.0, 5.0, 10.0):
+        candidate = mantissa * 10.0**exponent
+        if candidate >= value * (1 - 1e-12):
+            return candidate
+    return 10.0 ** (exponent + 1)
+
+
+def stepped_range(
+    current: tuple[float, float] | None, low: float, high: float, slack: float = 2.5
+) -> tuple[float, float]:
+    """A range covering [low, high] with ends on the 1-2-5 ladder; ``current`` is kept
+    while it covers the data and is at most ``slack`` times too wide (hysteresis)."""
+    top = nice_ceil(high) if high > 0 else 0.0
+    bottom = -nice_ceil(-low) if low < 0 else 0.0
+    if top == bottom:
+        top = bottom + 1.0
+    if current is not None:
+        c_low, c_high = current
+        covers = c_low <= low and c_high >= high
+        snug = (c_high - c_low) <= slack * (top - bottom)
+        if covers and snug:
+            return current
+    return bottom, top

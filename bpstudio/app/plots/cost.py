@@ -1,0 +1,295 @@
+"""The cost curves: C per step, C on the whole training and validation sets, and accuracy.
+
+Snapshots carry the history already decimated (at most ~4k points per series); the plot
+keeps only the latest one and draws it from a timer at most 30 times a second, with
+pyqtgraph's clip-to-view and peak downsampling. While idle it draws the document's history,
+so undoing a training run rewinds the curves too.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+
+from bpstudio.app.document import Document
+from bpstudio.app.plots import status_label, stepped_range
+from bpstudio.app.plots.pacing import PlotWidget, scheduler
+from bpstudio.app.training import TrainingController
+from bpstudio.core.activations import Array
+from bpstudio.core.snapshot import Snapshot
+
+#: name -> (legend label, colour, width, dash style, on the accuracy axis). Qt strokes wide,
+#: antialiased or dashed pens on long jagged polylines very slowly (seconds for 4k noisy
+#: points), so wide lines are drawn without antialiasing as separate segments and the
+#: dashed accuracy curves are one pixel wide.
+SERIES_STYLE: dict[str, tuple[str, str, float, Qt.PenStyle, bool]] = {
+    "batch_cost": ("C per mini-batch", "#9db8d9", 1.0, Qt.PenStyle.SolidLine, False),
+    "train_cost": ("C train", "#1f5fa8", 2.0, Qt.PenStyle.SolidLine, False),
+    "validation_cost": ("C validation", "#d4621a", 2.0, Qt.PenStyle.SolidLine, False),
+    "train_accuracy": ("accuracy train", "#2e8b57", 1.0, Qt.PenStyle.DashLine, True),
+    "validation_accuracy": ("accuracy validation", "#8e44ad", 1.0, Qt.PenStyle.DashLine, True),
+}
+
+History = dict[str, tuple[Array, Array]]
+
+SYMBOLS_BELOW = 40  # evaluation points are marked while a series has at most this many
+
+
+class CostPlot(QWidget):
+    """Cost against step (left axis, optionally logarithmic) and accuracy (right, 0..1).
+
+    Attributes
+    ----------
+    plot_item : pg.PlotItem, for exporting the image.
+    curves : name -> pg.PlotDataItem for every history series.
+    draw_count : how many times the curves were redrawn (for tests and benchmarks).
+    """
+
+    def __init__(
+        self, document: Document, controller: TrainingController, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.controller = controller
+        self.draw_count = 0
+        self.history: History = {}
+        self._pending: History | None = None
+        self._has_accuracy: bool | None = None
+
+        palette = self.palette()
+        background = palette.color(QPalette.ColorRole.Base)
+        foreground = palette.color(QPalette.ColorRole.Text)
+        self.plot_widget = PlotWidget(background=background)
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        item = self.plot_item
+        item.showGrid(x=False, y=False)
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, mode="peak")
+        item.setLabel("bottom", "gradient step")
+        item.setLabel("left", "cost C")
+        item.setMenuEnabled(True)
+        # The plot follows the data with ranges that grow in 1-2-5 steps (re-laying out the
+        # axes on every redraw is the costliest part of a frame) until the user pans or
+        # zooms; the "A" button hands the ranges to pyqtgraph's own auto-range.
+        self._follow = True
+        self._x_range: tuple[float, float] | None = None
+        self._y_range: tuple[float, float] | None = None
+        item.vb.disableAutoRange()
+        item.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
+        for name in ("left", "bottom", "right"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(foreground))
+            axis.setTextPen(pg.mkPen(foreground))
+        # The legend sits above the data, in the row of the (unused) title, so it never hides
+        # a curve; it is part of the plot item, so exported images carry it.
+        self.legend = pg.LegendItem(
+            colCount=5, labelTextColor=foreground, labelTextSize="8pt", horSpacing=12
+        )
+        item.layout.removeItem(item.titleLabel)
+        item.titleLabel.hide()
+        # Its width must not push the right axis out of a narrow plot.
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend.setMinimumWidth(10)
+        item.layout.addItem(self.legend, 0, 1)
+        item.legend = self.legend  # plot(name=...) and exporters find it there
+
+        # Accuracy on a second y axis: its own ViewBox sharing the x axis
+        # (pyqtgraph's MultiplePlotAxes example).
+        self.accuracy_view = pg.ViewBox()
+        self.accuracy_view.setMouseEnabled(x=True, y=False)
+        self.accuracy_view.setYRange(0.0, 1.0, padding=0.02)
+        item.scene().addItem(self.accuracy_view)
+        right = item.getAxis("right")
+        right.linkToView(self.accuracy_view)
+        right.setLabel("accuracy")
+        self.accuracy_view.setXLink(item.vb)
+        item.vb.sigResized.connect(self._sync_accuracy_view)
+
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for name, (label, colour, width, dash, on_accuracy) in SERIES_STYLE.items():
+            pen = pg.mkPen(colour, width=width, style=dash)
+            curve = pg.PlotDataItem(name=label, pen=pen, antialias=False)
+            if width > 1:
+                curve.curve.setSegmentedLineMode("on")
+            curve.setClipToView(True)
+            curve.setDownsampling(auto=True, method="peak")
+            if on_accuracy:
+                self.accuracy_view.addItem(curve)
+            else:
+                item.addItem(curve)
+            self.curves[name] = curve
+        self.curves["batch_cost"].setZValue(-1)
+        self._show_accuracy(False)
+
+        self.summary = status_label()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.log_check = QCheckBox("Log scale")
+        self.log_check.setToolTip("Logarithmic cost axis: shows progress over many decades")
+        self.log_check.toggled.connect(self._on_log_toggled)
+        self.batch_check = QCheckBox("Per-step C")
+        self.batch_check.setChecked(True)
+        self.batch_check.setToolTip("Show the noisy cost of every mini-batch")
+        self.batch_check.toggled.connect(self.curves["batch_cost"].setVisible)
+
+        bar = QHBoxLayout()
+        bar.setContentsMargins(4, 0, 4, 0)
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.batch_check)
+        bar.addWidget(self.log_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot_widget, 1)
+
+        controller.snapshotReceived.connect(self._on_snapshot)
+        document.historyChanged.connect(self._on_history_changed)
+        document.projectReplaced.connect(self._on_project_replaced)
+        self._on_history_changed()
+
+    # -- data in ---------------------------------------------------------------------------------
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        self._schedule(snapshot.history, snapshot.running)
+
+    def _on_project_replaced(self) -> None:
+        self._follow = True
+        self._x_range = self._y_range = None
+        self._on_history_changed()
+
+    def _on_history_changed(self) -> None:
+        if self.controller.running:
+            return  # the run's snapshots are newer than the document
+        history = self.document.project.history
+        self._schedule({name: series.data() for name, series in history.series.items()}, False)
+
+    def _schedule(self, history: History, running: bool) -> None:
+        """Keep only the latest history; the shared scheduler paces the redraw."""
+        self._pending = history
+        scheduler().request(self._draw_pending, running)
+
+    def _draw_pending(self) -> None:
+        if self._pending is None or not self.isVisible():
+            return  # a hidden plot draws when it is shown again
+        history, self._pending = self._pending, None
+        self.draw(history)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._pending is not None:
+            scheduler().request(self._draw_pending, self.controller.running)
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def draw(self, history: History) -> None:
+        """Set every curve's data from ``history`` (name -> (step, value) arrays)."""
+        self.history = history
+        empty = (np.empty(0), np.empty(0))
+        for name, curve in self.curves.items():
+            x, y = history.get(name, empty)
+            # Evaluations are sparse early on: mark them, or one point would not show.
+            sparse = name != "batch_cost" and 0 < len(x) <= SYMBOLS_BELOW
+            if sparse != (curve.opts["symbol"] is not None):
+                colour = SERIES_STYLE[name][1]
+                curve.setSymbol("o" if sparse else None)
+                curve.setSymbolSize(5)
+                curve.setSymbolPen(pg.mkPen(colour))
+                curve.setSymbolBrush(pg.mkBrush(colour))
+            # In log mode pyqtgraph maps a zero cost to NaN (a gap), without warnings.
+            curve.setData(x, y)
+        has_accuracy = len(history.get("train_accuracy", empty)[0]) > 0
+        self._show_accuracy(has_accuracy)
+        if self._follow and not any(self.plot_item.vb.autoRangeEnabled()):
+            self._follow_data(history)
+        self.summary.setText(self._summary_html(history))
+        self.draw_count += 1
+
+    def _follow_data(self, history: History) -> None:
+        """Keep every point in view, with range ends that change in steps."""
+        log = self.log_check.isChecked()
+        x_max, y_low, y_high = 1.0, math.inf, -math.inf
+        for name, style in SERIES_STYLE.items():
+            on_accuracy = style[4]
+            x, y = history.get(name, (np.empty(0), np.empty(0)))
+            if len(x) == 0:
+                continue
+            x_max = max(x_max, float(x[-1]))
+            if on_accuracy or not self.curves[name].isVisible():
+                continue
+            y = y[np.isfinite(y) & (y > 0)] if log else y[np.isfinite(y)]
+            if y.size:
+                y_low, y_high = min(y_low, float(y.min())), max(y_high, float(y.max()))
+        vb = self.plot_item.vb
+        x_range = stepped_range(self._x_range, 0.0, x_max)
+        if x_range != self._x_range:
+            self._x_range = x_range
+            vb.setXRange(*x_range, padding=0.0)
+        if not math.isfinite(y_low):
+            return
+        if log:
+            y_range = (math.floor(math.log10(y_low)), math.ceil(math.log10(y_high)))
+            if y_range[0] == y_range[1]:
+                y_range = (y_range[0] - 1, y_range[1])
+        else:
+            y_range = stepped_range(self._y_range, min(0.0, y_low), y_high)
+        if y_range != self._y_range:
+            self._y_range = (float(y_range[0]), float(y_range[1]))
+            vb.setYRange(*self._y_range, padding=0.02)
+
+    def _on_range_changed_manually(self) -> None:
+        self._follow = False
+
+    def follow(self) -> None:
+        """Go back to following the data (after the user panned or zoomed)."""
+        self._follow = True
+        self._x_range = self._y_range = None
+        self.plot_item.vb.disableAutoRange()
+        self.draw(self.history)
+
+    def _show_accuracy(self, visible: bool) -> None:
+        if visible == self._has_accuracy:
+            return
+        self._has_accuracy = visible
+        self.plot_item.showAxis("right", visible)
+        for name in ("train_accuracy", "validation_accuracy"):
+            curve = self.curves[name]
+            curve.setVisible(visible)
+            self.legend.removeItem(curve)
+            if visible:
+                self.legend.addItem(curve, SERIES_STYLE[name][0])
+
+    def _sync_accuracy_view(self) -> None:
+        self.accuracy_view.setGeometry(self.plot_item.vb.sceneBoundingRect())
+        self.accuracy_view.linkedViewChanged(self.plot_item.vb, self.accuracy_view.XAxis)
+
+    def _on_log_toggled(self, log: bool) -> None:
+        self.plot_item.setLogMode(y=log)
+        self.plot_item.setLabel("left", "cost C (log scale)" if log else "cost C")
+        # The accuracy curves live in their own view box and stay linear.
+        self._y_range = None
+        self.draw(self.history)
+
+    @staticmethod
+    def _summary_html(history: History) -> str:
+        parts = []
+        for name, label, fmt in (
+            ("batch_cost", "batch C", "{:.4g}"),
+            ("train_cost", "train C", "{:.4g}"),
+            ("validation_cost", "val. C", "{:.4g}"),
+            ("train_accuracy", "train acc.", "{:.1%}"),
+            ("validation_accuracy", "val. acc.", "{:.1%}"),
+        ):
+            x, y = history.get(name, (np.empty(0), np.empty(0)))
+            if len(y) == 0 or not math.isfinite(float(y[-1])):
+                continue
+            colour = "#5b7ea6" if name == "batch_cost" else SERIES_STYLE[name][1]
+            value = fmt.format(float(y[-1]))
+            parts.append(f"<span style='color:{colour}'>{label} <b>{value}</b></span>")
+        if not parts:
+            return "<i>No training yet: step or run to draw the cost.</i>"
+        return " &nbsp; ".join(parts)

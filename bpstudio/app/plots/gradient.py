@@ -1,0 +1,559 @@
+"""The gradient vector ∇C as a bar chart, in the note's order.
+
+∇C = [∂C/∂w^(1), ∂C/∂b^(1), …, ∂C/∂w^(L), ∂C/∂b^(L)]: one bar per component, grouped and
+coloured by layer, weights in the layer's colour and biases in a lighter tint of it. The
+selected weight (or the selected neuron's bias) is outlined; hovering a bar names it and
+clicking selects it. Networks with more than :data:`MAX_COMPONENTS` components show the
+gradient's norm per layer and a histogram of one layer's components instead.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QPalette, QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpstudio.app.document import Document
+from bpstudio.app.plots import status_label, stepped_range
+from bpstudio.app.plots.pacing import PlotWidget, scheduler
+from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.training import TrainingController
+from bpstudio.core.activations import Array
+from bpstudio.core.backprop import Grads
+from bpstudio.core.network import NetworkSpec
+from bpstudio.core.snapshot import Snapshot
+
+MAX_COMPONENTS = 400
+GROUP_GAP = 1.5  # empty bar widths between two groups
+SHRINK_AFTER = 1.0  # seconds of small gradients before the y axis zooms in while running
+
+#: One hue per layer, cycled (colour-blind friendly, after Okabe & Ito).
+LAYER_COLORS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#999933")
+
+MODE_AUTO, MODE_COMPONENTS, MODE_LAYERS = "auto", "components", "layers"
+
+
+def layer_color(layer: int) -> QColor:
+    return QColor(LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)])
+
+
+def bias_color(layer: int) -> QColor:
+    return layer_color(layer).lighter(160)
+
+
+@dataclass(frozen=True)
+class Component:
+    """One component of ∇C: ``kind`` "W" (j, k) or "b" (j, k None) of ``layer``."""
+
+    kind: str
+    layer: int
+    j: int
+    k: int | None
+
+    def label(self) -> str:
+        if self.kind == "W":
+            return f"∂C/∂w<sub>{self.j}{self.k}</sub><sup>({self.layer})</sup>"
+        return f"∂C/∂b<sub>{self.j}</sub><sup>({self.layer})</sup>"
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str
+    layer: int
+    start: int  # index of its first component in ∇C
+    size: int
+    x: Array  # bar centres
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}{self.layer}"
+
+
+class ComponentLayout:
+    """Where each component of ∇C sits on the x axis, for one network shape."""
+
+    def __init__(self, spec: NetworkSpec) -> None:
+        self.spec = spec
+        self.groups: list[Group] = []
+        xs: list[Array] = []
+        start, x0 = 0, 0.0
+        for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
+            for kind, size in (("W", w_shape[0] * w_shape[1]), ("b", b_shape[0])):
+                x = x0 + np.arange(size, dtype=float)
+                self.groups.append(Group(kind, l, start, size, x))
+                xs.append(x)
+                start += size
+                x0 += size + GROUP_GAP
+        self.x = np.concatenate(xs) if xs else np.empty(0)
+        self.size = start
+
+    def component(self, index: int) -> Component:
+        for group in self.groups:
+            if group.start <= index < group.start + group.size:
+                offset = index - group.start
+                if group.kind == "b":
+                    return Component("b", group.layer, offset, None)
+                n_prev = self.spec.layer_sizes[group.layer - 1]
+                return Component("W", group.layer, offset // n_prev, offset % n_prev)
+        raise IndexError(index)
+
+    def index_of(self, selection: Selection | None) -> int | None:
+        """The component a selection stands for: a weight, or a neuron's bias."""
+        if selection is None or not selection.fits(self.spec) or selection.layer < 1:
+            return None
+        for group in self.groups:
+            if group.layer != selection.layer:
+                continue
+            if selection.is_weight and group.kind == "W" and selection.k is not None:
+                return (
+                    group.start
+                    + selection.j * self.spec.layer_sizes[group.layer - 1]
+                    + (selection.k)
+                )
+            if not selection.is_weight and group.kind == "b":
+                return group.start + selection.j
+        return None
+
+    def index_at(self, x: float) -> int | None:
+        if self.size == 0:
+            return None
+        i = int(np.searchsorted(self.x, x))
+        best = None
+        for candidate in (i - 1, i):
+            if 0 <= candidate < self.size and abs(self.x[candidate] - x) <= 0.5:
+                best = candidate
+        return best
+
+
+class GradientPlot(QWidget):
+    """∇C of the last mini-batch, live from the worker's snapshots.
+
+    Attributes
+    ----------
+    mode : "components" or "layers", the mode shown now (``requested_mode`` may be "auto").
+    heights : the components last drawn (∇C in the note's order), or None.
+    norms : (‖∂C/∂W^(l)‖, ‖∂C/∂b^(l)‖) per layer last drawn.
+    """
+
+    def __init__(
+        self,
+        document: Document,
+        selection: SelectionModel,
+        controller: TrainingController,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.controller = controller
+        self.requested_mode = MODE_AUTO
+        self.mode = MODE_COMPONENTS
+        self.layout_: ComponentLayout | None = None
+        self.heights: Array | None = None
+        self.norms: list[tuple[float, float]] = []
+        self.hovered: int | None = None
+        self.draw_count = 0
+        self._snapshot: Snapshot | None = None
+        self._pending: Snapshot | None = None
+
+        palette = self.palette()
+        self._background = palette.color(QPalette.ColorRole.Base)
+        self._foreground = palette.color(QPalette.ColorRole.Text)
+
+        # Header: what is shown, mode, layer for the histogram.
+        self.summary = status_label()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.hover_label = status_label()
+        self.hover_label.setTextFormat(Qt.TextFormat.RichText)
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem("Auto", MODE_AUTO)
+        self.mode_combo.addItem("Every component", MODE_COMPONENTS)
+        self.mode_combo.addItem("Norm per layer + histogram", MODE_LAYERS)
+        self.mode_combo.setToolTip(
+            f"Every component of ∇C, or (automatic above {MAX_COMPONENTS} components) the "
+            "gradient's size per layer and the spread of one layer's components"
+        )
+        self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
+        self.layer_combo = QComboBox()
+        self.layer_combo.setToolTip("The layer whose components the histogram shows")
+        self.layer_combo.currentIndexChanged.connect(self._redraw)
+        self.log_check = QCheckBox("Log")
+        self.log_check.setChecked(True)
+        self.log_check.setToolTip("Norms on a logarithmic scale (vanishing gradients show up)")
+        self.log_check.toggled.connect(self._redraw)
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 0, 4, 0)
+        header.addWidget(self.summary, 1)
+        header.addWidget(self.log_check)
+        header.addWidget(self.layer_combo)
+        header.addWidget(self.mode_combo)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._build_components_page())
+        self.stack.addWidget(self._build_layers_page())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(header)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.hover_label)
+
+        controller.snapshotReceived.connect(self._on_snapshot)
+        selection.selectionChanged.connect(self._on_selection_changed)
+        self._set_spec(document.spec)
+        self._apply_mode()
+        if controller.snapshot is not None:
+            self._on_snapshot(controller.snapshot)
+        else:
+            self._show_message()
+
+    # -- construction ----------------------------------------------------------------------------
+
+    def _new_plot(self) -> PlotWidget:
+        widget = PlotWidget(background=self._background)
+        item = widget.getPlotItem()
+        item.showGrid(x=False, y=False)
+        for name in ("left", "bottom"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(self._foreground))
+            axis.setTextPen(pg.mkPen(self._foreground))
+        zero = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(self._foreground, width=1))
+        item.addItem(zero)
+        widget.zero_line = zero  # type: ignore[attr-defined]
+        return widget
+
+    def _build_components_page(self) -> QWidget:
+        self.components_widget = self._new_plot()
+        self.plot_item: pg.PlotItem = self.components_widget.getPlotItem()
+        self.plot_item.setLabel("left", "∂C/∂θ")
+        self.plot_item.setMouseEnabled(x=True, y=False)
+        # Ranges set by hand, in 1-2-5 steps: re-laying out the axes on every redraw would be
+        # the costliest part of a frame.
+        self.plot_item.vb.disableAutoRange()
+        self._y_range: tuple[float, float] | None = None
+        self._shrink_since: float | None = None
+        self.bars: dict[str, pg.BarGraphItem] = {}
+        no_pen = pg.mkPen(None)
+        self.selected_bar = pg.BarGraphItem(
+            x=[], height=[], width=0.9, pen=pg.mkPen("#111111", width=2.5), brush=None
+        )
+        self.selected_bar.setZValue(10)
+        self.hover_bar = pg.BarGraphItem(
+            x=[], height=[], width=0.9, pen=no_pen, brush=pg.mkBrush(0, 0, 0, 70)
+        )
+        self.hover_bar.setZValue(11)
+        self.plot_item.addItem(self.selected_bar)
+        self.plot_item.addItem(self.hover_bar)
+        scene = self.components_widget.scene()
+        scene.sigMouseMoved.connect(self._on_mouse_moved)
+        scene.sigMouseClicked.connect(self._on_mouse_clicked)
+        return self.components_widget
+
+    def _build_layers_page(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        self.norms_widget = self._new_plot()
+        self.norms_item: pg.PlotItem = self.norms_widget.getPlotItem()
+        self.norms_item.setTitle("size per layer: ‖∂C/∂W‖ (dark), ‖∂C/∂b‖ (light)")
+        self.norm_bars_w = pg.BarGraphItem(x=[], height=[], width=0.38, pen=pg.mkPen(None))
+        self.norm_bars_b = pg.BarGraphItem(x=[], height=[], width=0.38, pen=pg.mkPen(None))
+        self.norms_item.addItem(self.norm_bars_w)
+        self.norms_item.addItem(self.norm_bars_b)
+        self.histogram_widget = self._new_plot()
+        self.histogram_item: pg.PlotItem = self.histogram_widget.getPlotItem()
+        self.histogram_item.setLabel("left", "components")
+        self.histogram_curve_w = pg.PlotDataItem(stepMode="center", fillLevel=0)
+        self.histogram_curve_b = pg.PlotDataItem(stepMode="center")
+        self.histogram_item.addItem(self.histogram_curve_w)
+        self.histogram_item.addItem(self.histogram_curve_b)
+        row.addWidget(self.norms_widget, 1)
+        row.addWidget(self.histogram_widget, 1)
+        return page
+
+    # -- network shape ---------------------------------------------------------------------------
+
+    def _set_spec(self, spec: NetworkSpec) -> None:
+        if self.layout_ is not None and self.layout_.spec == spec:
+            return
+        layout = ComponentLayout(spec)
+        self.layout_ = layout
+        self.hovered = None
+        self._y_range = None
+        for bar in self.bars.values():
+            self.plot_item.removeItem(bar)
+        self.bars = {}
+        ticks = []
+        for group in layout.groups:
+            if group.kind == "W":
+                brush, pen = pg.mkBrush(layer_color(group.layer)), pg.mkPen(None)
+            else:
+                brush = pg.mkBrush(bias_color(group.layer))
+                pen = pg.mkPen(layer_color(group.layer).darker(120), width=1)
+            bar = pg.BarGraphItem(
+                x=group.x, height=np.zeros(group.size), width=0.8, brush=brush, pen=pen
+            )
+            self.plot_item.addItem(bar)
+            self.bars[group.name] = bar
+            ticks.append((float(group.x.mean()), group.name))
+        self.plot_item.getAxis("bottom").setTicks([ticks, []])
+        self.plot_item.setXRange(-1.5, float(layout.x[-1]) + 1.5 if layout.size else 1.0, padding=0)
+
+        current = self.layer_combo.currentData()
+        self.layer_combo.blockSignals(True)
+        self.layer_combo.clear()
+        for l in range(1, spec.n_layers + 1):
+            self.layer_combo.addItem(f"Layer {l}", l)
+        index = self.layer_combo.findData(current)
+        self.layer_combo.setCurrentIndex(index if index >= 0 else spec.n_layers - 1)
+        self.layer_combo.blockSignals(False)
+        self.norms_item.getAxis("bottom").setTicks(
+            [[(float(l), f"layer {l}") for l in range(1, spec.n_layers + 1)], []]
+        )
+        self._apply_mode()
+
+    # -- modes -----------------------------------------------------------------------------------
+
+    def set_mode(self, mode: str) -> None:
+        """ "auto", "components" or "layers"."""
+        index = self.mode_combo.findData(mode)
+        if index < 0:
+            raise ValueError(f"unknown gradient plot mode {mode!r}")
+        self.mode_combo.setCurrentIndex(index)
+
+    def _on_mode_changed(self) -> None:
+        self.requested_mode = str(self.mode_combo.currentData())
+        self._apply_mode()
+        self._redraw()
+
+    def _apply_mode(self) -> None:
+        mode = self.requested_mode
+        if mode == MODE_AUTO:
+            size = self.layout_.size if self.layout_ is not None else 0
+            mode = MODE_LAYERS if size > MAX_COMPONENTS else MODE_COMPONENTS
+        self.mode = mode
+        self.stack.setCurrentIndex(0 if mode == MODE_COMPONENTS else 1)
+        self.layer_combo.setVisible(mode == MODE_LAYERS)
+        self.log_check.setVisible(mode == MODE_LAYERS)
+        self.hover_label.setVisible(mode == MODE_COMPONENTS)
+
+    # -- snapshots -------------------------------------------------------------------------------
+
+    def _on_snapshot(self, snapshot: Snapshot) -> None:
+        self._pending = snapshot
+        scheduler().request(self._draw_pending, snapshot.running)
+
+    def _draw_pending(self) -> None:
+        if self._pending is None or not self.isVisible():
+            return  # a hidden plot draws when it is shown again
+        snapshot, self._pending = self._pending, None
+        self.draw(snapshot)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        if self._pending is not None:
+            scheduler().request(self._draw_pending, self.controller.running)
+
+    def _redraw(self) -> None:
+        if self._snapshot is not None:
+            self.draw(self._snapshot)
+
+    def draw(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._set_spec(snapshot.spec)
+        grads = snapshot.batch_grads
+        if grads is None:
+            self.heights = None
+            self.norms = []
+            self._clear_bars()
+            self._show_message(snapshot)
+            return
+        n = len(snapshot.batch_indices)
+        vector = grads.vector()
+        norm = float(np.sqrt(np.vdot(vector, vector)))
+        self.summary.setText(
+            f"∇C of the last mini-batch (n = {n:,}): {vector.size:,} components, "
+            f"‖∇C‖ = <b>{norm:.4g}</b>"
+        )
+        if self.mode == MODE_COMPONENTS:
+            self._draw_components(vector)
+        else:
+            self._draw_layers(grads)
+        self.draw_count += 1
+
+    def _show_message(self, snapshot: Snapshot | None = None) -> None:
+        if snapshot is not None and snapshot.next_phase.value == "backward":
+            text = "Forward pass done: run the <b>backward</b> pass to compute ∇C."
+        else:
+            text = "No gradient yet: step or run training to compute ∇C."
+        self.summary.setText(f"<i>{text}</i>")
+
+    def _clear_bars(self) -> None:
+        for group in self.layout_.groups if self.layout_ else []:
+            self.bars[group.name].setOpts(height=np.zeros(group.size))
+        self.selected_bar.setOpts(x=[], height=[])
+        self.hover_bar.setOpts(x=[], height=[])
+
+    def _draw_components(self, vector: Array) -> None:
+        assert self.layout_ is not None
+        self.heights = vector
+        heights = np.nan_to_num(vector, nan=0.0, posinf=0.0, neginf=0.0)
+        for group in self.layout_.groups:
+            self.bars[group.name].setOpts(height=heights[group.start : group.start + group.size])
+        if heights.size:
+            self._follow_y(float(heights.min()), float(heights.max()))
+        self._update_overlays()
+
+    def _follow_y(self, low: float, high: float) -> None:
+        """Grow the y range at once; shrink it when the bars use less than 40% of it —
+        at once while stepping, after a second of small gradients while running (mini-batch
+        gradients jump, and every range change re-lays out the axis)."""
+        snug = stepped_range(None, min(0.0, low), max(0.0, high))
+        current = self._y_range
+        new = current
+        if current is None or current[0] > low or current[1] < high:
+            new = snug
+            self._shrink_since = None
+        elif (current[1] - current[0]) > 2.5 * (snug[1] - snug[0]):
+            running = self._snapshot is not None and self._snapshot.running
+            now = time.perf_counter()
+            if not running or (
+                self._shrink_since is not None and now - self._shrink_since > SHRINK_AFTER
+            ):
+                new = snug
+                self._shrink_since = None
+            elif self._shrink_since is None:
+                self._shrink_since = now
+        else:
+            self._shrink_since = None
+        if new != current and new is not None:
+            self._y_range = new
+            self.plot_item.setYRange(*new, padding=0.03)
+
+    def _update_overlays(self) -> None:
+        layout = self.layout_
+        heights = self.heights
+        if layout is None or heights is None:
+            return
+        selected = layout.index_of(self.selection.selection)
+        if selected is not None:
+            self.selected_bar.setOpts(x=[layout.x[selected]], height=[heights[selected]])
+        else:
+            self.selected_bar.setOpts(x=[], height=[])
+        hovered = self.hovered
+        if hovered is not None and hovered < heights.size:
+            self.hover_bar.setOpts(x=[layout.x[hovered]], height=[heights[hovered]])
+            c = layout.component(hovered)
+            self.hover_label.setText(f"{c.label()} = <b>{heights[hovered]:.6g}</b>")
+        else:
+            self.hover_bar.setOpts(x=[], height=[])
+            self.hover_label.setText(
+                "<span style='color:gray'>Hover a bar to read it, click to select it. "
+                "Dark bars: weights; light bars: biases.</span>"
+            )
+
+    def _draw_layers(self, grads: Grads) -> None:
+        L = len(grads.dW)
+        norms = [
+            (float(np.sqrt(np.vdot(w, w))), float(np.sqrt(np.vdot(b, b))))
+            for w, b in zip(grads.dW, grads.db, strict=True)
+        ]
+        self.norms = norms
+        layers = np.arange(1, L + 1, dtype=float)
+        values = np.array(norms, dtype=float).reshape(L, 2)
+        log = self.log_check.isChecked()
+        self.norms_widget.zero_line.setVisible(not log)  # type: ignore[attr-defined]
+        if log:
+            with np.errstate(divide="ignore"):
+                logs = np.log10(values)
+            finite = logs[np.isfinite(logs)]
+            floor = float(np.floor(finite.min())) - 0.5 if finite.size else -1.0
+            logs = np.where(np.isfinite(logs), logs, floor)
+            y0, tops = floor, logs
+            self.norms_item.setLabel("left", "log₁₀ ‖∂C/∂θ‖")
+        else:
+            y0, tops = 0.0, values
+            self.norms_item.setLabel("left", "‖∂C/∂θ‖")
+        self.norm_bars_w.setOpts(
+            x=layers - 0.2,
+            y0=y0,
+            y1=tops[:, 0],
+            height=None,
+            brushes=[pg.mkBrush(layer_color(int(l))) for l in layers],
+        )
+        self.norm_bars_b.setOpts(
+            x=layers + 0.2,
+            y0=y0,
+            y1=tops[:, 1],
+            height=None,
+            brushes=[pg.mkBrush(bias_color(int(l))) for l in layers],
+        )
+        layer = int(self.layer_combo.currentData() or L)
+        layer = min(max(layer, 1), L)
+        w = grads.dW[layer - 1].ravel()
+        b = grads.db[layer - 1].ravel()
+        both = np.concatenate([w, b])
+        both = both[np.isfinite(both)]
+        colour = layer_color(layer)
+        if both.size:
+            bins = int(np.clip(np.sqrt(both.size), 10, 60))
+            lo, hi = float(both.min()), float(both.max())
+            if lo == hi:
+                lo, hi = lo - 0.5, hi + 0.5
+            edges = np.linspace(lo, hi, bins + 1)
+            counts_w, _ = np.histogram(w[np.isfinite(w)], bins=edges)
+            counts_b, _ = np.histogram(b[np.isfinite(b)], bins=edges)
+            fill = QColor(colour)
+            fill.setAlpha(150)
+            self.histogram_curve_w.setData(
+                edges, counts_w, pen=pg.mkPen(colour, width=1), brush=pg.mkBrush(fill)
+            )
+            self.histogram_curve_b.setData(
+                edges, counts_b, pen=pg.mkPen(colour.darker(150), width=2)
+            )
+        self.histogram_item.setTitle(
+            f"components of ∂C/∂W<sup>({layer})</sup> (filled) and ∂C/∂b<sup>({layer})</sup>"
+        )
+        self.histogram_item.setLabel("bottom", "∂C/∂θ")
+
+    # -- interaction -----------------------------------------------------------------------------
+
+    def _on_selection_changed(self, selection: Selection | None) -> None:
+        self._update_overlays()
+
+    def _component_at(self, scene_pos: QPointF) -> int | None:
+        vb = self.plot_item.vb
+        if self.layout_ is None or not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        return self.layout_.index_at(vb.mapSceneToView(scene_pos).x())
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        index = self._component_at(scene_pos)
+        if index != self.hovered:
+            self.hovered = index
+            self._update_overlays()
+
+    def _on_mouse_clicked(self, event: object) -> None:
+        scene_pos = event.scenePos()  # type: ignore[attr-defined]
+        index = self._component_at(scene_pos)
+        if index is None or self.layout_ is None:
+            return
+        c = self.layout_.component(index)
+        if c.kind == "W" and c.k is not None:
+            self.selection.select(Selection.weight(c.layer, c.j, c.k))
+        else:
+            self.selection.select(Selection.neuron(c.layer, c.j))

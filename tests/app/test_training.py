@@ -1,0 +1,606 @@
+"""Training from the GUI: the training panel, the worker round trip, the plots and the
+chain-rule panel, with a real TrainingController and its thread (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QCoreApplication
+from pytestqt.qtbot import QtBot
+
+from bpstudio.app.document import Document
+from bpstudio.app.panels.chain_rule import ChainRulePanel
+from bpstudio.app.panels.training import TrainingPanel
+from bpstudio.app.plots.cost import CostPlot
+from bpstudio.app.plots.gradient import MODE_COMPONENTS, MODE_LAYERS, GradientPlot
+from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.training import TrainingController
+from bpstudio.app.worker import StopConditions
+from bpstudio.core.network import initialize
+from bpstudio.core.project import Project
+from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.templates import make_project
+from bpstudio.core.trainer import Phase, StepUnit
+
+TIMEOUT = 10_000  # ms
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def settle(controller: TrainingController) -> None:
+    """Return once the worker has handled every command sent so far and its answers
+    (snapshots, results) have been delivered to the controller.
+
+    The blocking-queued pause is handled after everything queued before it; when nothing
+    runs it does nothing else.
+    """
+    controller._pauseBlocking.emit()
+    QCoreApplication.sendPostedEvents(controller)
+
+
+def wait_snapshot(
+    qtbot: QtBot, controller: TrainingController, predicate: Callable[[Snapshot], bool]
+) -> Snapshot:
+    qtbot.waitUntil(
+        lambda: controller.snapshot is not None and predicate(controller.snapshot),
+        timeout=TIMEOUT,
+    )
+    assert controller.snapshot is not None
+    return controller.snapshot
+
+
+def load(
+    qtbot: QtBot, document: Document, controller: TrainingController, project: Project
+) -> Snapshot:
+    document.replace_project(project)
+    settle(controller)
+    return wait_snapshot(qtbot, controller, lambda s: s.spec == project.spec)
+
+
+def params_equal(a: object, b: object) -> bool:
+    return all(
+        np.array_equal(x, y)
+        for x, y in zip(a.arrays(), b.arrays(), strict=True)  # type: ignore[attr-defined]
+    )
+
+
+def pause_and_wait(qtbot: QtBot, controller: TrainingController) -> None:
+    controller.pause()
+    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
+    settle(controller)
+
+
+@pytest.fixture
+def panel(
+    qtbot: QtBot, document: Document, controller: TrainingController
+) -> Iterator[TrainingPanel]:
+    widget = TrainingPanel(document, controller)
+    qtbot.addWidget(widget)
+    wait_snapshot(qtbot, controller, lambda s: True)
+    yield widget
+    if controller.running and controller.thread.isRunning():
+        pause_and_wait(qtbot, controller)
+
+
+@pytest.fixture
+def chain_panel(
+    qtbot: QtBot, document: Document, selection: SelectionModel, controller: TrainingController
+) -> ChainRulePanel:
+    widget = ChainRulePanel(document, selection, controller)
+    qtbot.addWidget(widget)
+    widget.show()  # hidden views skip redraws until they are shown
+    return widget
+
+
+# -- stepping ------------------------------------------------------------------------------------
+
+
+def test_step_one_phase_at_a_time(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    settle(controller)
+    s0 = wait_snapshot(qtbot, controller, lambda s: s.probe is not None)
+    assert s0.next_phase is Phase.FORWARD
+    assert s0.batch_trace is None
+    assert s0.batch_grads is None
+    panel.set_step_unit(StepUnit.PHASE)
+    assert panel.step_unit_combo.currentData() == StepUnit.PHASE.value
+
+    # Forward: z and a for the batch and the probe; nothing learned yet.
+    panel.step_action.trigger()
+    s1 = wait_snapshot(qtbot, controller, lambda s: s.phase is Phase.FORWARD)
+    assert s1.next_phase is Phase.BACKWARD
+    assert s1.batch_trace is not None
+    assert s1.batch_grads is None
+    assert s1.batch_trace.n_examples == document.hyperparameters.batch_size
+    assert s1.probe is not None
+    assert s1.probe.trace is not None
+    assert s1.probe.trace is not s0.probe.trace  # recomputed by the forward phase
+    assert s1.probe.grads is None
+    assert params_equal(s1.params, s0.params)
+    assert panel.phase_indicator.next_phase is Phase.BACKWARD
+
+    # Backward: every component of ∇C appears; still nothing learned.
+    panel.step_action.trigger()
+    s2 = wait_snapshot(qtbot, controller, lambda s: s.phase is Phase.BACKWARD)
+    assert s2.next_phase is Phase.UPDATE
+    assert s2.batch_grads is not None
+    assert [g.shape for g in s2.batch_grads.dW] == [w.shape for w in s2.params.W]
+    assert s2.probe is not None
+    assert s2.probe.grads is not None
+    assert params_equal(s2.params, s0.params)
+    assert document.undo_stack.count() == 0
+
+    # Update: the parameters move and come back to the document as one undo step.
+    before = document.params.copy()
+    panel.step_action.trigger()
+    s3 = wait_snapshot(qtbot, controller, lambda s: s.phase is Phase.UPDATE)
+    assert s3.next_phase is Phase.FORWARD
+    assert s3.step == 1
+    assert not params_equal(s3.params, s0.params)
+    qtbot.waitUntil(lambda: document.undo_stack.count() == 1, timeout=TIMEOUT)
+    assert document.undo_stack.text(0) == "Train 1 step"
+    assert params_equal(document.params, s3.params)
+    lr = document.hyperparameters.learning_rate
+    expected_W1 = before.W[0] - lr * np.asarray(s2.batch_grads.dW[0])
+    np.testing.assert_allclose(document.params.W[0], expected_W1, rtol=0, atol=1e-12)
+
+
+def test_step_shortcut_actions_and_units(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    panel.step_batch_action.trigger()
+    s = wait_snapshot(qtbot, controller, lambda s: s.step == 1)
+    assert s.phase is None
+    assert s.next_phase is Phase.FORWARD
+    panel.step_epoch_action.trigger()
+    s = wait_snapshot(qtbot, controller, lambda s: s.epoch == 1)
+    assert s.step == math.ceil(160 / document.hyperparameters.batch_size)
+    assert panel.step_phase_action.shortcut().toString() == "F10"
+    assert panel.step_batch_action.shortcut().toString() == "F11"
+    assert panel.run_action.shortcut().toString() == "Space"
+
+
+# -- running -------------------------------------------------------------------------------------
+
+
+def test_run_then_pause_is_one_undo_command(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    before = document.params.copy()
+    panel.run_action.trigger()
+    qtbot.waitUntil(lambda: controller.running, timeout=TIMEOUT)
+    assert panel.run_action.text() == "Pause"
+    assert panel.run_action.isChecked()
+    assert not panel.step_action.isEnabled()
+    assert not panel.step_phase_action.isEnabled()
+    wait_snapshot(qtbot, controller, lambda s: s.running and s.step >= 50)
+
+    panel.run_action.trigger()  # pause
+    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: document.undo_stack.count() == 1, timeout=TIMEOUT)
+    assert panel.run_action.text() == "Run"
+    assert panel.step_action.isEnabled()
+    steps = document.project.step
+    assert steps >= 50
+    assert document.undo_stack.text(0) == f"Train {steps:,} steps"
+    assert not params_equal(document.params, before)
+    assert document.project.history["batch_cost"].count == steps
+
+    document.undo_stack.undo()
+    assert params_equal(document.params, before)
+    assert document.project.step == 0
+    assert document.project.history["batch_cost"].count == 0
+    settle(controller)
+    s = wait_snapshot(qtbot, controller, lambda s: s.step == 0)
+    assert params_equal(s.params, before)
+
+
+def test_live_learning_rate_change_while_running(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    panel.set_steps_per_second(200)
+    assert panel.stop_conditions().steps_per_second == 200
+    panel.run_action.trigger()
+    wait_snapshot(qtbot, controller, lambda s: s.running and s.step >= 5)
+
+    panel.lr_spin.setValue(0.05)
+    panel.lr_spin.setValue(0.02)
+    assert document.hyperparameters.learning_rate == 0.02
+    worker = controller.worker
+    qtbot.waitUntil(
+        lambda: worker.trainer is not None and worker.trainer.hyperparameters.learning_rate == 0.02,
+        timeout=TIMEOUT,
+    )
+    wait_snapshot(qtbot, controller, lambda s: s.running and s.learning_rate == 0.02)
+    assert controller.running
+    # Consecutive edits of one setting are one undo step.
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.text(0) == "Change learning rate"
+
+    # Other settings apply live too.
+    panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("momentum"))
+    panel.batch_spin.setValue(4)
+    qtbot.waitUntil(
+        lambda: (
+            worker.trainer is not None
+            and worker.trainer.hyperparameters.optimizer == "momentum"
+            and worker.trainer.hyperparameters.batch_size == 4
+        ),
+        timeout=TIMEOUT,
+    )
+    assert panel.momentum_spin.isEnabled()
+    pause_and_wait(qtbot, controller)
+    assert document.undo_stack.text(document.undo_stack.count() - 1).startswith("Train")
+
+
+def test_speed_limit_and_stop_condition(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    panel.set_steps_per_second(1000)
+    panel.max_epochs_check.setChecked(True)
+    panel.max_epochs_spin.setValue(2)
+    conditions = panel.stop_conditions()
+    assert conditions.max_epochs == 2
+    assert conditions.steps_per_second == 1000
+    panel.run_action.trigger()
+    qtbot.waitUntil(lambda: controller.running, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
+    settle(controller)
+    assert document.project.epoch == 2
+    assert "reached 2 epochs" in panel.status_label.text()
+
+
+def test_snapshot_rate_is_limited_while_running(
+    qtbot: QtBot, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    arrivals: list[float] = []
+    controller.snapshotReceived.connect(
+        lambda s: arrivals.append(time.perf_counter()) if s.running else None
+    )
+    panel.run_action.trigger()
+    qtbot.waitUntil(lambda: len(arrivals) >= 1, timeout=TIMEOUT)
+    start = time.perf_counter()
+    qtbot.waitUntil(lambda: time.perf_counter() - start >= 0.5, timeout=TIMEOUT)
+    pause_and_wait(qtbot, controller)
+    window = [t for t in arrivals if t >= start]
+    elapsed = max(time.perf_counter() - start, 0.5)
+    assert len(window) >= 2, "the run should keep sending snapshots"
+    assert len(window) / elapsed <= 40.0
+
+
+# -- divergence guard ----------------------------------------------------------------------------
+
+
+def test_divergence_banner_and_quick_fix(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    project = make_project("sine")
+    project.hyperparameters = project.hyperparameters.with_changes(learning_rate=1e3)
+    load(qtbot, document, controller, project)
+    assert panel.lr_spin.value() == 1e3
+    assert not panel.banner.isVisibleTo(panel)
+
+    panel.run_action.trigger()
+    qtbot.waitUntil(lambda: panel.banner.isVisibleTo(panel), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
+    settle(controller)
+    assert "diverged" in panel.banner_label.text()
+    assert "learning rate" in panel.banner_label.text()
+    assert controller.snapshot is not None
+    assert controller.snapshot.divergence
+    for array in document.params.arrays():
+        assert np.isfinite(array).all()
+    for array in controller.snapshot.params.arrays():
+        assert np.isfinite(array).all()
+
+    # The quick fix: η ← η/10 each click, one merged undo step.
+    count = document.undo_stack.count()
+    for _ in range(5):
+        panel.lower_lr_button.click()
+    assert document.hyperparameters.learning_rate == pytest.approx(1e-2)
+    assert document.undo_stack.count() == count + 1
+    assert panel.banner.isVisibleTo(panel)  # until the next successful step
+
+    panel.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: not panel.banner.isVisibleTo(panel), timeout=TIMEOUT)
+    assert controller.snapshot.divergence is None
+
+
+# -- reset and gradient check --------------------------------------------------------------------
+
+
+def test_reset_reinitialises_with_the_seed(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    panel.step_batch_action.trigger()
+    qtbot.waitUntil(lambda: document.project.step == 1, timeout=TIMEOUT)
+    panel.seed_spin.setValue(7)
+    panel.init_combo.setCurrentIndex(panel.init_combo.findData("uniform"))
+    panel.reset_action.trigger()
+    expected = initialize(document.spec, "uniform", 7)
+    assert params_equal(document.params, expected)
+    assert document.project.step == 0
+    assert document.project.history["batch_cost"].count == 0
+    assert document.undo_stack.text(document.undo_stack.count() - 1) == "Reset training"
+    wait_snapshot(qtbot, controller, lambda s: s.step == 0 and params_equal(s.params, expected))
+
+
+def test_gradient_check_dialog(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    panel.gradient_check_action.trigger()
+    qtbot.waitUntil(lambda: panel.last_gradient_check is not None, timeout=TIMEOUT)
+    result = panel.last_gradient_check
+    assert result is not None
+    assert result.passed()
+    dialog = panel.gradient_check_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert dialog.table.rowCount() == document.spec.n_layers
+    assert "PASS" in dialog.summary.text()
+    for row in range(dialog.table.rowCount()):
+        assert dialog.table.item(row, 4).text() == "PASS"
+    dialog.close()
+
+
+# -- closing -------------------------------------------------------------------------------------
+
+
+def test_shutdown_during_a_run_joins_the_thread(
+    qtbot: QtBot, document: Document, panel: TrainingPanel, controller: TrainingController
+) -> None:
+    panel.run_action.trigger()
+    wait_snapshot(qtbot, controller, lambda s: s.running and s.step > 0)
+    controller.shutdown()
+    assert not controller.thread.isRunning()
+    assert controller.thread.isFinished()
+
+
+def test_main_window_close_during_a_run_joins_the_thread(
+    qtbot: QtBot, settings: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    main_window = pytest.importorskip("bpstudio.app.main_window")
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
+    )
+    window = main_window.MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    controller = window.controller
+    wait_snapshot(qtbot, controller, lambda s: True)
+    window.training.run_action.trigger()
+    wait_snapshot(qtbot, controller, lambda s: s.running and s.step > 0)
+    assert window.close()
+    assert not controller.thread.isRunning()
+
+
+# -- chain rule ----------------------------------------------------------------------------------
+
+
+def test_chain_rule_numbers_equal_the_engine(
+    qtbot: QtBot,
+    document: Document,
+    selection: SelectionModel,
+    controller: TrainingController,
+    chain_panel: ChainRulePanel,
+) -> None:
+    assert "Select a" in chain_panel.html
+    selection.select(Selection.weight(2, 0, 1))
+    qtbot.waitUntil(lambda: chain_panel.terms is not None, timeout=TIMEOUT)
+    controller.step(StepUnit.PHASE)  # forward: z and a, no ∂C/∂a yet
+    wait_snapshot(qtbot, controller, lambda s: s.phase is Phase.FORWARD)
+    qtbot.waitUntil(lambda: chain_panel.terms is None, timeout=TIMEOUT)
+    assert "Run a <b>backward pass</b> to get" in chain_panel.html
+    controller.step(StepUnit.PHASE)
+    qtbot.waitUntil(lambda: chain_panel.engine_gradient is not None, timeout=TIMEOUT)
+    snapshot = controller.snapshot
+    assert snapshot is not None
+    assert snapshot.batch_grads is not None
+    batch = chain_panel.batch_terms
+    assert batch is not None
+    assert batch.per_example.size == document.hyperparameters.batch_size
+    engine = float(snapshot.batch_grads.dW[1][0, 1])
+    assert chain_panel.engine_gradient == engine
+    np.testing.assert_allclose(batch.gradient, engine, rtol=1e-12, atol=1e-15)
+    terms = chain_panel.terms
+    assert terms is not None
+    assert terms.per_example.size == 1
+    np.testing.assert_allclose(
+        terms.dz_dparam * terms.da_dz * terms.dC_da, terms.per_example, rtol=1e-9
+    )
+    assert "✓ equal" in chain_panel.html
+    # ∂C/∂a_k^(l-1) as a sum over the paths through layer 2.
+    assert chain_panel.paths is not None
+    total, paths = chain_panel.paths
+    assert len(paths) == document.spec.layer_sizes[2]
+    assert snapshot.probe is not None
+    assert snapshot.probe.grads is not None
+    dA1 = snapshot.probe.grads.dA[1]
+    assert dA1 is not None
+    np.testing.assert_allclose(total, dA1[0, 1], rtol=1e-12)
+
+    # A neuron shows its bias; an input neuron shows x and ∂C/∂x.
+    selection.select(Selection.neuron(1, 2))
+    assert chain_panel.engine_gradient == float(snapshot.batch_grads.db[0][2])
+    assert chain_panel.terms is not None
+    assert chain_panel.terms.is_bias
+    selection.select(Selection.neuron(0, 1))
+    assert "∂C<sub>0</sub>/∂x" in chain_panel.html
+
+
+def test_chain_rule_worked_example_of_the_note(
+    qtbot: QtBot,
+    document: Document,
+    selection: SelectionModel,
+    controller: TrainingController,
+    chain_panel: ChainRulePanel,
+) -> None:
+    load(qtbot, document, controller, make_project("note"))
+    selection.select(Selection.weight(3, 0, 0))
+    assert "forward" in chain_panel.html or chain_panel.terms is not None
+    controller.step(StepUnit.PHASE)  # forward
+    controller.step(StepUnit.PHASE)  # backward
+    wait_snapshot(qtbot, controller, lambda s: s.phase is Phase.BACKWARD)
+    qtbot.waitUntil(lambda: chain_panel.engine_gradient is not None, timeout=TIMEOUT)
+    terms = chain_panel.terms
+    assert terms is not None
+    # BACKPROP.md's table: layer 3, ∂C0/∂w = 4.337619893857e-02.
+    np.testing.assert_allclose(terms.per_example[0], 4.337619893857e-02, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(terms.dz_dparam[0], 0.383483718374, atol=1e-12)
+    np.testing.assert_allclose(terms.z[0], -0.093213025301, atol=1e-12)
+    np.testing.assert_allclose(terms.dC_da[0], 2 * (0.476713601882 - 0.25), atol=1e-11)
+    assert chain_panel.engine_gradient is not None
+    np.testing.assert_allclose(chain_panel.engine_gradient, 4.337619893857e-02, atol=1e-12)
+    assert "4.337619893857e−02" in chain_panel.html
+    assert "2(" in chain_panel.html  # ∂C0/∂a^(L) = 2(a − y) with numbers
+
+    expected = {
+        Selection.neuron(3, 0): 1.131109271665e-01,
+        Selection.weight(2, 0, 0): 1.381298138906e-02,
+        Selection.neuron(2, 0): 2.139370630453e-02,
+        Selection.weight(1, 0, 0): -5.873451416921e-03,
+        Selection.neuron(1, 0): -5.873451416921e-03,
+    }
+    for sel, value in expected.items():
+        selection.select(sel)
+        assert chain_panel.terms is not None
+        np.testing.assert_allclose(chain_panel.terms.per_example[0], value, atol=1e-12)
+        np.testing.assert_allclose(chain_panel.engine_gradient, value, atol=1e-12)
+
+
+def test_chain_rule_softmax_output(
+    qtbot: QtBot,
+    document: Document,
+    selection: SelectionModel,
+    controller: TrainingController,
+    chain_panel: ChainRulePanel,
+) -> None:
+    load(qtbot, document, controller, make_project("digits"))
+    selection.select(Selection.weight(2, 3, 5))
+    controller.step(StepUnit.BATCH)
+    qtbot.waitUntil(lambda: chain_panel.engine_gradient is not None, timeout=TIMEOUT)
+    terms = chain_panel.terms
+    assert terms is not None
+    assert not terms.elementwise
+    assert "Softmax couples" in chain_panel.html
+    assert chain_panel.batch_terms is not None
+    np.testing.assert_allclose(
+        chain_panel.batch_terms.gradient, chain_panel.engine_gradient, rtol=1e-10, atol=1e-15
+    )
+
+
+# -- plots ---------------------------------------------------------------------------------------
+
+
+def test_cost_plot_draws_history_and_rewinds_with_undo(
+    qtbot: QtBot, document: Document, controller: TrainingController
+) -> None:
+    plot = CostPlot(document, controller)
+    qtbot.addWidget(plot)
+    plot.show()
+    assert plot.plot_item is plot.plot_widget.getPlotItem()
+    controller.run(StopConditions(max_steps=200))
+    qtbot.waitUntil(lambda: document.project.step == 200, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: plot.curves["batch_cost"].getData()[0] is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: (
+            len(plot.curves["batch_cost"].xData) > 0 and plot.curves["batch_cost"].xData[-1] == 200
+        ),
+        timeout=TIMEOUT,
+    )
+    x, y = document.project.history["batch_cost"].data()
+    np.testing.assert_array_equal(plot.curves["batch_cost"].xData, x)
+    np.testing.assert_allclose(plot.curves["batch_cost"].yData, y)
+    assert len(plot.curves["train_cost"].xData) > 0
+    # XOR is a classification problem: accuracy on the right axis.
+    assert plot.plot_item.getAxis("right").isVisible()
+    assert plot.curves["train_accuracy"].isVisible()
+    assert np.all(plot.curves["train_accuracy"].yData <= 1.0)
+
+    plot.log_check.setChecked(True)
+    assert plot.plot_item.ctrl.logYCheck.isChecked()
+    plot.log_check.setChecked(False)
+
+    document.undo_stack.undo()
+    qtbot.waitUntil(lambda: plot.curves["batch_cost"].xData is None, timeout=TIMEOUT)
+    assert "No training yet" in plot.summary.text()
+
+
+def test_cost_plot_redraws_at_most_30_times_a_second(
+    qtbot: QtBot, document: Document, controller: TrainingController
+) -> None:
+    plot = CostPlot(document, controller)
+    qtbot.addWidget(plot)
+    plot.show()
+    snapshot = wait_snapshot(qtbot, controller, lambda s: True)
+    draws = plot.draw_count
+    for _ in range(50):  # a burst of snapshots is drawn once
+        controller.snapshotReceived.emit(snapshot)
+    qtbot.waitUntil(lambda: plot.draw_count > draws, timeout=TIMEOUT)
+    assert plot.draw_count == draws + 1
+
+
+def test_gradient_plot_components_in_the_notes_order(
+    qtbot: QtBot, document: Document, selection: SelectionModel, controller: TrainingController
+) -> None:
+    plot = GradientPlot(document, selection, controller)
+    qtbot.addWidget(plot)
+    plot.show()
+    assert plot.mode == MODE_COMPONENTS
+    controller.step(StepUnit.BATCH)
+    qtbot.waitUntil(lambda: plot.heights is not None, timeout=TIMEOUT)
+    snapshot = controller.snapshot
+    assert snapshot is not None
+    assert snapshot.batch_grads is not None
+    np.testing.assert_array_equal(plot.heights, snapshot.batch_grads.vector())
+    layout = plot.layout_
+    assert layout is not None
+    assert [g.name for g in layout.groups] == ["W1", "b1", "W2", "b2"]
+    ticks = plot.plot_item.getAxis("bottom")._tickLevels[0]
+    assert [label for _, label in ticks] == ["W1", "b1", "W2", "b2"]
+
+    # The selected weight is outlined at its component.
+    selection.select(Selection.weight(2, 0, 3))
+    index = layout.index_of(selection.selection)
+    assert index == 4 * 2 + 4 + 3
+    x, height = plot.selected_bar.getData()
+    np.testing.assert_array_equal(x, [layout.x[index]])
+    np.testing.assert_array_equal(height, [snapshot.batch_grads.dW[1][0, 3]])
+    selection.select(Selection.neuron(1, 2))
+    assert layout.index_of(selection.selection) == 8 + 2
+    component = layout.component(layout.index_at(float(layout.x[8 + 2])))
+    assert (component.kind, component.layer, component.j) == ("b", 1, 2)
+
+    plot.set_mode(MODE_LAYERS)
+    assert plot.mode == MODE_LAYERS
+    expected = [
+        (float(np.linalg.norm(w)), float(np.linalg.norm(b)))
+        for w, b in zip(snapshot.batch_grads.dW, snapshot.batch_grads.db, strict=True)
+    ]
+    np.testing.assert_allclose(plot.norms, expected, rtol=1e-12)
+
+
+def test_gradient_plot_switches_to_layer_norms_for_large_networks(
+    qtbot: QtBot, document: Document, selection: SelectionModel, controller: TrainingController
+) -> None:
+    plot = GradientPlot(document, selection, controller)
+    qtbot.addWidget(plot)
+    plot.show()
+    load(qtbot, document, controller, make_project("digits"))
+    controller.step(StepUnit.BATCH)
+    qtbot.waitUntil(lambda: len(plot.norms) == 2, timeout=TIMEOUT)
+    assert plot.mode == MODE_LAYERS
+    assert plot.layout_ is not None
+    assert plot.layout_.size > 400
+    plot.set_mode(MODE_COMPONENTS)
+    assert plot.mode == MODE_COMPONENTS
+    assert plot.heights is not None
+    assert plot.heights.size == plot.layout_.size
