@@ -392,14 +392,19 @@ class TrainingWorker(QObject):
 
     @staticmethod
     def _targets_reached(trainer: Trainer, c: StopConditions) -> str:
+        # Judge only on the evaluation the trainer has just recorded at this step.
         last = trainer.history["train_cost"].last
         if last is None or last[0] != trainer.step_count:
-            return ""  # only judge on a fresh evaluation
-        evaluation = trainer.evaluate(record=False)
-        if c.target_cost is not None and evaluation.train_cost <= c.target_cost:
+            return ""
+        if c.target_cost is not None and last[1] <= c.target_cost:
             return f"reached the target cost {c.target_cost:g}"
-        acc = evaluation.train_accuracy
-        if c.target_accuracy is not None and acc is not None and acc >= c.target_accuracy:
+        accuracy = trainer.history["train_accuracy"].last
+        if (
+            c.target_accuracy is not None
+            and accuracy is not None
+            and accuracy[0] == trainer.step_count
+            and accuracy[1] >= c.target_accuracy
+        ):
             return f"reached the target accuracy {c.target_accuracy:g}"
         return ""
 

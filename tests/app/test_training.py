@@ -604,3 +604,27 @@ def test_gradient_plot_switches_to_layer_norms_for_large_networks(
     assert plot.mode == MODE_COMPONENTS
     assert plot.heights is not None
     assert plot.heights.size == plot.layout_.size
+
+
+@pytest.mark.parametrize(
+    ("conditions", "reason"),
+    [
+        (StopConditions(target_cost=1e-3), "target cost"),
+        (StopConditions(max_steps=40), "40 steps"),
+        (StopConditions(max_epochs=3), "3 epochs"),
+    ],
+)
+def test_a_run_stops_by_itself_at_its_stop_condition(
+    qtbot: QtBot,
+    document: Document,
+    controller: TrainingController,
+    conditions: StopConditions,
+    reason: str,
+) -> None:
+    load(qtbot, document, controller, make_project("note"))
+    with qtbot.waitSignal(controller.trainingStopped, timeout=TIMEOUT) as stopped:
+        controller.run(conditions)
+    assert reason in stopped.args[0]
+    qtbot.waitUntil(lambda: document.undo_stack.count() == 1, timeout=TIMEOUT)
+    if conditions.target_cost is not None:
+        assert document.project.history["train_cost"].last[1] <= conditions.target_cost
