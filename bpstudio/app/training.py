@@ -12,7 +12,13 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 
 from bpstudio.app.commands import TrainCommand
 from bpstudio.app.document import Document
-from bpstudio.app.worker import LoadedData, StopConditions, TrainingState, TrainingWorker
+from bpstudio.app.worker import (
+    LoadedData,
+    StopConditions,
+    TrainingState,
+    TrainingWorker,
+    gui_busy,
+)
 from bpstudio.core.history import History
 from bpstudio.core.hyperparams import Hyperparameters
 from bpstudio.core.network import Params
@@ -207,7 +213,8 @@ class TrainingController(QObject):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self.snapshotReceived.emit(snapshot)
+        with gui_busy():  # the views' updates run without queueing for the GIL
+            self.snapshotReceived.emit(snapshot)
 
     def _on_running_changed(self, running: bool) -> None:
         self.running = running

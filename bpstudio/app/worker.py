@@ -13,6 +13,8 @@ import math
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +39,27 @@ CHUNK_SECONDS = 0.010  # training time between two looks at the command queue
 #: repaint queue for the lock; while this is set the run loop sleeps between steps instead.
 GUI_BUSY = threading.Event()
 GUI_BUSY_MAX_WAIT = 0.030  # never stall training longer than this per step
+_busy_depth = 0
+
+
+@contextmanager
+def gui_busy() -> Iterator[None]:
+    """Mark the GUI thread as busy (re-entrant; GUI thread only): the run loop steps aside.
+
+    PySide releases the interpreter lock around Qt calls, so GUI work made of many small
+    Qt calls would otherwise wait for the lock at every one of them while training runs.
+    """
+    global _busy_depth
+    _busy_depth += 1
+    GUI_BUSY.set()
+    try:
+        yield
+    finally:
+        _busy_depth -= 1
+        if _busy_depth == 0:
+            GUI_BUSY.clear()
+
+
 #: While a run goes on, the GUI thread asks for the interpreter lock hundreds of times a
 #: second (every Qt callback into Python) and waits up to the switch interval each time;
 #: Python's default of 5 ms makes a repaint take ten times its CPU time.

@@ -14,38 +14,20 @@ steps), so the redraw does not queue for the interpreter lock at every Python ca
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QPaintEvent
 
-from bpstudio.app.worker import GUI_BUSY
+from bpstudio.app.worker import gui_busy
 
 #: The GUI thread's target share of one CPU while training runs.
 GUI_BUDGET = 0.10
 MIN_GAP_MS = 11  # three views at most ~30 redraws a second each
 MAX_GAP_MS = 400
 WINDOW_SECONDS = 0.25  # how often the load is measured
-
-
-_busy_depth = 0
-
-
-@contextmanager
-def gui_busy() -> Iterator[None]:
-    """Mark the GUI thread as busy redrawing (re-entrant; GUI thread only)."""
-    global _busy_depth
-    _busy_depth += 1
-    GUI_BUSY.set()
-    try:
-        yield
-    finally:
-        _busy_depth -= 1
-        if _busy_depth == 0:
-            GUI_BUSY.clear()
 
 
 class PlotWidget(pg.PlotWidget):
