@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
         d = self.docks
         self.resizeDocks([d["palette"], d["training"]], [150, 700], Qt.Orientation.Vertical)
         self.resizeDocks([d["chain_rule"], d["inspector"]], [300, 360], Qt.Orientation.Vertical)
-        self.resizeDocks([d["training"], d["inspector"]], [340, 470], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["training"], d["inspector"]], [380, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([d["cost"]], [290], Qt.Orientation.Vertical)
         self.resizeDocks(
             [d["decision"], d["cost"], d["gradient"]], [290, 520, 520], Qt.Orientation.Horizontal
