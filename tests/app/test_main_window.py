@@ -1,0 +1,205 @@
+"""The main window: files, the unsaved-changes prompt, recent files, exports, the title."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from bpstudio.app.commands import SetParameterCommand
+from bpstudio.app.main_window import MainWindow
+from bpstudio.core.project import Project
+from bpstudio.core.templates import make_project
+
+Button = QMessageBox.StandardButton
+
+
+class Dialogs:
+    """Stands in for QMessageBox and QFileDialog; records what the window asked."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.answer = Button.Discard
+        self.save_path = ""
+        self.open_path = ""
+        self.asked: list[str] = []
+        self.errors: list[str] = []
+        self.infos: list[str] = []
+        monkeypatch.setattr(QMessageBox, "warning", staticmethod(self._warning))
+        monkeypatch.setattr(QMessageBox, "critical", staticmethod(self._critical))
+        monkeypatch.setattr(QMessageBox, "information", staticmethod(self._information))
+        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(self._save))
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(self._open))
+
+    def _warning(self, parent: object, title: str, text: str, *args: object) -> Button:
+        self.asked.append(text)
+        return self.answer
+
+    def _critical(self, parent: object, title: str, text: str, *args: object) -> Button:
+        self.errors.append(text)
+        return Button.Ok
+
+    def _information(self, parent: object, title: str, text: str, *args: object) -> Button:
+        self.infos.append(text)
+        return Button.Ok
+
+    def _save(self, *args: object) -> tuple[str, str]:
+        return self.save_path, ""
+
+    def _open(self, *args: object) -> tuple[str, str]:
+        return self.open_path, ""
+
+
+@pytest.fixture
+def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
+    return Dialogs(monkeypatch)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: QSettings, dialogs: Dialogs) -> Iterator[MainWindow]:
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    dialogs.answer = Button.Discard
+    win.close()
+    win.controller.shutdown()
+
+
+def edit_a_weight(window: MainWindow) -> None:
+    window.document.push(SetParameterCommand(window.document, "W", 1, (0, 0), 0.123))
+
+
+def test_title_marks_unsaved_changes(window: MainWindow) -> None:
+    assert window.windowTitle().startswith("Untitled")
+    assert not window.isWindowModified()
+    edit_a_weight(window)
+    assert window.isWindowModified()
+    window.document.undo_stack.undo()
+    assert not window.isWindowModified()
+
+
+def test_save_as_then_reopen_gives_the_same_project(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    edit_a_weight(window)
+    dialogs.save_path = str(tmp_path / "chain")  # the suffix is added
+    assert window.save_as()
+    saved = tmp_path / "chain.bpstudio"
+    assert saved.is_file()
+    assert not window.isWindowModified()
+    assert window.windowTitle().startswith("chain")
+    assert Project.load(saved).params.W[0][0, 0] == pytest.approx(0.123)
+    assert window._recent()[0] == str(saved.resolve())
+
+    window.new_from_template("xor")
+    assert window.document.spec.layer_sizes == (2, 4, 1)
+    assert window.open_path(saved)
+    assert window.document.spec.layer_sizes == (1, 1, 1, 1)
+    assert window.document.params.W[0][0, 0] == pytest.approx(0.123)
+
+
+def test_unsaved_changes_are_asked_about_and_cancel_keeps_them(
+    window: MainWindow, dialogs: Dialogs
+) -> None:
+    edit_a_weight(window)
+    dialogs.answer = Button.Cancel
+    assert not window.maybe_save()
+    assert not window.close()
+    assert len(dialogs.asked) == 2
+    assert window.document.params.W[0][0, 0] == pytest.approx(0.123)
+    dialogs.answer = Button.Discard
+    assert window.maybe_save()
+
+
+def test_unsaved_changes_save_answer_saves(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    edit_a_weight(window)
+    dialogs.answer = Button.Save
+    dialogs.save_path = str(tmp_path / "kept.bpstudio")
+    assert window.maybe_save()
+    assert (tmp_path / "kept.bpstudio").is_file()
+
+
+def test_opening_a_damaged_file_shows_an_error_and_changes_nothing(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.bpstudio"
+    make_project("xor").save(good)
+    damaged = tmp_path / "damaged.bpstudio"
+    damaged.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    before = window.document.project
+    assert not window.open_path(damaged)
+    assert window.document.project is before
+    assert dialogs.errors
+    assert "damaged.bpstudio" in dialogs.errors[0]
+
+
+def test_saving_to_an_unwritable_place_reports_and_stays_modified(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    edit_a_weight(window)
+    assert not window._save_to(tmp_path / "missing-folder" / "p.bpstudio")
+    assert dialogs.errors
+    assert window.isWindowModified()
+
+
+def test_export_menu_writes_and_verifies_every_available_format(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    for name, action in window.export_actions.format_actions.items():
+        target = tmp_path / f"model-{name}"
+        dialogs.save_path = str(target)
+        action.trigger()
+        written = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(f"model-{name}"))
+        assert written, name
+        assert "verified" in window.statusBar().currentMessage(), name
+    assert not dialogs.errors
+
+
+def test_import_weights_is_one_undo_step_and_checks_shapes(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    good = tmp_path / "w.npz"
+    np.savez(good, W1=[[2.0]], b1=[0.0], W2=[[3.0]], b2=[0.0], W3=[[4.0]], b3=[0.0])
+    dialogs.open_path = str(good)
+    window.export_actions.import_weights()
+    assert window.document.params.W[2][0, 0] == 4.0
+    assert window.document.undo_stack.count() == 1
+    window.document.undo_stack.undo()
+    assert window.document.params.W[2][0, 0] == pytest.approx(0.8)
+
+    bad = tmp_path / "bad.npz"
+    np.savez(bad, W1=[[2.0, 1.0]], b1=[0.0], W2=[[3.0]], b2=[0.0], W3=[[4.0]], b3=[0.0])
+    dialogs.open_path = str(bad)
+    window.export_actions.import_weights()
+    assert dialogs.errors
+    assert "W1" in dialogs.errors[-1]
+    assert window.document.params.W[0][0, 0] == pytest.approx(0.5)
+
+
+def test_layout_and_recent_files_persist(
+    qtbot: QtBot, settings: QSettings, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.docks["gradient"].hide()
+    path = tmp_path / "r.bpstudio"
+    make_project("note").save(path)
+    assert first.open_path(path)
+    assert first.close()
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    try:
+        second.show()
+        assert not second.docks["gradient"].isVisible()
+        assert second._recent()[0] == str(path.resolve())
+    finally:
+        second.close()
+        second.controller.shutdown()
