@@ -185,27 +185,16 @@ class NetworkActions(QObject):
             "&Remove Neuron", self._on_remove_neuron_triggered, "Remove the selected neuron"
         )
 
-        self.activation_menu = QMenu("Set &Activation", parent_window)
-        self.activation_group = QActionGroup(self)
-        self.activation_actions: dict[str, QAction] = {}
-        for name, act in ACTIVATIONS.items():
-            action = self.activation_menu.addAction(act.label)
-            action.setCheckable(True)
-            action.setData(name)
-            self.activation_group.addAction(action)
-            self.activation_actions[name] = action
-        self.activation_group.triggered.connect(self._on_activation_triggered)
-
-        self.cost_menu = QMenu("&Cost Function", parent_window)
-        self.cost_group = QActionGroup(self)
-        self.cost_actions: dict[str, QAction] = {}
-        for name, loss in LOSSES.items():
-            action = self.cost_menu.addAction(loss.label)
-            action.setCheckable(True)
-            action.setData(name)
-            self.cost_group.addAction(action)
-            self.cost_actions[name] = action
-        self.cost_group.triggered.connect(self._on_cost_triggered)
+        self.activation_menu, self.activation_group, self.activation_actions = self._choice_menu(
+            "Set &Activation",
+            {name: act.label for name, act in ACTIVATIONS.items()},
+            self._on_activation_triggered,
+        )
+        self.cost_menu, self.cost_group, self.cost_actions = self._choice_menu(
+            "&Cost Function",
+            {name: loss.label for name, loss in LOSSES.items()},
+            self._on_cost_triggered,
+        )
 
         selection.selectionChanged.connect(self._on_selection_changed)
         document.networkChanged.connect(self._update_state)
@@ -244,6 +233,22 @@ class NetworkActions(QObject):
         if current is not None and current.fits(self.document.spec):
             return current
         return None
+
+    def _choice_menu(
+        self, title: str, labels: dict[str, str], slot: Callable[[QAction], None]
+    ) -> tuple[QMenu, QActionGroup, dict[str, QAction]]:
+        """A menu of exclusive, checkable choices whose actions carry their registry name."""
+        menu = QMenu(title, self.window)
+        group = QActionGroup(self)
+        actions: dict[str, QAction] = {}
+        for name, label in labels.items():
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setData(name)
+            group.addAction(action)
+            actions[name] = action
+        group.triggered.connect(slot)
+        return menu, group, actions
 
     def _on_selection_changed(self, _selection: object) -> None:
         self._update_state()

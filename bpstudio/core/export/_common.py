@@ -10,6 +10,7 @@ import importlib
 import json
 import math
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -215,6 +216,16 @@ def params_from_arrays(arrays: Mapping[str, Any], source: str) -> Params:
         W.append(np.array(w, dtype=dtype))
         b.append(np.array(v, dtype=dtype))
     return Params(W, b)
+
+
+def read_export_text(source: Path, encoding: str = "utf-8") -> str:
+    """The text of an exported file, with the package's errors for missing or unreadable files."""
+    try:
+        return source.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise BPStudioError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BPStudioError(f"{source}: cannot read the file ({exc})") from None
 
 
 def parse_float(text: str, where: str) -> float:

@@ -65,6 +65,7 @@ from bpstudio.core.export._common import (
     params_from_arrays,
     parse_float,
     prepare,
+    read_export_text,
     spec_from_header,
 )
 from bpstudio.core.network import NetworkSpec, Params
@@ -240,13 +241,7 @@ def _parse_block(
 def read_csv(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:
     """The network (None without header lines) and the parameters of a CSV weights file."""
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BPStudioError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BPStudioError(f"{source}: cannot read the file ({exc})") from None
-    return parse_csv_text(text, str(source))
+    return parse_csv_text(read_export_text(source, "utf-8-sig"), str(source))
 
 
 def csv_predictor(path: Path, spec: NetworkSpec) -> Predictor:

@@ -49,6 +49,7 @@ from bpstudio.core.export._common import (
     engine_predictor,
     header,
     prepare,
+    read_export_text,
     spec_from_header,
 )
 from bpstudio.core.network import NetworkSpec, Params
@@ -169,13 +170,7 @@ def parse_json_text(text: str, source: str) -> tuple[NetworkSpec, Params]:
 def read_json(path: str | os.PathLike[str]) -> tuple[NetworkSpec, Params]:
     """The network and parameters stored in a JSON weights file (dtype as stored)."""
     source = Path(path)
-    try:
-        text = source.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BPStudioError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BPStudioError(f"{source}: cannot read the file ({exc})") from None
-    return parse_json_text(text, str(source))
+    return parse_json_text(read_export_text(source, "utf-8"), str(source))
 
 
 def json_predictor(path: Path, spec: NetworkSpec) -> Predictor:
