@@ -19,6 +19,7 @@ from bpstudio.app.training import TrainingController
 from bpstudio.core.data_source import CSV_CACHE, DataSource, file_sha256
 from bpstudio.core.network import NetworkSpec
 from bpstudio.core.project import Project
+from bpstudio.core.templates import make_project
 
 WAIT = 10_000  # ms; generous for slow CI machines
 
@@ -374,3 +375,12 @@ def test_digits_gallery_shows_mistakes(qtbot, document, controller, results, pan
     assert results.confusion_model.counts.sum() == 359
     first = results.gallery.item(0).text()
     assert " → " in first
+
+
+def test_fitted_curve_outside_the_data_widens_the_plot(qtbot, plot, document, controller):
+    # The note's single example: y = 0.25, but the untrained chain outputs a = 0.4767.
+    document.replace_project(make_project("note"))
+    qtbot.waitUntil(lambda: plot.mode == "line" and bool(plot.curves), timeout=10_000)
+    qtbot.waitUntil(lambda: plot.plot_item.viewRange()[1][1] >= 0.4767, timeout=10_000)
+    lo, hi = plot.plot_item.viewRange()[1]
+    assert lo <= 0.25 <= hi

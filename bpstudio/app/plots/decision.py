@@ -461,6 +461,22 @@ class DecisionPlot(QWidget):
                 color = QColor("#334155")
             curve.setPen(pg.mkPen(color, width=2.4))
             curve.setData(frame.xs, A[:, j])
+        self._include_curve(A)
+
+    def _include_curve(self, A: np.ndarray) -> None:
+        """Widen the y range when the fitted curve leaves it (never shrink it while training):
+        a curve off-screen looks like no curve at all."""
+        finite = A[np.isfinite(A)]
+        if finite.size == 0:
+            return
+        x_range, (lo, hi) = self._ranges
+        c_lo, c_hi = float(finite.min()), float(finite.max())
+        if c_lo >= lo and c_hi <= hi:
+            return
+        pad = 0.08 * (max(hi, c_hi) - min(lo, c_lo))
+        y_range = (min(lo, c_lo - pad), max(hi, c_hi + pad))
+        self._ranges = (x_range, y_range)
+        self.plot_item.setRange(yRange=y_range, padding=0)
 
     # -- the probe example -----------------------------------------------------------------------
 
