@@ -238,10 +238,6 @@ def _initial_params(args: argparse.Namespace, spec: NetworkSpec) -> Params:
     return initialize(spec, args.init, args.seed)
 
 
-def _load_project(path: Path) -> Project:
-    return Project.load(path)
-
-
 # -- train -----------------------------------------------------------------------------------
 
 
@@ -281,7 +277,7 @@ class Progress:
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.project is not None:
-        project = _load_project(args.project)
+        project = Project.load(args.project)
         if args.dataset:
             project.data = _data_source(args)
     else:
@@ -398,7 +394,7 @@ def _network_and_batch(
     args: argparse.Namespace,
 ) -> tuple[NetworkSpec, Params, np.ndarray, np.ndarray]:
     if args.project is not None:
-        project = _load_project(args.project)
+        project = Project.load(args.project)
         spec, params = project.spec, project.params
         if args.params is not None:
             from bpstudio.core.export.npz import load_params_npz
@@ -496,7 +492,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from bpstudio.core.export import export_params, verify_export
 
-    project = _load_project(args.project)
+    project = Project.load(args.project)
     written = export_params(
         args.format,
         project.spec,

@@ -100,19 +100,18 @@ class DecimatedSeries:
 
     def data(self) -> tuple[Array, Array]:
         """Copies of the stored points plus the first and latest raw points, in x order."""
-        xs = list(self._x[: self._n])
-        ys = list(self._y[: self._n])
-        for px, py in self._window_points():
-            xs.append(px)
-            ys.append(py)
-        if self._last is not None and (not xs or xs[-1] != self._last[0]):
-            xs.append(self._last[0])
-            ys.append(self._last[1])
+        # Called for every snapshot: the stored arrays are joined as arrays, never as lists.
+        n = self._n
+        tail = self._window_points()
+        last_x = tail[-1][0] if tail else (self._x[n - 1] if n else None)
+        if self._last is not None and (last_x is None or last_x != self._last[0]):
+            tail.append(self._last)
         # Compaction may drop the first point (it keeps each group's min and max only).
-        if self._first is not None and xs[0] != self._first[0]:
-            xs.insert(0, self._first[0])
-            ys.insert(0, self._first[1])
-        return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        first_x = self._x[0] if n else (tail[0][0] if tail else None)
+        head = [self._first] if self._first is not None and first_x != self._first[0] else []
+        xs = np.concatenate([[p[0] for p in head], self._x[:n], [p[0] for p in tail]])
+        ys = np.concatenate([[p[1] for p in head], self._y[:n], [p[1] for p in tail]])
+        return xs.astype(float), ys.astype(float)
 
     @property
     def last(self) -> tuple[float, float] | None:

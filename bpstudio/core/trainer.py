@@ -27,7 +27,7 @@ from bpstudio.core.errors import BPStudioError
 from bpstudio.core.history import History
 from bpstudio.core.hyperparams import Hyperparameters
 from bpstudio.core.metrics import accuracy
-from bpstudio.core.network import NetworkSpec, Params
+from bpstudio.core.network import NetworkSpec, Params, parse_param_name
 from bpstudio.core.optim import Optimizer, add_penalty_gradient, make_optimizer
 
 #: The cost counts as exploded past this multiple of max(first cost, 1).
@@ -185,8 +185,8 @@ class Trainer:
         self._discard_pending()
 
     def set_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
-        """Set one weight ``("W", l)``/bias ``("b", l)`` entry between steps."""
-        kind, layer = name[0], int(name[1:])
+        """Set one entry of ``W<l>`` or ``b<l>`` (e.g. ``"W2"``) between steps."""
+        kind, layer = parse_param_name(name)
         arrays = self.params.W if kind == "W" else self.params.b
         arrays[layer - 1][index] = value
         self._discard_pending()
