@@ -13,7 +13,7 @@ from bpstudio.app.document import Document
 from bpstudio.core.data_source import DataSource
 from bpstudio.core.history import History
 from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import NetworkSpec, Params
+from bpstudio.core.network import NetworkSpec, Params, parameter_symbol
 
 # Command ids for mergeWith (Qt: commands with the same id() may merge).
 ID_SET_PARAMETER = 1
@@ -22,9 +22,7 @@ ID_SET_HYPERPARAMETERS = 2
 
 def parameter_label(kind: str, layer: int, index: tuple[int, ...]) -> str:
     """The note's notation: w_jk^(l) or b_j^(l)."""
-    if kind == "W":
-        return f"w_{index[0]},{index[1]}^({layer})"
-    return f"b_{index[0]}^({layer})"
+    return parameter_symbol("w" if kind == "W" else "b", layer, *index)
 
 
 class SetParameterCommand(QUndoCommand):

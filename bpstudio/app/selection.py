@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from bpstudio.core.network import NetworkSpec
+from bpstudio.core.network import NetworkSpec, parameter_symbol
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,9 @@ class Selection:
     def label(self) -> str:
         """The note's notation, e.g. ``w₀₁⁽²⁾`` is written ``w_01^(2)``."""
         if self.is_weight:
-            return (
-                f"w_{self.j}{self.k}^({self.layer})"
-                if max(self.j, self.k or 0) < 10
-                else (f"w_{self.j},{self.k}^({self.layer})")
-            )
-        return f"a_{self.j}^({self.layer})"
+            assert self.k is not None
+            return parameter_symbol("w", self.layer, self.j, self.k)
+        return parameter_symbol("a", self.layer, self.j)
 
 
 class SelectionModel(QObject):

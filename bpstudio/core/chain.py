@@ -20,7 +20,7 @@ import numpy as np
 from bpstudio.core.activations import Array
 from bpstudio.core.backprop import Grads, Trace
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.network import NetworkSpec, Params
+from bpstudio.core.network import NetworkSpec, Params, parameter_symbol
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class ChainTerms:
     def name(self) -> str:
         """The note's notation: ``w_jk^(l)`` or ``b_j^(l)``."""
         if self.k is None:
-            return f"b_{self.j}^({self.layer})"
-        return f"w_{self.j}{self.k}^({self.layer})"
+            return parameter_symbol("b", self.layer, self.j)
+        return parameter_symbol("w", self.layer, self.j, self.k)
 
     @property
     def gradient(self) -> float:

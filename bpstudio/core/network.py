@@ -251,6 +251,18 @@ def _names(spec: NetworkSpec) -> Iterator[str]:
         yield f"b{l}"
 
 
+def index_text(*indices: int) -> str:
+    """Subscript digits as the note writes them: ``jk`` (w_12 is "w one two"); past 9 the
+    indices need a comma to stay unambiguous (``w_3,12``)."""
+    sep = "," if any(i >= 10 for i in indices) else ""
+    return sep.join(str(i) for i in indices)
+
+
+def parameter_symbol(letter: str, layer: int, *indices: int) -> str:
+    """Plain-text notation: ``parameter_symbol("w", 2, 0, 1)`` -> ``"w_01^(2)"``."""
+    return f"{letter}_{index_text(*indices)}^({layer})"
+
+
 def parse_param_name(name: str) -> tuple[str, int]:
     """``"W2"`` -> ``("W", 2)``; raises for anything else."""
     match = _PARAM_NAME.match(name)

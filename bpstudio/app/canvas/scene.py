@@ -48,6 +48,7 @@ from bpstudio.app.canvas.layout import (
 from bpstudio.app.canvas.thumbnails import image_html, neuron_image
 from bpstudio.app.canvas.values import CanvasValues, max_abs, values_from_document
 from bpstudio.app.document import Document
+from bpstudio.app.panels import notation as nt
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpstudio.core.init import INITIALIZER_LABELS
@@ -78,10 +79,6 @@ def _short(value: float) -> str:
     else:
         text = f"{value:.2f}".replace("0.", ".", 1)
     return text.replace("-", "−")
-
-
-def _sym(name: str, sub: str, layer: int | str) -> str:
-    return f"<i>{name}</i><sub>{sub}</sub><sup>({layer})</sup>"
 
 
 class NetworkScene(QGraphicsScene):
@@ -534,17 +531,17 @@ class NetworkScene(QGraphicsScene):
             name = "output" if layer == spec.n_layers else "layer"
             act = activation_short(spec.activations[layer - 1])
             title = f"Neuron {j} of {name} {layer if name == 'layer' else ''} · {act}"
-        rows = [(_sym("a", str(j), layer), v.activation(layer, j) if v else None)]
+        rows = [(nt.neuron(layer, j), v.activation(layer, j) if v else None)]
         if layer >= 1:
             rows += [
-                (_sym("z", str(j), layer), v.pre_activation(layer, j) if v else None),
-                (_sym("b", str(j), layer), v.bias(layer, j) if v else None),
+                (nt.pre_activation(layer, j), v.pre_activation(layer, j) if v else None),
+                (nt.bias(layer, j), v.bias(layer, j) if v else None),
                 (
                     f"σ′(<i>z</i><sub>{j}</sub><sup>({layer})</sup>)",
                     v.derivative(layer, j) if v else None,
                 ),
             ]
-        rows.append((f"∂C/∂{_sym('a', str(j), layer)}", v.grad_a(layer, j) if v else None))
+        rows.append((f"∂C/∂{nt.neuron(layer, j)}", v.grad_a(layer, j) if v else None))
         body = "".join(
             f"<tr><td>{label}</td><td align='right'>&nbsp;&nbsp;{_number(value)}</td></tr>"
             for label, value in rows
@@ -580,9 +577,9 @@ class NetworkScene(QGraphicsScene):
         dw = float(v.dW[layer - 1][j, k]) if v is not None and v.dW is not None else None
         a_prev = v.activation(layer - 1, k) if v is not None else None
         rows = [
-            (_sym("w", f"{j}{k}" if max(j, k) < 10 else f"{j},{k}", layer), w),
+            (nt.weight(layer, j, k), w),
             ("∂C/∂<i>w</i> (batch)", dw),
-            (_sym("a", str(k), layer - 1), a_prev),
+            (nt.neuron(layer - 1, k), a_prev),
         ]
         body = "".join(
             f"<tr><td>{label}</td><td align='right'>&nbsp;&nbsp;{_number(value)}</td></tr>"

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import math
 
+from bpstudio.core.network import index_text
+
 MINUS = "\u2212"
-
-
-def _indices(*indices: int) -> str:
-    # w_12 reads as "w one two"; past 9 the indices need a comma to stay unambiguous.
-    sep = "," if any(i >= 10 for i in indices) else ""
-    return sep.join(str(i) for i in indices)
 
 
 def symbol(letter: str, layer: int | None, *indices: int) -> str:
     """``symbol("a", 2, 1)`` -> ``a<sub>1</sub><sup>(2)</sup>``."""
-    sub = f"<sub>{_indices(*indices)}</sub>" if indices else ""
+    sub = f"<sub>{index_text(*indices)}</sub>" if indices else ""
     sup = f"<sup>({layer})</sup>" if layer is not None else ""
     return f"<i>{letter}</i>{sub}{sup}"
 

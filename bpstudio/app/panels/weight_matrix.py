@@ -55,7 +55,7 @@ from bpstudio.app.document import Document
 from bpstudio.app.panels import notation as nt
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.network import NetworkSpec, Params
+from bpstudio.core.network import NetworkSpec, Params, parameter_symbol
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -219,7 +219,7 @@ class WeightMatrixModel(QAbstractTableModel):
     def cell_name(self, row: int, column: int) -> str:
         """Plain-text name of a cell: ``w_01^(1)`` or ``b_0^(1)``."""
         kind, layer, index = self.key(row, column)
-        return Selection.weight(layer, *index).label() if kind == "W" else f"b_{row}^({layer})"
+        return parameter_symbol("w" if kind == "W" else "b", layer, *index)
 
     # -- QAbstractTableModel -------------------------------------------------------------------
 
