@@ -257,21 +257,18 @@ class MainWindow(QMainWindow):
     # -- undo that rewinds training --------------------------------------------------------------
 
     def _undo(self) -> None:
-        self.controller.pause_for_edit()
-        self.controller._resume_after_edit = False
+        self.controller.pause_for_edit(resume=False)
         self.document.undo_stack.undo()
 
     def _redo(self) -> None:
-        self.controller.pause_for_edit()
-        self.controller._resume_after_edit = False
+        self.controller.pause_for_edit(resume=False)
         self.document.undo_stack.redo()
 
     # -- files -------------------------------------------------------------------------------------
 
     def maybe_save(self) -> bool:
         """Ask about unsaved changes; True when it is fine to discard the project."""
-        self.controller.pause_for_edit()
-        self.controller._resume_after_edit = False
+        self.controller.pause_for_edit(resume=False)
         if not self.document.is_modified():
             return True
         answer = QMessageBox.warning(

@@ -135,11 +135,15 @@ class TrainingController(QObject):
         self.document.push(command)
         self.finish_edit()
 
-    def pause_for_edit(self) -> None:
-        """Pause a run and put its results on the undo stack before an edit or undo."""
+    def pause_for_edit(self, resume: bool = True) -> None:
+        """Pause a run and put its results on the undo stack before an edit or undo.
+
+        With ``resume`` (an edit), :meth:`finish_edit` resumes the run afterwards; without
+        (undo, closing, saving a snapshot of the work), it stays paused.
+        """
         if not self.running:
             return
-        self._resume_after_edit = True
+        self._resume_after_edit = resume
         self._pauseBlocking.emit()
         # The worker's trainingStopped is now queued for us: handle it right away.
         QCoreApplication.sendPostedEvents(self)

@@ -135,7 +135,8 @@ class TrainingWorker(QObject):
         trainer = self.trainer
         if trainer is None:
             return
-        evaluation = trainer.evaluate(record=False) if evaluate else None
+        # The fixed evaluation sample: a step on a large set must not wait for a full pass.
+        evaluation = trainer.evaluate(record=False, full=False) if evaluate else None
         snapshot = take_snapshot(
             trainer,
             self._probe,

@@ -21,7 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bpstudio.core.activations import ACTIVATIONS, Array
+from bpstudio.core.activations import Array
 from bpstudio.core.backprop import Grads, Trace, backward, check_batch, forward, predict
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.history import History
@@ -139,7 +139,6 @@ class Trainer:
             if self.X_val is not None and self.Y_val is not None
             else None
         )
-        self._acts = [ACTIVATIONS[a] for a in spec.activations]
 
     @staticmethod
     def _eval_sample(X: Array, Y: Array, rng: np.random.Generator) -> tuple[Array, Array]:
