@@ -81,7 +81,26 @@ def _later(item: QGraphicsItem, action: Callable[[], None]) -> None:
 # -- neurons -----------------------------------------------------------------------------------
 
 
-class NeuronItem(QGraphicsItem):
+class HoverItem(QGraphicsItem):
+    """An item that redraws itself highlighted while the mouse is over it."""
+
+    def __init__(self, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self._hovered = False
+        self.setAcceptHoverEvents(True)
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self._hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+
+class NeuronItem(HoverItem):
     """Neuron ``j`` of layer ``layer``: a circle filled by its activation a_j^(l), ringed by
     ∂C/∂a_j^(l), with a small badge for its bias b_j^(l)."""
 
@@ -96,8 +115,6 @@ class NeuronItem(QGraphicsItem):
         self.bias: QColor | None = None
         self.marked = False  # selected
         self.related = False  # an end of the selected weight
-        self._hovered = False
-        self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(3)
 
@@ -129,16 +146,6 @@ class NeuronItem(QGraphicsItem):
         if (marked, related) != (self.marked, self.related):
             self.marked, self.related = marked, related
             self.update()
-
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
-        super().hoverEnterEvent(event)
-
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
-        super().hoverLeaveEvent(event)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -489,7 +496,7 @@ class EdgeBundleItem(QGraphicsItem):
 # -- layer headers -----------------------------------------------------------------------------
 
 
-class HeaderButton(QGraphicsItem):
+class HeaderButton(HoverItem):
     """A small round-cornered button in a layer header: + / − / expand / collapse."""
 
     SIZE = 20.0
@@ -501,10 +508,8 @@ class HeaderButton(QGraphicsItem):
         self.glyph = glyph
         self.action = action
         self.row = 1
-        self._hovered = False
         self._pressed = False
         self.setToolTip(tooltip)
-        self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
@@ -528,14 +533,6 @@ class HeaderButton(QGraphicsItem):
             _later(self, self.action)
         self._pressed = False
         event.accept()
-
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
@@ -572,7 +569,7 @@ class HeaderButton(QGraphicsItem):
                 painter.drawPath(path)
 
 
-class LayerHeaderItem(QGraphicsItem):
+class LayerHeaderItem(HoverItem):
     """The card above a column: "Layer l · activation", the size, and its buttons.
 
     A hidden layer's header can be dragged sideways to move the layer.
@@ -586,12 +583,10 @@ class LayerHeaderItem(QGraphicsItem):
         self.subtitle = subtitle
         self.draggable = draggable
         self.marked = False
-        self._hovered = False
         self._press: QPointF | None = None
         self._origin = QPointF()
         self._dragging = False
         self.buttons: dict[str, HeaderButton] = {}
-        self.setAcceptHoverEvents(True)
         self.setZValue(4)
         if draggable:
             self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -676,14 +671,6 @@ class LayerHeaderItem(QGraphicsItem):
         self._dragging = False
         event.accept()
 
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
-
     # -- painting ------------------------------------------------------------------------------
 
     def paint(
@@ -732,7 +719,7 @@ class LayerHeaderItem(QGraphicsItem):
 # -- the marker of a collapsed layer -----------------------------------------------------------
 
 
-class CollapsedMarkerItem(QGraphicsItem):
+class CollapsedMarkerItem(HoverItem):
     """The "⋯ 784 neurons" pill: it stands for the neurons a collapsed layer does not draw;
     a click expands the layer."""
 
@@ -743,10 +730,8 @@ class CollapsedMarkerItem(QGraphicsItem):
         self.hidden = hidden
         self.text = f"⋯ {size:,} neurons"
         self.marked = False
-        self._hovered = False
         metrics = QFontMetricsF(ui_font(11, QFont.Weight.Medium))
         self.width = max(MARKER_WIDTH, metrics.horizontalAdvance(self.text) + 40)
-        self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"{hidden:,} of {size:,} neurons are not drawn. Click to expand.")
         self.setZValue(2)
@@ -776,14 +761,6 @@ class CollapsedMarkerItem(QGraphicsItem):
             layer = self.layer
             _later(self, lambda: scene.toggle_expanded(layer))
         event.accept()
-
-    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hovered = True
-        self.update()
-
-    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
-        self._hovered = False
-        self.update()
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
