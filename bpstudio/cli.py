@@ -538,6 +538,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def gui_main(argv: Sequence[str] | None = None) -> int:
     """Open the desktop app (optionally on a project file)."""
+    import multiprocessing
+
     from bpstudio.app.application import run_app
+
+    # Training runs in a child process; a frozen bundle's executable must act as that child.
+    multiprocessing.freeze_support()
 
     return run_app(list(sys.argv[1:] if argv is None else argv))

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from bpstudio.core.errors import BPStudioError
 
@@ -137,6 +137,20 @@ class LatestJob(QObject):
     def _on_error(self, serial: int, message: str) -> None:
         if self._finish(serial) and not self._closed:
             self.failed.emit(message)
+
+    def flush(self, msecs: int = -1) -> bool:
+        """Block until no job runs or waits and the last result has been emitted (tests,
+        scripts). False if a job was still running after ``msecs``."""
+        while self.busy:
+            if self._running_serial is None:  # pending, held back by the rate limit
+                self._timer.stop()
+                self._last_start = -1e9
+                self._start_pending()
+            if not self._pool.waitForDone(msecs):
+                return False
+            # The relay's signals are queued to our slots: deliver the result now.
+            QCoreApplication.sendPostedEvents(self)
+        return True
 
     def wait(self, msecs: int = -1) -> bool:
         """Block until the running job is done (tests, shutdown). True if none is left."""

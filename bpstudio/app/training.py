@@ -1,48 +1,32 @@
-"""The GUI side of training: owns the worker thread and keeps it in step with the document.
+"""The GUI side of training: owns the training worker and keeps it in step with the document.
 
 :class:`TrainingController` lives in the GUI thread. It forwards document changes to the
-worker as queued signals, turns the worker's results into undo commands ("Train 1,200
-steps"), and re-emits snapshots for the views. Structural edits and undo go through
-:meth:`pause_for_edit`, which pauses a run and lands its results on the undo stack first.
+worker (whose training runs in a process of its own), turns the worker's results into undo
+commands ("Train 1,200 steps"), and re-emits snapshots for the views. Structural edits and
+undo go through :meth:`pause_for_edit`, which pauses a run and lands its results on the undo
+stack first. Should the training process die, a new one takes over with the document's
+state (unless the last one died less than a minute after taking over: then the problem is shown).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
+import sys
+import time
+
+from PySide6.QtCore import QObject, Signal
 
 from bpstudio.app.commands import TrainCommand
 from bpstudio.app.document import Document
-from bpstudio.app.worker import (
-    LoadedData,
-    StopConditions,
-    TrainingState,
-    TrainingWorker,
-    gui_busy,
-)
+from bpstudio.app.worker import LoadedData, StopConditions, TrainingState, TrainingWorker
 from bpstudio.core.history import History
 from bpstudio.core.hyperparams import Hyperparameters
 from bpstudio.core.network import Params
 from bpstudio.core.snapshot import Snapshot
 
+RESTART_INTERVAL = 60.0  # seconds: a process that dies again sooner is not restarted
+
 
 class TrainingController(QObject):
-    # To the worker (queued across threads).
-    _loadData = Signal(object, str)
-    _setNetwork = Signal(object, object, object, object, int, int)
-    _setParams = Signal(object)
-    _setParameter = Signal(str, int, object, float)
-    _setHyperparameters = Signal(object)
-    _setProbe = Signal(int)
-    _step = Signal(str)
-    _run = Signal(object)
-    _setStopConditions = Signal(object)
-    _pause = Signal()
-    _pauseBlocking = Signal()
-    _gradientCheck = Signal(int)
-    _refresh = Signal()
-    _shutdown = Signal()
-
-    # For the views.
     snapshotReceived = Signal(object)  # Snapshot
     runningChanged = Signal(bool)
     dataLoaded = Signal(object)  # LoadedData
@@ -61,34 +45,8 @@ class TrainingController(QObject):
         self._applying = False
         self._resume_after_edit = False
         self._conditions = StopConditions()
-
-        self._thread = QThread()
-        self._thread.setObjectName("bpstudio-training")
-        self.worker = TrainingWorker()
-        self.worker.moveToThread(self._thread)
-        w = self.worker
-        self._loadData.connect(w.load_data)
-        self._setNetwork.connect(w.set_network)
-        self._setParams.connect(w.set_params)
-        self._setParameter.connect(w.set_parameter)
-        self._setHyperparameters.connect(w.set_hyperparameters)
-        self._setProbe.connect(w.set_probe)
-        self._step.connect(w.step)
-        self._run.connect(w.run)
-        self._setStopConditions.connect(w.set_stop_conditions)
-        self._pause.connect(w.pause)
-        self._pauseBlocking.connect(w.pause, Qt.ConnectionType.BlockingQueuedConnection)
-        self._gradientCheck.connect(w.gradient_check)
-        self._refresh.connect(w.refresh)
-        self._shutdown.connect(w.shutdown, Qt.ConnectionType.BlockingQueuedConnection)
-        w.snapshotReady.connect(self._on_snapshot)
-        w.trainingStopped.connect(self._on_training_stopped)
-        w.stepFinished.connect(self._on_step_finished)
-        w.runningChanged.connect(self._on_running_changed)
-        w.dataLoaded.connect(self._on_data_loaded)
-        w.problem.connect(self._on_problem)
-        w.gradientChecked.connect(self.gradientChecked)
-        self._thread.start()
+        self._restarted_at: float | None = None
+        self.worker = self._start_worker()
 
         document.networkChanged.connect(self._send_network)
         document.historyChanged.connect(self._send_network)
@@ -99,33 +57,50 @@ class TrainingController(QObject):
         document.projectReplaced.connect(self._on_project_replaced)
         self._on_project_replaced()
 
+    def _start_worker(self) -> TrainingWorker:
+        w = TrainingWorker(self)
+        w.snapshotReady.connect(self._on_snapshot)
+        w.trainingStopped.connect(self._on_training_stopped)
+        w.stepFinished.connect(self._on_step_finished)
+        w.runningChanged.connect(self._on_running_changed)
+        w.dataLoaded.connect(self._on_data_loaded)
+        w.problem.connect(self._on_problem)
+        w.gradientChecked.connect(self.gradientChecked)
+        w.crashed.connect(self._on_crashed)
+        return w
+
     # -- commands from the GUI -----------------------------------------------------------------
 
     def run(self, conditions: StopConditions | None = None) -> None:
         if conditions is not None:
             self._conditions = conditions
-        self._run.emit(self._conditions)
+        self.worker.send("run", self._conditions)
 
     def set_stop_conditions(self, conditions: StopConditions) -> None:
         self._conditions = conditions
-        self._setStopConditions.emit(conditions)
+        self.worker.send("set_stop_conditions", conditions)
 
     def pause(self) -> None:
-        self._pause.emit()
+        self.worker.send("pause")
 
     def step(self, unit: str) -> None:
         if not self.running:
-            self._step.emit(unit)
+            self.worker.send("step", str(unit))
 
     def set_probe(self, index: int) -> None:
         self.probe_index = index
-        self._setProbe.emit(index)
+        self.worker.send("set_probe", int(index))
 
     def gradient_check(self, max_parameters: int = 2000) -> None:
-        self._gradientCheck.emit(max_parameters)
+        self.worker.send("gradient_check", int(max_parameters))
 
     def refresh(self) -> None:
-        self._refresh.emit()
+        self.worker.send("refresh")
+
+    def sync(self) -> bool:
+        """Block until the worker has handled every command sent so far and its answers
+        (snapshots, results) have been delivered; False if it did not answer."""
+        return self.worker.sync()
 
     def reset(self, params: Params) -> None:
         """Start over from ``params`` (re-initialised with the seed), as one undo step."""
@@ -144,9 +119,8 @@ class TrainingController(QObject):
         if not self.running:
             return
         self._resume_after_edit = resume
-        self._pauseBlocking.emit()
-        # The worker's trainingStopped is now queued for us: handle it right away.
-        QCoreApplication.sendPostedEvents(self)
+        self.worker.send("pause")
+        self.worker.sync()  # delivers the run's results (trainingStopped) before returning
 
     def finish_edit(self) -> None:
         """Resume a run that :meth:`pause_for_edit` paused."""
@@ -155,15 +129,8 @@ class TrainingController(QObject):
             self.run()
 
     def shutdown(self) -> None:
-        """Stop training and join the thread (window closing)."""
-        if self._thread.isRunning():
-            self._shutdown.emit()
-            self._thread.quit()
-            self._thread.wait()
-
-    @property
-    def thread(self) -> QThread:  # type: ignore[override]
-        return self._thread
+        """Stop the training process and the worker's threads (window closing)."""
+        self.worker.shutdown()
 
     # -- document -> worker --------------------------------------------------------------------
 
@@ -175,25 +142,31 @@ class TrainingController(QObject):
         if self._applying:
             return
         p = self.document.project
-        self._setNetwork.emit(
-            p.spec, p.params.copy(), p.hyperparameters, p.history.copy(), p.step, p.epoch
+        self.worker.send(
+            "set_network",
+            p.spec,
+            p.params.copy(),
+            p.hyperparameters,
+            p.history.copy(),
+            p.step,
+            p.epoch,
         )
 
     def _send_data(self) -> None:
         path = self.document.path
-        self._loadData.emit(self.document.data_source, str(path.parent) if path else "")
+        self.worker.load_data(self.document.data_source, str(path.parent) if path else "")
 
     def _on_parameters_changed(self) -> None:
         if not self._applying:
-            self._setParams.emit(self.document.params.copy())
+            self.worker.send("set_params", self.document.params.copy())
 
     def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
         value = self.document.parameter(kind, layer, index)  # type: ignore[arg-type]
-        self._setParameter.emit(kind, layer, index, value)
+        self.worker.send("set_parameter", kind, layer, tuple(index), float(value))  # type: ignore[arg-type]
 
     def _on_hyperparameters_changed(self) -> None:
         hp: Hyperparameters = self.document.hyperparameters
-        self._setHyperparameters.emit(hp)
+        self.worker.send("set_hyperparameters", hp)
 
     # -- worker -> document / views --------------------------------------------------------------
 
@@ -217,8 +190,7 @@ class TrainingController(QObject):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        with gui_busy():  # the views' updates run without queueing for the GIL
-            self.snapshotReceived.emit(snapshot)
+        self.snapshotReceived.emit(snapshot)
 
     def _on_running_changed(self, running: bool) -> None:
         self.running = running
@@ -231,3 +203,20 @@ class TrainingController(QObject):
     def _on_problem(self, message: str) -> None:
         self.problem = message
         self.problemChanged.emit(message)
+
+    def _on_crashed(self, message: str) -> None:
+        if self.running:
+            self._on_running_changed(False)
+        now = time.monotonic()
+        if self._restarted_at is not None and now - self._restarted_at < RESTART_INTERVAL:
+            self._on_problem(
+                f"{message} Training is unavailable; save your work and restart Backprop Studio."
+            )
+            return
+        print(f"bpstudio: {message} Starting a new one.", file=sys.stderr)
+        self._restarted_at = now
+        old = self.worker
+        self.worker = self._start_worker()
+        old.shutdown()
+        old.deleteLater()
+        self._on_project_replaced()

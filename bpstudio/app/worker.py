@@ -1,89 +1,50 @@
-"""The training worker: a parentless QObject living in its own QThread.
+"""The training worker: the GUI's handle on the training process.
 
-It owns the :class:`Trainer` and, through it, every array it trains; the GUI only ever sees
-:class:`Snapshot` objects (copies). Commands arrive as queued signals and run between
-chunks of training, so they never race the arrays. While running, training happens in
-chunks of about 10 ms, after each of which queued commands are handled, and snapshots go
-out at most ~30 times a second; while stepping, one snapshot goes out per step or phase.
+Training runs in a process of its own (:mod:`bpstudio.core.session_process`), so it never
+competes with the GUI thread for Python's interpreter lock. :class:`TrainingWorker` lives in
+the GUI thread and hides the process behind Qt signals:
+
+- commands go into a queue that a writer thread pickles into the command pipe, so the GUI
+  thread never waits for a busy trainer;
+- a reader thread unpickles events (snapshots, results) and wakes the GUI thread, which
+  delivers them in order as signals; a snapshot superseded by a newer one that has already
+  arrived is skipped;
+- the examples are loaded (or generated) here, on a background thread, because the views
+  need them too (and the CSV cache lives here); the process gets a copy.
+
+:meth:`TrainingWorker.sync` blocks until the process has handled everything sent so far and
+its answers have been delivered: a pause before an edit uses it to land the run's results
+on the undo stack first.
 """
 
 from __future__ import annotations
 
-import math
+import multiprocessing
+import queue
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections import deque
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal
 
+from bpstudio.app.background import LatestJob
 from bpstudio.core.data_source import DataSource, load_examples, split_examples
 from bpstudio.core.datasets import Dataset
-from bpstudio.core.errors import BPStudioError
-from bpstudio.core.gradcheck import gradient_check
-from bpstudio.core.history import History
-from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import NetworkSpec, Params
-from bpstudio.core.snapshot import ProbeState, probe_state, take_snapshot
-from bpstudio.core.trainer import Phase, StepUnit, Trainer
+from bpstudio.core.session import StopConditions, TrainingData, TrainingState
+from bpstudio.core.session_process import serve
+from bpstudio.core.wire import recv_message, send_message, widen_pipe
 
-SNAPSHOT_INTERVAL = 1.0 / 30.0  # seconds between snapshots while running
-CHUNK_SECONDS = 0.010  # training time between two looks at the command queue
+__all__ = ["LoadedData", "StopConditions", "TrainingState", "TrainingWorker"]
 
-#: Set by the GUI thread while it redraws (:func:`bpstudio.app.plots.pacing.gui_busy`). NumPy
-#: on small arrays holds the interpreter lock, so a busy worker makes every callback of a
-#: repaint queue for the lock; while this is set the run loop sleeps between steps instead.
-GUI_BUSY = threading.Event()
-GUI_BUSY_MAX_WAIT = 0.030  # never stall training longer than this per step
-_busy_depth = 0
+PROCESS_NAME = "bpstudio-training"
+SYNC_TIMEOUT = 30.0  # seconds; a pause waits at most one chunk plus one snapshot
+EXIT_TIMEOUT = 5.0
 
-
-@contextmanager
-def gui_busy() -> Iterator[None]:
-    """Mark the GUI thread as busy (re-entrant; GUI thread only): the run loop steps aside.
-
-    PySide releases the interpreter lock around Qt calls, so GUI work made of many small
-    Qt calls would otherwise wait for the lock at every one of them while training runs.
-    """
-    global _busy_depth
-    _busy_depth += 1
-    GUI_BUSY.set()
-    try:
-        yield
-    finally:
-        _busy_depth -= 1
-        if _busy_depth == 0:
-            GUI_BUSY.clear()
-
-
-#: While a run goes on, the GUI thread asks for the interpreter lock hundreds of times a
-#: second (every Qt callback into Python) and waits up to the switch interval each time;
-#: Python's default of 5 ms makes a repaint take ten times its CPU time.
-RUN_SWITCH_INTERVAL = 0.001
-
-
-@dataclass(frozen=True)
-class StopConditions:
-    max_epochs: int | None = None
-    max_steps: int | None = None
-    target_cost: float | None = None
-    target_accuracy: float | None = None
-    steps_per_second: float | None = None  # None: as fast as possible
-
-
-@dataclass(frozen=True)
-class TrainingState:
-    """What goes back into the document when a run pauses or a step finishes."""
-
-    params: Params
-    history: History
-    step: int
-    epoch: int
-    reason: str = ""
+_ENDED = "ended"  # the reader's last message: the process has gone
 
 
 @dataclass(frozen=True)
@@ -94,7 +55,22 @@ class LoadedData:
     validation: Dataset
 
 
+def load_data(source: DataSource, base_dir: str) -> LoadedData:
+    """Read or generate the examples of ``source`` and split them (a background job)."""
+    examples = load_examples(source, Path(base_dir) if base_dir else None)
+    train, validation = split_examples(source, examples)
+    return LoadedData(source, examples, train, validation)
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread; the reader thread emits here and Qt queues it across."""
+
+    arrived = Signal()
+
+
 class TrainingWorker(QObject):
+    """Starts the training process and turns its events into signals (GUI thread)."""
+
     snapshotReady = Signal(object)  # Snapshot
     trainingStopped = Signal(object)  # TrainingState (run ended or paused)
     stepFinished = Signal(object)  # TrainingState (a step/phase changed the parameters)
@@ -102,339 +78,217 @@ class TrainingWorker(QObject):
     dataLoaded = Signal(object)  # LoadedData
     problem = Signal(str)  # a message for the user (bad data, mismatch)
     gradientChecked = Signal(object)  # GradCheckResult
+    crashed = Signal(str)  # the process ended without being asked to
 
-    def __init__(self) -> None:
-        super().__init__()  # parentless: it is moved to its own thread
-        self.trainer: Trainer | None = None
-        self.data: LoadedData | None = None
-        self._probe_index = 0
-        self._probe: ProbeState | None = None
-        self._running = False
-        self._conditions = StopConditions()
-        self._timer: QTimer | None = None
-        self._last_snapshot = 0.0
-        self._run_start = (0.0, 0)
-        self._rate = 0.0
-        self._spec: NetworkSpec | None = None
-        self._params: Params | None = None
-        self._hp = Hyperparameters()
-        self._history = History()
-        self._counters = (0, 0)
-        self._switch_interval = sys.getswitchinterval()
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def _ensure_timer(self) -> QTimer:
-        if self._timer is None:
-            self._timer = QTimer(self)
-            self._timer.setSingleShot(True)
-            self._timer.timeout.connect(self._train_chunk)
-        return self._timer
-
-    def _emit_snapshot(self, phase: Phase | None = None, evaluate: bool = False) -> None:
-        trainer = self.trainer
-        if trainer is None:
-            return
-        # The fixed evaluation sample: a step on a large set must not wait for a full pass.
-        evaluation = trainer.evaluate(record=False, full=False) if evaluate else None
-        snapshot = take_snapshot(
-            trainer,
-            self._probe,
-            phase=phase,
-            running=self._running,
-            steps_per_second=self._rate,
-            evaluation=evaluation,
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        context = multiprocessing.get_context("spawn")
+        commands_in, commands_out = context.Pipe(duplex=False)
+        events_in, events_out = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=serve, args=(commands_in, events_out), name=PROCESS_NAME, daemon=True
         )
-        self._last_snapshot = time.perf_counter()
-        self.snapshotReady.emit(snapshot)
+        self._process.start()
+        commands_in.close()  # the process's ends: it holds its own copies
+        events_out.close()
+        self._commands: Connection = commands_out
+        self._events: Connection = events_in
+        widen_pipe(self._commands)
+        widen_pipe(self._events)
 
-    def _refresh_probe(self, with_gradients: bool = True) -> None:
-        if self.trainer is not None:
-            self._probe = probe_state(self.trainer, self._probe_index, with_gradients)
+        self._outgoing: queue.SimpleQueue[tuple[str, tuple[object, ...]] | None] = (
+            queue.SimpleQueue()
+        )
+        self._incoming: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+        self._pending: deque[tuple[str, object]] = deque()  # GUI thread only
+        self._pending_snapshots = 0
+        self._notified = threading.Event()
+        self._relay = _Relay(self)
+        self._relay.arrived.connect(self._deliver)
+        self._sync_token = 0
+        self._held: list[tuple[str, tuple[object, ...]]] | None = None
+        self._synced = 0
+        self._closing = False
+        self._ended = False
 
-    def _state(self, reason: str = "") -> TrainingState:
-        assert self.trainer is not None
-        t = self.trainer
-        return TrainingState(t.params.copy(), t.history.copy(), t.step_count, t.epoch, reason)
+        self._data_job = LatestJob(parent=self)
+        self._data_job.finished.connect(self._on_data_loaded)
+        self._data_job.failed.connect(self._on_data_failed)
 
-    def _rebuild(self) -> None:
-        """A new Trainer from the current network, data and settings."""
-        self.trainer = None
-        if self._spec is None or self._params is None or self.data is None:
+        self._writer = threading.Thread(target=self._write, name="bpstudio-commands", daemon=True)
+        self._reader = threading.Thread(target=self._read, name="bpstudio-events", daemon=True)
+        self._writer.start()
+        self._reader.start()
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def send(self, name: str, *args: object) -> None:
+        """Queue a command for the process (never blocks); arguments must not change later.
+
+        While examples load, commands wait here and follow them, in order: a Step or Run
+        pressed meanwhile acts on the new data, and a network that fits the new data is not
+        judged against the old.
+        """
+        if self._closing:
             return
-        data = self.data
-        spec = self._spec
-        if data.train.n_inputs != spec.input_size or data.train.n_outputs != spec.output_size:
-            self.problem.emit(
-                f"The data ({data.source.describe()}) has {data.train.n_inputs} inputs and "
-                f"{data.train.n_outputs} targets; the network has {spec.input_size} inputs and "
-                f"{spec.output_size} outputs. Change the network or the data."
-            )
-            return
-        try:
-            with np.errstate(all="ignore"):
-                self.trainer = Trainer(
-                    spec,
-                    self._params,
-                    data.train,
-                    data.validation if data.validation.n_examples else None,
-                    self._hp,
-                    history=self._history.copy(),
-                    step=self._counters[0],
-                    epoch=self._counters[1],
-                )
-        except BPStudioError as exc:
-            self.problem.emit(str(exc))
-            return
-        self.problem.emit("")
-        self._refresh_probe()
-        self._emit_snapshot(evaluate=True)
+        if self._held is not None:
+            self._held.append((name, args))
+        else:
+            self._outgoing.put((name, args))
 
-    # -- commands (queued slots) -----------------------------------------------------------
-
-    @Slot(object, str)
     def load_data(self, source: DataSource, base_dir: str = "") -> None:
-        """Load (or generate) the examples; heavy files load here, off the GUI thread."""
-        self._stop("data changed")
-        try:
-            examples = load_examples(source, Path(base_dir) if base_dir else None)
-            train, validation = split_examples(source, examples)
-        except BPStudioError as exc:
-            self.data = None
-            self.trainer = None
-            self.problem.emit(str(exc))
-            return
-        self.data = LoadedData(source, examples, train, validation)
-        self._probe_index = min(self._probe_index, train.n_examples - 1)
-        self.dataLoaded.emit(self.data)
-        self._rebuild()
+        """Load (or generate) the examples off the GUI thread, then hand them to the process."""
+        if self._held is None:
+            self.send("set_data", None)  # stops a run; no trainer until the data comes
+            self._held = []
+        self._data_job.submit(load_data, source, base_dir)
 
-    @Slot(object, object, object, object, int, int)
-    def set_network(
-        self,
-        spec: NetworkSpec,
-        params: Params,
-        hp: Hyperparameters,
-        history: History,
-        step: int,
-        epoch: int,
-    ) -> None:
-        """The whole document state (structure or training state changed, or undo)."""
-        self._stop("network changed")
-        self._spec, self._params, self._hp = spec, params.copy(), hp
-        self._history, self._counters = history.copy(), (step, epoch)
-        self._rebuild()
+    def _release(self, data: TrainingData | None) -> None:
+        held, self._held = self._held or [], None
+        if data is not None:
+            self.send("set_data", data)
+        for name, args in held:
+            self.send(name, *args)
 
-    @Slot(object)
-    def set_params(self, params: Params) -> None:
-        """New parameter values (an edit); the pending phase is discarded."""
-        self._params = params.copy()
-        if self.trainer is not None:
-            self.trainer.set_params(params)
-            self._refresh_probe()
-            self._emit_snapshot()
+    @property
+    def loading(self) -> bool:
+        """Examples are being loaded."""
+        return self._data_job.busy
 
-    @Slot(str, int, object, float)
-    def set_parameter(self, kind: str, layer: int, index: tuple[int, ...], value: float) -> None:
-        """One weight or bias, applied between steps even while running."""
-        if self.trainer is None:
-            return
-        self.trainer.set_parameter(f"{kind}{layer}", tuple(index), value)
-        self._params = self.trainer.params.copy()
-        self._refresh_probe()
-        if not self._running:
-            self._emit_snapshot()
+    def wait_for_data(self) -> None:
+        """Block until the examples being loaded have been handed over (tests, scripts)."""
+        self._data_job.flush()
 
-    @Slot(object)
-    def set_hyperparameters(self, hp: Hyperparameters) -> None:
-        self._hp = hp
-        if self.trainer is not None:
-            self.trainer.set_hyperparameters(hp)
-            if not self._running:
-                self._emit_snapshot()
+    def sync(self, timeout: float = SYNC_TIMEOUT) -> bool:
+        """Block until the process has handled every command sent so far and every event it
+        sent before is delivered. False if it did not answer in time (or has gone)."""
+        if self._ended or self._closing:
+            return False
+        self._sync_token += 1
+        token = self._sync_token
+        self._outgoing.put(("sync", (token,)))  # not held back by loading data
+        deadline = time.monotonic() + timeout
+        while self._synced < token and not self._ended:
+            if not self._pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                try:
+                    self._append(self._incoming.get(timeout=remaining))
+                except queue.Empty:
+                    return False
+            self._dispatch_next()
+        return self._synced >= token
 
-    @Slot(int)
-    def set_probe(self, index: int) -> None:
-        self._probe_index = max(0, int(index))
-        if self.trainer is not None:
-            self._refresh_probe()
-            self._emit_snapshot()
+    def is_alive(self) -> bool:
+        return self._process.is_alive()
 
-    @Slot()
-    def refresh(self) -> None:
-        if self.trainer is not None:
-            self._refresh_probe()
-            self._emit_snapshot(evaluate=True)
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
 
-    @Slot(str)
-    def step(self, unit: str) -> None:
-        """One phase, example, mini-batch or epoch."""
-        trainer = self.trainer
-        if trainer is None or self._running:
-            return
-        trainer.divergence = None
-        before = trainer.step_count
-        phase: Phase | None = None
-        with np.errstate(all="ignore"):
-            if unit == StepUnit.PHASE:
-                phase = trainer.step_phase()
-                if phase is Phase.FORWARD:
-                    self._refresh_probe(with_gradients=False)
-                elif phase is Phase.BACKWARD:
-                    self._refresh_probe()
-            else:
-                if unit == StepUnit.EXAMPLE:
-                    trainer.train_example()
-                elif unit == StepUnit.EPOCH:
-                    trainer.train_epoch()
-                else:
-                    trainer.train_batch()
-                self._refresh_probe()
-        self._emit_snapshot(phase=phase, evaluate=phase is None)
-        if trainer.step_count != before:
-            self._params = trainer.params.copy()
-            self.stepFinished.emit(self._state("step"))
-
-    @Slot(object)
-    def run(self, conditions: StopConditions) -> None:
-        if self.trainer is None or self._running:
-            return
-        self.trainer.divergence = None
-        self._conditions = conditions
-        self._running = True
-        self._run_start = (time.perf_counter(), self.trainer.step_count)
-        self._rate = 0.0
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch_interval, RUN_SWITCH_INTERVAL))
-        self.runningChanged.emit(True)
-        self._ensure_timer().start(0)
-
-    @Slot(object)
-    def set_stop_conditions(self, conditions: StopConditions) -> None:
-        if (
-            self._running
-            and self.trainer is not None
-            and conditions.steps_per_second != self._conditions.steps_per_second
-        ):
-            # Pace from now on: steps run at the old pace must not count against the new one.
-            self._run_start = (time.perf_counter(), self.trainer.step_count)
-        self._conditions = conditions
-
-    @Slot()
-    def pause(self) -> None:
-        self._stop("paused")
-
-    def _stop(self, reason: str) -> None:
-        if not self._running:
-            return
-        self._running = False
-        sys.setswitchinterval(self._switch_interval)
-        if self._timer is not None:
-            self._timer.stop()
-        assert self.trainer is not None
-        self._params = self.trainer.params.copy()
-        self._refresh_probe()
-        self._emit_snapshot(evaluate=True)
-        self.runningChanged.emit(False)
-        self.trainingStopped.emit(self._state(reason))
-
-    @Slot(int)
-    def gradient_check(self, max_parameters: int) -> None:
-        trainer = self.trainer
-        if trainer is None:
-            return
-        size = min(trainer.hyperparameters.batch_size, trainer.n_train, 256)
-        X, Y = trainer.X[:size], trainer.Y[:size]
-        try:
-            with np.errstate(all="ignore"):
-                result = gradient_check(
-                    trainer.spec, trainer.params, X, Y, max_parameters=max_parameters
-                )
-        except BPStudioError as exc:
-            self.problem.emit(str(exc))
-            return
-        self.gradientChecked.emit(result)
-
-    @Slot()
     def shutdown(self) -> None:
-        """Stop training and timers; called (blocking-queued) before the thread quits."""
-        if self._running:
-            sys.setswitchinterval(self._switch_interval)
-        self._running = False
-        if self._timer is not None:
-            self._timer.stop()
-
-    # -- the run loop --------------------------------------------------------------------------
-
-    def _train_chunk(self) -> None:
-        trainer = self.trainer
-        if not self._running or trainer is None:
+        """Stop the process and both threads (window closing); events still queued are
+        dropped."""
+        if self._closing:
             return
-        c = self._conditions
-        deadline = time.perf_counter() + CHUNK_SECONDS
-        stop_reason = ""
-        limit = math.inf
-        if c.steps_per_second:
-            # Pace the run: only as many steps as the wall clock allows so far.
-            t0, s0 = self._run_start
-            limit = s0 + (time.perf_counter() - t0) * c.steps_per_second - trainer.step_count
-        done = 0
-        with np.errstate(all="ignore"):
-            while done < limit:
-                if GUI_BUSY.is_set():
-                    _yield_to_gui()
-                if not trainer.train_batch():
-                    stop_reason = "diverged"
-                    break
-                done += 1
-                if c.max_steps is not None and trainer.step_count >= c.max_steps:
-                    stop_reason = f"reached {c.max_steps:,} steps"
-                    break
-                if c.max_epochs is not None and trainer.epoch >= c.max_epochs:
-                    stop_reason = f"reached {c.max_epochs:,} epochs"
-                    break
-                if c.target_cost is not None or c.target_accuracy is not None:
-                    stop_reason = self._targets_reached(trainer, c)
-                    if stop_reason:
-                        break
-                if time.perf_counter() >= deadline:
-                    break
-        now = time.perf_counter()
-        t0, s0 = self._run_start
-        if now > t0:
-            self._rate = (trainer.step_count - s0) / (now - t0)
-        if stop_reason:
-            self._stop(stop_reason if stop_reason != "diverged" else trainer.divergence or "")
-            return
-        if now - self._last_snapshot >= SNAPSHOT_INTERVAL:
-            self._refresh_probe()
-            self._emit_snapshot()
-        wait = 0
-        if c.steps_per_second and done >= limit:
-            wait = max(1, int(1000.0 / c.steps_per_second))
-        self._ensure_timer().start(wait)
+        self._outgoing.put(("exit", ()))
+        self._closing = True
+        self._outgoing.put(None)
+        self._data_job.shutdown()
+        self._writer.join(EXIT_TIMEOUT)
+        self._process.join(EXIT_TIMEOUT)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(EXIT_TIMEOUT)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self._reader.join(EXIT_TIMEOUT)
+        self._commands.close()
+        self._events.close()
 
-    @staticmethod
-    def _targets_reached(trainer: Trainer, c: StopConditions) -> str:
-        # Judge only on the evaluation the trainer has just recorded at this step.
-        last = trainer.history["train_cost"].last
-        if last is None or last[0] != trainer.step_count:
-            return ""
-        if c.target_cost is not None and last[1] <= c.target_cost:
-            return f"reached the target cost {c.target_cost:g}"
-        accuracy = trainer.history["train_accuracy"].last
-        if (
-            c.target_accuracy is not None
-            and accuracy is not None
-            and accuracy[0] == trainer.step_count
-            and accuracy[1] >= c.target_accuracy
-        ):
-            return f"reached the target accuracy {c.target_accuracy:g}"
-        return ""
+    # -- threads -------------------------------------------------------------------------------
 
+    def _write(self) -> None:
+        while (message := self._outgoing.get()) is not None:
+            try:
+                send_message(self._commands, message)
+            except (OSError, ValueError):
+                return  # the process has gone; the reader reports it
 
-def _yield_to_gui() -> None:
-    """Sleep (releasing the interpreter lock) while the GUI thread redraws."""
-    start = time.perf_counter()
-    while GUI_BUSY.is_set() and time.perf_counter() - start < GUI_BUSY_MAX_WAIT:
-        time.sleep(0.0002)
+    def _read(self) -> None:
+        while True:
+            try:
+                message = recv_message(self._events)
+            except (EOFError, OSError):
+                self._incoming.put((_ENDED, None))
+                self._notify()
+                return
+            self._incoming.put(message)  # type: ignore[arg-type]
+            self._notify()
+
+    def _notify(self) -> None:
+        if not self._notified.is_set():
+            self._notified.set()
+            self._relay.arrived.emit()
+
+    # -- delivery (GUI thread) -----------------------------------------------------------------
+
+    def _append(self, message: tuple[str, object]) -> None:
+        self._pending.append(message)
+        if message[0] == "snapshot":
+            self._pending_snapshots += 1
+
+    def _deliver(self) -> None:
+        self._notified.clear()  # before draining: a message put after this notifies again
+        while True:
+            try:
+                self._append(self._incoming.get_nowait())
+            except queue.Empty:
+                break
+        # One at a time from the shared deque: a handler may sync, which delivers more.
+        while self._pending:
+            self._dispatch_next()
+
+    def _dispatch_next(self) -> None:
+        name, payload = self._pending.popleft()
+        if name == "snapshot":
+            self._pending_snapshots -= 1
+            if self._pending_snapshots > 0 or self._closing:
+                return  # a newer one is already here
+            self.snapshotReady.emit(payload)
+        elif name == "stopped":
+            self.trainingStopped.emit(payload)
+        elif name == "stepped":
+            self.stepFinished.emit(payload)
+        elif name == "running":
+            self.runningChanged.emit(bool(payload))
+        elif name == "problem":
+            self.problem.emit(str(payload))
+        elif name == "gradient_check":
+            self.gradientChecked.emit(payload)
+        elif name == "synced":
+            self._synced = max(self._synced, int(payload))  # type: ignore[call-overload]
+        elif name == "error":
+            text = str(payload)
+            print(f"bpstudio: error in the training process:\n{text}", file=sys.stderr)
+            self.problem.emit(f"Training hit an internal error: {text.strip().splitlines()[-1]}")
+        elif name == _ENDED:
+            self._ended = True
+            if not self._closing:
+                self._process.join(EXIT_TIMEOUT)
+                self.crashed.emit(
+                    f"The training process ended unexpectedly (exit code {self._process.exitcode})."
+                )
+
+    def _on_data_loaded(self, data: LoadedData) -> None:
+        if self._data_job.busy:
+            return  # newer data is on its way
+        self.dataLoaded.emit(data)
+        self._release(TrainingData(data.source.describe(), data.train, data.validation))
+
+    def _on_data_failed(self, message: str) -> None:
+        if not self._data_job.busy:
+            self.problem.emit(message)
+            self._release(None)

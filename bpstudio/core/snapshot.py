@@ -14,6 +14,7 @@ import numpy as np
 
 from bpstudio.core.activations import Array
 from bpstudio.core.backprop import Grads, Trace, backward, forward
+from bpstudio.core.hyperparams import Hyperparameters
 from bpstudio.core.network import NetworkSpec, Params
 from bpstudio.core.trainer import Evaluation, Phase, Trainer
 
@@ -49,6 +50,7 @@ class Snapshot:
     divergence: str | None = None
     learning_rate: float = 0.0
     gradient_norms: tuple[float, ...] = field(default_factory=tuple)
+    hyperparameters: Hyperparameters | None = None  # the trainer's, live edits included
 
     @property
     def cost(self) -> float | None:
@@ -130,4 +132,5 @@ def take_snapshot(
         divergence=trainer.divergence,
         learning_rate=trainer.learning_rate,
         gradient_norms=norms,
+        hyperparameters=trainer.hyperparameters,
     )

@@ -6,11 +6,12 @@
   user's settings.
 - An autouse fixture fails a test that leaves a QThread running (napari's
   ``dangling_qthreads``): every QThread started during the test is remembered and must be
-  stopped by its end.
+  stopped by its end. So must every training process.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import traceback
 import weakref
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from bpstudio.app.document import Document  # noqa: E402
 from bpstudio.app.selection import SelectionModel  # noqa: E402
 from bpstudio.app.training import TrainingController  # noqa: E402
+from bpstudio.app.worker import PROCESS_NAME  # noqa: E402
 from bpstudio.core.templates import make_project  # noqa: E402
 
 
@@ -54,6 +56,16 @@ def _fail_on_dangling_qthreads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
             continue
         if running:
             dangling.append(where)
+    processes = [p for p in multiprocessing.active_children() if p.name == PROCESS_NAME]
+    for process in processes:
+        process.kill()
+        process.join()
+    if processes:
+        pytest.fail(
+            f"{len(processes)} training process(es) still running at the end of the test; "
+            "stop them with TrainingController.shutdown().",
+            pytrace=False,
+        )
     if dangling:
         pytest.fail(
             f"{len(dangling)} QThread(s) still running at the end of the test; stop them "
@@ -66,7 +78,7 @@ def _fail_on_dangling_qthreads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 
 class StubController(QObject):
-    """Stands in for TrainingController where no worker thread is wanted: no snapshots
+    """Stands in for TrainingController where no training process is wanted: no snapshots
     unless a test emits one, and counters for the pause/resume around network edits."""
 
     snapshotReceived = Signal(object)
@@ -104,7 +116,7 @@ def stub_controller(qapp: QApplication) -> StubController:
 
 @pytest.fixture
 def controller(qapp: QApplication, document: Document) -> Iterator[TrainingController]:
-    """A real controller with its worker thread, shut down after the test."""
+    """A real controller with its training process, shut down after the test."""
     controller = TrainingController(document)
     yield controller
     controller.shutdown()

@@ -4,12 +4,13 @@ chain-rule panel, with a real TrainingController and its thread (pytest-qt, offs
 from __future__ import annotations
 
 import math
+import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app.document import Document
@@ -32,15 +33,19 @@ TIMEOUT = 10_000  # ms
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def settle(controller: TrainingController) -> None:
-    """Return once the worker has handled every command sent so far and its answers
-    (snapshots, results) have been delivered to the controller.
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
-    The blocking-queued pause is handled after everything queued before it; when nothing
-    runs it does nothing else.
-    """
-    controller._pauseBlocking.emit()
-    QCoreApplication.sendPostedEvents(controller)
+
+def settle(controller: TrainingController) -> None:
+    """Return once the worker has loaded the data, the training process has handled every
+    command sent so far, and its answers (snapshots, results) have been delivered."""
+    controller.worker.wait_for_data()
+    assert controller.sync()
 
 
 def wait_snapshot(
@@ -83,7 +88,7 @@ def panel(
     qtbot.addWidget(widget)
     wait_snapshot(qtbot, controller, lambda s: True)
     yield widget
-    if controller.running and controller.thread.isRunning():
+    if controller.running and controller.worker.is_alive():
         pause_and_wait(qtbot, controller)
 
 
@@ -212,11 +217,6 @@ def test_live_learning_rate_change_while_running(
     panel.lr_spin.setValue(0.05)
     panel.lr_spin.setValue(0.02)
     assert document.hyperparameters.learning_rate == 0.02
-    worker = controller.worker
-    qtbot.waitUntil(
-        lambda: worker.trainer is not None and worker.trainer.hyperparameters.learning_rate == 0.02,
-        timeout=TIMEOUT,
-    )
     wait_snapshot(qtbot, controller, lambda s: s.running and s.learning_rate == 0.02)
     assert controller.running
     # Consecutive edits of one setting are one undo step.
@@ -226,13 +226,16 @@ def test_live_learning_rate_change_while_running(
     # Other settings apply live too.
     panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("momentum"))
     panel.batch_spin.setValue(4)
-    qtbot.waitUntil(
-        lambda: (
-            worker.trainer is not None
-            and worker.trainer.hyperparameters.optimizer == "momentum"
-            and worker.trainer.hyperparameters.batch_size == 4
+    wait_snapshot(
+        qtbot,
+        controller,
+        lambda s: (
+            s.running
+            and s.hyperparameters is not None
+            and s.hyperparameters.optimizer == "momentum"
+            and s.hyperparameters.batch_size == 4
+            and s.batch_indices.size == 4
         ),
-        timeout=TIMEOUT,
     )
     assert panel.momentum_spin.isEnabled()
     pause_and_wait(qtbot, controller)
@@ -352,17 +355,42 @@ def test_gradient_check_dialog(
 # -- closing -------------------------------------------------------------------------------------
 
 
-def test_shutdown_during_a_run_joins_the_thread(
+def test_a_training_process_that_dies_is_replaced_once(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    settle(controller)
+    first = controller.worker
+    assert first.pid is not None
+    os.kill(first.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: controller.worker is not first, timeout=TIMEOUT)
+    settle(controller)
+    controller.step(StepUnit.BATCH)
+    wait_snapshot(qtbot, controller, lambda s: s.step == 1)
+    assert controller.problem == ""
+
+    # Dying again within a minute: no endless restarts, the user is told instead.
+    second = controller.worker
+    assert second.pid is not None
+    os.kill(second.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: "ended unexpectedly" in controller.problem, timeout=TIMEOUT)
+    assert controller.worker is second
+    assert "restart Backprop Studio" in controller.problem
+    assert "ended unexpectedly" in panel.status_label.text()
+
+
+def test_shutdown_during_a_run_ends_the_process(
     qtbot: QtBot, document: Document, panel: TrainingPanel, controller: TrainingController
 ) -> None:
     panel.run_action.trigger()
     wait_snapshot(qtbot, controller, lambda s: s.running and s.step > 0)
+    pid = controller.worker.pid
     controller.shutdown()
-    assert not controller.thread.isRunning()
-    assert controller.thread.isFinished()
+    assert not controller.worker.is_alive()
+    assert pid is not None
+    assert not _process_exists(pid)
 
 
-def test_main_window_close_during_a_run_joins_the_thread(
+def test_main_window_close_during_a_run_ends_the_process(
     qtbot: QtBot, settings: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     main_window = pytest.importorskip("bpstudio.app.main_window")
@@ -379,7 +407,7 @@ def test_main_window_close_during_a_run_joins_the_thread(
     window.training.run_action.trigger()
     wait_snapshot(qtbot, controller, lambda s: s.running and s.step > 0)
     assert window.close()
-    assert not controller.thread.isRunning()
+    assert not controller.worker.is_alive()
 
 
 # -- chain rule ----------------------------------------------------------------------------------

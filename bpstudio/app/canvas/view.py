@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
-    QPaintEvent,
     QPen,
     QResizeEvent,
     QShowEvent,
@@ -39,7 +38,6 @@ from bpstudio.app.canvas.overlay import CanvasLegend, ZoomBadge
 from bpstudio.app.canvas.scene import EDGE_MODES, NetworkScene
 from bpstudio.app.canvas.values import values_from_document, values_from_snapshot
 from bpstudio.app.document import Document
-from bpstudio.app.plots.pacing import gui_busy
 from bpstudio.app.selection import SelectionModel
 from bpstudio.core.decision import padded_range
 from bpstudio.core.snapshot import Snapshot
@@ -130,12 +128,6 @@ class NetworkView(QGraphicsView):
         if isinstance(snapshot, Snapshot):
             self._on_snapshot(snapshot)
         self._apply_stored_view(document.project.view)
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
-        # Items paint in Python: ask the training worker to step aside meanwhile, so the
-        # paint does not queue for the interpreter lock at every item (see plots.pacing).
-        with gui_busy():
-            super().paintEvent(event)
 
     def _on_data_loaded(self, data: object) -> None:
         """Neuron pictures cover the plane the training inputs span."""

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, 
 
 from bpstudio.app.document import Document
 from bpstudio.app.plots import status_label, stepped_range
-from bpstudio.app.plots.pacing import PlotWidget, scheduler
+from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.training import TrainingController
 from bpstudio.core.activations import Array
 from bpstudio.core.snapshot import Snapshot
@@ -64,7 +64,7 @@ class CostPlot(QWidget):
         palette = self.palette()
         background = palette.color(QPalette.ColorRole.Base)
         foreground = palette.color(QPalette.ColorRole.Text)
-        self.plot_widget = PlotWidget(background=background)
+        self.plot_widget = pg.PlotWidget(background=background)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         item = self.plot_item
         item.showGrid(x=False, y=False)

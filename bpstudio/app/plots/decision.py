@@ -33,7 +33,6 @@ from bpstudio.app.canvas.colors import diverging_rgb
 from bpstudio.app.document import Document
 from bpstudio.app.panels.data_preview import add_points, shown_inputs
 from bpstudio.app.plots.classes import class_color, class_rgb
-from bpstudio.app.plots.pacing import PlotWidget
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
 from bpstudio.core.activations import Array
@@ -218,7 +217,7 @@ class DecisionPlot(QWidget):
         self._job.finished.connect(self._on_frame)
 
         background = self.palette().color(QPalette.ColorRole.Base)
-        self.plot_widget = PlotWidget(background=background)
+        self.plot_widget = pg.PlotWidget(background=background)
         # Bilinear scaling of the 64x64 grid: smooth colour fields instead of blocks.
         self.plot_widget.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()

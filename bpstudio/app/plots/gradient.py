@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.app.document import Document
 from bpstudio.app.plots import status_label, stepped_range
-from bpstudio.app.plots.pacing import PlotWidget, scheduler
+from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
 from bpstudio.core.activations import Array
@@ -222,8 +222,8 @@ class GradientPlot(QWidget):
 
     # -- construction ----------------------------------------------------------------------------
 
-    def _new_plot(self) -> PlotWidget:
-        widget = PlotWidget(background=self._background)
+    def _new_plot(self) -> pg.PlotWidget:
+        widget = pg.PlotWidget(background=self._background)
         item = widget.getPlotItem()
         item.showGrid(x=False, y=False)
         for name in ("left", "bottom"):

@@ -1,14 +1,11 @@
 """Pacing the views that redraw from training snapshots.
 
-Python has one interpreter lock: every millisecond the GUI thread spends in Python (and
-pyqtgraph paints largely in Python) is a millisecond the training worker cannot run, and a
-long burst of redraws makes the whole window late. So views do not redraw on their own
-timers; they ask the :class:`RedrawScheduler`, which runs one redraw at a time and, while
-training runs, spaces the redraws so the GUI thread's share of the CPU stays near a budget
-(measured with ``time.thread_time`` over the last fraction of a second). When training is
-idle (stepping), redraws run as soon as the event loop is free. While a redraw or a plot's
-repaint runs, :func:`gui_busy` asks the training worker to step aside (it sleeps between
-steps), so the redraw does not queue for the interpreter lock at every Python callback.
+A long burst of redraws makes the whole window late, and on a small machine every
+millisecond the GUI spends drawing is one the training process cannot use. So views do not
+redraw on their own timers; they ask the :class:`RedrawScheduler`, which runs one redraw at
+a time and, while training runs, spaces the redraws so the GUI thread's share of the CPU
+stays near a budget (measured with ``time.thread_time`` over the last fraction of a second).
+When training is idle (stepping), redraws run as soon as the event loop is free.
 """
 
 from __future__ import annotations
@@ -16,26 +13,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import pyqtgraph as pg
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QPaintEvent
-
-from bpstudio.app.worker import gui_busy
 
 #: The GUI thread's target share of one CPU while training runs.
 GUI_BUDGET = 0.10
 MIN_GAP_MS = 11  # three views at most ~30 redraws a second each
 MAX_GAP_MS = 400
 WINDOW_SECONDS = 0.25  # how often the load is measured
-
-
-class PlotWidget(pg.PlotWidget):
-    """A pyqtgraph PlotWidget whose repaints run under :func:`gui_busy`."""
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
-        with gui_busy():
-            super().paintEvent(event)
 
 
 class RedrawScheduler(QObject):
@@ -71,8 +56,7 @@ class RedrawScheduler(QObject):
             owner = getattr(callback, "__self__", None)
             # A view closed and deleted while it waited has nothing left to draw.
             if not isinstance(owner, QObject) or shiboken6.isValid(owner):
-                with gui_busy():
-                    callback()
+                callback()
         self._adapt()
         if self._queue:
             self._timer.start(self.gap_ms if self.running else 0)
