@@ -181,6 +181,35 @@ class LatencyProbe:
         self._last = now
 
 
+class WindowUnderTest:
+    """The whole main window (canvas, docks, plots) on the case's project, 1600×1000."""
+
+    def __init__(self, project: Project, settings_dir: str) -> None:
+        from PySide6.QtCore import QSettings
+
+        from bpstudio.app.main_window import MainWindow
+
+        settings = QSettings(str(Path(settings_dir) / "bench.ini"), QSettings.Format.IniFormat)
+        self.window = MainWindow(settings)
+        self.window.resize(1600, 1000)
+        self.window.document.replace_project(project)
+        self.document = self.window.document
+        self.controller = self.window.controller
+        spec = project.spec
+        L = spec.n_layers
+        self.window.selection.select(Selection.weight(L, 0, min(1, spec.layer_sizes[L - 1] - 1)))
+        self.window.show()
+
+    def draw_count(self) -> int:
+        w = self.window
+        return w.cost_plot.draw_count + w.gradient_plot.draw_count + w.chain_rule.draw_count
+
+    def close(self) -> None:
+        self.window.document.undo_stack.setClean()  # no "save changes?" question
+        self.window.close()
+        self.window.deleteLater()
+
+
 class Views(QWidget):
     """The views that redraw on every snapshot, side by side in one window, offscreen."""
 
@@ -203,15 +232,20 @@ class Views(QWidget):
         return self.cost.draw_count + self.gradient.draw_count + self.chain.draw_count
 
 
-def compare(case: Case, seconds: float, rounds: int) -> None:
+def compare(case: Case, seconds: float, rounds: int, whole_window: bool, tmp: str) -> None:
     """Alternate headless and GUI runs (``rounds`` of each) so that drifts of the machine's
     speed hit both alike; report the median ratio and the pooled tick lateness."""
     reference = make_trainer(case.project)
     reference.train_steps(20)  # warm up
-    document = Document(case.project.copy())
-    controller = TrainingController(document)
-    views = Views(document, controller)
-    views.show()
+    views: WindowUnderTest | Views
+    if whole_window:
+        views = WindowUnderTest(case.project.copy(), tmp)
+        controller = views.controller
+    else:
+        document = Document(case.project.copy())
+        controller = TrainingController(document)
+        views = Views(document, controller)
+        views.show()
     probe = LatencyProbe()
     running: list[tuple[float, int]] = []
 
@@ -244,9 +278,12 @@ def compare(case: Case, seconds: float, rounds: int) -> None:
             snapshot_rates.append((len(window) - 1) / (t1 - t0))
             spin(0.2)
     finally:
-        controller.shutdown()
-        views.close()
-        views.deleteLater()
+        if isinstance(views, Views):
+            controller.shutdown()
+            views.close()
+            views.deleteLater()
+        else:
+            views.close()  # closing the window shuts its controller down
     ratios = [g / h for g, h in zip(gui, headless, strict=True)]
     r = case.results
     r["headless"] = float(np.median(headless))
@@ -328,6 +365,11 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=5, help="alternations of headless and GUI runs"
     )
     parser.add_argument(
+        "--plots-only",
+        action="store_true",
+        help="measure with three views (cost, gradient, chain rule) instead of the whole window",
+    )
+    parser.add_argument(
         "--memory-steps", type=int, default=1_000_000, help="steps of the memory run (0: skip)"
     )
     args = parser.parse_args(argv)
@@ -336,14 +378,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         cases = [spirals_case(), mnist_sized_case(Path(tmp))]
         for case in cases:
-            compare(case, args.seconds, args.rounds)
+            compare(case, args.seconds, args.rounds, not args.plots_only, tmp)
             print(f"done: {case.name}", file=sys.stderr, flush=True)
     memory = memory_run(args.memory_steps) if args.memory_steps else None
 
     print("\n### (a) Throughput and (b) GUI latency while training\n")
     print(
         f"{os.cpu_count()} CPUs, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
-        f"{args.seconds:g} s per network in {args.rounds} rounds\n"
+        f"{args.seconds:g} s per network in {args.rounds} rounds, "
+        f"{'three views' if args.plots_only else 'the whole main window (1600×1000)'}\n"
     )
     print(
         "| network | headless steps/s | GUI steps/s | ratio, median (min–max) (≥ 0.8) | "

@@ -36,7 +36,9 @@ from bpstudio.core.network import NetworkSpec, Params
 from bpstudio.core.snapshot import ProbeState, probe_state, take_snapshot
 from bpstudio.core.trainer import Phase, StepUnit, Trainer
 
-SNAPSHOT_INTERVAL = 1.0 / 30.0  # seconds between snapshots while running
+SNAPSHOT_INTERVAL = 1.0 / 30.0  # seconds between snapshots while running, at least
+#: ... and at most this share of a run goes into making and sending snapshots.
+SNAPSHOT_SHARE = 0.05
 CHUNK_SECONDS = 0.010  # training time between two looks at the commands
 
 #: Emits one event: its name and its payload.
@@ -84,6 +86,7 @@ class TrainingSession:
         self._probe: ProbeState | None = None
         self._conditions = StopConditions()
         self._last_snapshot = 0.0
+        self._snapshot_cost = 0.0  # seconds, a moving average over the run's snapshots
         self._run_start = (0.0, 0)
         self._rate = 0.0
         self._spec: NetworkSpec | None = None
@@ -337,9 +340,14 @@ class TrainingSession:
         if stop_reason:
             self._stop(stop_reason if stop_reason != "diverged" else trainer.divergence or "")
             return None
-        if now - self._last_snapshot >= SNAPSHOT_INTERVAL:
+        if now - self._last_snapshot >= max(
+            SNAPSHOT_INTERVAL, self._snapshot_cost / SNAPSHOT_SHARE
+        ):
             self._refresh_probe()
             self._snapshot()
+            # What a snapshot costs (probe, copies, sending): large networks send fewer.
+            cost = time.perf_counter() - now
+            self._snapshot_cost += 0.2 * (cost - self._snapshot_cost)
         if c.steps_per_second and done >= limit:
             return max(0.001, 1.0 / c.steps_per_second)
         return 0.0

@@ -60,6 +60,12 @@ def ui_font(pixel_size: int, weight: QFont.Weight = QFont.Weight.Normal) -> QFon
     return font
 
 
+def _draft(item: QGraphicsItem) -> bool:
+    """The scene draws in draft quality (no antialiasing, no shadows) while training runs:
+    the colours change several times a second, and a frame must stay short."""
+    return bool(getattr(item.scene(), "draft", False))
+
+
 def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
     return option.levelOfDetailFromTransform(painter.worldTransform())
 
@@ -151,13 +157,14 @@ class NeuronItem(HoverItem):
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         lod = _lod(painter, option)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        draft = _draft(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not draft)
         centre = QPointF(0, 0)
         painter.setPen(Qt.PenStyle.NoPen)
         if self.marked:
             painter.setBrush(colors.ACCENT_SOFT)
             painter.drawEllipse(centre, R + 11, R + 11)
-        elif lod > 0.35:
+        elif lod > 0.35 and not draft:
             painter.setBrush(colors.SHADOW)
             painter.drawEllipse(QPointF(0, 1.5), R + 0.8, R + 0.8)
         if self.ring is not None and self.ring_width > 0:
@@ -465,7 +472,7 @@ class EdgeBundleItem(QGraphicsItem):
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not _draft(self))
         exposed = self._visible_rect(painter, option).adjusted(-8, -8, 8, 8)
         clip = not exposed.isEmpty() and not exposed.contains(self._rect)
         for pen, idx, lines in self._ops:

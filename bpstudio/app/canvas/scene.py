@@ -90,6 +90,7 @@ class NetworkScene(QGraphicsScene):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.draft = False  # see set_draft
         self.document = document
         self.selection = selection
         self.editor = editor
@@ -261,6 +262,14 @@ class NetworkScene(QGraphicsScene):
             self.edge_mode = mode
             if self.values is not None:
                 self.apply_values(self.values)
+
+    def set_draft(self, draft: bool) -> None:
+        """Draft quality (see :func:`bpstudio.app.canvas.items._draft`) while training runs;
+        leaving it repaints everything in full quality."""
+        if draft != self.draft:
+            self.draft = draft
+            for item in self.items():
+                item.update()
 
     def apply_values(self, values: CanvasValues) -> None:
         """Recolour neurons and edges for new numbers; no item is created or deleted."""

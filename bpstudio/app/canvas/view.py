@@ -38,11 +38,13 @@ from bpstudio.app.canvas.overlay import CanvasLegend, ZoomBadge
 from bpstudio.app.canvas.scene import EDGE_MODES, NetworkScene
 from bpstudio.app.canvas.values import values_from_document, values_from_snapshot
 from bpstudio.app.document import Document
+from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.selection import SelectionModel
 from bpstudio.core.decision import padded_range
 from bpstudio.core.snapshot import Snapshot
 
 MIN_ZOOM = 0.03
+RUNNING_MIN_INTERVAL = 0.05  # seconds between two recolourings while training runs
 MAX_ZOOM = 6.0
 MAX_FIT_ZOOM = 1.25  # a tiny network is not blown up past this by "fit"
 WHEEL_STEP = 1.0015  # zoom factor per 1/8 degree of wheel rotation
@@ -329,6 +331,16 @@ class NetworkView(QGraphicsView):
         if snapshot.spec != self.document.spec:
             return
         self._snapshot = snapshot
+        if snapshot.running:  # paced with the other live views
+            scheduler().request(self._apply_snapshot, True, RUNNING_MIN_INTERVAL)
+        else:
+            self._apply_snapshot()
+
+    def _apply_snapshot(self) -> None:
+        snapshot = self._snapshot
+        if snapshot is None or snapshot.spec != self.document.spec:
+            return
+        self.network_scene.set_draft(snapshot.running)
         self.network_scene.apply_values(values_from_snapshot(snapshot))
         self._update_legend_note()
 

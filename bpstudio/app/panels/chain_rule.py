@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import html
 import math
-import time
 
 import numpy as np
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QShowEvent, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from bpstudio.app.document import Document
@@ -123,11 +122,11 @@ class ChainRulePanel(QWidget):
         self.draw_count = 0
         self._snapshot: Snapshot | None = controller.snapshot
         self._stale = False
-        self._refreshed_at = 0.0
-        self._later = QTimer(self)
-        self._later.setSingleShot(True)
-        self._later.timeout.connect(self._on_later)
 
+        self._next_document: QTextDocument | None = None
+        self._swap = QTimer(self)
+        self._swap.setSingleShot(True)
+        self._swap.timeout.connect(self._show_next_document)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setReadOnly(True)
@@ -144,27 +143,16 @@ class ChainRulePanel(QWidget):
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
         self._stale = True
-        scheduler().request(self._refresh_if_stale, snapshot.running)
+        # Numbers changing 30 times a second cannot be read, and laying out the rich text is
+        # the costliest redraw there is: at most a few a second while running.
+        scheduler().request(self._refresh_if_stale, snapshot.running, RUNNING_MIN_INTERVAL)
 
     def _on_selection_changed(self, selection: Selection | None) -> None:
         self.refresh()
 
     def _refresh_if_stale(self) -> None:
-        if not self._stale or not self.isVisible():
-            return
-        snapshot = self._snapshot
-        wait = RUNNING_MIN_INTERVAL - (time.perf_counter() - self._refreshed_at)
-        if snapshot is not None and snapshot.running and wait > 0:
-            # Numbers changing 30 times a second cannot be read, and laying out the rich
-            # text is the costliest redraw there is: at most a few a second while running.
-            if not self._later.isActive():
-                self._later.start(int(wait * 1000) + 1)
-            return
-        self.refresh()
-
-    def _on_later(self) -> None:
-        snapshot = self._snapshot
-        scheduler().request(self._refresh_if_stale, snapshot is not None and snapshot.running)
+        if self._stale and self.isVisible():
+            self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -176,7 +164,6 @@ class ChainRulePanel(QWidget):
     def refresh(self) -> None:
         """Recompute the terms for the selection from the latest snapshot and redraw."""
         self._stale = False
-        self._refreshed_at = time.perf_counter()
         self.terms = self.batch_terms = None
         self.engine_gradient = None
         self.paths = None
@@ -187,9 +174,29 @@ class ChainRulePanel(QWidget):
         if text == self.html:
             return
         self.html = text
+        # Parse into a new document now and show it on the next turn of the event loop:
+        # QTextBrowser.setHtml parses, lays out and paints in one go (over 15 ms for the
+        # panel's text), too long a stall for a window that redraws while training runs.
+        document = QTextDocument(self.browser)
+        document.setDefaultFont(self.browser.font())
+        document.setDocumentMargin(self.browser.document().documentMargin())
+        document.setHtml(text)
+        if self._next_document is not None:
+            self._next_document.deleteLater()
+        self._next_document = document
+        if self._snapshot is not None and self._snapshot.running:
+            if not self._swap.isActive():
+                self._swap.start(0)
+        else:
+            self._show_next_document()
+
+    def _show_next_document(self) -> None:
+        document, self._next_document = self._next_document, None
+        if document is None:
+            return
         bar = self.browser.verticalScrollBar()
         position = bar.value()
-        self.browser.setHtml(text)
+        self.browser.setDocument(document)  # deletes the old one, also a child of the browser
         bar.setValue(position)
 
     def _build(self) -> str:

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.document import Document
+from bpstudio.app.plots import hold_width, status_label
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions
 from bpstudio.core.errors import BPStudioError
@@ -82,6 +83,13 @@ PHASE_HINTS: dict[Phase, str] = {
 #: Speed slider: positions 0..SPEED_MAX_POS-1 are 10^(pos/10) steps/s (1…1000), the last
 #: position means "as fast as possible".
 SPEED_FASTEST_POS = 31
+#: The widest text each counter is expected to show (its width is held at that).
+COUNTER_SAMPLES = {
+    "step": "00,000,000",
+    "epoch": "00,000 + 100%",
+    "rate": "000,000",
+    "cost": "0.0000e-00",
+}
 LR_MIN, LR_MAX = 1e-6, 1000.0
 
 
@@ -534,10 +542,11 @@ class TrainingPanel(QWidget):
             font.setPointSizeF(font.pointSizeF() * 1.15)
             value.setFont(font)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            hold_width(value, COUNTER_SAMPLES[key])
             grid.addWidget(head, 0, column)
             grid.addWidget(value, 1, column)
             self.counter_labels[key] = value
-        self.lr_now_label = QLabel()
+        self.lr_now_label = status_label()  # always there, often empty: no relayouts
         self.lr_now_label.setStyleSheet("color: palette(mid); font-size: 8pt;")
         grid.addWidget(self.lr_now_label, 2, 0, 1, len(names))
         return box
@@ -928,7 +937,6 @@ class TrainingPanel(QWidget):
             if scheduled and not math.isclose(scheduled, base, rel_tol=1e-9)
             else ""
         )
-        self.lr_now_label.setVisible(bool(self.lr_now_label.text()))
         if snapshot.divergence:
             if snapshot.divergence != self._banner_message:
                 self._banner_message = snapshot.divergence

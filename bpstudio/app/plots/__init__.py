@@ -20,6 +20,28 @@ def status_label() -> QLabel:
     return label
 
 
+def hold_width(label: QLabel, sample: str) -> QLabel:
+    """Make a label whose text changes all the time (counters) keep the width of ``sample``
+    in its font, so its text never re-lays out its window (see :func:`status_label`)."""
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample) + 4)
+    return label
+
+
+#: Width of a vertical axis, in pixels: room for "-0.0005" or "1e-05" in the default font.
+AXIS_WIDTH = 56
+
+
+def fix_axis_widths(item: object, names: tuple[str, ...] = ("left",)) -> None:
+    """Give the vertical axes of a pyqtgraph PlotItem a fixed width.
+
+    By default an axis grows and shrinks with its widest tick label, and every change lays
+    the whole plot out again: a long frame each time a range steps while training runs.
+    """
+    for name in names:
+        item.getAxis(name).setWidth(AXIS_WIDTH)  # type: ignore[attr-defined]
+
+
 def nice_ceil(value: float) -> float:
     """The smallest of 1, 2, 5 × 10ⁿ that is ≥ ``value`` (for axis ranges that change
     in steps, so the axes are not re-laid out on every redraw)."""

@@ -17,7 +17,7 @@ from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from bpstudio.app.document import Document
-from bpstudio.app.plots import status_label, stepped_range
+from bpstudio.app.plots import fix_axis_widths, status_label, stepped_range
 from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.training import TrainingController
 from bpstudio.core.activations import Array
@@ -37,6 +37,8 @@ SERIES_STYLE: dict[str, tuple[str, str, float, Qt.PenStyle, bool]] = {
 
 History = dict[str, tuple[Array, Array]]
 
+#: Seconds between two redraws while training runs: the curves move a pixel at a time.
+RUNNING_MIN_INTERVAL = 0.2
 SYMBOLS_BELOW = 40  # evaluation points are marked while a series has at most this many
 
 
@@ -80,6 +82,7 @@ class CostPlot(QWidget):
         self._x_range: tuple[float, float] | None = None
         self._y_range: tuple[float, float] | None = None
         item.vb.disableAutoRange()
+        fix_axis_widths(item, ("left", "right"))
         item.vb.sigRangeChangedManually.connect(self._on_range_changed_manually)
         for name in ("left", "bottom", "right"):
             axis = item.getAxis(name)
@@ -171,7 +174,7 @@ class CostPlot(QWidget):
     def _schedule(self, history: History, running: bool) -> None:
         """Keep only the latest history; the shared scheduler paces the redraw."""
         self._pending = history
-        scheduler().request(self._draw_pending, running)
+        scheduler().request(self._draw_pending, running, RUNNING_MIN_INTERVAL)
 
     def _draw_pending(self) -> None:
         if self._pending is None or not self.isVisible():
@@ -182,7 +185,7 @@ class CostPlot(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         if self._pending is not None:
-            scheduler().request(self._draw_pending, self.controller.running)
+            scheduler().request(self._draw_pending, self.controller.running, RUNNING_MIN_INTERVAL)
 
     # -- drawing ---------------------------------------------------------------------------------
 

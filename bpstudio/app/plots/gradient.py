@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app.document import Document
-from bpstudio.app.plots import status_label, stepped_range
+from bpstudio.app.plots import fix_axis_widths, status_label, stepped_range
 from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
@@ -36,6 +36,7 @@ from bpstudio.core.network import NetworkSpec
 from bpstudio.core.snapshot import Snapshot
 
 MAX_COMPONENTS = 400
+RUNNING_MIN_INTERVAL = 0.1  # seconds between two redraws while training runs
 GROUP_GAP = 1.5  # empty bar widths between two groups
 SHRINK_AFTER = 1.0  # seconds of small gradients before the y axis zooms in while running
 
@@ -188,11 +189,11 @@ class GradientPlot(QWidget):
         self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
         self.layer_combo = QComboBox()
         self.layer_combo.setToolTip("The layer whose components the histogram shows")
-        self.layer_combo.currentIndexChanged.connect(self._redraw)
+        self.layer_combo.currentIndexChanged.connect(self._rescale_layers_page)
         self.log_check = QCheckBox("Log")
         self.log_check.setChecked(True)
         self.log_check.setToolTip("Norms on a logarithmic scale (vanishing gradients show up)")
-        self.log_check.toggled.connect(self._redraw)
+        self.log_check.toggled.connect(self._rescale_layers_page)
         header = QHBoxLayout()
         header.setContentsMargins(4, 0, 4, 0)
         header.addWidget(self.summary, 1)
@@ -230,6 +231,7 @@ class GradientPlot(QWidget):
             axis = item.getAxis(name)
             axis.setPen(pg.mkPen(self._foreground))
             axis.setTextPen(pg.mkPen(self._foreground))
+        fix_axis_widths(item)
         zero = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(self._foreground, width=1))
         item.addItem(zero)
         widget.zero_line = zero  # type: ignore[attr-defined]
@@ -277,6 +279,13 @@ class GradientPlot(QWidget):
         self.histogram_widget = self._new_plot()
         self.histogram_item: pg.PlotItem = self.histogram_widget.getPlotItem()
         self.histogram_item.setLabel("left", "components")
+        self.histogram_item.setLabel("bottom", "∂C/∂θ")
+        # Ranges set by hand with hysteresis, as on the components page.
+        self.norms_item.vb.disableAutoRange()
+        self.histogram_item.vb.disableAutoRange()
+        self._norms_range: tuple[float, float] | None = None
+        self._histogram_x: tuple[float, float] | None = None
+        self._histogram_y: tuple[float, float] | None = None
         self.histogram_curve_w = pg.PlotDataItem(stepMode="center", fillLevel=0)
         self.histogram_curve_b = pg.PlotDataItem(stepMode="center")
         self.histogram_item.addItem(self.histogram_curve_w)
@@ -324,6 +333,8 @@ class GradientPlot(QWidget):
         self.norms_item.getAxis("bottom").setTicks(
             [[(float(l), f"layer {l}") for l in range(1, spec.n_layers + 1)], []]
         )
+        self.norms_item.setXRange(0.4, spec.n_layers + 0.6, padding=0)
+        self._norms_range = self._histogram_x = self._histogram_y = None
         self._apply_mode()
 
     # -- modes -----------------------------------------------------------------------------------
@@ -355,7 +366,7 @@ class GradientPlot(QWidget):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._pending = snapshot
-        scheduler().request(self._draw_pending, snapshot.running)
+        scheduler().request(self._draw_pending, snapshot.running, RUNNING_MIN_INTERVAL)
 
     def _draw_pending(self) -> None:
         if self._pending is None or not self.isVisible():
@@ -366,7 +377,11 @@ class GradientPlot(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         if self._pending is not None:
-            scheduler().request(self._draw_pending, self.controller.running)
+            scheduler().request(self._draw_pending, self.controller.running, RUNNING_MIN_INTERVAL)
+
+    def _rescale_layers_page(self) -> None:
+        self._norms_range = self._histogram_x = self._histogram_y = None
+        self._redraw()
 
     def _redraw(self) -> None:
         if self._snapshot is not None:
@@ -484,10 +499,13 @@ class GradientPlot(QWidget):
             floor = float(np.floor(finite.min())) - 0.5 if finite.size else -1.0
             logs = np.where(np.isfinite(logs), logs, floor)
             y0, tops = floor, logs
-            self.norms_item.setLabel("left", "log₁₀ ‖∂C/∂θ‖")
+            norms_range = (floor, float(np.ceil(logs.max())) if finite.size else 0.0)
+            if norms_range[0] >= norms_range[1]:
+                norms_range = (norms_range[0], norms_range[0] + 1.0)
         else:
             y0, tops = 0.0, values
-            self.norms_item.setLabel("left", "‖∂C/∂θ‖")
+            norms_range = stepped_range(self._norms_range, 0.0, float(values.max(initial=0.0)))
+        _set_text(self.norms_item, "left", "log₁₀ ‖∂C/∂θ‖" if log else "‖∂C/∂θ‖")
         self.norm_bars_w.setOpts(
             x=layers - 0.2,
             y0=y0,
@@ -502,6 +520,9 @@ class GradientPlot(QWidget):
             height=None,
             brushes=[pg.mkBrush(bias_color(int(l))) for l in layers],
         )
+        if norms_range != self._norms_range:
+            self._norms_range = norms_range
+            self.norms_item.setYRange(*norms_range, padding=0.03)
         layer = int(self.layer_combo.currentData() or L)
         layer = min(max(layer, 1), L)
         w = grads.dW[layer - 1].ravel()
@@ -510,10 +531,10 @@ class GradientPlot(QWidget):
         both = both[np.isfinite(both)]
         colour = layer_color(layer)
         if both.size:
+            # Bins over a range with 1-2-5 ends that changes only now and then: the axes
+            # are laid out again only when it does.
             bins = int(np.clip(np.sqrt(both.size), 10, 60))
-            lo, hi = float(both.min()), float(both.max())
-            if lo == hi:
-                lo, hi = lo - 0.5, hi + 0.5
+            lo, hi = stepped_range(self._histogram_x, float(both.min()), float(both.max()))
             edges = np.linspace(lo, hi, bins + 1)
             counts_w, _ = np.histogram(w[np.isfinite(w)], bins=edges)
             counts_b, _ = np.histogram(b[np.isfinite(b)], bins=edges)
@@ -525,10 +546,16 @@ class GradientPlot(QWidget):
             self.histogram_curve_b.setData(
                 edges, counts_b, pen=pg.mkPen(colour.darker(150), width=2)
             )
-        self.histogram_item.setTitle(
-            f"components of ∂C/∂W<sup>({layer})</sup> (filled) and ∂C/∂b<sup>({layer})</sup>"
-        )
-        self.histogram_item.setLabel("bottom", "∂C/∂θ")
+            top = float(max(counts_w.max(initial=0), counts_b.max(initial=0)))
+            counts_range = stepped_range(self._histogram_y, 0.0, top)
+            if (lo, hi) != self._histogram_x:
+                self._histogram_x = (lo, hi)
+                self.histogram_item.setXRange(lo, hi, padding=0.02)
+            if counts_range != self._histogram_y:
+                self._histogram_y = counts_range
+                self.histogram_item.setYRange(*counts_range, padding=0.03)
+        title = f"components of ∂C/∂W<sup>({layer})</sup> (filled) and ∂C/∂b<sup>({layer})</sup>"
+        _set_text(self.histogram_item, "title", title)
 
     # -- interaction -----------------------------------------------------------------------------
 
@@ -557,3 +584,16 @@ class GradientPlot(QWidget):
             self.selection.select(Selection.weight(c.layer, c.j, c.k))
         else:
             self.selection.select(Selection.neuron(c.layer, c.j))
+
+
+def _set_text(item: pg.PlotItem, where: str, text: str) -> None:
+    """Set a plot's title or an axis label only when it changes (each change lays the plot
+    out again)."""
+    key = f"_bpstudio_{where}"
+    if getattr(item, key, None) == text:
+        return
+    setattr(item, key, text)
+    if where == "title":
+        item.setTitle(text)
+    else:
+        item.setLabel(where, text)

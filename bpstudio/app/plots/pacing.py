@@ -10,28 +10,37 @@ When training is idle (stepping), redraws run as soon as the event loop is free.
 
 from __future__ import annotations
 
+import math
 import time
+import weakref
 from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 #: The GUI thread's target share of one CPU while training runs.
-GUI_BUDGET = 0.10
+GUI_BUDGET = 0.30
 MIN_GAP_MS = 11  # three views at most ~30 redraws a second each
 MAX_GAP_MS = 400
 WINDOW_SECONDS = 0.25  # how often the load is measured
 
 
 class RedrawScheduler(QObject):
-    """Runs queued redraw callbacks one per timer tick, paced by the GUI's CPU use."""
+    """Runs queued redraw callbacks one per timer tick, paced by the GUI's CPU use.
+
+    While training runs, a callback may also ask for a minimum interval between its runs
+    (a cost curve need not redraw as often as the network's colours).
+    """
 
     def __init__(self, budget: float = GUI_BUDGET, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.budget = budget
         self.gap_ms = MIN_GAP_MS
         self.running = False
-        self._queue: dict[Callable[[], None], None] = {}  # insertion-ordered set
+        self._queue: dict[Callable[[], None], float] = {}  # callback -> min interval (s)
+        self._last_run: weakref.WeakKeyDictionary[object, dict[str, float]] = (
+            weakref.WeakKeyDictionary()
+        )
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
@@ -39,10 +48,13 @@ class RedrawScheduler(QObject):
         self._cpu = time.thread_time()
         self.duty = 0.0
 
-    def request(self, callback: Callable[[], None], running: bool) -> None:
-        """Run ``callback`` soon; a callback already waiting keeps its place in the queue."""
+    def request(
+        self, callback: Callable[[], None], running: bool, min_interval: float = 0.0
+    ) -> None:
+        """Run ``callback`` soon, and while ``running`` no sooner than ``min_interval``
+        seconds after its last run; a callback already waiting keeps its place."""
         self.running = running
-        self._queue.setdefault(callback, None)
+        self._queue[callback] = min_interval if running else 0.0
         if not self._timer.isActive():
             self._timer.start(self.gap_ms if running else 0)
 
@@ -50,16 +62,35 @@ class RedrawScheduler(QObject):
         self._queue.pop(callback, None)
 
     def _on_timeout(self) -> None:
-        if self._queue:
-            callback = next(iter(self._queue))
-            del self._queue[callback]
-            owner = getattr(callback, "__self__", None)
-            # A view closed and deleted while it waited has nothing left to draw.
-            if not isinstance(owner, QObject) or shiboken6.isValid(owner):
-                callback()
+        now = time.perf_counter()
+        wait = math.inf
+        for callback, min_interval in self._queue.items():
+            remaining = min_interval - (now - self._last_run_of(callback))
+            if remaining <= 0:
+                del self._queue[callback]
+                self._run(callback, now)
+                wait = 0.0
+                break
+            wait = min(wait, remaining)
         self._adapt()
         if self._queue:
-            self._timer.start(self.gap_ms if self.running else 0)
+            gap = self.gap_ms if self.running else 0
+            self._timer.start(max(gap, int(wait * 1000) + 1 if wait > 0 else gap))
+
+    def _last_run_of(self, callback: Callable[[], None]) -> float:
+        owner = getattr(callback, "__self__", None)
+        if owner is None:
+            return -math.inf
+        return self._last_run.get(owner, {}).get(getattr(callback, "__name__", ""), -math.inf)
+
+    def _run(self, callback: Callable[[], None], now: float) -> None:
+        owner = getattr(callback, "__self__", None)
+        # A view closed and deleted while it waited has nothing left to draw.
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return
+        if owner is not None:
+            self._last_run.setdefault(owner, {})[getattr(callback, "__name__", "")] = now
+        callback()
 
     def _adapt(self) -> None:
         now, cpu = time.perf_counter(), time.thread_time()
