@@ -14,6 +14,7 @@ import html
 import math
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
@@ -196,7 +197,10 @@ class ChainRulePanel(QWidget):
             return
         bar = self.browser.verticalScrollBar()
         position = bar.value()
-        self.browser.setDocument(document)  # deletes the old one, also a child of the browser
+        old = self.browser.document()
+        self.browser.setDocument(document)  # deletes only the document it started with
+        if shiboken6.isValid(old) and old.parent() is self.browser:
+            old.deleteLater()
         bar.setValue(position)
 
     def _build(self) -> str:
