@@ -44,7 +44,7 @@ from bpstudio.core.decision import padded_range
 from bpstudio.core.snapshot import Snapshot
 
 MIN_ZOOM = 0.03
-RUNNING_MIN_INTERVAL = 0.05  # seconds between two recolourings while training runs
+RUNNING_MIN_INTERVAL = 0.1  # seconds between two recolourings while training runs
 MAX_ZOOM = 6.0
 MAX_FIT_ZOOM = 1.25  # a tiny network is not blown up past this by "fit"
 WHEEL_STEP = 1.0015  # zoom factor per 1/8 degree of wheel rotation

@@ -62,6 +62,7 @@ class CostPlot(QWidget):
         self.history: History = {}
         self._pending: History | None = None
         self._has_accuracy: bool | None = None
+        self._signatures: dict[str, tuple[float, ...]] = {}  # of the data each curve shows
 
         palette = self.palette()
         background = palette.color(QPalette.ColorRole.Base)
@@ -203,6 +204,12 @@ class CostPlot(QWidget):
                 curve.setSymbolSize(5)
                 curve.setSymbolPen(pg.mkPen(colour))
                 curve.setSymbolBrush(pg.mkBrush(colour))
+            # Evaluation series change once in many steps: setting the same data again
+            # would cost its downsampling and bounds for nothing.
+            signature = (len(x), float(x[0]), float(x[-1]), float(y[-1])) if len(x) else (0,)
+            if self._signatures.get(name) == signature:
+                continue
+            self._signatures[name] = signature
             # In log mode pyqtgraph maps a zero cost to NaN (a gap), without warnings.
             curve.setData(x, y)
         has_accuracy = len(history.get("train_accuracy", empty)[0]) > 0

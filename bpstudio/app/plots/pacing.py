@@ -19,7 +19,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
 #: The GUI thread's target share of one CPU while training runs.
-GUI_BUDGET = 0.30
+GUI_BUDGET = 0.25
 MIN_GAP_MS = 11  # three views at most ~30 redraws a second each
 MAX_GAP_MS = 400
 WINDOW_SECONDS = 0.25  # how often the load is measured
