@@ -46,6 +46,7 @@ class TrainingController(QObject):
         self._resume_after_edit = False
         self._conditions = StopConditions()
         self._restarted_at: float | None = None
+        self._generation = 0  # of the network and parameters last sent to the worker
         self.worker = self._start_worker()
 
         document.networkChanged.connect(self._send_network)
@@ -116,6 +117,9 @@ class TrainingController(QObject):
         With ``resume`` (an edit), :meth:`finish_edit` resumes the run afterwards; without
         (undo, closing, saving a snapshot of the work), it stays paused.
         """
+        # The process may have results on the way (a step) or a run about to start that
+        # the GUI has not heard of yet: take them in first, so they land before the edit.
+        self.worker.sync()
         if not self.running:
             return
         self._resume_after_edit = resume
@@ -142,6 +146,7 @@ class TrainingController(QObject):
         if self._applying:
             return
         p = self.document.project
+        self._generation += 1
         self.worker.send(
             "set_network",
             p.spec,
@@ -150,6 +155,7 @@ class TrainingController(QObject):
             p.history.copy(),
             p.step,
             p.epoch,
+            self._generation,
         )
 
     def _send_data(self) -> None:
@@ -158,7 +164,8 @@ class TrainingController(QObject):
 
     def _on_parameters_changed(self) -> None:
         if not self._applying:
-            self.worker.send("set_params", self.document.params.copy())
+            self._generation += 1
+            self.worker.send("set_params", self.document.params.copy(), self._generation)
 
     def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
         value = self.document.parameter(kind, layer, index)  # type: ignore[arg-type]
@@ -171,6 +178,8 @@ class TrainingController(QObject):
     # -- worker -> document / views --------------------------------------------------------------
 
     def _apply(self, state: TrainingState) -> None:
+        if state.generation != self._generation:
+            return  # it started from a document state an edit or undo has since replaced
         if state.step == self.document.project.step and state.params.allclose(self.document.params):
             return
         self._applying = True

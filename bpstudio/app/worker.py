@@ -24,6 +24,7 @@ import queue
 import sys
 import threading
 import time
+import traceback
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -43,6 +44,7 @@ __all__ = ["LoadedData", "StopConditions", "TrainingState", "TrainingWorker"]
 PROCESS_NAME = "bpstudio-training"
 SYNC_TIMEOUT = 30.0  # seconds; a pause waits at most one chunk plus one snapshot
 EXIT_TIMEOUT = 5.0
+MAX_QUEUED_SNAPSHOTS = 4  # read from the pipe but not yet taken by the GUI thread
 
 _ENDED = "ended"  # the reader's last message: the process has gone
 
@@ -103,6 +105,7 @@ class TrainingWorker(QObject):
         self._pending: deque[tuple[str, object]] = deque()  # GUI thread only
         self._pending_snapshots = 0
         self._notified = threading.Event()
+        self._snapshot_room = threading.Semaphore(MAX_QUEUED_SNAPSHOTS)
         self._relay = _Relay(self)
         self._relay.arrived.connect(self._deliver)
         self._sync_token = 0
@@ -161,7 +164,11 @@ class TrainingWorker(QObject):
 
     def sync(self, timeout: float = SYNC_TIMEOUT) -> bool:
         """Block until the process has handled every command sent so far and every event it
-        sent before is delivered. False if it did not answer in time (or has gone)."""
+        sent before is delivered. False if it did not answer in time (or has gone).
+
+        Commands held back while examples load are not waited for (they follow the data);
+        :meth:`wait_for_data` first makes it a full barrier.
+        """
         if self._ended or self._closing:
             return False
         self._sync_token += 1
@@ -216,17 +223,31 @@ class TrainingWorker(QObject):
                 send_message(self._commands, message)
             except (OSError, ValueError):
                 return  # the process has gone; the reader reports it
+            except Exception:  # noqa: BLE001 (a command that cannot be sent is a bug: say so)
+                self._incoming.put(("error", traceback.format_exc()))
+                self._notify()
 
     def _read(self) -> None:
-        while True:
-            try:
+        try:
+            while True:
                 message = recv_message(self._events)
-            except (EOFError, OSError):
-                self._incoming.put((_ENDED, None))
+                if isinstance(message, tuple) and message and message[0] == "snapshot":
+                    # Backpressure: while the GUI thread has snapshots it has not taken yet,
+                    # leave the next in the pipe (the trainer waits instead of the memory
+                    # filling up with pictures nobody will draw).
+                    while not self._closing and not self._snapshot_room.acquire(timeout=0.1):
+                        pass
+                if self._closing:
+                    continue  # drain the pipe until the process has gone
+                self._incoming.put(message)  # type: ignore[arg-type]
                 self._notify()
-                return
-            self._incoming.put(message)  # type: ignore[arg-type]
-            self._notify()
+        except (EOFError, OSError):
+            pass
+        except Exception:  # noqa: BLE001 (a message that cannot be read: give up on it)
+            self._incoming.put(("error", traceback.format_exc()))
+            self._process.terminate()  # the restart logic takes over
+        self._incoming.put((_ENDED, None))
+        self._notify()
 
     def _notify(self) -> None:
         if not self._notified.is_set():
@@ -239,6 +260,7 @@ class TrainingWorker(QObject):
         self._pending.append(message)
         if message[0] == "snapshot":
             self._pending_snapshots += 1
+            self._snapshot_room.release()
 
     def _deliver(self) -> None:
         self._notified.clear()  # before draining: a message put after this notifies again

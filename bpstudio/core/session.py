@@ -63,6 +63,9 @@ class TrainingState:
     step: int
     epoch: int
     reason: str = ""
+    #: The generation of the network and parameters it started from (see
+    #: :meth:`TrainingSession.set_network`): a result from an older one is stale.
+    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class TrainingSession:
         self._hp = Hyperparameters()
         self._history = History()
         self._counters = (0, 0)
+        self.generation = 0
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -121,7 +125,9 @@ class TrainingSession:
     def _state(self, reason: str = "") -> TrainingState:
         assert self.trainer is not None
         t = self.trainer
-        return TrainingState(t.params.copy(), t.history.copy(), t.step_count, t.epoch, reason)
+        return TrainingState(
+            t.params.copy(), t.history.copy(), t.step_count, t.epoch, reason, self.generation
+        )
 
     def _rebuild(self) -> None:
         """A new Trainer from the current network, data and settings."""
@@ -177,15 +183,24 @@ class TrainingSession:
         history: History,
         step: int,
         epoch: int,
+        generation: int = 0,
     ) -> None:
-        """The whole document state (structure or training state changed, or undo)."""
+        """The whole document state (structure or training state changed, or undo).
+
+        ``generation`` numbers the document states the GUI sends (here and in
+        :meth:`set_params`); results carry the one they started from, so the GUI can tell a
+        result that crossed a newer edit on the way.
+        """
         self._stop("network changed")
+        self.generation = generation
         self._spec, self._params, self._hp = spec, params.copy(), hp
         self._history, self._counters = history.copy(), (step, epoch)
         self._rebuild()
 
-    def set_params(self, params: Params) -> None:
-        """New parameter values (an edit); the pending phase is discarded."""
+    def set_params(self, params: Params, generation: int = 0) -> None:
+        """New parameter values (an edit); the pending phase is discarded. A run goes on
+        from them, so its results belong to the new ``generation``."""
+        self.generation = generation
         self._params = params.copy()
         if self.trainer is not None:
             self.trainer.set_params(params)
@@ -271,16 +286,22 @@ class TrainingSession:
     def pause(self) -> None:
         self._stop("paused")
 
+    def stop(self, reason: str) -> None:
+        """End a run (if one runs) and report its results, even if the last snapshot fails."""
+        self._stop(reason)
+
     def _stop(self, reason: str) -> None:
         if not self.running:
             return
         self.running = False
         assert self.trainer is not None
         self._params = self.trainer.params.copy()
-        self._refresh_probe()
-        self._snapshot(evaluate=True)
-        self._emit("running", False)
-        self._emit("stopped", self._state(reason))
+        try:
+            self._refresh_probe()
+            self._snapshot(evaluate=True)
+        finally:
+            self._emit("running", False)
+            self._emit("stopped", self._state(reason))
 
     def gradient_check(self, max_parameters: int) -> None:
         trainer = self.trainer

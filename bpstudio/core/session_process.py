@@ -98,7 +98,13 @@ def _train(session: TrainingSession, emit: Emit) -> float | None:
         raise
     except Exception:  # noqa: BLE001
         message = traceback.format_exc()
-        session.running = False
-        emit("running", False)
+        try:
+            session.stop("stopped by an error")  # its results still go back to the GUI
+        except (EOFError, OSError):
+            raise
+        except Exception:  # noqa: BLE001 (the first error is the one to report)
+            if session.running:
+                session.running = False
+                emit("running", False)
         emit("error", message)
         return None

@@ -355,6 +355,46 @@ def test_gradient_check_dialog(
 # -- closing -------------------------------------------------------------------------------------
 
 
+def test_an_edit_right_after_run_keeps_the_document_consistent(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    from bpstudio.app.actions import push_network_edit
+    from bpstudio.core.edits import add_neuron
+
+    settle(controller)
+    rng = np.random.default_rng(0)
+    # Run, then edit at once: the GUI has not heard that the run started yet.
+    controller.run(StopConditions())
+    push_network_edit(
+        document, controller, "Add neuron", lambda spec, params: add_neuron(spec, params, 1, rng)
+    )
+    qtbot.waitUntil(lambda: controller.running, timeout=TIMEOUT)  # resumed after the edit
+    pause_and_wait(qtbot, controller)
+    spec = document.spec
+    assert spec.layer_sizes[1] == 5
+    shapes = [w.shape for w in document.params.W]
+    assert shapes == [(5, 2), (1, 5)]
+    texts = [document.undo_stack.text(i) for i in range(document.undo_stack.count())]
+    assert "Add neuron" in texts
+    assert texts[-1].startswith("Train")  # the run after the edit, on the new network
+
+
+def test_undo_right_after_a_step_undoes_that_step(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    settle(controller)
+    controller.step(StepUnit.BATCH)
+    controller.pause_for_edit(resume=False)  # what Undo does first
+    document.undo_stack.undo()
+    settle(controller)
+    assert document.project.step == 0
+    assert document.undo_stack.canRedo()
+    controller.step(StepUnit.BATCH)
+    wait_snapshot(qtbot, controller, lambda s: s.step == 1)
+    settle(controller)
+    assert document.project.step == 1  # the process is back in step with the document
+
+
 def test_a_training_process_that_dies_is_replaced_once(
     qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
 ) -> None:

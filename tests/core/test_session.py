@@ -259,3 +259,45 @@ def test_serve_ends_when_the_gui_goes(monkeypatch: pytest.MonkeyPatch) -> None:
     served.thread.join(10)
     assert not served.thread.is_alive()
     served.events.close()
+
+
+def test_results_carry_the_generation_they_started_from(
+    session: tuple[TrainingSession, Recorder],
+) -> None:
+    s, rec = session
+    params = initialize(SPEC, "xavier", 0)
+    s.set_network(SPEC, params, Hyperparameters(batch_size=4), History(), 0, 0, generation=7)
+    s.set_data(xor_data())
+    s.step(StepUnit.BATCH)
+    stepped = rec.last("stepped")
+    assert isinstance(stepped, TrainingState)
+    assert stepped.generation == 7
+    s.run(StopConditions())
+    s.set_params(params, generation=8)  # an edit while running: the run goes on from it
+    assert s.running
+    s.pause()
+    stopped = rec.last("stopped")
+    assert isinstance(stopped, TrainingState)
+    assert stopped.generation == 8
+
+
+def test_a_stop_is_reported_even_when_its_snapshot_fails(
+    session: tuple[TrainingSession, Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s, rec = session
+    send_network(s)
+    s.set_data(xor_data())
+    s.run(StopConditions())
+    s.train_chunk()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("no picture")
+
+    monkeypatch.setattr(s, "_snapshot", broken)
+    with pytest.raises(RuntimeError):
+        s.stop("stopped by an error")
+    assert not s.running
+    assert rec.last("running") is False
+    state = rec.last("stopped")
+    assert isinstance(state, TrainingState)
+    assert state.reason == "stopped by an error"

@@ -55,8 +55,13 @@ class RedrawScheduler(QObject):
         seconds after its last run; a callback already waiting keeps its place."""
         self.running = running
         self._queue[callback] = min_interval if running else 0.0
-        if not self._timer.isActive():
-            self._timer.start(self.gap_ms if running else 0)
+        if not running:
+            # A run has ended (or never ran): nothing waits for its pace any more.
+            for queued in self._queue:
+                self._queue[queued] = 0.0
+            self._timer.start(0)
+        elif not self._timer.isActive():
+            self._timer.start(self.gap_ms)
 
     def cancel(self, callback: Callable[[], None]) -> None:
         self._queue.pop(callback, None)
@@ -64,18 +69,23 @@ class RedrawScheduler(QObject):
     def _on_timeout(self) -> None:
         now = time.perf_counter()
         wait = math.inf
+        due = None
         for callback, min_interval in self._queue.items():
             remaining = min_interval - (now - self._last_run_of(callback))
             if remaining <= 0:
-                del self._queue[callback]
-                self._run(callback, now)
+                due = callback
                 wait = 0.0
                 break
             wait = min(wait, remaining)
-        self._adapt()
-        if self._queue:
-            gap = self.gap_ms if self.running else 0
-            self._timer.start(max(gap, int(wait * 1000) + 1 if wait > 0 else gap))
+        try:
+            if due is not None:
+                del self._queue[due]
+                self._run(due, now)
+        finally:  # a failing redraw must not stall the others
+            self._adapt()
+            if self._queue:
+                gap = self.gap_ms if self.running else 0
+                self._timer.start(max(gap, int(wait * 1000) + 1 if wait > 0 else gap))
 
     def _last_run_of(self, callback: Callable[[], None]) -> float:
         owner = getattr(callback, "__self__", None)
