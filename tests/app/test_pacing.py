@@ -32,6 +32,12 @@ def trainer_of(document: Document) -> Trainer:
     return trainer
 
 
+def emit_snapshot(controller: QObject, trainer: Trainer, running: bool) -> None:
+    """What the training process would send now, delivered through the stub controller."""
+    snapshot = take_snapshot(trainer, probe_state(trainer, 0), running=running)
+    controller.snapshotReceived.emit(snapshot)  # type: ignore[attr-defined]
+
+
 class View(QObject):
     def __init__(self) -> None:
         super().__init__()
@@ -82,13 +88,11 @@ def test_canvas_draws_in_draft_quality_only_while_running(
     qtbot.addWidget(view)
     view.show()
     trainer = trainer_of(document)
-    running = take_snapshot(trainer, probe_state(trainer, 0), running=True)
-    stub_controller.snapshotReceived.emit(running)  # type: ignore[attr-defined]
+    emit_snapshot(stub_controller, trainer, running=True)
     qtbot.waitUntil(lambda: view.network_scene.draft, timeout=2000)
     assert view.network_scene.values is not None
     assert view.network_scene.values.W[0][0, 0] == trainer.params.W[0][0, 0]
-    stopped = take_snapshot(trainer, probe_state(trainer, 0), running=False)
-    stub_controller.snapshotReceived.emit(stopped)  # type: ignore[attr-defined]
+    emit_snapshot(stub_controller, trainer, running=False)
     assert not view.network_scene.draft  # the last picture of a run is in full quality
     assert view.grab().width() > 0
 
@@ -129,9 +133,7 @@ def test_chain_rule_text_swaps_documents_without_keeping_old_ones(
     panel = ChainRulePanel(document, selection, stub_controller)  # type: ignore[arg-type]
     qtbot.addWidget(panel)
     panel.show()
-    trainer = trainer_of(document)
-    snapshot = take_snapshot(trainer, probe_state(trainer, 0))
-    stub_controller.snapshotReceived.emit(snapshot)  # type: ignore[attr-defined]
+    emit_snapshot(stub_controller, trainer_of(document), running=False)
     for j in range(4):
         selection.select(Selection.weight(1, j, 0))
         assert f"w</i><sub>{j}0</sub>" in panel.html
