@@ -181,6 +181,12 @@ class LatencyProbe:
         self._last = now
 
 
+def select_an_output_weight(selection: SelectionModel, spec: NetworkSpec) -> None:
+    """What the chain-rule panel shows while training: w_01 of the output layer."""
+    L = spec.n_layers
+    selection.select(Selection.weight(L, 0, min(1, spec.layer_sizes[L - 1] - 1)))
+
+
 class WindowUnderTest:
     """The whole main window (canvas, docks, plots) on the case's project, 1600×1000."""
 
@@ -195,9 +201,7 @@ class WindowUnderTest:
         self.window.document.replace_project(project)
         self.document = self.window.document
         self.controller = self.window.controller
-        spec = project.spec
-        L = spec.n_layers
-        self.window.selection.select(Selection.weight(L, 0, min(1, spec.layer_sizes[L - 1] - 1)))
+        select_an_output_weight(self.window.selection, project.spec)
         self.window.show()
 
     def draw_count(self) -> int:
@@ -224,9 +228,7 @@ class Views(QWidget):
         layout.addWidget(self.gradient, 2)
         layout.addWidget(self.chain, 1)
         self.resize(1600, 420)
-        spec = document.spec
-        L = spec.n_layers
-        self.selection.select(Selection.weight(L, 0, min(1, spec.layer_sizes[L - 1] - 1)))
+        select_an_output_weight(self.selection, document.spec)
 
     def draw_count(self) -> int:
         return self.cost.draw_count + self.gradient.draw_count + self.chain.draw_count

@@ -167,7 +167,7 @@ class TrainingSession:
 
     def set_data(self, data: TrainingData | None) -> None:
         """New examples; None while they load (or when they failed to): no trainer then."""
-        self._stop("data changed")
+        self.stop("data changed")
         self.data = data
         if data is None:
             self.trainer = None
@@ -191,7 +191,7 @@ class TrainingSession:
         :meth:`set_params`); results carry the one they started from, so the GUI can tell a
         result that crossed a newer edit on the way.
         """
-        self._stop("network changed")
+        self.stop("network changed")
         self.generation = generation
         self._spec, self._params, self._hp = spec, params.copy(), hp
         self._history, self._counters = history.copy(), (step, epoch)
@@ -284,13 +284,10 @@ class TrainingSession:
         self._conditions = conditions
 
     def pause(self) -> None:
-        self._stop("paused")
+        self.stop("paused")
 
     def stop(self, reason: str) -> None:
         """End a run (if one runs) and report its results, even if the last snapshot fails."""
-        self._stop(reason)
-
-    def _stop(self, reason: str) -> None:
         if not self.running:
             return
         self.running = False
@@ -359,7 +356,7 @@ class TrainingSession:
         if now > t0:
             self._rate = (trainer.step_count - s0) / (now - t0)
         if stop_reason:
-            self._stop(stop_reason if stop_reason != "diverged" else trainer.divergence or "")
+            self.stop(stop_reason if stop_reason != "diverged" else trainer.divergence or "")
             return None
         if now - self._last_snapshot >= max(
             SNAPSHOT_INTERVAL, self._snapshot_cost / SNAPSHOT_SHARE

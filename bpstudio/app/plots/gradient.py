@@ -589,11 +589,8 @@ class GradientPlot(QWidget):
 def _set_text(item: pg.PlotItem, where: str, text: str) -> None:
     """Set a plot's title or an axis label only when it changes (each change lays the plot
     out again)."""
-    key = f"_bpstudio_{where}"
-    if getattr(item, key, None) == text:
-        return
-    setattr(item, key, text)
     if where == "title":
-        item.setTitle(text)
-    else:
+        if item.titleLabel.text != text:
+            item.setTitle(text)
+    elif item.getAxis(where).labelText != text:
         item.setLabel(where, text)
