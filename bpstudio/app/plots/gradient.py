@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
+    QLabel,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -271,7 +272,10 @@ class GradientPlot(QWidget):
         row.setSpacing(2)
         self.norms_widget = self._new_plot()
         self.norms_item: pg.PlotItem = self.norms_widget.getPlotItem()
-        self.norms_item.setTitle("size per layer: ‖∂C/∂W‖ (dark), ‖∂C/∂b‖ (light)")
+        # Titles are labels above the plots: a pyqtgraph title as wide as its text would
+        # widen a narrow plot past its widget and hide its right side.
+        self.norms_title = _plot_title("size per layer: ‖∂C/∂W‖ (dark), ‖∂C/∂b‖ (light)")
+        self.histogram_title = _plot_title("")
         self.norm_bars_w = pg.BarGraphItem(x=[], height=[], width=0.38, pen=pg.mkPen(None))
         self.norm_bars_b = pg.BarGraphItem(x=[], height=[], width=0.38, pen=pg.mkPen(None))
         self.norms_item.addItem(self.norm_bars_w)
@@ -290,8 +294,15 @@ class GradientPlot(QWidget):
         self.histogram_curve_b = pg.PlotDataItem(stepMode="center")
         self.histogram_item.addItem(self.histogram_curve_w)
         self.histogram_item.addItem(self.histogram_curve_b)
-        row.addWidget(self.norms_widget, 1)
-        row.addWidget(self.histogram_widget, 1)
+        for title, widget in (
+            (self.norms_title, self.norms_widget),
+            (self.histogram_title, self.histogram_widget),
+        ):
+            column = QVBoxLayout()
+            column.setSpacing(0)
+            column.addWidget(title)
+            column.addWidget(widget, 1)
+            row.addLayout(column, 1)
         return page
 
     # -- network shape ---------------------------------------------------------------------------
@@ -505,7 +516,7 @@ class GradientPlot(QWidget):
         else:
             y0, tops = 0.0, values
             norms_range = stepped_range(self._norms_range, 0.0, float(values.max(initial=0.0)))
-        _set_text(self.norms_item, "left", "log₁₀ ‖∂C/∂θ‖" if log else "‖∂C/∂θ‖")
+        _set_axis_label(self.norms_item, "left", "log₁₀ ‖∂C/∂θ‖" if log else "‖∂C/∂θ‖")
         self.norm_bars_w.setOpts(
             x=layers - 0.2,
             y0=y0,
@@ -555,7 +566,9 @@ class GradientPlot(QWidget):
                 self._histogram_y = counts_range
                 self.histogram_item.setYRange(*counts_range, padding=0.03)
         title = f"components of ∂C/∂W<sup>({layer})</sup> (filled) and ∂C/∂b<sup>({layer})</sup>"
-        _set_text(self.histogram_item, "title", title)
+        if self.histogram_title.text() != title:
+            self.histogram_title.setText(title)
+            self.histogram_title.setToolTip(title)
 
     # -- interaction -----------------------------------------------------------------------------
 
@@ -586,11 +599,16 @@ class GradientPlot(QWidget):
             self.selection.select(Selection.neuron(c.layer, c.j))
 
 
-def _set_text(item: pg.PlotItem, where: str, text: str) -> None:
-    """Set a plot's title or an axis label only when it changes (each change lays the plot
-    out again)."""
-    if where == "title":
-        if item.titleLabel.text != text:
-            item.setTitle(text)
-    elif item.getAxis(where).labelText != text:
-        item.setLabel(where, text)
+def _set_axis_label(item: pg.PlotItem, axis: str, text: str) -> None:
+    """Set an axis label only when it changes (each change lays the plot out again)."""
+    if item.getAxis(axis).labelText != text:
+        item.setLabel(axis, text)
+
+
+def _plot_title(text: str) -> QLabel:
+    label = status_label()  # its text never widens the page
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setStyleSheet("color: palette(mid);")
+    label.setText(text)
+    label.setToolTip(text)
+    return label
