@@ -1,5 +1,6 @@
 """Keeping frames short while training runs: the redraw scheduler's pacing, the canvas's
-draft quality, labels that hold their width, and the heap settled after the window is built
+draft quality, labels and titles that never widen their plots, and the heap settled after the
+window is built
 (pytest-qt, offscreen; no training process: snapshots are made here)."""
 
 from __future__ import annotations
@@ -140,3 +141,19 @@ def test_chain_rule_text_swaps_documents_without_keeping_old_ones(
         assert f"{j}0" in panel.browser.toPlainText()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     assert len(panel.browser.findChildren(QTextDocument)) == 1
+
+
+def test_layer_plots_fit_a_narrow_gradient_dock(
+    qtbot: QtBot, selection: SelectionModel, stub_controller: QObject
+) -> None:
+    from bpstudio.app.plots.gradient import MODE_LAYERS, GradientPlot
+    from bpstudio.core.templates import make_project
+
+    plot = GradientPlot(Document(make_project("digits")), selection, stub_controller)  # type: ignore[arg-type]
+    qtbot.addWidget(plot)
+    plot.resize(420, 300)
+    plot.show()
+    assert plot.mode == MODE_LAYERS
+    for widget in (plot.norms_widget, plot.histogram_widget):
+        item = widget.getPlotItem()
+        qtbot.waitUntil(lambda item=item, widget=widget: item.geometry().width() <= widget.width())
