@@ -1,7 +1,6 @@
 """Keeping frames short while training runs: the redraw scheduler's pacing, the canvas's
-draft quality, labels and titles that never widen their plots, and the heap settled after the
-window is built
-(pytest-qt, offscreen; no training process: snapshots are made here)."""
+draft quality, labels and titles that never widen their plots, and the heap settled after
+the window is built (pytest-qt, offscreen; no training process: snapshots are made here)."""
 
 from __future__ import annotations
 
