@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 
 try:
-    from bpstudio.core.csv_data import read_csv
+    from bpstudio.core.data.csv_data import read_csv
 except ImportError:  # a source checkout that is not installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from bpstudio.core.csv_data import read_csv
+    from bpstudio.core.data.csv_data import read_csv
 
 N_PIXELS = 784
 

@@ -29,15 +29,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bpstudio.core.data_source import (  # noqa: E402
+from bpstudio.core.data.source import (  # noqa: E402
     CSV_CACHE,
     DataSource,
     load_examples,
     split_examples,
 )
-from bpstudio.core.decision import DEFAULT_RESOLUTION, decision_grid  # noqa: E402
-from bpstudio.core.templates import make_project  # noqa: E402
-from bpstudio.core.trainer import Trainer  # noqa: E402
+from bpstudio.core.engine.decision import DEFAULT_RESOLUTION, decision_grid  # noqa: E402
+from bpstudio.core.files.templates import make_project  # noqa: E402
+from bpstudio.core.training.trainer import Trainer  # noqa: E402
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> float:

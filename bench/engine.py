@@ -37,9 +37,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bpstudio.core.hyperparams import Hyperparameters  # noqa: E402
-from bpstudio.core.network import NetworkSpec, initialize  # noqa: E402
-from bpstudio.core.trainer import EVAL_WORK_FACTOR, Trainer  # noqa: E402
+from bpstudio.core.engine.network import NetworkSpec, initialize  # noqa: E402
+from bpstudio.core.training.hyperparams import Hyperparameters  # noqa: E402
+from bpstudio.core.training.trainer import EVAL_WORK_FACTOR, Trainer  # noqa: E402
 
 LEARNING_RATE = 0.1
 SEED = 0

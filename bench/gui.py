@@ -47,13 +47,13 @@ from bpstudio.app.plots.gradient import GradientPlot  # noqa: E402
 from bpstudio.app.selection import Selection, SelectionModel  # noqa: E402
 from bpstudio.app.training import TrainingController  # noqa: E402
 from bpstudio.app.worker import StopConditions  # noqa: E402
-from bpstudio.core.data_source import DataSource, load_examples, split_examples  # noqa: E402
-from bpstudio.core.hyperparams import Hyperparameters  # noqa: E402
-from bpstudio.core.network import NetworkSpec, initialize  # noqa: E402
-from bpstudio.core.project import Project  # noqa: E402
-from bpstudio.core.snapshot import Snapshot  # noqa: E402
-from bpstudio.core.templates import make_project  # noqa: E402
-from bpstudio.core.trainer import Trainer  # noqa: E402
+from bpstudio.core.data.source import DataSource, load_examples, split_examples  # noqa: E402
+from bpstudio.core.engine.network import NetworkSpec, initialize  # noqa: E402
+from bpstudio.core.files.project import Project  # noqa: E402
+from bpstudio.core.files.templates import make_project  # noqa: E402
+from bpstudio.core.training.hyperparams import Hyperparameters  # noqa: E402
+from bpstudio.core.training.snapshot import Snapshot  # noqa: E402
+from bpstudio.core.training.trainer import Trainer  # noqa: E402
 
 TICK_MS = 10
 

@@ -19,18 +19,18 @@ from typing import IO, Any
 import numpy as np
 
 from bpstudio import __version__
-from bpstudio.core.activations import ACTIVATIONS
-from bpstudio.core.backprop import gradients
-from bpstudio.core.data_source import DataSource, file_sha256, load_examples, split_examples
-from bpstudio.core.datasets import GENERATORS, Dataset
+from bpstudio.core.data.datasets import GENERATORS, Dataset
+from bpstudio.core.data.source import DataSource, file_sha256, load_examples, split_examples
+from bpstudio.core.engine.activations import ACTIVATIONS
+from bpstudio.core.engine.backprop import gradients
+from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, gradient_check
+from bpstudio.core.engine.init import INITIALIZERS
+from bpstudio.core.engine.losses import LOSSES
+from bpstudio.core.engine.network import NetworkSpec, Params, initialize
+from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.gradcheck import DEFAULT_TOLERANCE, gradient_check
-from bpstudio.core.init import INITIALIZERS
-from bpstudio.core.losses import LOSSES
-from bpstudio.core.network import NetworkSpec, Params, initialize
-from bpstudio.core.optim import OPTIMIZER_LABELS, SCHEDULES
-from bpstudio.core.project import SUFFIX, Project
-from bpstudio.core.trainer import Trainer
+from bpstudio.core.files.project import SUFFIX, Project
+from bpstudio.core.training.trainer import Trainer
 
 SUBCOMMANDS = ("train", "grad", "gradcheck", "export")
 
@@ -167,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "--max-params", type=int, help="check a seeded sample of this many parameters"
             )
 
-    from bpstudio.core.export import EXPORT_FORMATS
+    from bpstudio.core.files.export import EXPORT_FORMATS
 
     export = sub.add_parser(
         "export",
@@ -232,7 +232,7 @@ def _check_fits(spec: NetworkSpec, data: Dataset) -> None:
 
 def _initial_params(args: argparse.Namespace, spec: NetworkSpec) -> Params:
     if args.params is not None:
-        from bpstudio.core.export.npz import load_params_npz
+        from bpstudio.core.files.export.npz import load_params_npz
 
         return load_params_npz(args.params, spec)
     return initialize(spec, args.init, args.seed)
@@ -344,7 +344,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     project.params = trainer.params.copy()
     project.step, project.epoch = trainer.step_count, trainer.epoch
     if args.save_params is not None:
-        from bpstudio.core.export import export_params
+        from bpstudio.core.files.export import export_params
 
         export_params("npz", project.spec, project.params, args.save_params)
     if args.save is not None:
@@ -397,14 +397,14 @@ def _network_and_batch(
         project = Project.load(args.project)
         spec, params = project.spec, project.params
         if args.params is not None:
-            from bpstudio.core.export.npz import load_params_npz
+            from bpstudio.core.files.export.npz import load_params_npz
 
             params = load_params_npz(args.params, spec)
     else:
         spec = _spec_from_args(args, None)
         params = _initial_params(args, spec)
     if args.data is not None:
-        from bpstudio.core.csv_data import read_csv
+        from bpstudio.core.data.csv_data import read_csv
 
         data = read_csv(
             args.data,
@@ -490,7 +490,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bpstudio.core.export import export_params, verify_export
+    from bpstudio.core.files.export import export_params, verify_export
 
     project = Project.load(args.project)
     written = export_params(

@@ -1,6 +1,6 @@
 """Network editing actions for the menus (Edit, Network) and the helpers behind them.
 
-Every edit is computed by :mod:`bpstudio.core.edits` on the document's current network and
+Every edit is computed by :mod:`bpstudio.core.engine.edits` on the document's current network and
 pushed as one :class:`EditNetworkCommand`. Training pauses first (so a run's results land on
 the undo stack before the edit) and resumes after. An edit the core refuses raises
 :class:`BPStudioError`; the actions show its message and change nothing.
@@ -19,12 +19,12 @@ from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.dialogs.initialize import InitializeDialog
 from bpstudio.app.document import Document
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.core import edits
-from bpstudio.core.activations import ACTIVATIONS
+from bpstudio.core.engine import edits
+from bpstudio.core.engine.activations import ACTIVATIONS
+from bpstudio.core.engine.init import INITIALIZER_LABELS
+from bpstudio.core.engine.losses import LOSSES
+from bpstudio.core.engine.network import NetworkSpec, Params, initialize, initialize_layer
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.init import INITIALIZER_LABELS
-from bpstudio.core.losses import LOSSES
-from bpstudio.core.network import NetworkSpec, Params, initialize, initialize_layer
 
 Edit = tuple[NetworkSpec, Params]
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from PySide6.QtGui import QUndoCommand
 
 from bpstudio.app.document import Document
-from bpstudio.core.data_source import DataSource
-from bpstudio.core.history import History
-from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import NetworkSpec, Params, parameter_symbol
+from bpstudio.core.data.source import DataSource
+from bpstudio.core.engine.network import NetworkSpec, Params, parameter_symbol
+from bpstudio.core.training.history import History
+from bpstudio.core.training.hyperparams import Hyperparameters
 
 # Command ids for mergeWith (Qt: commands with the same id() may merge).
 ID_SET_PARAMETER = 1

@@ -12,11 +12,11 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from bpstudio.core.data_source import DataSource
-from bpstudio.core.history import History
-from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import NetworkSpec, Params
-from bpstudio.core.project import Project
+from bpstudio.core.data.source import DataSource
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.files.project import Project
+from bpstudio.core.training.history import History
+from bpstudio.core.training.hyperparams import Hyperparameters
 
 
 class Document(QObject):

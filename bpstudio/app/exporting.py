@@ -1,4 +1,4 @@
-"""File → Export and File → Import weights: every format of :mod:`bpstudio.core.export`,
+"""File → Export and File → Import weights: every format of :mod:`bpstudio.core.files.export`,
 plus PNG/SVG pictures of the canvas and the plots.
 
 Every export is written atomically and read back with the format's own reader before the
@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMenu, QMessageBox, Q
 from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.document import Document
 from bpstudio.app.training import TrainingController
-from bpstudio.core.atomic import atomic_path
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.export import EXPORT_FORMATS, ExportFormat, export_params, verify_export
+from bpstudio.core.files.atomic import atomic_path
+from bpstudio.core.files.export import EXPORT_FORMATS, ExportFormat, export_params, verify_export
 
 if TYPE_CHECKING:
     from bpstudio.app.main_window import MainWindow
@@ -60,7 +60,7 @@ def import_weights(document: Document, path: Path) -> None:
     """Load W1, b1, … from an .npz or .json export into the current network (one undo step)."""
     spec = document.spec
     if path.suffix.lower() == ".json":
-        from bpstudio.core.export.json_format import read_json
+        from bpstudio.core.files.export.json_format import read_json
 
         file_spec, params = read_json(path)
         if file_spec.layer_sizes != spec.layer_sizes:
@@ -70,7 +70,7 @@ def import_weights(document: Document, path: Path) -> None:
             )
         params = params.astype(spec.np_dtype)
     else:
-        from bpstudio.core.export.npz import load_params_npz
+        from bpstudio.core.files.export.npz import load_params_npz
 
         params = load_params_npz(path, spec)
     document.push(EditNetworkCommand(document, f"Import weights from {path.name}", spec, params))

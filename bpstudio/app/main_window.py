@@ -41,9 +41,9 @@ from bpstudio.app.plots.gradient import GradientPlot
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.training import TrainingController
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.project import SUFFIX, Project
-from bpstudio.core.snapshot import Snapshot
-from bpstudio.core.templates import make_project
+from bpstudio.core.files.project import SUFFIX, Project
+from bpstudio.core.files.templates import make_project
+from bpstudio.core.training.snapshot import Snapshot
 
 PROJECT_FILTER = f"Backprop Studio projects (*{SUFFIX});;All files (*)"
 MAX_RECENT = 8

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from bpstudio.core.network import NetworkSpec, parameter_symbol
+from bpstudio.core.engine.network import NetworkSpec, parameter_symbol
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, Signal
 from bpstudio.app.commands import TrainCommand
 from bpstudio.app.document import Document
 from bpstudio.app.worker import LoadedData, StopConditions, TrainingState, TrainingWorker
-from bpstudio.core.history import History
-from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import Params
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.engine.network import Params
+from bpstudio.core.training.history import History
+from bpstudio.core.training.hyperparams import Hyperparameters
+from bpstudio.core.training.snapshot import Snapshot
 
 RESTART_INTERVAL = 60.0  # seconds: a process that dies again sooner is not restarted
 

@@ -1,6 +1,6 @@
 """The training worker: the GUI's handle on the training process.
 
-Training runs in a process of its own (:mod:`bpstudio.core.session_process`), so it never
+Training runs in a process of its own (:mod:`bpstudio.core.training.process`), so it never
 competes with the GUI thread for Python's interpreter lock. :class:`TrainingWorker` lives in
 the GUI thread and hides the process behind Qt signals:
 
@@ -33,11 +33,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from bpstudio.app.background import LatestJob
-from bpstudio.core.data_source import DataSource, load_examples, split_examples
-from bpstudio.core.datasets import Dataset
-from bpstudio.core.session import StopConditions, TrainingData, TrainingState
-from bpstudio.core.session_process import serve
-from bpstudio.core.wire import recv_message, send_message, widen_pipe
+from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.data.source import DataSource, load_examples, split_examples
+from bpstudio.core.training.process import serve
+from bpstudio.core.training.session import StopConditions, TrainingData, TrainingState
+from bpstudio.core.training.wire import recv_message, send_message, widen_pipe
 
 __all__ = ["LoadedData", "StopConditions", "TrainingState", "TrainingWorker"]
 

@@ -29,7 +29,7 @@ from bpstudio.app.document import Document  # noqa: E402
 from bpstudio.app.selection import SelectionModel  # noqa: E402
 from bpstudio.app.training import TrainingController  # noqa: E402
 from bpstudio.app.worker import PROCESS_NAME  # noqa: E402
-from bpstudio.core.templates import make_project  # noqa: E402
+from bpstudio.core.files.templates import make_project  # noqa: E402
 
 
 @pytest.fixture

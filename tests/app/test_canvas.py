@@ -23,12 +23,12 @@ from bpstudio.app.canvas.mime import parse_layer_mime
 from bpstudio.app.document import Document
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
-from bpstudio.core.data_source import DataSource, load_examples
-from bpstudio.core.network import NetworkSpec, initialize
-from bpstudio.core.project import Project
-from bpstudio.core.snapshot import Snapshot, probe_state, take_snapshot
-from bpstudio.core.templates import make_project
-from bpstudio.core.trainer import Trainer
+from bpstudio.core.data.source import DataSource, load_examples
+from bpstudio.core.engine.network import NetworkSpec, initialize
+from bpstudio.core.files.project import Project
+from bpstudio.core.files.templates import make_project
+from bpstudio.core.training.snapshot import Snapshot, probe_state, take_snapshot
+from bpstudio.core.training.trainer import Trainer
 
 StubController = Any  # conftest's stub: snapshotReceived, pause_for_edit, finish_edit
 

@@ -16,10 +16,10 @@ from bpstudio.app.panels.data import DataPanel
 from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.plots.decision import DecisionPlot
 from bpstudio.app.training import TrainingController
-from bpstudio.core.data_source import CSV_CACHE, DataSource, file_sha256
-from bpstudio.core.network import NetworkSpec
-from bpstudio.core.project import Project
-from bpstudio.core.templates import make_project
+from bpstudio.core.data.source import CSV_CACHE, DataSource, file_sha256
+from bpstudio.core.engine.network import NetworkSpec
+from bpstudio.core.files.project import Project
+from bpstudio.core.files.templates import make_project
 
 WAIT = 10_000  # ms; generous for slow CI machines
 

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import QApplication
 
 from bpstudio.app.commands import EditNetworkCommand, SetParameterCommand
 from bpstudio.app.document import Document
-from bpstudio.core import edits
-from bpstudio.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine import edits
+from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.init import INITIALIZERS
+from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.init import INITIALIZERS
-from bpstudio.core.network import NetworkSpec, Params, initialize
-from bpstudio.core.project import Project
-from bpstudio.core.templates import make_project
+from bpstudio.core.files.project import Project
+from bpstudio.core.files.templates import make_project
 
 State = tuple[NetworkSpec, Params]
 

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.main_window import MainWindow
-from bpstudio.core.project import Project
-from bpstudio.core.templates import make_project
+from bpstudio.core.files.project import Project
+from bpstudio.core.files.templates import make_project
 
 Button = QMessageBox.StandardButton
 

@@ -18,9 +18,9 @@ from bpstudio.app.document import Document
 from bpstudio.app.plots import hold_width
 from bpstudio.app.plots.pacing import RedrawScheduler
 from bpstudio.app.selection import SelectionModel
-from bpstudio.core.data_source import load_examples, split_examples
-from bpstudio.core.snapshot import probe_state, take_snapshot
-from bpstudio.core.trainer import Trainer
+from bpstudio.core.data.source import load_examples, split_examples
+from bpstudio.core.training.snapshot import probe_state, take_snapshot
+from bpstudio.core.training.trainer import Trainer
 
 
 def trainer_of(document: Document) -> Trainer:
@@ -146,7 +146,7 @@ def test_layer_plots_fit_a_narrow_gradient_dock(
     qtbot: QtBot, selection: SelectionModel, stub_controller: QObject
 ) -> None:
     from bpstudio.app.plots.gradient import MODE_LAYERS, GradientPlot
-    from bpstudio.core.templates import make_project
+    from bpstudio.core.files.templates import make_project
 
     plot = GradientPlot(Document(make_project("digits")), selection, stub_controller)  # type: ignore[arg-type]
     qtbot.addWidget(plot)

@@ -27,10 +27,10 @@ from bpstudio.app.panels.weight_matrix import (
     split_block,
 )
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.core.backprop import forward
-from bpstudio.core.network import NetworkSpec, Params, initialize, initialize_layer
-from bpstudio.core.project import Project
-from bpstudio.core.templates import TEMPLATES, make_project
+from bpstudio.core.engine.backprop import forward
+from bpstudio.core.engine.network import NetworkSpec, Params, initialize, initialize_layer
+from bpstudio.core.files.project import Project
+from bpstudio.core.files.templates import TEMPLATES, make_project
 
 
 @pytest.fixture
@@ -415,7 +415,7 @@ def test_cells_and_the_selection_model_follow_each_other(matrix, selection) -> N
 
 
 def test_table_follows_structural_edits(matrix, document) -> None:
-    from bpstudio.core import edits
+    from bpstudio.core.engine import edits
 
     spec, params = edits.add_neuron(document.spec, document.params, 0, document.rng)
     document.push(EditNetworkCommand(document, "add input", spec, params))

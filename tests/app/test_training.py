@@ -21,11 +21,11 @@ from bpstudio.app.plots.gradient import MODE_COMPONENTS, MODE_LAYERS, GradientPl
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions
-from bpstudio.core.network import initialize
-from bpstudio.core.project import Project
-from bpstudio.core.snapshot import Snapshot
-from bpstudio.core.templates import make_project
-from bpstudio.core.trainer import Phase, StepUnit
+from bpstudio.core.engine.network import initialize
+from bpstudio.core.files.project import Project
+from bpstudio.core.files.templates import make_project
+from bpstudio.core.training.snapshot import Snapshot
+from bpstudio.core.training.trainer import Phase, StepUnit
 
 TIMEOUT = 10_000  # ms
 
@@ -359,7 +359,7 @@ def test_an_edit_right_after_run_keeps_the_document_consistent(
     qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
 ) -> None:
     from bpstudio.app.actions import push_network_edit
-    from bpstudio.core.edits import add_neuron
+    from bpstudio.core.engine.edits import add_neuron
 
     settle(controller)
     rng = np.random.default_rng(0)

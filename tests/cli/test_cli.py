@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bpstudio.cli import main
-from bpstudio.core.project import Project
+from bpstudio.core.files.project import Project
 
 # The worked example of BACKPROP.md.
 NOTE_DW = [-5.873451416921e-03, 1.381298138906e-02, 4.337619893857e-02]

@@ -18,8 +18,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scalar_reference import Value, network_cost_and_gradients
 
-from bpstudio.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from bpstudio.core.backprop import (
+from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.backprop import (
     backward,
     check_batch,
     cost,
@@ -28,11 +28,11 @@ from bpstudio.core.backprop import (
     per_example_gradients,
     predict,
 )
-from bpstudio.core.chain import activation_paths, chain_terms
+from bpstudio.core.engine.chain import activation_paths, chain_terms
+from bpstudio.core.engine.gradcheck import gradient_check
+from bpstudio.core.engine.losses import LOSSES
+from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.gradcheck import gradient_check
-from bpstudio.core.losses import LOSSES
-from bpstudio.core.network import NetworkSpec, Params
 
 PROPERTY = settings(max_examples=80, deadline=None)
 QUICK_PROPERTY = settings(max_examples=40, deadline=None)

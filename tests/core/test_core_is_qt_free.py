@@ -46,7 +46,7 @@ def test_every_core_module_imports_without_qt() -> None:
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "bpstudio.core.backprop" in report["modules"]
-    assert "bpstudio.core.trainer" in report["modules"]
+    assert "bpstudio.core.engine.backprop" in report["modules"]
+    assert "bpstudio.core.training.trainer" in report["modules"]
     assert len(report["modules"]) >= 15
     assert report["forbidden"] == [], f"bpstudio.core pulled in {report['forbidden']}"

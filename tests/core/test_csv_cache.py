@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bpstudio.core import csv_data
-from bpstudio.core.data_source import (
+from bpstudio.core.data import csv_data
+from bpstudio.core.data.datasets import xor
+from bpstudio.core.data.source import (
     CSV_CACHE,
     DatasetCache,
     DataSource,
@@ -17,7 +18,6 @@ from bpstudio.core.data_source import (
     load_examples,
     read_csv_examples,
 )
-from bpstudio.core.datasets import xor
 from bpstudio.core.errors import BPStudioError
 
 

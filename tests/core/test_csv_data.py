@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bpstudio.core import csv_data
-from bpstudio.core.csv_data import DELIMITERS, Standardizer, read_csv, sniff_csv
+from bpstudio.core.data import csv_data
+from bpstudio.core.data.csv_data import DELIMITERS, Standardizer, read_csv, sniff_csv
 from bpstudio.core.errors import BPStudioError
 
 Writer = Callable[..., Path]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import bpstudio
 from bpstudio.core import resources
-from bpstudio.core.datasets import (
+from bpstudio.core.data.datasets import (
     GENERATORS,
     Dataset,
     blobs,

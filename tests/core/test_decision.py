@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpstudio.core.backprop import forward
-from bpstudio.core.decision import (
+from bpstudio.core.engine.backprop import forward
+from bpstudio.core.engine.decision import (
     class_and_confidence,
     decision_grid,
     grid_points,
     padded_range,
     response_curve,
 )
+from bpstudio.core.engine.network import NetworkSpec, initialize
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.network import NetworkSpec, initialize
 
 
 @pytest.mark.parametrize(
@@ -81,9 +81,9 @@ def test_padded_range() -> None:
 
 
 def test_neuron_grid_is_the_hidden_activation_of_the_forward_pass() -> None:
-    from bpstudio.core.backprop import forward
-    from bpstudio.core.decision import grid_points, neuron_grid
-    from bpstudio.core.network import NetworkSpec, initialize
+    from bpstudio.core.engine.backprop import forward
+    from bpstudio.core.engine.decision import grid_points, neuron_grid
+    from bpstudio.core.engine.network import NetworkSpec, initialize
 
     spec = NetworkSpec.build([2, 3, 1], "tanh", "sigmoid", "cross_entropy")
     params = initialize(spec, "normal", 4)

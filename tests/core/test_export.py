@@ -23,9 +23,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpstudio.core.backprop import predict
+from bpstudio.core.engine.backprop import predict
+from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.export import (
+from bpstudio.core.files.export import (
     EXPORT_FORMATS,
     export_params,
     format_for_path,
@@ -38,14 +39,13 @@ from bpstudio.core.export import (
     safetensors_format,
     verify_export,
 )
-from bpstudio.core.export import npz as npz_module
-from bpstudio.core.export.csv_format import parse_csv_text, to_csv_text
-from bpstudio.core.export.json_format import parse_json_text, to_json_text
-from bpstudio.core.export.npz import load_params_npz
-from bpstudio.core.export.onnx_format import IR_VERSION, OPSET
-from bpstudio.core.export.python_snippet import import_snippet, to_python_source
-from bpstudio.core.export.safetensors_format import snippet_path
-from bpstudio.core.network import NetworkSpec, Params, initialize
+from bpstudio.core.files.export import npz as npz_module
+from bpstudio.core.files.export.csv_format import parse_csv_text, to_csv_text
+from bpstudio.core.files.export.json_format import parse_json_text, to_json_text
+from bpstudio.core.files.export.npz import load_params_npz
+from bpstudio.core.files.export.onnx_format import IR_VERSION, OPSET
+from bpstudio.core.files.export.python_snippet import import_snippet, to_python_source
+from bpstudio.core.files.export.safetensors_format import snippet_path
 
 FORMATS = ("npz", "json", "csv", "onnx", "safetensors", "python")
 EXACT_FORMATS = ("npz", "json", "csv", "safetensors", "python")
@@ -428,7 +428,7 @@ def test_onnx_checker_and_onnxruntime(tmp_path: Path, kind: str, dtype: str) -> 
 
 def test_onnx_operators() -> None:
     pytest.importorskip("onnx")
-    from bpstudio.core.export.onnx_format import build_onnx_model
+    from bpstudio.core.files.export.onnx_format import build_onnx_model
 
     spec, params = network("tanh_sigmoid")
     ops = [(n.op_type, n.input, n.output) for n in build_onnx_model(spec, params).graph.node]
@@ -884,7 +884,7 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_optional_packages_are_imported_lazily() -> None:
     code = (
-        "import sys, bpstudio.core.export\n"
+        "import sys, bpstudio.core.files.export\n"
         "heavy = ('onnx', 'onnxruntime', 'safetensors', 'torch', 'PySide6')\n"
         "print([m for m in heavy if m in sys.modules])\n"
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpstudio.core.backprop import forward
-from bpstudio.core.datasets import blobs, digits, sine, xor
-from bpstudio.core.edits import MAX_LAYER_SIZE
+from bpstudio.core.data.datasets import blobs, digits, sine, xor
+from bpstudio.core.data.fit import fit_network, fit_to_dataset, fits, suggests_other_output
+from bpstudio.core.engine.backprop import forward
+from bpstudio.core.engine.edits import MAX_LAYER_SIZE
+from bpstudio.core.engine.network import NetworkSpec, initialize
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.fit import fit_network, fit_to_dataset, fits, suggests_other_output
-from bpstudio.core.network import NetworkSpec, initialize
-from bpstudio.core.project import Project
+from bpstudio.core.files.project import Project
 
 
 def _net(sizes: list[int], output: str = "sigmoid", loss: str = "cross_entropy"):

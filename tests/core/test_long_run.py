@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import NetworkSpec
-from bpstudio.core.project import note_example_params
-from bpstudio.core.trainer import Trainer
+from bpstudio.core.engine.network import NetworkSpec
+from bpstudio.core.files.project import note_example_params
+from bpstudio.core.training.hyperparams import Hyperparameters
+from bpstudio.core.training.trainer import Trainer
 
 
 def resident_kib() -> int:

@@ -18,14 +18,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from bpstudio.core.activations import HIDDEN_ACTIVATIONS
-from bpstudio.core.data_source import DataSource
+from bpstudio.core.data.source import DataSource
+from bpstudio.core.engine.activations import HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.history import SERIES_NAMES, History
-from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import NetworkSpec, Params
-from bpstudio.core.optim import OPTIMIZER_LABELS, SCHEDULES
-from bpstudio.core.project import FORMAT_NAME, FORMAT_VERSION, Project
+from bpstudio.core.files.project import FORMAT_NAME, FORMAT_VERSION, Project
+from bpstudio.core.training.history import SERIES_NAMES, History
+from bpstudio.core.training.hyperparams import Hyperparameters
 
 PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

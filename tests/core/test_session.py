@@ -12,15 +12,20 @@ from multiprocessing.connection import Connection
 import numpy as np
 import pytest
 
-from bpstudio.core.data_source import DataSource, load_examples, split_examples
-from bpstudio.core.history import History
-from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import NetworkSpec, initialize
-from bpstudio.core.session import StopConditions, TrainingData, TrainingSession, TrainingState
-from bpstudio.core.session_process import serve
-from bpstudio.core.snapshot import Snapshot
-from bpstudio.core.trainer import Phase, StepUnit
-from bpstudio.core.wire import recv_message, send_message, widen_pipe
+from bpstudio.core.data.source import DataSource, load_examples, split_examples
+from bpstudio.core.engine.network import NetworkSpec, initialize
+from bpstudio.core.training.history import History
+from bpstudio.core.training.hyperparams import Hyperparameters
+from bpstudio.core.training.process import serve
+from bpstudio.core.training.session import (
+    StopConditions,
+    TrainingData,
+    TrainingSession,
+    TrainingState,
+)
+from bpstudio.core.training.snapshot import Snapshot
+from bpstudio.core.training.trainer import Phase, StepUnit
+from bpstudio.core.training.wire import recv_message, send_message, widen_pipe
 
 SPEC = NetworkSpec.build([2, 3, 1], "tanh", "sigmoid", "cross_entropy")
 

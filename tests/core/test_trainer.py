@@ -8,13 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from bpstudio.core.backprop import forward, gradients
+from bpstudio.core.engine.backprop import forward, gradients
+from bpstudio.core.engine.network import NetworkSpec, Params, initialize
+from bpstudio.core.engine.optim import Schedule
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.history import DecimatedSeries, History
-from bpstudio.core.hyperparams import Hyperparameters
-from bpstudio.core.network import NetworkSpec, Params, initialize
-from bpstudio.core.optim import Schedule
-from bpstudio.core.trainer import Phase, Trainer
+from bpstudio.core.training.history import DecimatedSeries, History
+from bpstudio.core.training.hyperparams import Hyperparameters
+from bpstudio.core.training.trainer import Phase, Trainer
 
 
 @dataclass(frozen=True)

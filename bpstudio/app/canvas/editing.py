@@ -15,10 +15,10 @@ from PySide6.QtCore import QObject, Signal
 
 from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.document import Document
-from bpstudio.core import edits
+from bpstudio.core.engine import edits
+from bpstudio.core.engine.init import INITIALIZERS
+from bpstudio.core.engine.network import NetworkSpec, Params, initialize_layer
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.init import INITIALIZERS
-from bpstudio.core.network import NetworkSpec, Params, initialize_layer
 
 Edit = tuple[NetworkSpec, Params]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QMimeData
 
-from bpstudio.core.activations import HIDDEN_ACTIVATIONS
-from bpstudio.core.edits import MAX_LAYER_SIZE
+from bpstudio.core.engine.activations import HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.edits import MAX_LAYER_SIZE
 
 LAYER_MIME = "application/x-bpstudio-layer"
 LAYER_KINDS = ("input", "hidden", "output")

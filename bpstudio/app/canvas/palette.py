@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app.canvas import colors
 from bpstudio.app.canvas.icons import layer_icon, layer_pixmap
 from bpstudio.app.canvas.mime import LAYER_MIME, layer_mime_data
-from bpstudio.core.edits import MAX_LAYER_SIZE
+from bpstudio.core.engine.edits import MAX_LAYER_SIZE
 
 DEFAULT_SIZE = 4
 _ROLE_ENTRY = Qt.ItemDataRole.UserRole + 1

@@ -50,9 +50,9 @@ from bpstudio.app.canvas.values import CanvasValues, max_abs, values_from_docume
 from bpstudio.app.document import Document
 from bpstudio.app.panels import notation as nt
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from bpstudio.core.init import INITIALIZER_LABELS
-from bpstudio.core.network import NetworkSpec, Params
+from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.init import INITIALIZER_LABELS
+from bpstudio.core.engine.network import NetworkSpec, Params
 
 EDGE_MODES = ("weights", "gradients")
 

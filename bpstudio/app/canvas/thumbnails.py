@@ -10,8 +10,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QImage
 
 from bpstudio.app.canvas.colors import diverging_rgb
-from bpstudio.core.decision import Range, neuron_grid
-from bpstudio.core.network import NetworkSpec, Params
+from bpstudio.core.engine.decision import Range, neuron_grid
+from bpstudio.core.engine.network import NetworkSpec, Params
 
 THUMBNAIL_RESOLUTION = 40
 THUMBNAIL_PIXELS = 120

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bpstudio.core.activations import Array
-from bpstudio.core.network import NetworkSpec, Params
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.training.snapshot import Snapshot
 
 
 @dataclass(frozen=True)

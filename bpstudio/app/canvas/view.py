@@ -40,8 +40,8 @@ from bpstudio.app.canvas.values import values_from_document, values_from_snapsho
 from bpstudio.app.document import Document
 from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.selection import SelectionModel
-from bpstudio.core.decision import padded_range
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.engine.decision import padded_range
+from bpstudio.core.training.snapshot import Snapshot
 
 MIN_ZOOM = 0.03
 RUNNING_MIN_INTERVAL = 0.1  # seconds between two recolourings while training runs

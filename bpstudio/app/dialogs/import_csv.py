@@ -1,6 +1,6 @@
 """Import a CSV file as the project's data: look at it, choose the targets, read it.
 
-The dialog guesses the delimiter and the header (:func:`~bpstudio.core.csv_data.sniff_csv`),
+The dialog guesses the delimiter and the header (:func:`~bpstudio.core.data.csv_data.sniff_csv`),
 shows the first rows, and lets the user choose numeric target columns or one class-label
 column (one-hot encoded, for a softmax output), standardisation (fitted on the training
 split) and the validation fraction. Import reads the whole file on a background thread with
@@ -48,9 +48,9 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app.background import LatestJob
-from bpstudio.core.csv_data import CsvFormat, _sniff_lines, sniff_csv
-from bpstudio.core.data_source import DataSource, read_csv_examples, split_examples
-from bpstudio.core.datasets import Dataset
+from bpstudio.core.data.csv_data import CsvFormat, _sniff_lines, sniff_csv
+from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.data.source import DataSource, read_csv_examples, split_examples
 from bpstudio.core.errors import BPStudioError
 
 CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"

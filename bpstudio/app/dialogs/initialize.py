@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.core.init import INITIALIZER_LABELS, INITIALIZERS
+from bpstudio.core.engine.init import INITIALIZER_LABELS, INITIALIZERS
 
 MAX_SEED = 2**31 - 1
 

@@ -15,10 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.core.activations import ACTIVATIONS
-from bpstudio.core.losses import LOSSES
-from bpstudio.core.network import NetworkSpec
-from bpstudio.core.templates import TEMPLATES
+from bpstudio.core.engine.activations import ACTIVATIONS
+from bpstudio.core.engine.losses import LOSSES
+from bpstudio.core.engine.network import NetworkSpec
+from bpstudio.core.files.templates import TEMPLATES
 
 DEFAULT_TEMPLATE = "note"
 

@@ -4,7 +4,7 @@ For weight w_jk^(l) the panel shows the note's product of three factors for one 
 (the probe), the average over the last mini-batch, which equals the engine's component of
 ∇C, where ∂C/∂a_j^(l) comes from (2(a_j − y_j) at the output, a sum over paths below),
 and ∂C/∂a_k^(l−1) as the sum over every path j through layer l. The numbers come from
-:mod:`bpstudio.core.chain` applied to the worker's snapshots; the panel does no maths of its
+:mod:`bpstudio.core.engine.chain` applied to the worker's snapshots; the panel does no maths of its
 own beyond formatting.
 """
 
@@ -23,10 +23,10 @@ from bpstudio.app.document import Document
 from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
-from bpstudio.core.backprop import Grads, Trace
-from bpstudio.core.chain import ChainTerms, PathTerm, activation_paths, chain_terms
-from bpstudio.core.network import NetworkSpec, Params
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.engine.backprop import Grads, Trace
+from bpstudio.core.engine.chain import ChainTerms, PathTerm, activation_paths, chain_terms
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.training.snapshot import Snapshot
 
 #: Colours of the note's three factors (also used in the legend rows).
 C_DZ = "#2f6fb3"  # ∂z/∂w = a_k^(l-1)

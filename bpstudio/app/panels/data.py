@@ -6,7 +6,7 @@ preview under it follows every slider move (at most ~10 times a second, computed
 background thread). **Apply** binds the choice with one undo command
 (:class:`SetDataSourceCommand`); when the examples do not fit the network's input or output
 layer, it first asks, then reshapes those layers in the same command
-(:mod:`bpstudio.core.fit`), optionally with the output activation and cost the targets
+(:mod:`bpstudio.core.data.fit`), optionally with the output activation and cost the targets
 suggest. **Import Data…** (:attr:`DataPanel.import_action`, Ctrl+I) reads a CSV file.
 
 The summary describes the bound data once the worker has loaded it (or the pending choice
@@ -55,10 +55,10 @@ from bpstudio.app.panels.data_preview import (
 )
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
-from bpstudio.core.data_source import DataSource, load_examples, split_examples
-from bpstudio.core.datasets import GENERATORS, Dataset, GeneratorInfo
+from bpstudio.core.data.datasets import GENERATORS, Dataset, GeneratorInfo
+from bpstudio.core.data.fit import FitPlan, fit_to_dataset, fits, suggests_other_output
+from bpstudio.core.data.source import DataSource, load_examples, split_examples
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.fit import FitPlan, fit_to_dataset, fits, suggests_other_output
 
 PREVIEW_INTERVAL_MS = 100  # ≤ 10 previews a second while a slider moves
 CSV_ITEM = "csv"

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from bpstudio.app.canvas.colors import diverging_rgb
 from bpstudio.app.plots.classes import class_color, image_side, mosaic
-from bpstudio.core.data_source import DataSource, load_examples, split_examples
-from bpstudio.core.datasets import Dataset
-from bpstudio.core.decision import padded_range
+from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.data.source import DataSource, load_examples, split_examples
+from bpstudio.core.engine.decision import padded_range
 
 #: At most this many points are drawn in a preview (a random, seeded subset beyond).
 MAX_PREVIEW_POINTS = 4000

@@ -21,8 +21,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from bpstudio.app.plots.classes import class_color
-from bpstudio.core.activations import Array
-from bpstudio.core.datasets import Dataset
+from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.engine.activations import Array
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 WRONG = QColor(214, 39, 40, 40)

@@ -35,11 +35,11 @@ from bpstudio.app.document import Document
 from bpstudio.app.panels import notation as nt
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
-from bpstudio.core import edits
-from bpstudio.core.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine import edits
+from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.losses import LOSSES
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.training.snapshot import Snapshot
 
 #: Every slider drag gets a fresh id so that its steps merge into one undo command.
 _drag_ids = itertools.count(1)

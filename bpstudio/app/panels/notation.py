@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from bpstudio.core.network import index_text
+from bpstudio.core.engine.network import index_text
 
 MINUS = "\u2212"
 

@@ -49,12 +49,12 @@ from bpstudio.app.panels.examples_table import ExamplesTable, predicted_rows
 from bpstudio.app.plots.classes import image_side, ink_pixmap
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
-from bpstudio.core.activations import Array
-from bpstudio.core.backprop import predict
-from bpstudio.core.datasets import Dataset
-from bpstudio.core.metrics import confusion_matrix, predicted_labels
-from bpstudio.core.network import NetworkSpec, Params
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.backprop import predict
+from bpstudio.core.engine.metrics import confusion_matrix, predicted_labels
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.training.snapshot import Snapshot
 
 RUNNING_INTERVAL_MS = 1000  # ≤ 1 evaluation a second while training runs
 MAX_GALLERY = 60

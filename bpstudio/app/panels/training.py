@@ -46,13 +46,13 @@ from bpstudio.app.document import Document
 from bpstudio.app.plots import hold_width, status_label
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions
+from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, GradCheckResult
+from bpstudio.core.engine.init import INITIALIZER_LABELS
+from bpstudio.core.engine.network import initialize
+from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.gradcheck import DEFAULT_TOLERANCE, GradCheckResult
-from bpstudio.core.init import INITIALIZER_LABELS
-from bpstudio.core.network import initialize
-from bpstudio.core.optim import OPTIMIZER_LABELS, SCHEDULES
-from bpstudio.core.snapshot import Snapshot
-from bpstudio.core.trainer import Phase, StepUnit
+from bpstudio.core.training.snapshot import Snapshot
+from bpstudio.core.training.trainer import Phase, StepUnit
 
 STEP_UNIT_LABELS: dict[StepUnit, str] = {
     StepUnit.PHASE: "One phase (forward → backward → update)",

@@ -54,8 +54,8 @@ from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
 from bpstudio.app.panels import notation as nt
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.core.engine.network import NetworkSpec, Params, parameter_symbol
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.network import NetworkSpec, Params, parameter_symbol
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

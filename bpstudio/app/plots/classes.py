@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtGui import QColor, QImage, QPixmap
 
 from bpstudio.app.canvas.colors import VALUE_NEGATIVE, VALUE_POSITIVE
-from bpstudio.core.activations import Array
+from bpstudio.core.engine.activations import Array
 
 CLASS_COLORS: tuple[str, ...] = (
     VALUE_NEGATIVE.name(),  # blue

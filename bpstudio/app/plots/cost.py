@@ -20,8 +20,8 @@ from bpstudio.app.document import Document
 from bpstudio.app.plots import fix_axis_widths, status_label, stepped_range
 from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.training import TrainingController
-from bpstudio.core.activations import Array
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.training.snapshot import Snapshot
 
 #: name -> (legend label, colour, width, dash style, on the accuracy axis). Qt strokes wide,
 #: antialiased or dashed pens on long jagged polylines very slowly (seconds for 4k noisy

@@ -35,17 +35,17 @@ from bpstudio.app.panels.data_preview import add_points, shown_inputs
 from bpstudio.app.plots.classes import class_color, class_rgb
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
-from bpstudio.core.activations import Array
-from bpstudio.core.datasets import Dataset
-from bpstudio.core.decision import (
+from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.decision import (
     DEFAULT_RESOLUTION,
     class_and_confidence,
     decision_grid,
     padded_range,
     response_curve,
 )
-from bpstudio.core.network import NetworkSpec, Params
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.training.snapshot import Snapshot
 
 REFRESH_INTERVAL_MS = 200  # ≤ 5 recomputations a second while training runs
 #: How strongly the background is tinted (1 = full colour): the points must stand out.

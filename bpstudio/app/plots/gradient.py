@@ -31,10 +31,10 @@ from bpstudio.app.plots import fix_axis_widths, status_label, stepped_range
 from bpstudio.app.plots.pacing import scheduler
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
-from bpstudio.core.activations import Array
-from bpstudio.core.backprop import Grads
-from bpstudio.core.network import NetworkSpec
-from bpstudio.core.snapshot import Snapshot
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.backprop import Grads
+from bpstudio.core.engine.network import NetworkSpec
+from bpstudio.core.training.snapshot import Snapshot
 
 MAX_COMPONENTS = 400
 RUNNING_MIN_INTERVAL = 0.1  # seconds between two redraws while training runs

@@ -1,0 +1,255 @@
+"""Helpers shared by the export formats: checking, headers, optional imports, parsing.
+
+Every format stores the same header fields (the ``bpstudio-weights`` description of the
+network) so a file written by one exporter can be understood without the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.backprop import predict
+from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params, parse_param_name
+from bpstudio.core.errors import BPStudioError
+
+#: The ``format`` field of every header this package writes.
+FORMAT_NAME = "bpstudio-weights"
+#: Bumped when a format changes incompatibly; readers refuse newer versions.
+FORMAT_VERSION = 1
+
+#: A loaded export: maps inputs ``X : (n, d0)`` to outputs ``(n, n_L)``.
+Predictor = Callable[[Array], Array]
+
+
+def bpstudio_version() -> str:
+    from bpstudio import __version__
+
+    return __version__
+
+
+def require(module: str, extra: str, purpose: str) -> ModuleType:
+    """Import an optional dependency or explain which extra installs it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise BPStudioError(
+            f"{purpose} needs the {module.split('.')[0]} package: pip install 'bpstudio[{extra}]'"
+        ) from None
+
+
+def importable(*modules: str) -> bool:
+    """True if every module imports (a broken install counts as missing)."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            return False
+    return True
+
+
+def resolve_dtype(spec: NetworkSpec, dtype: str | None) -> str:
+    """The dtype to store: an explicit choice, else the spec's."""
+    chosen = spec.dtype if dtype is None else dtype
+    if chosen not in DTYPES:
+        known = ", ".join(DTYPES)
+        raise BPStudioError(f"unknown export dtype {chosen!r}; expected one of: {known}")
+    return chosen
+
+
+def prepare(spec: NetworkSpec, params: Params, dtype: str | None) -> tuple[Params, str]:
+    """Check ``params`` against ``spec`` (shapes, finite values) and cast them for writing."""
+    chosen = resolve_dtype(spec, dtype)
+    params.check(spec)
+    return params.astype(DTYPES[chosen]), chosen
+
+
+def clean_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A JSON-safe copy of the caller's extra metadata (str keys, finite numbers)."""
+    if metadata is None:
+        return {}
+    for key in metadata:
+        if not isinstance(key, str):
+            raise BPStudioError(f"metadata keys must be strings, got {key!r}")
+    try:
+        loaded: dict[str, Any] = json.loads(json.dumps(dict(metadata), allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise BPStudioError(f"metadata must be plain JSON values: {exc}") from None
+    return loaded
+
+
+def header(spec: NetworkSpec, dtype: str, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The description every format stores next to the numbers."""
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "bpstudio_version": bpstudio_version(),
+        "layer_sizes": list(spec.layer_sizes),
+        "activations": list(spec.activations),
+        "loss": spec.loss,
+        "dtype": dtype,
+        "metadata": clean_metadata(metadata),
+    }
+
+
+def string_metadata(head: Mapping[str, Any]) -> dict[str, str]:
+    """``header()`` flattened to str -> str (ONNX metadata_props, safetensors metadata).
+
+    Strings stay as they are; everything else (lists, numbers, the extra metadata) is JSON.
+    """
+    out: dict[str, str] = {}
+    for key, value in head.items():
+        if key == "metadata":
+            for extra_key, extra in value.items():
+                out.setdefault(extra_key, extra if isinstance(extra, str) else json.dumps(extra))
+        else:
+            out[key] = value if isinstance(value, str) else json.dumps(value)
+    return out
+
+
+def parse_string_metadata(props: Mapping[str, str], source: str) -> NetworkSpec | None:
+    """The spec stored by :func:`string_metadata`, or None if the file has none."""
+    if "layer_sizes" not in props or "activations" not in props:
+        return None
+    try:
+        fields: dict[str, Any] = {
+            "layer_sizes": json.loads(props["layer_sizes"]),
+            "activations": json.loads(props["activations"]),
+        }
+    except ValueError as exc:
+        raise BPStudioError(f"{source}: metadata is not valid JSON: {exc}") from None
+    for key in ("format", "version", "loss", "dtype"):
+        if key in props:
+            fields[key] = props[key]
+    if "version" in fields:
+        try:
+            fields["version"] = int(fields["version"])
+        except ValueError:
+            raise BPStudioError(
+                f"{source}: metadata version {props['version']!r} is not a number"
+            ) from None
+    return spec_from_header(fields, source)
+
+
+def spec_from_header(head: Mapping[str, Any], source: str) -> NetworkSpec:
+    """The network described by a header, with errors that name the file."""
+    fmt = head.get("format", FORMAT_NAME)
+    if fmt != FORMAT_NAME:
+        raise BPStudioError(f"{source}: format is {fmt!r}, expected {FORMAT_NAME!r}")
+    version = head.get("version", FORMAT_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BPStudioError(f"{source}: version {version!r} is not a whole number")
+    if version > FORMAT_VERSION:
+        raise BPStudioError(
+            f"{source}: written in format version {version} by a newer Backprop Studio; "
+            f"this version reads up to {FORMAT_VERSION}"
+        )
+    sizes = head.get("layer_sizes")
+    if not isinstance(sizes, list) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in sizes
+    ):
+        raise BPStudioError(f"{source}: layer_sizes must be a list of whole numbers, got {sizes!r}")
+    acts = head.get("activations")
+    if not isinstance(acts, list) or not all(isinstance(a, str) for a in acts):
+        raise BPStudioError(f"{source}: activations must be a list of names, got {acts!r}")
+    try:
+        return NetworkSpec.from_dict(head)
+    except BPStudioError as exc:
+        raise BPStudioError(f"{source}: {exc}") from None
+
+
+def params_from_arrays(arrays: Mapping[str, Any], source: str) -> Params:
+    """Params from ``{"W1": ..., "b1": ..., ...}`` without a spec: infer and check the shapes.
+
+    The names must run W1, b1, ..., WL, bL without gaps; each W_l must be 2-D, each b_l 1-D,
+    and consecutive layers must fit together (W_l has as many columns as W_{l-1} has rows).
+    """
+    layers: dict[int, dict[str, Array]] = {}
+    for name, value in arrays.items():
+        try:
+            kind, layer = parse_param_name(name)
+        except BPStudioError:
+            raise BPStudioError(
+                f"{source}: unexpected array {name!r}; expected W1, b1, W2, b2, ..."
+            ) from None
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "fiu":
+            raise BPStudioError(f"{source}: {name} holds {arr.dtype} values, not numbers")
+        layers.setdefault(layer, {})[kind] = arr
+    if not layers:
+        raise BPStudioError(f"{source}: no weights found (expected arrays W1, b1, ...)")
+    n_layers = max(layers)
+    W: list[Array] = []
+    b: list[Array] = []
+    for layer in range(1, n_layers + 1):
+        for kind in ("W", "b"):
+            if kind not in layers.get(layer, {}):
+                raise BPStudioError(
+                    f"{source}: missing array {kind}{layer} (found {sorted(arrays)})"
+                )
+        w, v = layers[layer]["W"], layers[layer]["b"]
+        if w.ndim != 2:
+            raise BPStudioError(f"{source}: W{layer} has shape {w.shape}, expected a 2-D matrix")
+        if v.shape != (w.shape[0],):
+            raise BPStudioError(
+                f"{source}: b{layer} has shape {v.shape}, "
+                f"expected ({w.shape[0]},) to match W{layer}"
+            )
+        if W and w.shape[1] != W[-1].shape[0]:
+            raise BPStudioError(
+                f"{source}: W{layer} has shape {w.shape}, "
+                f"expected ({w.shape[0]}, {W[-1].shape[0]}) "
+                f"because layer {layer - 1} has {W[-1].shape[0]} neurons"
+            )
+        for name, arr in ((f"W{layer}", w), (f"b{layer}", v)):
+            if not np.all(np.isfinite(arr)):
+                raise BPStudioError(f"{source}: {name} contains NaN or infinite values")
+        dtype = w.dtype if w.dtype in (np.float32, np.float64) else np.float64
+        W.append(np.array(w, dtype=dtype))
+        b.append(np.array(v, dtype=dtype))
+    return Params(W, b)
+
+
+def read_export_text(source: Path, encoding: str = "utf-8") -> str:
+    """The text of an exported file, with the package's errors for missing or unreadable files."""
+    try:
+        return source.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise BPStudioError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BPStudioError(f"{source}: cannot read the file ({exc})") from None
+
+
+def parse_float(text: str, where: str) -> float:
+    """A finite float from text, or an error naming where it came from."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise BPStudioError(f"{where}: {text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise BPStudioError(f"{where}: {text!r} is not a finite number")
+    return value
+
+
+def engine_predictor(spec: NetworkSpec, params: Params) -> Predictor:
+    """Predictions of the engine with parameters read back from a file."""
+    dtype = params.W[0].dtype
+
+    def run(X: Array) -> Array:
+        return predict(spec, params, X.astype(dtype))
+
+    return run
+
+
+def check_fits(spec: NetworkSpec, params: Params, source: str) -> Params:
+    """``params`` unchanged (dtype kept) after checking their shapes against ``spec``."""
+    Params.from_named(spec, params.named(), source=source)
+    return params

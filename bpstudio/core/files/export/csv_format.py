@@ -1,0 +1,251 @@
+r"""One spreadsheet-friendly CSV file with every weight and bias, in labelled blocks.
+
+Layout (comma-separated, UTF-8, ``\n`` line ends), for a 2-4-1 network::
+
+    # format: bpstudio-weights
+    # version: 1
+    # bpstudio_version: 0.1.0
+    # layer_sizes: 2 4 1
+    # activations: tanh sigmoid
+    # loss: squared_error
+    # dtype: float64
+    # metadata: {}
+
+    # W1 (layer 1: 4 x 2; rows j = neuron in layer 1; columns k = neuron in layer 0)
+    j\k,0,1
+    0,0.5,-1.2
+    1,...
+    2,...
+    3,...
+
+    # b1 (layer 1: 4 biases; rows j = neuron in layer 1)
+    j,b
+    0,0.1
+    ...
+
+    # W2 (layer 2: 1 x 4; ...)
+    ...
+
+- Lines whose first cell starts with ``#`` are labels. Header lines ``# key: value`` come
+  before the first block; lists are space-separated, ``metadata`` is JSON (quoted by the CSV
+  writer when it contains commas). Labels avoid commas so a spreadsheet shows each in one
+  cell.
+- A block is a label ``# W<l> ...`` or ``# b<l> ...``, a header row (``j\k`` then the column
+  indices k = 0, 1, ...; or ``j,b``) and one row per neuron j of layer l, the row index first.
+  ``W<l>`` row j, column k is w_jk^(l), the weight from neuron k of layer l-1 into neuron j
+  of layer l (the BACKPROP.md layout). Blank lines separate blocks.
+- Numbers are Python ``repr`` of float64 (float32 values are widened exactly), so reading
+  the file back gives the identical values.
+
+The reader tolerates what spreadsheets do when re-saving: a byte-order mark, ``\r\n`` line
+ends, trailing empty cells and quoted cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.atomic import atomic_write_text
+from bpstudio.core.files.export._common import (
+    Predictor,
+    check_fits,
+    engine_predictor,
+    header,
+    params_from_arrays,
+    parse_float,
+    prepare,
+    read_export_text,
+    spec_from_header,
+)
+
+_BLOCK = re.compile(r"^(W|b)([1-9][0-9]*)\b")
+_LIST_FIELDS = ("layer_sizes", "activations")
+
+
+def to_csv_text(
+    spec: NetworkSpec,
+    params: Params,
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    dtype: str | None = None,
+) -> str:
+    """The CSV document described in the module docstring."""
+    stored, chosen = prepare(spec, params, dtype)
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    for key, value in header(spec, chosen, metadata).items():
+        if key in _LIST_FIELDS:
+            text = " ".join(str(v) for v in value)
+        elif key == "metadata":
+            text = json.dumps(value, allow_nan=False)
+        else:
+            text = str(value)
+        out.writerow([f"# {key}: {text}"])
+    sizes = spec.layer_sizes
+    for layer, (W, b) in enumerate(zip(stored.W, stored.b, strict=True), start=1):
+        out.writerow([])
+        out.writerow(
+            [
+                f"# W{layer} (layer {layer}: {sizes[layer]} x {sizes[layer - 1]}; "
+                f"rows j = neuron in layer {layer}; "
+                f"columns k = neuron in layer {layer - 1})"
+            ]
+        )
+        out.writerow(["j\\k", *range(sizes[layer - 1])])
+        for j, row in enumerate(W):
+            out.writerow([j, *(repr(float(v)) for v in row)])
+        out.writerow([])
+        out.writerow(
+            [f"# b{layer} (layer {layer}: {sizes[layer]} biases; rows j = neuron in layer {layer})"]
+        )
+        out.writerow(["j", "b"])
+        for j, value in enumerate(b):
+            out.writerow([j, repr(float(value))])
+    return buffer.getvalue()
+
+
+def write_csv(
+    spec: NetworkSpec,
+    params: Params,
+    path: str | os.PathLike[str],
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    dtype: str | None = None,
+) -> list[Path]:
+    """Write the CSV document to ``path`` atomically; return ``[path]``."""
+    atomic_write_text(path, to_csv_text(spec, params, metadata=metadata, dtype=dtype))
+    return [Path(path)]
+
+
+def _header_value(key: str, text: str, where: str) -> Any:
+    if key == "layer_sizes":
+        try:
+            return [int(v) for v in text.replace(",", " ").split()]
+        except ValueError:
+            raise BPStudioError(f"{where}: layer_sizes {text!r} must be whole numbers") from None
+    if key == "activations":
+        return text.replace(",", " ").split()
+    if key == "version":
+        try:
+            return int(text)
+        except ValueError:
+            raise BPStudioError(f"{where}: version {text!r} is not a whole number") from None
+    if key == "metadata":
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise BPStudioError(f"{where}: metadata is not valid JSON ({exc})") from None
+    return text
+
+
+def parse_csv_text(text: str, source: str) -> tuple[NetworkSpec | None, Params]:
+    """Parse a document written by :func:`to_csv_text`.
+
+    Returns the network described by the header lines (None if they were removed; the
+    sizes are then inferred from the blocks) and the parameters, with the stored dtype.
+    """
+    rows: list[tuple[int, list[str]]] = []
+    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        while row and not row[-1].strip():
+            row.pop()
+        rows.append((lineno, [cell.strip() for cell in row]))
+    head: dict[str, Any] = {}
+    arrays: dict[str, Array] = {}
+    i = 0
+    while i < len(rows):
+        lineno, row = rows[i]
+        where = f"{source} line {lineno}"
+        i += 1
+        if not row:
+            continue
+        if not row[0].startswith("#"):
+            raise BPStudioError(
+                f"{where}: expected a block label like '# W1 ...' or '# b1 ...', found {row[0]!r}"
+            )
+        label = ",".join(row)[1:].strip()
+        block = _BLOCK.match(label)
+        if block:
+            name = block.group(1) + block.group(2)
+            if name in arrays:
+                raise BPStudioError(f"{where}: a second block {name}")
+            arrays[name], i = _parse_block(rows, i, name, source)
+        elif ":" in label and not arrays:
+            key, value = (part.strip() for part in label.split(":", 1))
+            head[key] = _header_value(key, value, where)
+        # Any other comment is a note for people; skip it.
+    params = params_from_arrays(arrays, source)
+    if "layer_sizes" not in head and "activations" not in head:
+        return None, params
+    spec = spec_from_header(head, source)
+    return spec, check_fits(spec, params.astype(spec.np_dtype), source)
+
+
+def _parse_block(
+    rows: list[tuple[int, list[str]]], i: int, name: str, source: str
+) -> tuple[Array, int]:
+    """Parse the header row and data rows of block ``name`` starting at ``rows[i]``."""
+    while i < len(rows) and not rows[i][1]:
+        i += 1
+    if i == len(rows):
+        raise BPStudioError(f"{source}: block {name} ends before its header row")
+    lineno, cells = rows[i]
+    i += 1
+    is_matrix = name.startswith("W")
+    if is_matrix:
+        columns = cells[1:]
+        if columns != [str(k) for k in range(len(columns))] or not columns:
+            raise BPStudioError(
+                f"{source} line {lineno}: {name} header row must be 'j\\k,0,1,...', "
+                f"found {','.join(cells)!r}"
+            )
+        width = len(columns)
+    else:
+        if len(cells) != 2:
+            raise BPStudioError(
+                f"{source} line {lineno}: {name} header row must be 'j,b', "
+                f"found {','.join(cells)!r}"
+            )
+        width = 1
+    values: list[list[float]] = []
+    while i < len(rows) and rows[i][1] and not rows[i][1][0].startswith("#"):
+        lineno, cells = rows[i]
+        i += 1
+        where = f"{source} line {lineno}"
+        if cells[0] != str(len(values)):
+            raise BPStudioError(
+                f"{where}: {name} row index is {cells[0]!r}, expected {len(values)}"
+            )
+        if len(cells) - 1 != width:
+            raise BPStudioError(
+                f"{where}: {name} row {len(values)} has {len(cells) - 1} values, expected {width}"
+            )
+        values.append([parse_float(cell, f"{where} ({name})") for cell in cells[1:]])
+    if not values:
+        raise BPStudioError(f"{source} line {lineno}: {name} has no rows")
+    array = np.array(values, dtype=np.float64)
+    return (array if is_matrix else array[:, 0]), i
+
+
+def read_csv(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:
+    """The network (None without header lines) and the parameters of a CSV weights file."""
+    source = Path(path)
+    return parse_csv_text(read_export_text(source, "utf-8-sig"), str(source))
+
+
+def csv_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+    stored_spec, params = read_csv(path)
+    if stored_spec is None:
+        return engine_predictor(spec, check_fits(spec, params, str(path)))
+    return engine_predictor(stored_spec, params)

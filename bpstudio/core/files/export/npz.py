@@ -1,0 +1,134 @@
+"""NumPy ``.npz``: arrays ``W1, b1, W2, b2, ...`` plus a JSON ``metadata`` entry.
+
+Layout (BACKPROP.md): ``W{l}`` has shape (n_l, n_{l-1}), row j holding the weights into
+neuron j of layer l; ``b{l}`` has shape (n_l,). ``metadata`` is a 0-d unicode array holding
+the JSON header (format, version, bpstudio_version, layer_sizes, activations, loss, dtype,
+metadata), so the file loads with ``np.load(path, allow_pickle=False)``::
+
+    with np.load("model.npz", allow_pickle=False) as f:
+        W1, b1 = f["W1"], f["b1"]
+        header = json.loads(f["metadata"].item())
+
+Plain archives holding only ``W1, b1, ...`` (from another tool) load too; the network's
+sizes are then inferred from the shapes and its activations are unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.atomic import atomic_write
+from bpstudio.core.files.export._common import (
+    Predictor,
+    check_fits,
+    engine_predictor,
+    header,
+    params_from_arrays,
+    prepare,
+    spec_from_header,
+)
+
+METADATA_KEY = "metadata"
+
+
+def write_npz(
+    spec: NetworkSpec,
+    params: Params,
+    path: str | os.PathLike[str],
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    dtype: str | None = None,
+) -> list[Path]:
+    """Write ``params`` (and the header) to ``path`` atomically; return ``[path]``."""
+    stored, chosen = prepare(spec, params, dtype)
+    arrays: dict[str, Any] = dict(stored.named())
+    arrays[METADATA_KEY] = np.array(json.dumps(header(spec, chosen, metadata)))
+
+    def write(fh: IO[bytes]) -> None:
+        # A file object, because np.savez appends ".npz" to names that lack it.
+        np.savez(fh, **arrays)
+
+    atomic_write(path, write)
+    return [Path(path)]
+
+
+def _load_arrays(path: Path) -> tuple[dict[str, Array], dict[str, Any] | None]:
+    """Every array of the archive plus its decoded header (None if it has none)."""
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise BPStudioError(f"{path}: no such file") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise BPStudioError(f"{path}: not a readable NumPy .npz archive ({exc})") from None
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise BPStudioError(f"{path}: a single .npy array, expected an .npz archive of W1, b1, ...")
+    arrays: dict[str, Array] = {}
+    head: dict[str, Any] | None = None
+    with loaded as archive:
+        for name in archive.files:
+            try:
+                value = archive[name]
+            except (OSError, ValueError, zipfile.BadZipFile) as exc:
+                raise BPStudioError(f"{path}: cannot read array {name!r} ({exc})") from None
+            if name == METADATA_KEY:
+                head = _decode_header(path, value)
+            else:
+                arrays[name] = value
+    return arrays, head
+
+
+def _decode_header(path: Path, value: np.ndarray[Any, Any]) -> dict[str, Any]:
+    if value.shape != () or value.dtype.kind != "U":
+        raise BPStudioError(f"{path}: 'metadata' must be a 0-d string array holding JSON")
+    try:
+        decoded = json.loads(str(value.item()))
+    except ValueError as exc:
+        raise BPStudioError(f"{path}: 'metadata' is not valid JSON ({exc})") from None
+    if not isinstance(decoded, dict):
+        raise BPStudioError(f"{path}: 'metadata' must hold a JSON object")
+    return decoded
+
+
+def read_npz(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:
+    """The network (None for plain archives without metadata) and its parameters.
+
+    With metadata, the parameters are checked against the stored network and keep the
+    stored dtype; without, the shapes are checked for consistency with each other.
+    """
+    source = Path(path)
+    arrays, head = _load_arrays(source)
+    params = params_from_arrays(arrays, str(source))
+    if head is None:
+        return None, params
+    spec = spec_from_header(head, str(source))
+    return spec, check_fits(spec, params, str(source))
+
+
+def load_params_npz(path: str | os.PathLike[str], spec: NetworkSpec) -> Params:
+    """Parameters for ``spec`` from an archive (Import weights, the CLI's ``--params``).
+
+    Only the shapes must match ``spec``; the stored activations and cost are ignored, so
+    weights can be moved into a network that differs only in its activations. Values are
+    cast to ``spec``'s dtype.
+    """
+    source = Path(path)
+    arrays, _ = _load_arrays(source)
+    return Params.from_named(spec, arrays, source=str(source))
+
+
+def npz_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+    """Predictions from the archive's own contents (``spec`` only if it has no metadata)."""
+    stored_spec, params = read_npz(path)
+    if stored_spec is None:
+        return engine_predictor(spec, check_fits(spec, params, str(path)))
+    return engine_predictor(stored_spec, params)

@@ -1,0 +1,82 @@
+"""Training settings: one frozen record, saved in the project and sent to the worker."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+from bpstudio.core.engine.optim import OPTIMIZER_LABELS, Schedule
+from bpstudio.core.errors import BPStudioError
+
+
+@dataclass(frozen=True)
+class Hyperparameters:
+    """Everything that steers gradient descent, all changeable between steps."""
+
+    learning_rate: float = 0.5
+    batch_size: int = 10
+    optimizer: str = "sgd"
+    momentum: float = 0.9
+    nesterov: bool = False
+    beta1: float = 0.9
+    beta2: float = 0.999
+    l1: float = 0.0
+    l2: float = 0.0
+    schedule: str = "constant"
+    schedule_every: int = 1000
+    schedule_factor: float = 0.5
+    seed: int = 0
+    shuffle: bool = True
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
+            raise BPStudioError(
+                f"the learning rate must be a positive number, got {self.learning_rate}"
+            )
+        if self.batch_size < 1:
+            raise BPStudioError(f"the batch size must be at least 1, got {self.batch_size}")
+        if self.optimizer not in OPTIMIZER_LABELS:
+            known = ", ".join(OPTIMIZER_LABELS)
+            raise BPStudioError(f"unknown optimiser {self.optimizer!r}; expected one of: {known}")
+        for name in ("l1", "l2"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise BPStudioError(f"{name} must be a non-negative number, got {value}")
+        if not 0.0 <= self.momentum < 1.0:
+            raise BPStudioError(f"momentum must be in [0, 1), got {self.momentum}")
+        # Adam divides by 1 - beta^t: beta = 1 would divide by zero on the first step.
+        for name in ("beta1", "beta2"):
+            value = getattr(self, name)
+            if not 0.0 <= value < 1.0:
+                raise BPStudioError(f"{name} must be in [0, 1), got {value}")
+        if self.seed < 0:
+            raise BPStudioError(f"the random seed must be a non-negative integer, got {self.seed}")
+        Schedule(self.schedule, self.schedule_every, self.schedule_factor)  # validates
+
+    @property
+    def lr_schedule(self) -> Schedule:
+        return Schedule(self.schedule, self.schedule_every, self.schedule_factor)
+
+    def learning_rate_at(self, step: int) -> float:
+        if self.schedule == "constant":  # the common case, asked once per training step
+            return self.learning_rate
+        return self.lr_schedule.learning_rate(self.learning_rate, step)
+
+    def with_changes(self, **changes: Any) -> Hyperparameters:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Hyperparameters:
+        known = {f.name: f.type for f in fields(cls)}
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            raise BPStudioError(f"unknown training settings: {', '.join(unknown)}")
+        try:
+            return cls(**dict(data))
+        except TypeError as exc:
+            raise BPStudioError(f"malformed training settings: {exc}") from None

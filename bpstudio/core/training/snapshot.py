@@ -1,0 +1,136 @@
+"""Immutable pictures of training, made by the worker thread and drawn by the GUI.
+
+A :class:`Snapshot` holds copies (or arrays nobody writes to again, marked read-only) of
+everything the views show: parameters, the last batch's trace and gradients, the probe
+example's z, a and ∂C/∂a, the history curves and the counters. It is safe to hand to
+another thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.backprop import Grads, Trace, backward, forward
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.training.hyperparams import Hyperparameters
+from bpstudio.core.training.trainer import Evaluation, Phase, Trainer
+
+
+@dataclass(frozen=True)
+class ProbeState:
+    """The probe example's forward pass, and its backward pass for its own cost C_k."""
+
+    index: int
+    x: Array  # (1, d0)
+    y: Array  # (1, n_L)
+    trace: Trace | None
+    grads: Grads | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    spec: NetworkSpec
+    params: Params
+    step: int
+    epoch: int
+    epoch_progress: float
+    phase: Phase | None  # the phase that just ran (None: a run or a refresh)
+    next_phase: Phase
+    batch_indices: Array
+    batch_trace: Trace | None
+    batch_grads: Grads | None
+    probe: ProbeState | None
+    history: dict[str, tuple[Array, Array]]
+    evaluation: Evaluation | None = None
+    running: bool = False
+    steps_per_second: float = 0.0
+    divergence: str | None = None
+    learning_rate: float = 0.0
+    gradient_norms: tuple[float, ...] = field(default_factory=tuple)
+    hyperparameters: Hyperparameters | None = None  # the trainer's, live edits included
+
+    @property
+    def cost(self) -> float | None:
+        return self.batch_grads.cost if self.batch_grads is not None else None
+
+
+def _frozen(arrays: list[Array]) -> list[Array]:
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
+
+
+def freeze_trace(trace: Trace | None) -> Trace | None:
+    if trace is None:
+        return None
+    _frozen(trace.Z)
+    _frozen(trace.A[1:])  # A[0] is (a view of) the data, frozen by its owner
+    return trace
+
+
+def freeze_grads(grads: Grads | None) -> Grads | None:
+    if grads is None:
+        return None
+    _frozen(grads.dW)
+    _frozen(grads.db)
+    _frozen(grads.dZ)
+    _frozen([a for a in grads.dA if a is not None])
+    return grads
+
+
+def probe_state(trainer: Trainer, index: int, with_gradients: bool = True) -> ProbeState:
+    """Forward (and backward) pass of training example ``index`` alone with the current
+    parameters. Its gradients are those of its own cost C_k (n = 1)."""
+    index = int(np.clip(index, 0, trainer.n_train - 1))
+    x = trainer.X[index : index + 1].copy()
+    y = trainer.Y[index : index + 1].copy()
+    trace = forward(trainer.spec, trainer.params, x)
+    grads = (
+        backward(trainer.spec, trainer.params, trace, y, input_gradient=True)
+        if with_gradients
+        else None
+    )
+    return ProbeState(index, x, y, freeze_trace(trace), freeze_grads(grads))
+
+
+def take_snapshot(
+    trainer: Trainer,
+    probe: ProbeState | None,
+    phase: Phase | None = None,
+    running: bool = False,
+    steps_per_second: float = 0.0,
+    evaluation: Evaluation | None = None,
+) -> Snapshot:
+    """A snapshot of ``trainer`` now; ``probe`` is the probe state to show."""
+    history = {name: series.data() for name, series in trainer.history.series.items()}
+    grads = trainer.grads
+    norms: tuple[float, ...] = ()
+    if grads is not None:
+        norms = tuple(
+            float(np.sqrt(np.vdot(w, w) + np.vdot(b, b)))
+            for w, b in zip(grads.dW, grads.db, strict=True)
+        )
+    return Snapshot(
+        spec=trainer.spec,
+        params=trainer.params.copy(),
+        step=trainer.step_count,
+        epoch=trainer.epoch,
+        epoch_progress=trainer.epoch_progress,
+        phase=phase,
+        next_phase=trainer.next_phase,
+        batch_indices=trainer.batch_indices.copy(),
+        batch_trace=freeze_trace(trainer.trace),
+        batch_grads=freeze_grads(grads),
+        probe=probe,
+        history=history,
+        evaluation=evaluation,
+        running=running,
+        steps_per_second=steps_per_second,
+        divergence=trainer.divergence,
+        learning_rate=trainer.learning_rate,
+        gradient_norms=norms,
+        hyperparameters=trainer.hyperparameters,
+    )

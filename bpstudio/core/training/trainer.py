@@ -1,0 +1,397 @@
+"""The trainer: gradient descent in explicit phases, over an example, a batch or an epoch.
+
+One gradient step is three phases, exactly as the note describes them:
+
+1. **forward**: z and a for every layer of the batch (the :class:`Trace`);
+2. **backward**: every component of ∇C and ∂C/∂a per layer (the :class:`Grads`);
+3. **update**: θ ← θ - η ∇C (or the chosen optimiser's step).
+
+The phases can be run one at a time (:meth:`Trainer.step_phase`), or a whole step over
+one example, one mini-batch or one epoch at a time. The trainer is deterministic for a seed,
+keeps a bounded history, and guards against divergence: when the cost or a parameter
+becomes NaN/inf, or the cost explodes, it stops with the last good parameters and a reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+import numpy as np
+
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.backprop import Grads, Trace, backward, check_batch, forward, predict
+from bpstudio.core.engine.metrics import accuracy
+from bpstudio.core.engine.network import NetworkSpec, Params, parse_param_name
+from bpstudio.core.engine.optim import Optimizer, add_penalty_gradient, make_optimizer
+from bpstudio.core.errors import BPStudioError
+from bpstudio.core.training.history import History
+from bpstudio.core.training.hyperparams import Hyperparameters
+
+#: The cost counts as exploded past this multiple of max(first cost, 1).
+EXPLOSION_FACTOR = 1e6
+#: Periodic evaluations cost at most 1/EVAL_WORK_FACTOR of the examples trained: one runs at
+#: the end of an epoch once this many times the evaluated examples have been trained since
+#: the last one (a forward pass is about a third of a step, so ~4% of the work).
+EVAL_WORK_FACTOR = 8
+#: Periodic evaluations use at most this many examples of each set (a fixed, seeded sample);
+#: :meth:`Trainer.evaluate` with ``full=True`` uses everything.
+EVAL_SAMPLE = 4096
+
+
+class Phase(StrEnum):
+    FORWARD = "forward"
+    BACKWARD = "backward"
+    UPDATE = "update"
+
+
+class StepUnit(StrEnum):
+    PHASE = "phase"
+    EXAMPLE = "example"
+    BATCH = "batch"
+    EPOCH = "epoch"
+
+
+class Examples(Protocol):
+    """What the trainer needs of a dataset."""
+
+    @property
+    def X(self) -> Array: ...
+    @property
+    def Y(self) -> Array: ...
+    @property
+    def is_classification(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    step: int
+    epoch: int
+    train_cost: float
+    validation_cost: float | None
+    train_accuracy: float | None
+    validation_accuracy: float | None
+
+
+class Trainer:
+    """Runs gradient descent on its own copy of the parameters.
+
+    Parameters
+    ----------
+    spec, params : the network; ``params`` is copied.
+    train : the training examples (``X : (n, d0)``, ``Y : (n, n_L)``).
+    validation : held-out examples, or None.
+    hyperparameters : learning rate, batch size, optimiser, penalties, seed.
+    """
+
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        params: Params,
+        train: Examples,
+        validation: Examples | None = None,
+        hyperparameters: Hyperparameters | None = None,
+        history: History | None = None,
+        step: int = 0,
+        epoch: int = 0,
+    ) -> None:
+        params.check(spec)
+        dtype = spec.np_dtype
+        self.spec = spec
+        self.X = np.ascontiguousarray(train.X, dtype=dtype)
+        self.Y = np.ascontiguousarray(train.Y, dtype=dtype)
+        check_batch(spec, self.X, self.Y)
+        if self.X.shape[0] == 0:
+            raise BPStudioError("the training set is empty")
+        self.classification = bool(train.is_classification)
+        self.X_val: Array | None = None
+        self.Y_val: Array | None = None
+        if validation is not None and validation.X.shape[0] > 0:
+            self.X_val = np.ascontiguousarray(validation.X, dtype=dtype)
+            self.Y_val = np.ascontiguousarray(validation.Y, dtype=dtype)
+            check_batch(spec, self.X_val, self.Y_val)
+        self.hyperparameters = hyperparameters or Hyperparameters()
+        self.optimizer: Optimizer = self._make_optimizer(self.hyperparameters)
+        # Two parameter buffers: the update writes into the spare one, so the parameters
+        # before the last update are kept for the divergence guard without a copy.
+        self.params = params.astype(dtype)
+        self._spare = self.params.copy()
+        self.history = history if history is not None else History()
+        self.step_count = step
+        self.epoch = epoch
+        self.divergence: str | None = None
+        self.next_phase = Phase.FORWARD
+        self.trace: Trace | None = None
+        self.grads: Grads | None = None
+        self.batch_indices: np.ndarray = np.empty(0, dtype=np.intp)
+        self._rng = np.random.default_rng(self.hyperparameters.seed)
+        self._order = self._epoch_order()
+        self._cursor = 0
+        self._reference_cost: float | None = None
+        self._last_eval_step = step if step else -1
+        self._trained_since_eval = 0
+        sample_rng = np.random.default_rng(self.hyperparameters.seed)
+        self._eval_train = self._eval_sample(self.X, self.Y, sample_rng)
+        self._eval_val = (
+            self._eval_sample(self.X_val, self.Y_val, sample_rng)
+            if self.X_val is not None and self.Y_val is not None
+            else None
+        )
+
+    @staticmethod
+    def _eval_sample(X: Array, Y: Array, rng: np.random.Generator) -> tuple[Array, Array]:
+        if X.shape[0] <= EVAL_SAMPLE:
+            return X, Y
+        rows = np.sort(rng.choice(X.shape[0], EVAL_SAMPLE, replace=False))
+        return X[rows], Y[rows]
+
+    # -- settings ----------------------------------------------------------------------------
+
+    @property
+    def n_train(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(self.n_train / min(self.hyperparameters.batch_size, self.n_train))
+
+    @property
+    def learning_rate(self) -> float:
+        return self.hyperparameters.learning_rate_at(self.step_count)
+
+    def set_hyperparameters(self, hyperparameters: Hyperparameters) -> None:
+        """Apply new settings between steps; the optimiser keeps its state when it can."""
+        old = self.hyperparameters
+        self.hyperparameters = hyperparameters
+        if hyperparameters.optimizer != old.optimizer:
+            self.optimizer = self._make_optimizer(hyperparameters)
+        else:
+            for name in ("momentum", "nesterov", "beta1", "beta2"):
+                if hasattr(self.optimizer, name):
+                    setattr(self.optimizer, name, getattr(hyperparameters, name))
+        if hyperparameters.seed != old.seed:
+            self._rng = np.random.default_rng(hyperparameters.seed)
+
+    def set_params(self, params: Params) -> None:
+        """Replace the parameters (e.g. an edit made while paused); resets the phases."""
+        params.check(self.spec)
+        self.params = params.astype(self.spec.np_dtype)
+        self._spare = self.params.copy()
+        self.divergence = None
+        self._reference_cost = None
+        self._discard_pending()
+
+    def set_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
+        """Set one entry of ``W<l>`` or ``b<l>`` (e.g. ``"W2"``) between steps."""
+        kind, layer = parse_param_name(name)
+        arrays = self.params.W if kind == "W" else self.params.b
+        arrays[layer - 1][index] = value
+        self._discard_pending()
+
+    @staticmethod
+    def _make_optimizer(hp: Hyperparameters) -> Optimizer:
+        return make_optimizer(hp.optimizer, hp.momentum, hp.nesterov, hp.beta1, hp.beta2)
+
+    def reset_optimizer(self) -> None:
+        self.optimizer.reset()
+
+    # -- batches -----------------------------------------------------------------------------
+
+    def _epoch_order(self) -> np.ndarray:
+        if self.hyperparameters.shuffle:
+            return self._rng.permutation(self.n_train)
+        return np.arange(self.n_train)
+
+    def _take(self, size: int) -> np.ndarray:
+        """The next ``size`` example indices of the epoch (fewer at the epoch's end)."""
+        if self._cursor >= self.n_train:
+            self._order = self._epoch_order()
+            self._cursor = 0
+        indices = self._order[self._cursor : self._cursor + size]
+        self._cursor += len(indices)
+        return indices
+
+    @property
+    def epoch_progress(self) -> float:
+        """Fraction of the current epoch already seen (0..1)."""
+        return self._cursor / self.n_train
+
+    def _discard_pending(self) -> None:
+        """Forget a half-done step (its batch goes back to the epoch)."""
+        if self.next_phase is not Phase.FORWARD:
+            self._cursor -= len(self.batch_indices)
+            self.next_phase = Phase.FORWARD
+        self.trace = None
+        self.grads = None
+
+    # -- the three phases --------------------------------------------------------------------
+
+    def forward(self, size: int | None = None) -> Trace:
+        """Phase 1: take the next batch and compute z and a for every layer."""
+        if self.next_phase is not Phase.FORWARD:
+            raise BPStudioError(f"the next phase is {self.next_phase}, not forward")
+        self.batch_indices = self._take(size or self.hyperparameters.batch_size)
+        # The whole set needs no gather.
+        whole = len(self.batch_indices) == self.n_train
+        X = self.X if whole else self.X[self.batch_indices]
+        self.trace = forward(self.spec, self.params, X)
+        self.grads = None
+        self.next_phase = Phase.BACKWARD
+        return self.trace
+
+    def backward(self) -> Grads:
+        """Phase 2: every component of ∇C for the batch of the last forward pass."""
+        if self.next_phase is not Phase.BACKWARD or self.trace is None:
+            raise BPStudioError(f"the next phase is {self.next_phase}, not backward")
+        Y = self.Y if len(self.batch_indices) == self.n_train else self.Y[self.batch_indices]
+        self.grads = backward(self.spec, self.params, self.trace, Y)
+        self.next_phase = Phase.UPDATE
+        cost = self.grads.cost
+        if self._reference_cost is None and math.isfinite(cost):
+            self._reference_cost = max(cost, 1.0)
+        if not math.isfinite(cost):
+            self._diverge(f"the cost became {cost} at step {self.step_count + 1}")
+        elif cost > EXPLOSION_FACTOR * (self._reference_cost or 1.0):
+            self._diverge(f"the cost exploded to {cost:.3g} at step {self.step_count + 1}")
+        return self.grads
+
+    def update(self, check_params: bool = False) -> float:
+        """Phase 3: one optimiser step; returns the cost of the batch it learned from."""
+        if self.next_phase is not Phase.UPDATE or self.grads is None:
+            raise BPStudioError(f"the next phase is {self.next_phase}, not update")
+        hp = self.hyperparameters
+        grads = add_penalty_gradient(self.params, self.grads.as_params(), hp.l1, hp.l2)
+        new = self._spare
+        self.optimizer.update(self.params, grads, self.learning_rate, new)
+        self._spare, self.params = self.params, new
+        self.step_count += 1
+        self._trained_since_eval += len(self.batch_indices)
+        self.next_phase = Phase.FORWARD
+        cost = self.grads.cost
+        self.history["batch_cost"].append(self.step_count, cost)
+        if check_params and not all(np.isfinite(a).all() for a in self.params.arrays()):
+            self._diverge(f"a parameter became NaN or infinite at step {self.step_count}")
+        if self._cursor >= self.n_train:
+            self._end_epoch()
+        return cost
+
+    def _diverge(self, reason: str) -> None:
+        """Stop: keep the parameters that gave the last finite cost, and say why."""
+        if self.next_phase is Phase.UPDATE:
+            # The parameters of this forward pass gave a bad cost; the previous ones did not.
+            if self.step_count > 0:
+                self.params, self._spare = self._spare, self.params
+        elif self.next_phase is Phase.FORWARD:
+            self.params, self._spare = self._spare, self.params
+        self._spare = self.params.copy()
+        self.divergence = (
+            f"Training diverged: {reason}. The last good parameters were kept. "
+            "Try a lower learning rate, a smaller initialisation, or a bounded output activation."
+        )
+        self.optimizer.reset()
+        self._discard_pending()
+
+    def _end_epoch(self) -> None:
+        self.epoch += 1
+        evaluated = self._eval_train[0].shape[0]
+        if self._eval_val is not None:
+            evaluated += self._eval_val[0].shape[0]
+        if self._trained_since_eval >= EVAL_WORK_FACTOR * evaluated:
+            self.evaluate(full=False)
+
+    # -- whole steps -------------------------------------------------------------------------
+
+    def step_phase(self) -> Phase:
+        """Run the next phase alone and return which one ran."""
+        phase = self.next_phase
+        if phase is Phase.FORWARD:
+            self.forward()
+        elif phase is Phase.BACKWARD:
+            self.backward()
+        else:
+            self.update(check_params=True)
+        return phase
+
+    def _finish_step(self) -> bool:
+        """Complete a step that was started phase by phase; False if training diverged."""
+        if self.next_phase is Phase.BACKWARD:
+            self.backward()
+            if self.divergence:
+                return False
+        if self.next_phase is Phase.UPDATE:
+            self.update()
+        return self.divergence is None
+
+    def train_batch(self, size: int | None = None) -> bool:
+        """One whole gradient step over the next mini-batch (or ``size`` examples).
+
+        Returns False when the divergence guard stopped training.
+        """
+        if self.divergence:
+            return False
+        if self.next_phase is not Phase.FORWARD:
+            return self._finish_step()
+        self.forward(size)
+        self.backward()
+        if self.divergence:
+            return False
+        self.update()
+        return True
+
+    def train_example(self) -> bool:
+        """One gradient step on a single example (stochastic gradient descent)."""
+        return self.train_batch(1)
+
+    def train_epoch(self) -> bool:
+        """Gradient steps until the current epoch is complete."""
+        start = self.epoch
+        while self.epoch == start:
+            if not self.train_batch():
+                return False
+        return True
+
+    def train_steps(self, n_steps: int) -> int:
+        """Up to ``n_steps`` mini-batch steps; returns how many ran."""
+        for i in range(n_steps):
+            if not self.train_batch():
+                return i
+        return n_steps
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def _cost_and_accuracy(self, X: Array, Y: Array) -> tuple[float, float | None]:
+        trace = forward(self.spec, self.params, X)
+        c = self.spec.loss_fn.value(trace.Z[-1], trace.output, Y, self.spec.output_activation)
+        return c, accuracy(trace.output, Y) if self.classification else None
+
+    def evaluate(self, record: bool = True, full: bool = True) -> Evaluation:
+        """Cost (and accuracy) on the training and validation sets.
+
+        ``full=False`` uses the fixed sample of at most ``EVAL_SAMPLE`` examples per set
+        that periodic evaluations use; ``record`` adds the result to the history.
+        """
+        train = (self.X, self.Y) if full else self._eval_train
+        train_cost, train_acc = self._cost_and_accuracy(*train)
+        val_cost = val_acc = None
+        if self.X_val is not None and self.Y_val is not None:
+            assert self._eval_val is not None
+            val = (self.X_val, self.Y_val) if full else self._eval_val
+            val_cost, val_acc = self._cost_and_accuracy(*val)
+        result = Evaluation(self.step_count, self.epoch, train_cost, val_cost, train_acc, val_acc)
+        if record and self._last_eval_step != self.step_count:
+            self._last_eval_step = self.step_count
+            self._trained_since_eval = 0
+            for name, value in (
+                ("train_cost", train_cost),
+                ("validation_cost", val_cost),
+                ("train_accuracy", train_acc),
+                ("validation_accuracy", val_acc),
+            ):
+                if value is not None and math.isfinite(value):
+                    self.history[name].append(self.step_count, value)
+        return result
+
+    def predict(self, X: Array) -> Array:
+        return predict(self.spec, self.params, np.asarray(X, dtype=self.spec.np_dtype))
