@@ -270,3 +270,55 @@ def test_quitting_leaves_no_process_behind(tmp_path: Path, worker: str) -> None:
     assert result.returncode == 0, result.stderr
     assert shot.exists()
     assert left == []
+
+
+# -- the fixture that fails a test leaving training running ----------------------------------------
+
+LEAKY_TESTS = '''
+from bpstudio.app.training import TrainingController
+from bpstudio.app.worker import WorkerOptions
+
+kept = []  # a leaked thread must not be destroyed while it runs
+
+
+def test_leaves_a_process(document):
+    kept.append(TrainingController(document, options=WorkerOptions(backend="process")))
+
+
+def test_leaves_a_thread(document):
+    kept.append(TrainingController(document, options=WorkerOptions(backend="thread")))
+
+
+def test_shuts_down(document):
+    TrainingController(document, options=WorkerOptions(backend="thread")).shutdown()
+
+
+def test_zz_cleanup():
+    for controller in kept:
+        controller.shutdown()
+'''
+
+
+def test_the_fixture_fails_a_test_that_leaves_training_running(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(Path(__file__).with_name("conftest.py").read_text())
+    (tmp_path / "test_leaks.py").write_text(LEAKY_TESTS)
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rE", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    out = result.stdout
+    assert "ERROR at teardown of test_leaves_a_process" in out, out
+    assert "training process(es) still running" in out
+    assert "ERROR at teardown of test_leaves_a_thread" in out
+    assert "QThread(s) still running" in out
+    assert "4 passed, 2 errors" in out  # each leaky test passes, then errs at teardown
