@@ -274,7 +274,7 @@ def test_quitting_leaves_no_process_behind(tmp_path: Path, worker: str) -> None:
 
 # -- the fixture that fails a test leaving training running ----------------------------------------
 
-LEAKY_TESTS = '''
+LEAKY_TESTS = """
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import WorkerOptions
 
@@ -296,7 +296,7 @@ def test_shuts_down(document):
 def test_zz_cleanup():
     for controller in kept:
         controller.shutdown()
-'''
+"""
 
 
 def test_the_fixture_fails_a_test_that_leaves_training_running(tmp_path: Path) -> None:
