@@ -74,6 +74,11 @@ class Backend(Protocol):
         """Seconds the host has left a heartbeat unanswered (GUI thread, called often)."""
         ...
 
+    def answers(self, timeout: float) -> bool:
+        """Whether the host answers a heartbeat within ``timeout`` seconds: it is alive,
+        if perhaps busy (GUI thread)."""
+        ...
+
     def kill(self) -> None:
         """End the host at once, if that can be done (an unresponsive process)."""
         ...
@@ -153,6 +158,19 @@ class ProcessBackend:
         except (OSError, EOFError):
             return 0.0  # the process has gone; the reader says so
         return now - self._ping_sent
+
+    def answers(self, timeout: float) -> bool:
+        try:
+            if self._ping_sent is None:
+                self._pings.send_bytes(b"?")
+                self._ping_sent = time.monotonic()
+            if not self._pings.poll(timeout):
+                return False
+            self._pings.recv_bytes()
+        except (OSError, EOFError):
+            return False
+        self._ping_sent = None
+        return True
 
     def kill(self) -> None:
         if self._process is not None and self._process.is_alive():
@@ -282,6 +300,9 @@ class ThreadBackend:
 
     def silence(self) -> float:
         return 0.0  # it shares our process: if it is stopped, so are we
+
+    def answers(self, timeout: float) -> bool:
+        return self.is_alive()
 
     def kill(self) -> None:
         """A thread cannot be killed; it ends at its next command."""

@@ -5,7 +5,7 @@ worker (whose session runs in a process of its own or in a training thread), one
 per change, turns the worker's results into undo commands ("Train 1,200 steps"), and
 re-emits snapshots for the views. Structural edits and undo go through
 :meth:`pause_for_edit`, which pauses a run and lands its results on the undo stack first,
-waiting for them about a frame at most.
+without freezing the window.
 
 Should the training process die or stop answering, a new one takes over with the
 document's state (unless the last one died less than a minute after taking over: then the
@@ -37,9 +37,6 @@ from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.snapshot import Snapshot
 
 RESTART_INTERVAL = 60.0  # seconds: a process that dies again sooner is not restarted
-#: A pause before an edit waits this long at most for the run's results (about a frame);
-#: results that come later crossed the edit and are dropped.
-PAUSE_WAIT = 0.05  # seconds
 
 
 @dataclass(frozen=True)
@@ -195,22 +192,19 @@ class TrainingController(QObject):
         """Pause a run and put its results on the undo stack before an edit or undo.
 
         With ``resume`` (an edit), :meth:`finish_edit` resumes the run afterwards; without
-        (undo, closing, saving a snapshot of the work), it stays paused. Waits at most
-        :data:`PAUSE_WAIT` for the worker: False if it did not answer in time (busy with a
-        long step, or stopped); the edit goes ahead, and results that cross it are dropped.
+        (undo, closing, saving a snapshot of the work), it stays paused. Never freezes the
+        window (:meth:`TrainingWorker.settle`): False if the worker did not answer (a
+        stopped process); the edit goes ahead, and results that cross it are dropped.
         """
-        deadline = time.monotonic() + PAUSE_WAIT
         # The worker may have results on the way (a step) or a run about to start that the
         # GUI has not heard of yet: take them in first, so they land before the edit.
-        answered = self.worker.sync(PAUSE_WAIT)
+        answered = self.worker.settle()
         if not self.running:
             return answered
         self._resume_after_edit = resume
         self.worker.send("pause")
-        if not answered:
-            return False
         # Delivers the run's results (trainingStopped) before returning.
-        return self.worker.sync(max(0.0, deadline - time.monotonic()))
+        return answered and self.worker.settle()
 
     def finish_edit(self) -> None:
         """Resume a run that :meth:`pause_for_edit` paused."""

@@ -15,9 +15,13 @@ thread and puts one set of Qt signals in front of either:
 - a heartbeat notices a training process that stops answering (stopped, hung): it is
   killed and reported through :attr:`TrainingWorker.crashed`, like one that died.
 
-:meth:`TrainingWorker.sync` waits, for at most the time it is given, until the session has
-handled everything sent so far and its answers have been delivered: a pause before an edit
-uses it to land the run's results on the undo stack first.
+:meth:`TrainingWorker.settle` waits until the session has handled everything sent so far
+and its answers have been delivered, without freezing the window: a pause before an edit
+uses it to land the run's results on the undo stack first. It blocks for about a frame at
+most; a session still busy after that (a long step) is waited for with the event loop
+running (no user input meanwhile), and a process that does not even answer a heartbeat
+(stopped) is not waited for at all. :meth:`TrainingWorker.sync` is the plain blocking wait
+of tests and scripts.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
 from bpstudio.app.backends import (
     ENDED,
@@ -64,6 +68,9 @@ __all__ = [
 #: The hosts a session can run in; the first is the default (it meets the latency target).
 BACKENDS = ("process", "thread")
 SYNC_TIMEOUT = 30.0  # seconds; tests and scripts wait this long at most
+#: :meth:`TrainingWorker.settle` blocks this long at most (about a frame), twice: for the
+#: answer, then for a heartbeat that tells a busy session from a stopped one.
+SETTLE_BLOCK = 0.05  # seconds
 MAX_QUEUED_SNAPSHOTS = 4  # delivered by the backend but not yet taken by the GUI thread
 HEARTBEAT_MS = 500
 #: A training process that leaves a heartbeat unanswered this long is replaced...
@@ -135,6 +142,7 @@ class TrainingWorker(QObject):
         self._sync_token = 0
         self._held: list[Command] | None = None
         self._synced = 0
+        self._waits: list[tuple[int, QEventLoop]] = []  # settle()'s loops, innermost last
         self._started = False
         self._closing = False
         self._ended = False
@@ -215,11 +223,41 @@ class TrainingWorker(QObject):
         Commands held back while examples load are not waited for (they follow the data);
         :meth:`wait_for_data` first makes it a full barrier.
         """
-        if self._ended or self._closing or not self._started:
+        token = self._request_sync()
+        return token is not None and self._wait_blocking(token, timeout)
+
+    def settle(self, block: float = SETTLE_BLOCK) -> bool:
+        """:meth:`sync` that never freezes the window (see the module docstring): False if
+        the session did not answer (stopped, gone); its answer is then taken in later."""
+        token = self._request_sync()
+        if token is None:
             return False
+        if self._wait_blocking(token, block):
+            return True
+        if self._ended or not self._backend.answers(block):
+            return False
+        loop = QEventLoop()
+        self._waits.append((token, loop))
+        try:
+            # The heartbeat goes on meanwhile: a session that stops answering ends the wait.
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            self._waits.remove((token, loop))
+        return self._synced >= token
+
+    def _request_sync(self) -> int | None:
+        if self._ended or self._closing or not self._started:
+            return None
         self._sync_token += 1
-        token = self._sync_token
-        self._post(("sync", (token,)))  # not held back by loading data
+        self._post(("sync", (self._sync_token,)))  # not held back by loading data
+        return self._sync_token
+
+    def _end_waits(self) -> None:
+        for token, loop in self._waits:
+            if self._ended or self._closing or self._synced >= token:
+                loop.quit()
+
+    def _wait_blocking(self, token: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while self._synced < token and not self._ended:
             if not self._pending:
@@ -247,6 +285,7 @@ class TrainingWorker(QObject):
         if self._closing:
             return
         self._closing = True
+        self._end_waits()
         self._heartbeat.stop()
         self._data_job.shutdown()
         if self._started:
@@ -322,6 +361,7 @@ class TrainingWorker(QObject):
             self.gradientChecked.emit(payload)
         elif name == "synced":
             self._synced = max(self._synced, int(payload))  # type: ignore[call-overload]
+            self._end_waits()
         elif name == "ready":
             self._ready = True
         elif name == "error":
@@ -333,6 +373,7 @@ class TrainingWorker(QObject):
 
     def _on_ended(self) -> None:
         self._ended = True
+        self._end_waits()
         self._heartbeat.stop()
         if self._closing:
             return

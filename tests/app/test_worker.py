@@ -188,6 +188,31 @@ def test_switching_backends_keeps_the_document_state(
 # -- a frozen trainer never freezes the window -----------------------------------------------------
 
 
+def test_a_pause_behind_a_long_step_waits_with_the_event_loop_running(
+    qtbot: QtBot, document: Document, controller: TrainingController
+) -> None:
+    from PySide6.QtCore import QTimer
+
+    from bpstudio.core.data.source import DataSource
+    from bpstudio.core.files.templates import make_project
+
+    project = make_project("xor")
+    project.data = DataSource("generator", "xor", n_examples=20_000, noise=0.1)
+    project.hyperparameters = project.hyperparameters.with_changes(batch_size=1)
+    document.replace_project(project)
+    settle(controller)
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(0)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    controller.step(StepUnit.EPOCH)  # 16,000 steps in one command
+    assert controller.pause_for_edit(resume=False)
+    timer.stop()
+    assert document.project.epoch == 1  # its result landed before the edit could
+    assert len(ticks) > 0  # the window's timers ran while it waited
+
+
 def test_a_stopped_training_process_is_replaced_and_edits_go_on(
     qtbot: QtBot, document: Document
 ) -> None:
