@@ -284,7 +284,7 @@ def compare(
             probe.start()
             spin(seconds / rounds)
             probe.stop()
-            wait_until(lambda: len(running) >= mark + 2, timeout=30)  # a slow machine
+            wait_until(lambda m=mark: len(running) >= m + 2, timeout=30)  # a slow machine
             window = running[mark:]
             redraws += views.draw_count() - draws
             controller.pause()
