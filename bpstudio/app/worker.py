@@ -126,7 +126,7 @@ class TrainingWorker(QObject):
     crashed = Signal(str)  # the session ended (or stopped answering) without being asked to
     couldNotStart = Signal(str)  # the session ended before it ever answered
 
-    def __init__(self, options: WorkerOptions | None = None, parent: QObject | None = None):
+    def __init__(self, options: WorkerOptions | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.options = options or WorkerOptions()
         self._incoming: queue.SimpleQueue[Event] = queue.SimpleQueue()
