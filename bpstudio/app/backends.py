@@ -46,6 +46,9 @@ ENDED = "ended"  # the last event a backend delivers: its session has gone
 PROCESS_NAME = "bpstudio-training"
 THREAD_NAME = "bpstudio-training"
 EXIT_TIMEOUT = 2.0  # seconds a process gets to end by itself before it is killed
+#: Seconds a live process takes at most to answer a heartbeat (well under a millisecond
+#: when the machine is quiet; a frame or so on a busy one).
+HEARTBEAT_WAIT = 0.1
 #: The training thread trains this long, then waits at least this long for commands: the
 #: GUI thread takes the interpreter lock in the pauses.
 THREAD_CHUNK_SECONDS = 0.005
@@ -180,6 +183,8 @@ class ProcessBackend:
         process = self._process
         if process is None:
             return
+        if not self.answers(HEARTBEAT_WAIT):
+            self.kill()  # stopped (SIGSTOP) or hung: asking it to exit would be in vain
         self._outgoing.put(("exit", ()))
         self._outgoing.put(None)
         process.join(EXIT_TIMEOUT)

@@ -38,6 +38,7 @@ from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
 from bpstudio.app.backends import (
     ENDED,
+    HEARTBEAT_WAIT,
     PROCESS_NAME,
     THREAD_NAME,
     Backend,
@@ -68,8 +69,9 @@ __all__ = [
 #: The hosts a session can run in; the first is the default (it meets the latency target).
 BACKENDS = ("process", "thread")
 SYNC_TIMEOUT = 30.0  # seconds; tests and scripts wait this long at most
-#: :meth:`TrainingWorker.settle` blocks this long at most (about a frame), twice: for the
-#: answer, then for a heartbeat that tells a busy session from a stopped one.
+#: :meth:`TrainingWorker.settle` blocks this long at most (about a frame) for the answer,
+#: then up to :data:`HEARTBEAT_WAIT` for a heartbeat that tells a busy session from a
+#: stopped one.
 SETTLE_BLOCK = 0.05  # seconds
 MAX_QUEUED_SNAPSHOTS = 4  # delivered by the backend but not yet taken by the GUI thread
 HEARTBEAT_MS = 500
@@ -234,7 +236,7 @@ class TrainingWorker(QObject):
             return False
         if self._wait_blocking(token, block):
             return True
-        if self._ended or not self._backend.answers(block):
+        if self._ended or not self._backend.answers(HEARTBEAT_WAIT):
             return False
         loop = QEventLoop()
         self._waits.append((token, loop))
