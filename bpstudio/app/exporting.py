@@ -3,8 +3,8 @@ plus PNG/SVG pictures of the canvas and the plots.
 
 Every export carries the input preprocessing and the names of the data the network was
 trained on, is written atomically, and is read back with the format's own reader and fed
-the user's raw inputs before the user is told it worked. Formats whose optional packages are missing stay in the menu and
-explain how to enable them.
+the user's raw inputs before the user is told it worked. Formats whose optional packages
+are missing stay in the menu and explain how to enable them.
 """
 
 from __future__ import annotations

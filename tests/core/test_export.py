@@ -23,11 +23,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpstudio.core.data.csv_data import Standardizer
 from bpstudio.core.engine.backprop import predict
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export import (
     EXPORT_FORMATS,
+    ModelInfo,
     export_params,
     format_for_path,
     get_export_format,
@@ -540,13 +542,19 @@ def test_safetensors_snippet_with_a_stand_in_torch(
 ) -> None:
     """Run the PyTorch snippet against a tiny NumPy stand-in for torch (torch is optional).
 
-    It checks what can go wrong in the snippet itself: module order, Linear sizes and the
-    state_dict names the Sequential expects.
+    It checks what can go wrong in the snippet itself: module order, Linear sizes, the
+    state_dict names the Sequential expects and the standardisation buffers in forward().
     """
-    for kind in ("tanh_sigmoid", "softmax_ce", "leaky_linear"):
+    stats = Standardizer(np.array([100.0, -2e4]), np.array([0.5, 3e3]))
+    for kind, info in (
+        ("tanh_sigmoid", None),
+        ("softmax_ce", None),
+        ("leaky_linear", None),
+        ("leaky_linear", ModelInfo(stats)),
+    ):
         spec, params = network(kind)
-        path = tmp_path / f"{kind}.safetensors"
-        export_params("safetensors", spec, params, path)
+        path = tmp_path / f"{kind}-{info is None}.safetensors"
+        export_params("safetensors", spec, params, path, info=info)
         with monkeypatch.context() as patch:
             install_fake_torch(patch)
             # As a script it loads the weights and prints the output for a zero input.
@@ -554,8 +562,9 @@ def test_safetensors_snippet_with_a_stand_in_torch(
             model = namespace["load_model"]()  # type: ignore[operator]
             tensor = sys.modules["torch"].Tensor
         X = random_inputs(spec)
-        got = model(X.view(tensor))
-        np.testing.assert_allclose(got, predict(spec, params, X), rtol=0, atol=1e-14)
+        raw = X if info is None else stats.inverse_transform(X)
+        got = model(raw.view(tensor))
+        np.testing.assert_allclose(got, predict(spec, params, X), rtol=0, atol=1e-12)
 
 
 def install_fake_torch(patch: pytest.MonkeyPatch) -> None:

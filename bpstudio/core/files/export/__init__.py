@@ -15,8 +15,9 @@ its outputs mean (:class:`ModelInfo`): ONNX, the Python module and the PyTorch m
 the standardisation themselves; npz, JSON and CSV store it as ``input_mean`` and
 ``input_std``. Every writer writes atomically (nothing half-written on error) and every
 format has a way to read its files back with its own reader, which :func:`verify_export`
-feeds raw inputs and compares with the app's predictions on those raw inputs. onnx, onnxruntime and safetensors are
-optional: they are imported only when needed, and a missing one gives a
+feeds raw inputs and compares with the app's predictions on those raw inputs. onnx,
+onnxruntime and safetensors are optional: they are imported only when needed, and a
+missing one gives a
 :class:`BPStudioError` naming the pip extra that installs it.
 """
 

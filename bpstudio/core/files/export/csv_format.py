@@ -121,13 +121,12 @@ def to_csv_text(
     if info is not None and info.standardizer is not None:
         out.writerow([])
         out.writerow(
-            [
-                f"# {_STATS_BLOCK} (apply first: x_std[k] = (x[k] - {MEAN_NAME}[k]) "
-                f"/ {STD_NAME}[k])"
-            ]
+            [f"# {_STATS_BLOCK} (apply first: x_std[k] = (x[k] - {MEAN_NAME}[k]) / {STD_NAME}[k])"]
         )
         out.writerow(["k", MEAN_NAME, STD_NAME])
-        for k, (m, sd) in enumerate(zip(info.standardizer.mean, info.standardizer.std, strict=True)):
+        for k, (m, sd) in enumerate(
+            zip(info.standardizer.mean, info.standardizer.std, strict=True)
+        ):
             out.writerow([k, repr(float(m)), repr(float(sd))])
     sizes = spec.layer_sizes
     for layer, (W, b) in enumerate(zip(stored.W, stored.b, strict=True), start=1):

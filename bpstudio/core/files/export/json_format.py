@@ -37,9 +37,10 @@ neuron k of layer l-1 into neuron j of layer l. When ``input_preprocessing`` is
 ``"standardize"``, the network's input is ``(x - input_mean) / input_std`` for a raw input
 ``x`` in the order of ``feature_names``; otherwise ``input_mean`` and ``input_std`` are absent.
 ``output_names`` names each output (with one sigmoid output: the probability of
-``class_names[1]``). Every field after ``dtype`` is optional when reading (version 1 files). Numbers are written with Python's ``repr``
-(shortest string that reads back to the same float64), so values round-trip exactly; float32
-values are widened to float64 first, which is exact too.
+``class_names[1]``). Every field after ``dtype`` is optional when reading (version 1 files).
+Numbers are written with Python's ``repr`` (shortest string that reads back to the same
+float64), so values round-trip exactly; float32 values are widened to float64 first, which
+is exact too.
 """
 
 from __future__ import annotations

@@ -82,13 +82,9 @@ class ModelInfo:
                 f"expected {d0} (one per input)"
             )
         if self.feature_names and len(self.feature_names) != d0:
-            raise BPStudioError(
-                f"{where}{len(self.feature_names)} feature names for {d0} inputs"
-            )
+            raise BPStudioError(f"{where}{len(self.feature_names)} feature names for {d0} inputs")
         if self.output_names and len(self.output_names) != n_out:
-            raise BPStudioError(
-                f"{where}{len(self.output_names)} output names for {n_out} outputs"
-            )
+            raise BPStudioError(f"{where}{len(self.output_names)} output names for {n_out} outputs")
         expected_classes = 2 if n_out == 1 else n_out
         if self.class_names and len(self.class_names) != expected_classes:
             raise BPStudioError(
@@ -147,9 +143,7 @@ class ModelInfo:
             fields[key] = tuple(names)
         task = head.get("task", "unknown")
         if task not in EXPORT_TASKS:
-            raise BPStudioError(
-                f"{source}: task {task!r} is not one of: {', '.join(EXPORT_TASKS)}"
-            )
+            raise BPStudioError(f"{source}: task {task!r} is not one of: {', '.join(EXPORT_TASKS)}")
         return cls(standardizer, task, **fields)
 
 
@@ -167,9 +161,7 @@ def standardizer_from_arrays(mean: Any, std: Any, source: str) -> Standardizer:
         raise BPStudioError(f"{source}: {exc}") from None
 
 
-def info_for_data(
-    spec: NetworkSpec, source: DataSource, examples: Dataset | None
-) -> ModelInfo:
+def info_for_data(spec: NetworkSpec, source: DataSource, examples: Dataset | None) -> ModelInfo:
     """What an export of a network trained on ``source`` should say.
 
     ``examples`` are all the examples of ``source`` before the split (None when they cannot

@@ -12,9 +12,9 @@ in the docs/calculus.md layout, stored as FLOAT (float32) or DOUBLE (float64).
 
 ``metadata_props`` holds the header: format, version, layer sizes, activations, loss, dtype,
 ``task``, ``input_preprocessing`` and, as JSON lists, ``feature_names`` (the columns of x),
-``class_names`` and ``output_names`` (the columns of y). A float32 model standardises in
-float32, so raw inputs far from 0 lose digits before the first layer; the read-back
-verification measures that against the app's float64 standardisation.
+``class_names`` and ``output_names`` (the columns of y). The standardisation is computed in
+double, as the app computes it: a float32 model casts its float32 input ``x`` to DOUBLE for
+the ``Sub`` and ``Div`` and the result back to FLOAT for the first ``Gemm``.
 
 Versions: default-domain opset :data:`OPSET` (17: Softmax with axis=-1 needs at least 13)
 and :data:`IR_VERSION` 8, the lowest IR version that carries opset 17, so the file loads in
@@ -67,6 +67,8 @@ from bpstudio.core.files.export.model_info import (
 if TYPE_CHECKING:
     import onnx
 
+    from bpstudio.core.data.csv_data import Standardizer
+
 OPSET = 17
 IR_VERSION = 8
 
@@ -90,6 +92,33 @@ def _onnx() -> Any:
     return require("onnx", "onnx", _EXPORT_HINT)
 
 
+def _standardize_nodes(stats: Standardizer, dtype: str, initializers: list[Any]) -> list[Any]:
+    """``x_standardized = (x - input_mean) / input_std``, computed in float64 as the app does.
+
+    The statistics are DOUBLE initializers in every model. A float32 model keeps its float32
+    input and casts it to double first, then the result back to float: rounding the mean of
+    inputs far from 0 to float32 would cost more digits than the float32 network has.
+    """
+    from onnx import TensorProto, helper, numpy_helper
+
+    initializers += [
+        numpy_helper.from_array(np.array(stats.mean, dtype=np.float64), MEAN_NAME),
+        numpy_helper.from_array(np.array(stats.std, dtype=np.float64), STD_NAME),
+    ]
+    nodes = []
+    x, out = "x", "x_standardized"
+    if dtype == "float32":
+        nodes.append(helper.make_node("Cast", ["x"], ["x_double"], to=TensorProto.DOUBLE))
+        x, out = "x_double", "x_standardized_double"
+    nodes += [
+        helper.make_node("Sub", [x, MEAN_NAME], ["x_centred"], name="input_centre"),
+        helper.make_node("Div", ["x_centred", STD_NAME], [out], name="input_scale"),
+    ]
+    if dtype == "float32":
+        nodes.append(helper.make_node("Cast", [out], ["x_standardized"], to=TensorProto.FLOAT))
+    return nodes
+
+
 def build_onnx_model(
     spec: NetworkSpec,
     params: Params,
@@ -109,16 +138,11 @@ def build_onnx_model(
         info.check(spec)
     np_dtype = np.dtype(chosen)
     elem = helper.np_dtype_to_tensor_dtype(np_dtype)
-    nodes = []
-    initializers = []
+    nodes: list[Any] = []
+    initializers: list[Any] = []
     previous = "x"
     if info is not None and info.standardizer is not None:
-        for name, values in ((MEAN_NAME, info.standardizer.mean), (STD_NAME, info.standardizer.std)):
-            initializers.append(numpy_helper.from_array(values.astype(np_dtype), name))
-        nodes += [
-            helper.make_node("Sub", ["x", MEAN_NAME], ["x_centred"], name="input_centre"),
-            helper.make_node("Div", ["x_centred", STD_NAME], ["x_standardized"], name="input_scale"),
-        ]
+        nodes += _standardize_nodes(info.standardizer, chosen, initializers)
         previous = "x_standardized"
     for layer, act in enumerate(spec.activations, start=1):
         initializers.append(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.abc
 import importlib.util
 import itertools
+import keyword
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -69,7 +70,7 @@ def _array_literal(name: str, values: Array, dtype: str = "DTYPE") -> str:
 def _import_line(module_name: str) -> str:
     """``from <name> import predict`` when the name is a plain identifier, else a sentence;
     anything else a file name holds stays out of the source."""
-    if module_name.isascii() and module_name.isidentifier():
+    if module_name.isascii() and module_name.isidentifier() and not keyword.iskeyword(module_name):
         return f"from {module_name} import predict"
     return "import this file as a module, then use its predict function:"
 
@@ -158,7 +159,7 @@ METADATA = {head["metadata"]!r}
 
 
 def predict(x):
-    """Outputs a^(L) for one raw example (shape ({sizes[0]},)) or a batch (shape (n, {sizes[0]}))."""
+    """a^(L) for one raw example (shape ({sizes[0]},)) or a batch (shape (n, {sizes[0]}))."""
     x = np.asarray(x, dtype=np.float64)
     single = x.ndim == 1
     if single:

@@ -180,7 +180,7 @@ INPUT_PREPROCESSING = {meaning.preprocessing!r}
 
 
 class Network(nn.Sequential):
-    """The layers as an nn.Sequential; forward() takes raw inputs of shape (n, {spec.input_size})."""
+    """The layers as an nn.Sequential; forward() takes raw inputs (n, {spec.input_size})."""
 
     def __init__(self) -> None:
         super().__init__(
