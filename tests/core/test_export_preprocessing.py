@@ -415,3 +415,21 @@ def test_hostile_names_are_literals_and_nothing_runs(
     assert not Path(MARKER).exists()
     assert os.listdir(tmp_path).count(MARKER) == 0
     assert "exported_torch" not in sys.modules
+
+
+@pytest.mark.parametrize("fmt", ["npz", "json", "csv", "onnx", "safetensors"])
+def test_hostile_names_round_trip_in_data_formats(tmp_path: Path, fmt: str) -> None:
+    """Quotes, newlines and commas in names survive each format's header unchanged."""
+    spec = NetworkSpec.build([len(HOSTILE_NAMES), 2], "linear")
+    params = initialize(spec, "normal", seed=3)
+    info = ModelInfo(None, "regression", HOSTILE_NAMES, (), ('a,"b"', "c\nd"))
+    path = tmp_path / f"m{EXPORT_FORMATS[fmt].extension}"
+    export_params(fmt, spec, params, path, info=info)
+    reader = {
+        "npz": read_npz_model,
+        "json": read_json_model,
+        "csv": read_csv_model,
+        "onnx": read_onnx_model,
+        "safetensors": read_safetensors_model,
+    }[fmt]
+    assert reader(path)[2] == info
