@@ -25,7 +25,7 @@ import os
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -48,6 +48,9 @@ from bpstudio.core.files.export.model_info import (
     ModelInfo,
     standardizer_from_arrays,
 )
+
+if TYPE_CHECKING:
+    from bpstudio.core.data.csv_data import Standardizer
 
 METADATA_KEY = "metadata"
 
@@ -117,7 +120,7 @@ def _decode_header(path: Path, value: np.ndarray[Any, Any]) -> dict[str, Any]:
     return decoded
 
 
-def _split_statistics(arrays: dict[str, Array], source: Path) -> Any:
+def _split_statistics(arrays: dict[str, Array], source: Path) -> Standardizer | None:
     """Remove ``input_mean`` / ``input_std`` from ``arrays``; their Standardizer or None."""
     present = [name for name in (MEAN_NAME, STD_NAME) if name in arrays]
     if not present:
