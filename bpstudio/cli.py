@@ -344,9 +344,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     project.params = trainer.params.copy()
     project.step, project.epoch = trainer.step_count, trainer.epoch
     if args.save_params is not None:
-        from bpstudio.core.files.export import export_params
+        from bpstudio.core.files.export import export_params, info_for_data
 
-        export_params("npz", project.spec, project.params, args.save_params)
+        info = info_for_data(project.spec, project.data, examples)
+        export_params("npz", project.spec, project.params, args.save_params, info=info)
     if args.save is not None:
         project.save(args.save)
 
@@ -490,20 +491,34 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bpstudio.core.files.export import export_params, verify_export
+    from bpstudio.core.files.export import export_params, info_for_data, verify_export
 
     project = Project.load(args.project)
+    try:
+        examples: Dataset | None = load_examples(project.data, args.project.parent)
+    except BPStudioError:
+        examples = None  # info_for_data refuses if the preprocessing needed them
+    info = info_for_data(project.spec, project.data, examples)
     written = export_params(
         args.format,
         project.spec,
         project.params,
         args.output,
         metadata={"project": args.project.name, "step": project.step},
+        info=info,
     )
-    difference = verify_export(args.format, args.output, project.spec, project.params)
+    fits = examples is not None and examples.n_inputs == project.spec.input_size
+    difference = verify_export(
+        args.format,
+        args.output,
+        project.spec,
+        project.params,
+        info=info,
+        X=examples.X if fits and examples is not None else None,
+    )
     for path in written:
         print(f"wrote {path}")
-    print(f"verified: max |difference| from the engine's predictions = {difference:.3g}")
+    print(f"verified on raw inputs: max |difference| from the app's predictions = {difference:.3g}")
     return 0
 
 

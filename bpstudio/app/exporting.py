@@ -1,9 +1,10 @@
 """File → Export and File → Import weights: every format of :mod:`bpstudio.core.files.export`,
 plus PNG/SVG pictures of the canvas and the plots.
 
-Every export is written atomically and read back with the format's own reader before the
-user is told it worked. Formats whose optional packages are missing stay in the menu and
-explain how to enable them.
+Every export carries the input preprocessing and the names of the data the network was
+trained on, is written atomically, and is read back with the format's own reader and fed
+the user's raw inputs before the user is told it worked. Formats whose optional packages
+are missing stay in the menu and explain how to enable them.
 """
 
 from __future__ import annotations
@@ -19,12 +20,21 @@ from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMenu, QMessageBox, Q
 from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.document import Document
 from bpstudio.app.training import TrainingController
+from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.data.source import load_examples
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.atomic import atomic_path
-from bpstudio.core.files.export import EXPORT_FORMATS, ExportFormat, export_params, verify_export
+from bpstudio.core.files.export import (
+    EXPORT_FORMATS,
+    ExportFormat,
+    export_params,
+    info_for_data,
+    verify_export,
+)
 
 if TYPE_CHECKING:
     from bpstudio.app.main_window import MainWindow
+    from bpstudio.app.worker import LoadedData
 
 IMPORT_FILTER = "Weights (*.npz *.json);;NumPy archive (*.npz);;JSON weights (*.json)"
 
@@ -37,22 +47,48 @@ def missing_extra_message(fmt: ExportFormat) -> str:
     )
 
 
-def export_to(fmt_name: str, document: Document, path: Path) -> tuple[list[Path], float]:
-    """Export the document's weights and verify the file; returns (files, max difference)."""
+def document_examples(document: Document, loaded: LoadedData | None) -> Dataset | None:
+    """The document's examples (raw, before any standardisation): the ones training loaded
+    when they are still the document's, else read again; None if they cannot be read."""
+    if loaded is not None and loaded.source == document.data_source:
+        return loaded.examples
+    base = document.path.parent if document.path else None
+    try:
+        return load_examples(document.data_source, base)
+    except (BPStudioError, OSError):
+        return None
+
+
+def export_to(
+    fmt_name: str, document: Document, path: Path, loaded: LoadedData | None = None
+) -> tuple[list[Path], float]:
+    """Export the document's weights with its data's preprocessing and names, and verify the
+    file on the raw examples; returns (files, max difference)."""
     fmt = EXPORT_FORMATS[fmt_name]
     if not fmt.available():
         raise BPStudioError(missing_extra_message(fmt))
     project = document.project
+    examples = document_examples(document, loaded)
+    info = info_for_data(project.spec, project.data, examples)
     files = export_params(
         fmt_name,
         project.spec,
         project.params,
         path,
         metadata={"project": document.title, "step": project.step},
+        info=info,
     )
     difference = float("nan")
     if fmt.verifiable():
-        difference = verify_export(fmt_name, path, project.spec, project.params)
+        fits = examples is not None and examples.n_inputs == project.spec.input_size
+        difference = verify_export(
+            fmt_name,
+            path,
+            project.spec,
+            project.params,
+            info=info,
+            X=examples.X if fits and examples is not None else None,
+        )
     return files, difference
 
 
@@ -177,7 +213,7 @@ class ExportActions:
         if not any(path.name.lower().endswith(ext) for ext in fmt.extensions):
             path = path.with_name(path.name + fmt.extension)
         try:
-            files, difference = export_to(name, self.document, path)
+            files, difference = export_to(name, self.document, path, self.controller.data)
         except (BPStudioError, OSError) as exc:
             QMessageBox.critical(self._parent(), "Export failed", f"{path}:\n{exc}")
             return

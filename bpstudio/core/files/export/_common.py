@@ -12,19 +12,24 @@ import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
-from bpstudio.core.engine.backprop import predict
 from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params, parse_param_name
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.export.model_info import ModelInfo, predict_raw
+
+if TYPE_CHECKING:
+    from bpstudio.core.data.csv_data import Standardizer
 
 #: The ``format`` field of every header this package writes.
 FORMAT_NAME = "bpstudio-weights"
-#: Bumped when a format changes incompatibly; readers refuse newer versions.
-FORMAT_VERSION = 1
+#: Bumped when a format changes incompatibly; readers refuse newer versions. Version 2
+#: added the input preprocessing and the meaning of the outputs (:mod:`.model_info`);
+#: version 1 files, which have neither, still read (as raw inputs, task unknown).
+FORMAT_VERSION = 2
 
 #: A loaded export: maps inputs ``X : (n, d0)`` to outputs ``(n, n_L)``.
 Predictor = Callable[[Array], Array]
@@ -86,8 +91,17 @@ def clean_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
     return loaded
 
 
-def header(spec: NetworkSpec, dtype: str, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The description every format stores next to the numbers."""
+def header(
+    spec: NetworkSpec,
+    dtype: str,
+    metadata: Mapping[str, Any] | None,
+    info: ModelInfo | None = None,
+) -> dict[str, Any]:
+    """The description every format stores next to the numbers.
+
+    The statistics of a standardisation are not in it: each format stores them as its own
+    arrays or fields named ``input_mean`` and ``input_std``.
+    """
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -96,6 +110,7 @@ def header(spec: NetworkSpec, dtype: str, metadata: Mapping[str, Any] | None) ->
         "activations": list(spec.activations),
         "loss": spec.loss,
         "dtype": dtype,
+        **(info or ModelInfo()).header_fields(),
         "metadata": clean_metadata(metadata),
     }
 
@@ -113,6 +128,26 @@ def string_metadata(head: Mapping[str, Any]) -> dict[str, str]:
         else:
             out[key] = value if isinstance(value, str) else json.dumps(value)
     return out
+
+
+#: Header fields that :func:`string_metadata` stores as JSON although they may be strings.
+_JSON_LISTS = ("feature_names", "class_names", "output_names")
+
+
+def info_from_string_metadata(
+    props: Mapping[str, str], standardizer: Standardizer | None, source: str
+) -> ModelInfo:
+    """The :class:`ModelInfo` stored by :func:`string_metadata` (all fields optional)."""
+    head: dict[str, Any] = {
+        key: props[key] for key in ("task", "input_preprocessing") if key in props
+    }
+    for key in _JSON_LISTS:
+        if key in props:
+            try:
+                head[key] = json.loads(props[key])
+            except ValueError as exc:
+                raise BPStudioError(f"{source}: metadata {key} is not valid JSON: {exc}") from None
+    return ModelInfo.from_header(head, standardizer, source)
 
 
 def parse_string_metadata(props: Mapping[str, str], source: str) -> NetworkSpec | None:
@@ -239,12 +274,14 @@ def parse_float(text: str, where: str) -> float:
     return value
 
 
-def engine_predictor(spec: NetworkSpec, params: Params) -> Predictor:
-    """Predictions of the engine with parameters read back from a file."""
-    dtype = params.W[0].dtype
+def engine_predictor(spec: NetworkSpec, params: Params, info: ModelInfo | None = None) -> Predictor:
+    """Predictions on raw inputs of the engine with parameters and preprocessing read back
+    from a file: ``info``'s preprocessing (in float64), then the layers in the stored dtype."""
+    stored = spec.with_changes(dtype=str(params.W[0].dtype))
+    chosen = info or ModelInfo()
 
     def run(X: Array) -> Array:
-        return predict(spec, params, X.astype(dtype))
+        return predict_raw(stored, params, chosen, X)
 
     return run
 
