@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.main_window import MainWindow
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.files.project import Project
 from bpstudio.core.files.templates import make_project
 
@@ -71,7 +72,7 @@ def window(qtbot: QtBot, settings: QSettings, dialogs: Dialogs) -> Iterator[Main
 
 
 def edit_a_weight(window: MainWindow) -> None:
-    window.document.push(SetParameterCommand(window.document, "W", 1, (0, 0), 0.123))
+    window.document.push(SetParameterCommand(window.document, ParamRef.weight(1, 0, 0), 0.123))
 
 
 def test_title_marks_unsaved_changes(window: MainWindow) -> None:

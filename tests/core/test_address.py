@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpstudio.core.data.source import DataSource, load_examples, split_examples
 from bpstudio.core.engine.address import (
     ParamRef,
     array_name,
@@ -18,8 +19,12 @@ from bpstudio.core.engine.address import (
     ref_at,
 )
 from bpstudio.core.engine.backprop import gradients
+from bpstudio.core.engine.gradcheck import gradient_check
 from bpstudio.core.engine.network import NetworkSpec, initialize
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.training.history import History
+from bpstudio.core.training.hyperparams import Hyperparameters
+from bpstudio.core.training.session import TrainingData, TrainingSession
 
 sizes = st.lists(st.integers(1, 5), min_size=2, max_size=5)
 
@@ -132,3 +137,32 @@ def test_layer_refs_are_row_by_row_then_the_biases() -> None:
     assert [r.name for r in param_refs(spec)][-3:] == ["W2[0,0]", "W2[0,1]", "b2[0]"]
     with pytest.raises(BPStudioError):
         ref_at(spec, spec.parameter_count)
+
+
+def test_gradcheck_names_its_checks_by_address() -> None:
+    spec = NetworkSpec.build([2, 3, 1])
+    rng = np.random.default_rng(0)
+    params = initialize(spec, "xavier", rng)
+    X, Y = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    result = gradient_check(spec, params, X, Y)
+    assert [c.ref for c in result.checks] == list(param_refs(spec))
+    assert result.checks[0].name == "W1[0,0]"
+    vector = gradients(spec, params, X, Y).vector()
+    for check in result.checks:
+        assert check.backprop == vector[check.ref.grad_index(spec)]
+
+
+def test_the_session_sets_one_parameter_by_its_address() -> None:
+    spec = NetworkSpec.build([2, 3, 1], "tanh", "sigmoid", "cross_entropy")
+    params = initialize(spec, "xavier", 0)
+    session = TrainingSession(lambda name, payload: None)
+    session.set_network(spec, params, Hyperparameters(), History(), 0, 0)
+    source = DataSource("generator", "xor", n_examples=20, seed=1)
+    train, validation = split_examples(source, load_examples(source))
+    session.set_data(TrainingData("xor", train, validation))
+    ref = ParamRef.weight(2, 0, 1)
+    session.set_parameter(ref, 0.75)
+    assert session.trainer is not None
+    expected = params.copy()
+    ref.set(expected, 0.75)
+    assert session.trainer.params.allclose(expected)
