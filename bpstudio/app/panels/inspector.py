@@ -409,6 +409,7 @@ class InspectorPanel(QWidget):
         current = self.current()
         spec = self.document.spec
         nt = Notation.for_spec(spec)
+        c_k = nt.symbol("C", None, "k", plain=True)  # one example's cost, in tooltips
         if current is None:
             self._show_page(self.PAGE_SUMMARY)
             self.title.setText("Network")
@@ -427,7 +428,7 @@ class InspectorPanel(QWidget):
             self.weight_batch.set_name(
                 "dC_dw",
                 f"{nt.gradient(nt.weight(l, j, k))} =",
-                "The gradient component, averaged over the last batch: (1/n) Σ ∂C_k/∂w",
+                f"The gradient component, averaged over the last batch: (1/n) Σ ∂{c_k}/∂w",
             )
             self.weight_probe.set_name(
                 "a_prev",
@@ -461,6 +462,7 @@ class InspectorPanel(QWidget):
             self.layer_box.setTitle(f"Layer {l}")
             self._fill_activation_combo(l)
             z, a = nt.pre_activation(l, j), nt.neuron(l, j)
+            a_j, z_i = nt.neuron(None, "j", plain=True), nt.pre_activation(None, "i", plain=True)
             self.neuron_probe.set_name("z", f"{z} =", "Weighted input of the neuron")
             self.neuron_probe.set_name("a", f"{a} = σ({z}) =", "The neuron's activation")
             if spec.activation(l).elementwise:
@@ -474,17 +476,17 @@ class InspectorPanel(QWidget):
                     "slope",
                     f"∂{a}/∂{z} =",
                     "Softmax couples the layer's neurons: this is the diagonal term "
-                    "a_j(1 − a_j); every z_i also moves a_j",
+                    f"{a_j}(1 − {a_j}); every {z_i} also moves {a_j}",
                 )
             self.neuron_probe.set_name(
                 "dC_da",
                 f"{nt.gradient(a)} =",
-                "How the probe example's cost C_k changes with this activation",
+                f"How the probe example's cost {c_k} changes with this activation",
             )
             self.neuron_batch.set_name(
                 "dC_db",
                 f"{nt.gradient(nt.bias(l, j))} =",
-                "The gradient component, averaged over the last batch: (1/n) Σ ∂C_k/∂b",
+                f"The gradient component, averaged over the last batch: (1/n) Σ ∂{c_k}/∂b",
             )
         self._refresh_values()
         self._refresh_live()
