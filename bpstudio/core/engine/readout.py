@@ -67,7 +67,8 @@ class Readout:
     example : int or None
         The row of the trace read out; None for the average over all n rows.
     trace, grads : the forward pass and its backward pass (None before backward).
-    params : the parameters the trace was computed with.
+    params : the parameters whose values :meth:`parameter` reports (normally those the
+        trace was computed with; a caller that passes newer ones gets the values it passed).
     """
 
     spec: NetworkSpec

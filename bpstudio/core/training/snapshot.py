@@ -69,7 +69,8 @@ class Snapshot:
 
     @cached_property
     def batch_readout(self) -> Readout | None:
-        """The same, averaged over the last batch (the gradient is that batch's ∇C)."""
+        """The same, averaged over the last batch (the gradient is that batch's ∇C). After an
+        update the parameter values are the updated ones, newer than the batch's trace."""
         if self.batch_trace is None:
             return None
         return readout(self.spec, self.params, self.batch_trace, self.batch_grads, example=None)
