@@ -22,6 +22,7 @@ from bpstudio import __version__
 from bpstudio.core.data.datasets import GENERATORS, Dataset
 from bpstudio.core.data.source import DataSource, file_sha256, load_examples, split_examples
 from bpstudio.core.engine.activations import ACTIVATIONS
+from bpstudio.core.engine.address import param_refs
 from bpstudio.core.engine.backprop import gradients
 from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, gradient_check
 from bpstudio.core.engine.init import INITIALIZERS
@@ -421,15 +422,6 @@ def _network_and_batch(
     return spec, params, data.X, data.Y
 
 
-def _component_names(spec: NetworkSpec) -> list[tuple[str, tuple[int, ...]]]:
-    names = []
-    for l in range(1, spec.n_layers + 1):
-        n_out, n_in = spec.layer_sizes[l], spec.layer_sizes[l - 1]
-        names += [(f"W{l}[{j},{k}]", (l, j, k)) for j in range(n_out) for k in range(n_in)]
-        names += [(f"b{l}[{j}]", (l, j)) for j in range(n_out)]
-    return names
-
-
 def cmd_grad(args: argparse.Namespace) -> int:
     spec, params, X, Y = _network_and_batch(args)
     grads = gradients(
@@ -446,8 +438,8 @@ def cmd_grad(args: argparse.Namespace) -> int:
     print(f"cost C = {grads.cost:.12g}")
     print("∇C (the note's order: ∂C/∂w^(1), ∂C/∂b^(1), ..., ∂C/∂b^(L)):")
     vector = grads.vector()
-    for (name, _), value in zip(_component_names(spec), vector, strict=True):
-        print(f"  ∂C/∂{name:<12} = {value: .12e}")
+    for ref, value in zip(param_refs(spec), vector, strict=True):
+        print(f"  ∂C/∂{ref.name:<12} = {value: .12e}")
     return 0
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio import __version__
+from bpstudio.app import notation
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
 from bpstudio.app.canvas.view import NetworkView
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
         else:
             self.phase_label.setText(f"Ready  ·  next phase: {snapshot.next_phase.value}")
         cost = snapshot.cost
-        cost_text = f"   C = {cost:.5g}" if cost is not None else ""
+        cost_text = f"   C = {notation.format_value(cost, 5)}" if cost is not None else ""
         self.counter_label.setText(f"step {snapshot.step:,}   epoch {snapshot.epoch:,}{cost_text}")
 
     def _on_problem(self, message: str) -> None:

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.main_window import MainWindow
 from bpstudio.core.data.source import load_examples, split_examples
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.backprop import predict
 from bpstudio.core.files.export import import_snippet
 from bpstudio.core.files.project import Project
@@ -74,7 +75,7 @@ def window(qtbot: QtBot, settings: QSettings, dialogs: Dialogs) -> Iterator[Main
 
 
 def edit_a_weight(window: MainWindow) -> None:
-    window.document.push(SetParameterCommand(window.document, "W", 1, (0, 0), 0.123))
+    window.document.push(SetParameterCommand(window.document, ParamRef.weight(1, 0, 0), 0.123))
 
 
 def test_title_marks_unsaved_changes(window: MainWindow) -> None:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scalar_reference import Value, network_cost_and_gradients
 
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.backprop import (
     backward,
     check_batch,
@@ -105,7 +106,7 @@ def test_worked_example_as_the_notes_three_factors() -> None:
     for l in (3, 2, 1):
         slope = a[l] * (1.0 - a[l])
         terms = chain_terms(NOTE_SPEC, params, trace, grads, l, 0, 0)
-        assert terms.name == f"w_00^({l})"
+        assert terms.ref == ParamRef.weight(l, 0, 0)
         assert float(terms.dz_dparam[0]) == pytest.approx(a[l - 1], abs=1e-15)
         assert float(terms.da_dz[0]) == pytest.approx(slope, abs=1e-15)
         assert float(terms.dC_da[0]) == pytest.approx(dC_da, abs=1e-15)

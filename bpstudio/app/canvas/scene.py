@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app import notation
 from bpstudio.app.canvas import colors
 from bpstudio.app.canvas.editing import NetworkEditor, activation_short
 from bpstudio.app.canvas.items import (
@@ -48,7 +49,7 @@ from bpstudio.app.canvas.layout import (
 from bpstudio.app.canvas.thumbnails import image_html, neuron_image
 from bpstudio.app.canvas.values import CanvasValues, max_abs, values_from_document
 from bpstudio.app.document import Document
-from bpstudio.app.panels import notation as nt
+from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpstudio.core.engine.init import INITIALIZER_LABELS
@@ -58,27 +59,7 @@ EDGE_MODES = ("weights", "gradients")
 
 
 def _number(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if not np.isfinite(value):
-        return str(value)
-    return f"{value:.4g}".replace("-", "−")
-
-
-def _short(value: float) -> str:
-    """A neuron's activation in at most four characters."""
-    if not np.isfinite(value):
-        return "nan" if np.isnan(value) else "∞"
-    magnitude = abs(value)
-    if magnitude >= 99.5:
-        text = f"{value:.0e}".replace("e+0", "e")
-    elif magnitude >= 9.95:
-        text = f"{value:.0f}"
-    elif magnitude >= 0.995:
-        text = f"{value:.1f}"
-    else:
-        text = f"{value:.2f}".replace("0.", ".", 1)
-    return text.replace("-", "−")
+    return notation.format_value(value, 4)
 
 
 class NetworkScene(QGraphicsScene):
@@ -295,7 +276,7 @@ class NetworkScene(QGraphicsScene):
             if values.A is not None:
                 a = values.A[l][idx]
                 fills = colors.to_qcolors(colors.diverging_rgb(a))  # type: ignore[assignment]
-                texts = [_short(v) for v in a.tolist()]
+                texts = [notation.compact(v) for v in a.tolist()]
             rings: list[QColor | None] = [None] * n
             widths = [0.0] * n
             grad = values.dA[l] if values.dA is not None else None
@@ -540,17 +521,15 @@ class NetworkScene(QGraphicsScene):
             name = "output" if layer == spec.n_layers else "layer"
             act = activation_short(spec.activations[layer - 1])
             title = f"Neuron {j} of {name} {layer if name == 'layer' else ''} · {act}"
+        nt = Notation.for_spec(spec)
         rows = [(nt.neuron(layer, j), v.activation(layer, j) if v else None)]
         if layer >= 1:
             rows += [
                 (nt.pre_activation(layer, j), v.pre_activation(layer, j) if v else None),
                 (nt.bias(layer, j), v.bias(layer, j) if v else None),
-                (
-                    f"σ′(<i>z</i><sub>{j}</sub><sup>({layer})</sup>)",
-                    v.derivative(layer, j) if v else None,
-                ),
+                (nt.slope(layer, j), v.derivative(layer, j) if v else None),
             ]
-        rows.append((f"∂C/∂{nt.neuron(layer, j)}", v.grad_a(layer, j) if v else None))
+        rows.append((nt.gradient(nt.neuron(layer, j)), v.grad_a(layer, j) if v else None))
         body = "".join(
             f"<tr><td>{label}</td><td align='right'>&nbsp;&nbsp;{_number(value)}</td></tr>"
             for label, value in rows
@@ -585,9 +564,10 @@ class NetworkScene(QGraphicsScene):
         w = float(v.W[layer - 1][j, k]) if v is not None else None
         dw = float(v.dW[layer - 1][j, k]) if v is not None and v.dW is not None else None
         a_prev = v.activation(layer - 1, k) if v is not None else None
+        nt = Notation.for_spec(self.spec)
         rows = [
             (nt.weight(layer, j, k), w),
-            ("∂C/∂<i>w</i> (batch)", dw),
+            (f"{nt.gradient(nt.symbol('w', None))} (batch)", dw),
             (nt.neuron(layer - 1, k), a_prev),
         ]
         body = "".join(

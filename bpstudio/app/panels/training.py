@@ -201,7 +201,7 @@ class GradientCheckDialog(QDialog):
         layers = sorted(result.per_layer)
         self.table.setRowCount(len(layers))
         for row, layer in enumerate(layers):
-            checks = [c for c in result.checks if c.name[1:].split("[")[0] == str(layer)]
+            checks = [c for c in result.checks if c.ref.layer == layer]
             worst = max(checks, key=lambda c: c.relative_error)
             ok = result.per_layer[layer] < DEFAULT_TOLERANCE
             cells = [

@@ -9,12 +9,14 @@ another thread.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.backprop import Grads, Trace, backward, forward
 from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.engine.readout import Readout, readout
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.trainer import Evaluation, Phase, Trainer
 
@@ -55,6 +57,23 @@ class Snapshot:
     @property
     def cost(self) -> float | None:
         return self.batch_grads.cost if self.batch_grads is not None else None
+
+    @cached_property
+    def probe_readout(self) -> Readout | None:
+        """Every neuron's and parameter's numbers for the probe example (its own cost C_k),
+        computed once per snapshot for all the views that show them."""
+        probe = self.probe
+        if probe is None or probe.trace is None:
+            return None
+        return readout(self.spec, self.params, probe.trace, probe.grads, example=0)
+
+    @cached_property
+    def batch_readout(self) -> Readout | None:
+        """The same, averaged over the last batch (the gradient is that batch's ∇C). After an
+        update the parameter values are the updated ones, newer than the batch's trace."""
+        if self.batch_trace is None:
+            return None
+        return readout(self.spec, self.params, self.batch_trace, self.batch_grads, example=None)
 
 
 def _frozen(arrays: list[Array]) -> list[Array]:

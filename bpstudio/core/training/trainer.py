@@ -22,9 +22,10 @@ from typing import Protocol
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.backprop import Grads, Trace, backward, check_batch, forward, predict
 from bpstudio.core.engine.metrics import accuracy
-from bpstudio.core.engine.network import NetworkSpec, Params, parse_param_name
+from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.engine.optim import Optimizer, add_penalty_gradient, make_optimizer
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.training.history import History
@@ -183,11 +184,10 @@ class Trainer:
         self._reference_cost = None
         self._discard_pending()
 
-    def set_parameter(self, name: str, index: tuple[int, ...], value: float) -> None:
-        """Set one entry of ``W<l>`` or ``b<l>`` (e.g. ``"W2"``) between steps."""
-        kind, layer = parse_param_name(name)
-        arrays = self.params.W if kind == "W" else self.params.b
-        arrays[layer - 1][index] = value
+    def set_parameter(self, ref: ParamRef, value: float) -> None:
+        """Set one weight or bias between steps."""
+        ref.check(self.spec)
+        ref.set(self.params, value)
         self._discard_pending()
 
     @staticmethod

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
-from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params, parse_param_name
+from bpstudio.core.engine.address import array_name, parse_array_name
+from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export.model_info import ModelInfo, predict_raw
 
@@ -210,7 +211,7 @@ def params_from_arrays(arrays: Mapping[str, Any], source: str) -> Params:
     layers: dict[int, dict[str, Array]] = {}
     for name, value in arrays.items():
         try:
-            kind, layer = parse_param_name(name)
+            kind, layer = parse_array_name(name)
         except BPStudioError:
             raise BPStudioError(
                 f"{source}: unexpected array {name!r}; expected W1, b1, W2, b2, ..."
@@ -225,12 +226,12 @@ def params_from_arrays(arrays: Mapping[str, Any], source: str) -> Params:
     W: list[Array] = []
     b: list[Array] = []
     for layer in range(1, n_layers + 1):
-        for kind in ("W", "b"):
+        for kind in ("w", "b"):
             if kind not in layers.get(layer, {}):
                 raise BPStudioError(
-                    f"{source}: missing array {kind}{layer} (found {sorted(arrays)})"
+                    f"{source}: missing array {array_name(kind, layer)} (found {sorted(arrays)})"
                 )
-        w, v = layers[layer]["W"], layers[layer]["b"]
+        w, v = layers[layer]["w"], layers[layer]["b"]
         if w.ndim != 2:
             raise BPStudioError(f"{source}: W{layer} has shape {w.shape}, expected a 2-D matrix")
         if v.shape != (w.shape[0],):
