@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from bpstudio.app.canvas.view import NetworkView
 from bpstudio.app.document import Document
-from bpstudio.app.plots import hold_width
-from bpstudio.app.plots.pacing import RedrawScheduler
+from bpstudio.app.pacing import RedrawScheduler
 from bpstudio.app.selection import SelectionModel
+from bpstudio.app.widgets import hold_width
 from bpstudio.core.data.source import load_examples, split_examples
 from bpstudio.core.training.snapshot import probe_state, take_snapshot
 from bpstudio.core.training.trainer import Trainer

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 from PySide6.QtCore import (
@@ -49,47 +50,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app.actions import EditPauser, ask_initialize, push_network_edit
+from bpstudio.app.actions import ask_initialize
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
+from bpstudio.app.editing import EditPauser, push_network_edit
 from bpstudio.app.panels import notation as nt
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import DivergingScale, css, theme, to_qcolors
 from bpstudio.core.engine.network import NetworkSpec, Params, parameter_symbol
 from bpstudio.core.errors import BPStudioError
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-# The diverging colour map: blue for negative, white for 0, orange for positive.
-NEGATIVE = (33, 102, 172)
-ZERO = (255, 255, 255)
-POSITIVE = (230, 97, 1)
 _LUT_SIZE = 128  # colours on each side of 0
 
 
-def _blend(end: tuple[int, int, int], t: float) -> QColor:
-    return QColor(*(round(z + (e - z) * t) for z, e in zip(ZERO, end, strict=True)))
-
-
-def _luminance(c: QColor) -> float:
-    return 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF()
-
-
-_NEG = [_blend(NEGATIVE, i / _LUT_SIZE) for i in range(_LUT_SIZE + 1)]
-_POS = [_blend(POSITIVE, i / _LUT_SIZE) for i in range(_LUT_SIZE + 1)]
-_DARK_TEXT, _LIGHT_TEXT = QColor("#1a1a1a"), QColor("#ffffff")
+@cache
+def _colour_table(scale: DivergingScale) -> tuple[list[QColor], list[QColor]]:
+    """``scale``'s colours at 0, 1/128, …, 1 of the full scale: (negative, positive)."""
+    t = np.linspace(0.0, 1.0, _LUT_SIZE + 1)
+    return to_qcolors(scale.rgb(-t)), to_qcolors(scale.rgb(t))
 
 
 def diverging_colour(value: float, scale: float) -> QColor:
-    """The cell colour of ``value`` when ``scale`` (> 0) maps to the full colour."""
+    """The cell colour of ``value`` when ``scale`` (> 0) maps to the full colour (the
+    theme's value scale, as on the canvas)."""
+    negative, positive = _colour_table(theme().values)
     if not math.isfinite(value) or scale <= 0:
-        return _NEG[0]
+        return negative[0]
     t = min(abs(value) / scale, 1.0)
-    lut = _NEG if value < 0 else _POS
+    lut = negative if value < 0 else positive
     return lut[round(t * _LUT_SIZE)]
 
 
 def text_colour(background: QColor) -> QColor:
-    return _DARK_TEXT if _luminance(background) > 0.5 else _LIGHT_TEXT
+    return theme().readable_on(background)
 
 
 def parse_number(text: str) -> float:
@@ -384,9 +379,8 @@ class ColourScale(QWidget):
         lw, hw = metrics.horizontalAdvance(low), metrics.horizontalAdvance(high)
         bar = QRectF(lw + 6, 3, max(self.width() - lw - hw - 12, 10), self.height() - 6)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        gradient.setColorAt(0.0, QColor(*NEGATIVE))
-        gradient.setColorAt(0.5, QColor(*ZERO))
-        gradient.setColorAt(1.0, QColor(*POSITIVE))
+        for position, colour in theme().values.stops():
+            gradient.setColorAt(position, colour)
         painter.fillRect(bar, gradient)
         painter.setPen(self.palette().mid().color())
         painter.drawRect(bar)
@@ -538,7 +532,9 @@ class WeightMatrixPanel(QWidget):
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(
-            "color: #b00020;" if error else "color: palette(placeholder-text);"
+            f"color: {css(theme().messages.error)};"
+            if error
+            else "color: palette(placeholder-text);"
         )
 
     def _select_cell_for(self, current: Selection | None) -> None:
