@@ -4,6 +4,7 @@ a chosen theme (light or dark) replaces the system's."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -130,6 +131,12 @@ def test_the_phases_are_drawn_in_the_theme_colours(qtbot: QtBot, chosen: Theme) 
     }
     for phase, color in phases.items():
         assert color.name() in indicator.labels[phase].styleSheet()
+    indicator.set_state(Phase.FORWARD, running=True)  # every phase tinted, translucent
+    for phase, color in phases.items():
+        style = indicator.labels[phase].styleSheet()
+        # Qt reads "#rrggbbaa" as "#aarrggbb": translucent colours must be rgba().
+        assert f"rgba({color.red()}, {color.green()}, {color.blue()}, 64)" in style
+        assert not re.search(r"#[0-9a-fA-F]{8}\b", style)
 
 
 def test_a_chosen_theme_replaces_the_system_one(qapp: object) -> None:

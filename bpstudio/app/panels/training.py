@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
-from bpstudio.app.theme import css, theme
+from bpstudio.app.theme import css, theme, with_alpha
 from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import LogSpinBox, hold_width, status_label
 from bpstudio.app.worker import StopConditions
@@ -113,20 +113,23 @@ class PhaseIndicator(QWidget):
             self._apply_styles()
 
     def _apply_styles(self) -> None:
-        phases = theme().phases
-        colours = {
-            Phase.FORWARD: phases.forward,
-            Phase.BACKWARD: phases.backward,
-            Phase.UPDATE: phases.update,
+        colors = theme()
+        phases = {
+            Phase.FORWARD: colors.phases.forward,
+            Phase.BACKWARD: colors.phases.backward,
+            Phase.UPDATE: colors.phases.update,
         }
         for phase, label in self.labels.items():
-            colour = colours[phase].name()
+            # Translucent colours as rgba(): Qt reads "#rrggbbaa" as "#aarrggbb".
+            colour = css(phases[phase])
+            faint, half = css(with_alpha(phases[phase], 64)), css(with_alpha(phases[phase], 128))
             if self.running:
-                style = f"background: {colour}40; color: {colour}; border: 1px solid {colour}80;"
+                style = f"background: {faint}; color: {colour}; border: 1px solid {half};"
             elif phase is self.next_phase:
-                style = f"background: {colour}; color: white; border: 1px solid {colour};"
+                on = css(colors.on_fill)
+                style = f"background: {colour}; color: {on}; border: 1px solid {colour};"
             else:
-                style = f"background: transparent; color: {colour}; border: 1px dashed {colour}80;"
+                style = f"background: transparent; color: {colour}; border: 1px dashed {half};"
             label.setStyleSheet(
                 f"QLabel {{ {style} border-radius: 9px; padding: 3px 8px; font-weight: 600; }}"
             )
