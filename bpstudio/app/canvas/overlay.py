@@ -78,7 +78,7 @@ class CanvasLegend(_Card):
         for y, label in zip(rows, ("Neuron", "Ring", "Edge"), strict=True):
             painter.drawText(QPointF(left, y + 4), label)
 
-        # Neuron fill: a on the blue-white-orange scale from -1 to +1.
+        # Neuron fill: a on the value scale (blue-orange) from -1 to +1.
         y = rows[0]
         painter.setFont(small)
         painter.setPen(colors.text_muted)

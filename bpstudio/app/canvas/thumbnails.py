@@ -16,7 +16,7 @@ from bpstudio.core.engine.network import NetworkSpec, Params
 THUMBNAIL_RESOLUTION = 40
 THUMBNAIL_PIXELS = 120
 
-#: The activation value drawn white: the middle of the activation's range.
+#: The activation value drawn in the scale's zero colour: the middle of its range.
 _CENTRES = {"sigmoid": 0.5, "softmax": 0.5}
 
 

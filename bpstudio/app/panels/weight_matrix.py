@@ -1,10 +1,11 @@
 """The weight matrix W^(l) of one layer as a table, with the biases b^(l) as a last column.
 
 Rows are the neurons j of layer l, columns the neurons k of layer l-1, so cell (j, k) is
-w_jk^(l) exactly as BACKPROP.md lays out ``W[j, k]``. Cells are coloured on a diverging
-scale (blue negative, white 0, orange positive) and edited in place; blocks paste from and
-copy to a spreadsheet. A :class:`QAbstractTableModel` serves the cells straight from the
-document's arrays, so a 128×784 layer costs no more than the cells on screen.
+w_jk^(l) exactly as BACKPROP.md lays out ``W[j, k]``. Cells are coloured on the theme's
+value scale, as on the canvas (blue negative, orange positive), and edited in place;
+blocks paste from and copy to a spreadsheet. A :class:`QAbstractTableModel` serves the
+cells straight from the document's arrays, so a 128×784 layer costs no more than the cells
+on screen.
 """
 
 from __future__ import annotations
@@ -363,7 +364,7 @@ class ColourScale(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scale = 1.0
-        self.setToolTip("Cell colours: blue negative, white zero, orange positive")
+        self.setToolTip("Cell colours: blue negative, orange positive, fading to zero")
 
     def set_scale(self, scale: float) -> None:
         self._scale = scale

@@ -2,7 +2,7 @@
 main view).
 
 * Two inputs: a heat map of the output over the input plane (class-1 probability on the
-  blue-white-orange scale, the predicted class tinted by its probability for softmax, the
+  theme's blue-orange value scale, the predicted class tinted by its probability for softmax, the
   value for regression), the 0.5 contour as the decision boundary, and the examples on top:
   training points filled, validation points ringed.
 * One input: the fitted curve (one per output) over the examples.
