@@ -9,17 +9,21 @@ are missing stay in the menu and explain how to enable them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSettings, QSize
 from PySide6.QtGui import QAction, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMenu, QMessageBox, QWidget
 
 from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.document import Document
-from bpstudio.app.training import TrainingController
+from bpstudio.app.editing import EditPauser
+from bpstudio.app.theme import theme
 from bpstudio.core.data.datasets import Dataset
 from bpstudio.core.data.source import load_examples
 from bpstudio.core.errors import BPStudioError
@@ -33,8 +37,16 @@ from bpstudio.core.files.export import (
 )
 
 if TYPE_CHECKING:
-    from bpstudio.app.main_window import MainWindow
     from bpstudio.app.worker import LoadedData
+
+
+class ExportController(EditPauser, Protocol):
+    """What exports need of :class:`~bpstudio.app.training.TrainingController`: pauses
+    around them, and the data training loaded (the raw examples to verify an export on)."""
+
+    @property
+    def data(self) -> LoadedData | None: ...
+
 
 IMPORT_FILTER = "Weights (*.npz *.json);;NumPy archive (*.npz);;JSON weights (*.json)"
 
@@ -129,7 +141,7 @@ def save_scene_image(scene: QGraphicsScene, path: Path) -> None:
             image = QImage(
                 int(rect.width() * 2), int(rect.height() * 2), QImage.Format.Format_ARGB32
             )
-            image.fill(Qt.GlobalColor.white)
+            image.fill(theme().background)
             painter = QPainter(image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             scene.render(painter, QRectF(image.rect()), rect)
@@ -150,21 +162,51 @@ def save_plot_image(plot_item: object, path: Path) -> None:
         exporter.export(str(tmp))
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A view that File → Export Image can save: its menu entry, the file name's suffix
+    (``"canvas"`` gives ``project-canvas.png``) and how to write it to a path."""
+
+    label: str
+    slug: str
+    save: Callable[[Path], None]
+
+
 class ExportActions:
-    """The File menu's export and import entries."""
+    """The File menu's export and import entries.
+
+    Parameters
+    ----------
+    parent : parent of the actions and of the dialogs.
+    document : the project whose weights are exported or imported.
+    controller : pauses training around an export or an import; its ``data`` are the
+        examples an export is verified on.
+    settings : remembers the folder of the last export.
+    show_message : shows a status message for some milliseconds.
+    pictures : the views File → Export Image offers.
+    """
 
     def __init__(
-        self, window: MainWindow, document: Document, controller: TrainingController
+        self,
+        parent: QWidget,
+        document: Document,
+        controller: ExportController,
+        settings: QSettings,
+        show_message: Callable[[str, int], None],
+        pictures: Sequence[Picture] = (),
     ) -> None:
-        self.window = window
+        self.parent = parent
         self.document = document
         self.controller = controller
-        self.import_action = QAction("Import &Weights…", window)
+        self.settings = settings
+        self.show_message = show_message
+        self.pictures = {picture.slug: picture for picture in pictures}
+        self.import_action = QAction("Import &Weights…", parent)
         self.import_action.setStatusTip("Load W1, b1, … from an .npz or .json export")
         self.import_action.triggered.connect(self.import_weights)
         self.format_actions: dict[str, QAction] = {}
         for name, fmt in EXPORT_FORMATS.items():
-            action = QAction(f"{fmt.label} ({fmt.extension})…", window)
+            action = QAction(f"{fmt.label} ({fmt.extension})…", parent)
             tip = fmt.description
             if not fmt.available():
                 tip = f"Needs: pip install 'bpstudio[{fmt.optional_extra}]'"
@@ -179,21 +221,20 @@ class ExportActions:
         for action in self.format_actions.values():
             export_menu.addAction(action)
         images = menu.addMenu("Export &Image")
-        images.addAction("Network canvas…", lambda: self.export_image("canvas"))
-        images.addAction("Cost plot…", lambda: self.export_image("cost"))
-        images.addAction("Gradient plot…", lambda: self.export_image("gradient"))
+        for slug, picture in self.pictures.items():
+            images.addAction(f"{picture.label}…", partial(self.export_image, slug))
 
     def _parent(self) -> QWidget:
-        return self.window
+        return self.parent
 
     def _ask_path(self, title: str, default_name: str, file_filter: str) -> Path | None:
-        start = Path(str(self.window.settings.value("files/export_dir", str(Path.home()))))
+        start = Path(str(self.settings.value("files/export_dir", str(Path.home()))))
         path, _ = QFileDialog.getSaveFileName(
             self._parent(), title, str(start / default_name), file_filter
         )
         if not path:
             return None
-        self.window.settings.setValue("files/export_dir", str(Path(path).parent))
+        self.settings.setValue("files/export_dir", str(Path(path).parent))
         return Path(path)
 
     def export(self, name: str) -> None:
@@ -223,10 +264,10 @@ class ExportActions:
             else "written (install the verifier package to check it)"
         )
         names = ", ".join(f.name for f in files)
-        self.window.statusBar().showMessage(f"Exported {names}: {check}", 8000)
+        self.show_message(f"Exported {names}: {check}", 8000)
 
     def import_weights(self) -> None:
-        start = str(self.window.settings.value("files/export_dir", str(Path.home())))
+        start = str(self.settings.value("files/export_dir", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(
             self._parent(), "Import weights", start, IMPORT_FILTER
         )
@@ -241,6 +282,8 @@ class ExportActions:
             self.controller.finish_edit()
 
     def export_image(self, what: str) -> None:
+        """Ask for a path and save the picture ``what`` (a :class:`Picture`'s slug) there."""
+        picture = self.pictures[what]
         path = self._ask_path(
             "Export image",
             f"{self.document.title}-{what}.png",
@@ -251,13 +294,8 @@ class ExportActions:
         if path.suffix.lower() not in (".png", ".svg"):
             path = path.with_suffix(".png")
         try:
-            if what == "canvas":
-                save_scene_image(self.window.canvas.scene(), path)
-            elif what == "cost":
-                save_plot_image(self.window.cost_plot.plot_item, path)
-            else:
-                save_plot_image(self.window.gradient_plot.plot_item, path)
+            picture.save(path)
         except (BPStudioError, OSError) as exc:
             QMessageBox.critical(self._parent(), "Export failed", f"{path}:\n{exc}")
             return
-        self.window.statusBar().showMessage(f"Saved {path}", 6000)
+        self.show_message(f"Saved {path}", 6000)

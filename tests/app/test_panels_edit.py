@@ -388,6 +388,7 @@ def test_delete_in_the_table_zeros_cells_and_keeps_the_neuron(
 ) -> None:
     actions = NetworkActions(document, selection, stub_controller, None)
     matrix.addAction(actions.act_delete)  # the window's Delete shortcut, within reach
+    assert matrix.model.setData(matrix.model.index(1, 2), 0.5)  # b_1 was 0: nothing to delete
     matrix.table.setCurrentIndex(matrix.model.index(1, 2))  # b_1: selects neuron a_1^(1)
     assert selection.selection == Selection.neuron(1, 1)
     assert actions.act_delete.isEnabled()
@@ -396,7 +397,7 @@ def test_delete_in_the_table_zeros_cells_and_keeps_the_neuron(
 
     assert document.spec.layer_sizes == (2, 4, 1)
     assert document.parameter(ParamRef.bias(1, 1)) == 0.0
-    assert document.undo_stack.count() == 1
+    assert document.undo_stack.count() == 2
 
 
 def test_cells_and_the_selection_model_follow_each_other(matrix, selection) -> None:
@@ -609,10 +610,15 @@ def test_a_refused_edit_reports_the_reason(actions, selection, document, warning
 
 def test_initialise_network_action(monkeypatch, actions, document) -> None:
     monkeypatch.setattr(InitializeDialog, "exec", lambda dialog: 1)
-    actions.act_initialize.trigger()
     expected = initialize(document.spec, "xavier", document.hyperparameters.seed)
+    actions.act_initialize.trigger()  # the weights it would draw are those it has
+    assert document.undo_stack.count() == 0  # an edit that changes nothing is no undo step
+
+    zeros = Params([np.zeros_like(W) for W in expected.W], [np.zeros_like(b) for b in expected.b])
+    document.push(EditNetworkCommand(document, "Zero", document.spec, zeros))
+    actions.act_initialize.trigger()
     assert document.params.allclose(expected)
-    assert document.undo_stack.count() == 1
+    assert document.undo_stack.count() == 2
 
 
 def test_add_actions_to_menus(qtbot, actions) -> None:

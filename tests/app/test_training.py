@@ -359,7 +359,7 @@ def test_gradient_check_dialog(
 def test_an_edit_right_after_run_keeps_the_document_consistent(
     qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
 ) -> None:
-    from bpstudio.app.actions import push_network_edit
+    from bpstudio.app.editing import push_network_edit
     from bpstudio.core.engine.edits import add_neuron
 
     settle(controller)

@@ -23,8 +23,9 @@ from bpstudio.app.document import Document
 from bpstudio.app.notation import Notation, cost, exact, power
 from bpstudio.app.notation import formula_number as num
 from bpstudio.app.notation import partial as d
-from bpstudio.app.plots.pacing import scheduler
+from bpstudio.app.pacing import scheduler
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import ThemeColour
 from bpstudio.app.training import TrainingController
 from bpstudio.core.engine.backprop import Grads, Trace
 from bpstudio.core.engine.chain import ChainTerms, PathTerm, activation_paths, chain_terms
@@ -32,12 +33,15 @@ from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.engine.readout import Readout
 from bpstudio.core.training.snapshot import Snapshot
 
-#: Colours of the note's three factors (also used in the legend rows).
-C_DZ = "#2f6fb3"  # ∂z/∂w = a_k^(l-1)
-C_DA = "#2e8b57"  # ∂a/∂z = σ'(z)
-C_DC = "#c45a12"  # ∂C/∂a
-C_RES = "#6a1b9a"  # the product
-MUTED = "#6b6b6b"
+#: Colours of the note's three factors (also used in the legend rows), from the theme.
+C_DZ = ThemeColour(lambda t: t.chain.dz_dw)  # ∂z/∂w = a_k^(l-1)
+C_DA = ThemeColour(lambda t: t.chain.da_dz)  # ∂a/∂z = σ'(z)
+C_DC = ThemeColour(lambda t: t.chain.dC_da)  # ∂C/∂a
+C_RES = ThemeColour(lambda t: t.chain.product)  # the product
+MUTED = ThemeColour(lambda t: t.text_muted)
+OK = ThemeColour(lambda t: t.messages.ok)
+ERROR = ThemeColour(lambda t: t.messages.error)
+NOTICE = ThemeColour(lambda t: t.messages.notice_background)
 
 MAX_PATHS = 12  # path terms listed before "… and n more"
 MAX_BATCH_TERMS = 4  # per-example terms written out in the batch average
@@ -47,7 +51,7 @@ RUNNING_MIN_INTERVAL = 0.25  # seconds between two redraws while training runs
 # -- notation ------------------------------------------------------------------------------------
 
 
-def colored(text: str, colour: str, bold: bool = False) -> str:
+def colored(text: str, colour: str | ThemeColour, bold: bool = False) -> str:
     weight = "font-weight:600;" if bold else ""
     return f"<span style='color:{colour};{weight}'>{text}</span>"
 
@@ -480,7 +484,7 @@ class ChainRulePanel(QWidget):
                 "this gradient was computed before that update.)</p>"
             )
         agree = math.isclose(average, engine, rel_tol=1e-9, abs_tol=1e-15)
-        mark = colored("✓ equal", "#1b7f3b", bold=True) if agree else colored("✗ differ", "#b00020")
+        mark = colored("✓ equal", OK, bold=True) if agree else colored("✗ differ", ERROR)
         sum_text = " + ".join(shown)
         return head + (
             f"<p>{d('C', target)} = (1/n) {nt.sum_over('i')} "
@@ -567,7 +571,7 @@ def _page(body: str) -> str:
 
 def _notice(text: str) -> str:
     return (
-        "<table width='100%' cellpadding='4' style='background-color:#fff4d6; margin:4px 0'>"
+        f"<table width='100%' cellpadding='4' style='background-color:{NOTICE}; margin:4px 0'>"
         f"<tr><td>{text}</td></tr></table>"
     )
 

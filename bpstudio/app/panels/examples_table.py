@@ -17,15 +17,14 @@ from PySide6.QtCore import (
     QSignalBlocker,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from bpstudio.app.plots.classes import class_color
+from bpstudio.app.theme import theme, with_alpha
 from bpstudio.core.data.datasets import Dataset
 from bpstudio.core.engine.activations import Array
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-WRONG = QColor(214, 39, 40, 40)
 
 
 class ExamplesModel(QAbstractTableModel):
@@ -125,9 +124,9 @@ class ExamplesModel(QAbstractTableModel):
         guess = int(self.predicted[r]) if self.predicted is not None else -1
         if role == Qt.ItemDataRole.ForegroundRole:
             shown = label if kind == "target" else guess
-            return QBrush(class_color(shown).darker(130)) if shown >= 0 else None
+            return QBrush(theme().class_color(shown).darker(130)) if shown >= 0 else None
         if role == Qt.ItemDataRole.BackgroundRole and kind == "predicted" and 0 <= guess != label:
-            return QBrush(WRONG)
+            return QBrush(with_alpha(theme().wrong, 40))
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)

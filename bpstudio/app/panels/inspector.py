@@ -14,7 +14,6 @@ import math
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -29,12 +28,14 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app import notation
-from bpstudio.app.actions import push_network_edit, set_loss
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
+from bpstudio.app.editing import push_network_edit, set_loss
 from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import ValueSpinBox
 from bpstudio.core.engine import edits
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpstudio.core.engine.address import ParamRef
@@ -46,7 +47,6 @@ from bpstudio.core.training.snapshot import Snapshot
 _drag_ids = itertools.count(1)
 
 SLIDER_STEPS = 1000  # slider positions on each side of 0
-VALUE_LIMIT = 1e6
 
 
 def new_drag_id() -> int:
@@ -61,26 +61,6 @@ def slider_span(value: float) -> float:
         if m * scale >= need * (1 - 1e-12):
             return m * scale
     return 10.0 * scale  # pragma: no cover (the loop always returns)
-
-
-class ValueSpinBox(QDoubleSpinBox):
-    """A spin box that shows up to six decimals without trailing zeros."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDecimals(6)
-        self.setRange(-VALUE_LIMIT, VALUE_LIMIT)
-        self.setSingleStep(0.1)
-        self.setKeyboardTracking(False)  # one edit per committed value, not per keystroke
-        self.setAccelerated(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
-        text = super().textFromValue(value)
-        point = self.locale().decimalPoint()
-        if point in text:
-            text = text.rstrip("0").rstrip(point)
-        return "0" if text in ("-0", "") else text
 
 
 class ParameterEditor(QWidget):
@@ -267,7 +247,7 @@ class InspectorPanel(QWidget):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(f"color: {css(theme().messages.error)};")
         self.message.setVisible(False)
 
         # In a short dock the panel scrolls instead of squeezing its rows together.

@@ -1,16 +1,18 @@
 """The weight matrix W^(l) of one layer as a table, with the biases b^(l) as a last column.
 
 Rows are the neurons j of layer l, columns the neurons k of layer l-1, so cell (j, k) is
-w_jk^(l) exactly as BACKPROP.md lays out ``W[j, k]``. Cells are coloured on a diverging
-scale (blue negative, white 0, orange positive) and edited in place; blocks paste from and
-copy to a spreadsheet. A :class:`QAbstractTableModel` serves the cells straight from the
-document's arrays, so a 128×784 layer costs no more than the cells on screen.
+w_jk^(l) exactly as BACKPROP.md lays out ``W[j, k]``. Cells are coloured on the theme's
+value scale, as on the canvas (blue negative, orange positive), and edited in place;
+blocks paste from and copy to a spreadsheet. A :class:`QAbstractTableModel` serves the
+cells straight from the document's arrays, so a 128×784 layer costs no more than the cells
+on screen.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 from PySide6.QtCore import (
@@ -50,48 +52,42 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app import notation
-from bpstudio.app.actions import EditPauser, ask_initialize, push_network_edit
+from bpstudio.app.actions import ask_initialize
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
+from bpstudio.app.editing import EditPauser, push_network_edit
 from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import DivergingScale, css, theme, to_qcolors
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-# The diverging colour map: blue for negative, white for 0, orange for positive.
-NEGATIVE = (33, 102, 172)
-ZERO = (255, 255, 255)
-POSITIVE = (230, 97, 1)
 _LUT_SIZE = 128  # colours on each side of 0
 
 
-def _blend(end: tuple[int, int, int], t: float) -> QColor:
-    return QColor(*(round(z + (e - z) * t) for z, e in zip(ZERO, end, strict=True)))
-
-
-def _luminance(c: QColor) -> float:
-    return 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF()
-
-
-_NEG = [_blend(NEGATIVE, i / _LUT_SIZE) for i in range(_LUT_SIZE + 1)]
-_POS = [_blend(POSITIVE, i / _LUT_SIZE) for i in range(_LUT_SIZE + 1)]
-_DARK_TEXT, _LIGHT_TEXT = QColor("#1a1a1a"), QColor("#ffffff")
+@cache
+def _colour_table(scale: DivergingScale) -> tuple[list[QColor], list[QColor]]:
+    """``scale``'s colours at 0, 1/128, …, 1 of the full scale: (negative, positive)."""
+    t = np.linspace(0.0, 1.0, _LUT_SIZE + 1)
+    return to_qcolors(scale.rgb(-t)), to_qcolors(scale.rgb(t))
 
 
 def diverging_colour(value: float, scale: float) -> QColor:
-    """The cell colour of ``value`` when ``scale`` (> 0) maps to the full colour."""
+    """The cell colour of ``value`` when ``scale`` (> 0) maps to the full colour (the
+    theme's value scale, as on the canvas)."""
+    negative, positive = _colour_table(theme().values)
     if not math.isfinite(value) or scale <= 0:
-        return _NEG[0]
+        return negative[0]
     t = min(abs(value) / scale, 1.0)
-    lut = _NEG if value < 0 else _POS
+    lut = negative if value < 0 else positive
     return lut[round(t * _LUT_SIZE)]
 
 
 def text_colour(background: QColor) -> QColor:
-    return _DARK_TEXT if _luminance(background) > 0.5 else _LIGHT_TEXT
+    return theme().readable_on(background)
 
 
 def parse_number(text: str) -> float:
@@ -376,7 +372,7 @@ class ColourScale(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scale = 1.0
-        self.setToolTip("Cell colours: blue negative, white zero, orange positive")
+        self.setToolTip("Cell colours: blue negative, orange positive, fading to zero")
 
     def set_scale(self, scale: float) -> None:
         self._scale = scale
@@ -393,9 +389,8 @@ class ColourScale(QWidget):
         lw, hw = metrics.horizontalAdvance(low), metrics.horizontalAdvance(high)
         bar = QRectF(lw + 6, 3, max(self.width() - lw - hw - 12, 10), self.height() - 6)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        gradient.setColorAt(0.0, QColor(*NEGATIVE))
-        gradient.setColorAt(0.5, QColor(*ZERO))
-        gradient.setColorAt(1.0, QColor(*POSITIVE))
+        for position, colour in theme().values.stops():
+            gradient.setColorAt(position, colour)
         painter.fillRect(bar, gradient)
         painter.setPen(self.palette().mid().color())
         painter.drawRect(bar)
@@ -547,7 +542,9 @@ class WeightMatrixPanel(QWidget):
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(
-            "color: #b00020;" if error else "color: palette(placeholder-text);"
+            f"color: {css(theme().messages.error)};"
+            if error
+            else "color: palette(placeholder-text);"
         )
 
     def _select_cell_for(self, current: Selection | None) -> None:

@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
 from bpstudio.app import notation
 from bpstudio.app.document import Document
 from bpstudio.app.notation import Notation
-from bpstudio.app.plots import fix_axis_widths, status_label, stepped_range
-from bpstudio.app.plots.pacing import scheduler
+from bpstudio.app.pacing import scheduler
+from bpstudio.app.plots import fix_axis_widths, stepped_range
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import status_label
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.address import Kind, ParamRef, array_name, ref_at
 from bpstudio.core.engine.backprop import Grads
@@ -44,14 +46,12 @@ RUNNING_MIN_INTERVAL = 0.1  # seconds between two redraws while training runs
 GROUP_GAP = 1.5  # empty bar widths between two groups
 SHRINK_AFTER = 1.0  # seconds of small gradients before the y axis zooms in while running
 
-#: One hue per layer, cycled (colour-blind friendly, after Okabe & Ito).
-LAYER_COLORS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#999933")
-
 MODE_AUTO, MODE_COMPONENTS, MODE_LAYERS = "auto", "components", "layers"
 
 
 def layer_color(layer: int) -> QColor:
-    return QColor(LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)])
+    """The theme's hue of layer ``layer`` (colour-blind friendly, after Okabe & Ito)."""
+    return theme().layer_color(layer)
 
 
 def bias_color(layer: int) -> QColor:
@@ -228,11 +228,11 @@ class GradientPlot(QWidget):
         self.bars: dict[str, pg.BarGraphItem] = {}
         no_pen = pg.mkPen(None)
         self.selected_bar = pg.BarGraphItem(
-            x=[], height=[], width=0.9, pen=pg.mkPen("#111111", width=2.5), brush=None
+            x=[], height=[], width=0.9, pen=pg.mkPen(theme().plots.outline, width=2.5), brush=None
         )
         self.selected_bar.setZValue(10)
         self.hover_bar = pg.BarGraphItem(
-            x=[], height=[], width=0.9, pen=no_pen, brush=pg.mkBrush(0, 0, 0, 70)
+            x=[], height=[], width=0.9, pen=no_pen, brush=pg.mkBrush(theme().plots.shade)
         )
         self.hover_bar.setZValue(11)
         self.plot_item.addItem(self.selected_bar)
