@@ -51,7 +51,7 @@ FORMATS = ("npz", "json", "csv", "onnx", "safetensors", "python")
 EXACT_FORMATS = ("npz", "json", "csv", "safetensors", "python")
 ONNX_TOL = {"float64": 1e-12, "float32": 1e-6}
 
-# The note's 1-1-1-1 chain (BACKPROP.md worked example): a^(3) for x = 1.0.
+# The note's 1-1-1-1 chain (docs/calculus.md §5, the worked example): a^(3) for x = 1.0.
 NOTE_OUTPUT = 0.476713601882
 
 

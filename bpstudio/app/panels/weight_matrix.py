@@ -1,7 +1,7 @@
 """The weight matrix W^(l) of one layer as a table, with the biases b^(l) as a last column.
 
 Rows are the neurons j of layer l, columns the neurons k of layer l-1, so cell (j, k) is
-w_jk^(l) exactly as BACKPROP.md lays out ``W[j, k]``. Cells are coloured on a diverging
+w_jk^(l) exactly as docs/calculus.md §4 lays out ``W[j, k]``. Cells are coloured on a diverging
 scale (blue negative, white 0, orange positive) and edited in place; blocks paste from and
 copy to a spreadsheet. A :class:`QAbstractTableModel` serves the cells straight from the
 document's arrays, so a 128×784 layer costs no more than the cells on screen.

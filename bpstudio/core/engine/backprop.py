@@ -1,6 +1,6 @@
 """Forward and backward passes, vectorised over the batch (the loop is over layers only).
 
-The matrix form of BACKPROP.md, batch-first::
+The matrix form of docs/calculus.md §4, batch-first::
 
     Z = A_prev @ W.T + b          A = f(Z)
     G_Z = G_A * f'(Z)             (fused for softmax/sigmoid + cross-entropy)

@@ -1,6 +1,6 @@
 """The chain rule for one weight or bias: the note's three factors, live.
 
-For weight w_jk^(l) (BACKPROP.md)::
+For weight w_jk^(l) (docs/calculus.md §3)::
 
     ∂C/∂w_jk^(l) = ∂z_j/∂w_jk · ∂a_j/∂z_j · ∂C/∂a_j = a_k^(l-1) · σ'(z_j^(l)) · ∂C/∂a_j^(l)
 

@@ -27,7 +27,7 @@ DEFAULT_TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class ParameterCheck:
-    name: str  # "W2[1,3]" or "b1[2]" (1-based layer, 0-based j, k as in BACKPROP.md)
+    name: str  # "W2[1,3]" or "b1[2]" (1-based layer, 0-based j, k as in docs/calculus.md §1)
     backprop: float
     numeric: float
     relative_error: float

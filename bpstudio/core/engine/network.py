@@ -1,8 +1,9 @@
 """The network: its shape (:class:`NetworkSpec`, frozen) and its numbers (:class:`Params`).
 
-Layout and names follow BACKPROP.md. Layer ``l`` runs from 1 to L; layer 0 is the input.
-``Params.W[l - 1]`` is the matrix of layer l, shape (n_l, n_{l-1}), row j holding the weights
-into neuron j, so ``W[l - 1][j, k]`` is w_jk^(l). ``Params.b[l - 1]`` has shape (n_l,).
+Layout and names follow docs/calculus.md §1 and §4. Layer ``l`` runs from 1 to L; layer 0
+is the input. ``Params.W[l - 1]`` is the matrix of layer l, shape (n_l, n_{l-1}), row j
+holding the weights into neuron j, so ``W[l - 1][j, k]`` is w_jk^(l). ``Params.b[l - 1]``
+has shape (n_l,).
 Serialised names are 1-based as in the note: ``W1, b1, W2, b2, ...``.
 """
 

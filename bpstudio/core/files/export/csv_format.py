@@ -33,7 +33,7 @@ Layout (comma-separated, UTF-8, ``\n`` line ends), for a 2-4-1 network::
 - A block is a label ``# W<l> ...`` or ``# b<l> ...``, a header row (``j\k`` then the column
   indices k = 0, 1, ...; or ``j,b``) and one row per neuron j of layer l, the row index first.
   ``W<l>`` row j, column k is w_jk^(l), the weight from neuron k of layer l-1 into neuron j
-  of layer l (the BACKPROP.md layout). Blank lines separate blocks.
+  of layer l (the layout of docs/calculus.md §4). Blank lines separate blocks.
 - Numbers are Python ``repr`` of float64 (float32 values are widened exactly), so reading
   the file back gives the identical values.
 

@@ -25,7 +25,7 @@
       ]
     }
 
-``W`` is row-major in the BACKPROP.md layout: ``W[j][k]`` is w_jk^(l), the weight from
+``W`` is row-major in the layout of docs/calculus.md §4: ``W[j][k]`` is w_jk^(l), the weight from
 neuron k of layer l-1 into neuron j of layer l. Numbers are written with Python's ``repr``
 (shortest string that reads back to the same float64), so values round-trip exactly; float32
 values are widened to float64 first, which is exact too.

@@ -1,6 +1,6 @@
 """NumPy ``.npz``: arrays ``W1, b1, W2, b2, ...`` plus a JSON ``metadata`` entry.
 
-Layout (BACKPROP.md): ``W{l}`` has shape (n_l, n_{l-1}), row j holding the weights into
+Layout (docs/calculus.md §4): ``W{l}`` has shape (n_l, n_{l-1}), row j holding the weights into
 neuron j of layer l; ``b{l}`` has shape (n_l,). ``metadata`` is a 0-d unicode array holding
 the JSON header (format, version, bpstudio_version, layer_sizes, activations, loss, dtype,
 metadata), so the file loads with ``np.load(path, allow_pickle=False)``::

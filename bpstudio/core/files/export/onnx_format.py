@@ -5,7 +5,7 @@ Graph: input ``x`` of shape [batch, d0]; for each layer l a ``Gemm`` node
 ``z{l} = a{l-1} @ W{l}.T + b{l}``, then its activation: ``Sigmoid``, ``Tanh``, ``Relu``,
 ``LeakyRelu`` (alpha = 0.01), ``Softmax`` (axis = -1) or ``Identity`` (linear); the last one
 writes the output ``y`` of shape [batch, n_L]. Weights are initializers named ``W1, b1, ...``
-in the BACKPROP.md layout, stored as FLOAT (float32) or DOUBLE (float64).
+in the layout of docs/calculus.md §4, stored as FLOAT (float32) or DOUBLE (float64).
 
 Versions: default-domain opset :data:`OPSET` (17: Softmax with axis=-1 needs at least 13)
 and :data:`IR_VERSION` 8, the lowest IR version that carries opset 17, so the file loads in
