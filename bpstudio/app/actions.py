@@ -64,7 +64,7 @@ def initialized_layer(
     return spec, new
 
 
-def initialized_network(spec: NetworkSpec, params: Params, scheme: str, seed: int) -> Edit:
+def initialized_network(spec: NetworkSpec, scheme: str, seed: int) -> Edit:
     return spec, initialize(spec, scheme, seed)
 
 
@@ -119,7 +119,7 @@ def ask_initialize(
             document,
             controller,
             f"Initialise network ({label}, seed {seed})",
-            lambda spec, params: initialized_network(spec, params, scheme, seed),
+            lambda spec, _params: initialized_network(spec, scheme, seed),
         )
     else:
         push_network_edit(

@@ -105,11 +105,6 @@ class Document(QObject):
         else:
             self.parametersChanged.emit()
 
-    def _set_params(self, params: Params) -> None:
-        params.check(self.spec)
-        self._project.params = params
-        self.parametersChanged.emit()
-
     def _set_parameter(self, kind: str, layer: int, index: tuple[int, ...], value: float) -> None:
         arrays = self._project.params.W if kind == "W" else self._project.params.b
         arrays[layer - 1][index] = value

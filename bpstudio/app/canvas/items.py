@@ -154,7 +154,7 @@ class NeuronItem(HoverItem):
             self.update()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         lod = _lod(painter, option)
         draft = _draft(self)
@@ -470,7 +470,7 @@ class EdgeBundleItem(QGraphicsItem):
     # -- painting ------------------------------------------------------------------------------
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not _draft(self))
         exposed = self._visible_rect(painter, option).adjusted(-8, -8, 8, 8)
@@ -542,7 +542,7 @@ class HeaderButton(HoverItem):
         event.accept()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         s = self.SIZE
@@ -681,7 +681,7 @@ class LayerHeaderItem(HoverItem):
     # -- painting ------------------------------------------------------------------------------
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.card_rect()
@@ -770,7 +770,7 @@ class CollapsedMarkerItem(HoverItem):
         event.accept()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.pill_rect()
@@ -844,7 +844,7 @@ class DropIndicatorItem(QGraphicsItem):
         return rect.united(self._label_rect()).adjusted(-2, -2, 2, 2)
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         color = colors.ACCENT if self.allowed else QColor("#dc2626")

@@ -60,7 +60,7 @@ class CanvasLegend(_Card):
             self.note = note
             self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         rect = self._card(painter)
         left = rect.left() + 12
@@ -149,7 +149,7 @@ class ZoomBadge(_Card):
             self.text = text
             self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         rect = self._card(painter)
         painter.setFont(_font(11, QFont.Weight.Medium))

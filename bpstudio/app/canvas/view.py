@@ -323,7 +323,7 @@ class NetworkView(QGraphicsView):
         doc = self.document
         self.network_scene.apply_values(values_from_document(doc.spec, doc.params, self._snapshot))
 
-    def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
+    def _on_parameter_changed(self, _kind: str, _layer: int, _index: object) -> None:
         self._on_parameters_changed()
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:

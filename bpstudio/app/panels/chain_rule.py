@@ -148,7 +148,7 @@ class ChainRulePanel(QWidget):
         # the costliest redraw there is: at most a few a second while running.
         scheduler().request(self._refresh_if_stale, snapshot.running, RUNNING_MIN_INTERVAL)
 
-    def _on_selection_changed(self, selection: Selection | None) -> None:
+    def _on_selection_changed(self, _selection: Selection | None) -> None:
         self.refresh()
 
     def _refresh_if_stale(self) -> None:
@@ -266,7 +266,7 @@ class ChainRulePanel(QWidget):
             parts.append(
                 _notice("Run a <b>forward pass</b> to compute z and a for the probe example.")
             )
-            parts.append(_symbolic(target, l, j, k, act.elementwise, per_example=True))
+            parts.append(_symbolic(target, l, j, act.elementwise, per_example=True))
             return _page("".join(parts))
         parts.append(f"<p style='color:{MUTED}'>{about}</p>")
         if grads is None:
@@ -277,7 +277,7 @@ class ChainRulePanel(QWidget):
         else:
             terms = chain_terms(spec, snap.params, trace, grads, l, j, k)
             self.terms = terms
-            parts.append(self._probe_formula(spec, trace, grads, terms, target, snap))
+            parts.append(self._probe_formula(spec, terms, target))
             parts.append(self._dC_da_section(spec, snap.params, trace, grads, terms, snap))
         parts.append(self._batch_section(snap, target, l, j, k))
         if grads is not None and k is not None:
@@ -292,29 +292,21 @@ class ChainRulePanel(QWidget):
         slope = float(act.derivative(trace.Z[l - 1], trace.A[l])[0, j])
         first = "1" if k is None else num(float(trace.A[l - 1][0, k]))
         rows = [
-            _symbolic(target, l, j, k, act.elementwise, per_example=True),
+            _symbolic(target, l, j, act.elementwise, per_example=True),
             f"<p>= {colored(first, C_DZ)} · {colored(num(slope, paren=True), C_DA)} · "
             f"{colored('?', C_DC)} &nbsp; <span style='color:{MUTED}'>(z = {num(z)}, "
             f"a = {num(float(trace.A[l][0, j]))})</span></p>",
         ]
         return "".join(rows)
 
-    def _probe_formula(
-        self,
-        spec: NetworkSpec,
-        trace: Trace,
-        grads: Grads,
-        t: ChainTerms,
-        target: str,
-        snap: Snapshot,
-    ) -> str:
+    def _probe_formula(self, spec: NetworkSpec, t: ChainTerms, target: str) -> str:
         l, j, k = t.layer, t.j, t.k
         C0 = cost_symbol(True)
         zj, aj = var("z", j, l), var("a", j, l)
         first_sym = "1" if k is None else var("a", k, l - 1)
         first = float(t.dz_dparam[0])
         result = float(t.per_example[0])
-        out: list[str] = [_symbolic(target, l, j, k, t.elementwise, per_example=True)]
+        out: list[str] = [_symbolic(target, l, j, t.elementwise, per_example=True)]
         if t.elementwise:
             out.append(
                 f"<p style='margin-left:40px'>= {colored(first_sym, C_DZ)} · "
@@ -398,7 +390,7 @@ class ChainRulePanel(QWidget):
         source = aj if t.elementwise else var("z", j, l)
         head = f"<h4>Where {colored(d(C0, source), C_DC)} comes from</h4>"
         if l == L:
-            return head + self._output_gradient(spec, trace, t, snap)
+            return head + self._output_gradient(spec, t, snap)
         # Hidden layer: every path through the neurons i of layer l + 1.
         total, paths = activation_paths(spec, params, trace, grads, l + 1, j, example=0)
         formula = (
@@ -410,9 +402,7 @@ class ChainRulePanel(QWidget):
         )
         return head + formula + _paths_table(spec, l + 1, j, paths, "i")
 
-    def _output_gradient(
-        self, spec: NetworkSpec, trace: Trace, t: ChainTerms, snap: Snapshot
-    ) -> str:
+    def _output_gradient(self, spec: NetworkSpec, t: ChainTerms, snap: Snapshot) -> str:
         j, L = t.j, t.layer
         C0 = cost_symbol(True)
         a = float(t.a[0])
@@ -579,9 +569,7 @@ def _notice(text: str) -> str:
     )
 
 
-def _symbolic(
-    target: str, l: int, j: int, k: int | None, elementwise: bool, per_example: bool
-) -> str:
+def _symbolic(target: str, l: int, j: int, elementwise: bool, per_example: bool) -> str:
     C0 = cost_symbol(per_example)
     zj, aj = var("z", j, l), var("a", j, l)
     if elementwise:

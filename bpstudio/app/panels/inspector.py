@@ -612,7 +612,7 @@ class InspectorPanel(QWidget):
         if self.current() is None:
             self._show_summary()
 
-    def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
+    def _on_parameter_changed(self, kind: str, layer: int, _index: object) -> None:
         current = self.current()
         if current is None or current.layer != layer:
             return

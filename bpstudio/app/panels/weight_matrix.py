@@ -377,7 +377,7 @@ class ColourScale(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(210, self.fontMetrics().height() + 4)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         metrics = self.fontMetrics()
         low, high = nt.format_value(-self._scale, 3), "+" + nt.format_value(self._scale, 3)

@@ -1,4 +1,8 @@
-"""Plots of training: cost curves and the gradient vector ∇C (pyqtgraph)."""
+"""The views that draw training and data (pyqtgraph): the cost curves (``cost``), the
+gradient vector ∇C (``gradient``), the output over the input space (``decision``), class
+colours and image-like examples (``classes``), and the scheduler that paces their redraws
+(``pacing``). This module holds what they share: status labels that never re-lay out their
+window, fixed axis widths and axis ranges that change in 1-2-5 steps."""
 
 import math
 

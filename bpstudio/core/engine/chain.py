@@ -79,7 +79,7 @@ class PathTerm:
 
 def chain_terms(
     spec: NetworkSpec,
-    params: Params,
+    params: Params,  # noqa: ARG001 (the readouts' common signature; trace and grads suffice)
     trace: Trace,
     grads: Grads,
     layer: int,

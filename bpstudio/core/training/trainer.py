@@ -331,7 +331,9 @@ class Trainer:
         evaluated = self._eval_train[0].shape[0]
         if self._eval_val is not None:
             evaluated += self._eval_val[0].shape[0]
-        if self._trained_since_eval >= EVAL_WORK_FACTOR * evaluated:
+        # The first epoch's end always evaluates, so the cost curve starts at once.
+        first = self._last_eval_step < 0
+        if first or self._trained_since_eval >= EVAL_WORK_FACTOR * evaluated:
             self.evaluate(full=False)
 
     # -- whole steps -------------------------------------------------------------------------

@@ -173,6 +173,6 @@ def read_json(path: str | os.PathLike[str]) -> tuple[NetworkSpec, Params]:
     return parse_json_text(read_export_text(source, "utf-8"), str(source))
 
 
-def json_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+def json_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
     stored_spec, params = read_json(path)
     return engine_predictor(stored_spec, params)

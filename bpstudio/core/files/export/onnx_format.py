@@ -197,7 +197,7 @@ def read_onnx(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]
     return spec, check_fits(spec, params, str(source))
 
 
-def onnx_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+def onnx_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
     """Run the file with onnxruntime's CPU provider; inputs are cast to the model's dtype."""
     ort = require("onnxruntime", "onnx", "ONNX verification")
     try:

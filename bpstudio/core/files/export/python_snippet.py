@@ -177,7 +177,7 @@ def import_snippet(path: str | os.PathLike[str]) -> ModuleType:
     return module
 
 
-def python_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+def python_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
     module = import_snippet(path)
     predict_fn = module.predict
 
