@@ -90,7 +90,7 @@ def bench_csv(rows: int, repeat: int) -> list[tuple[str, str, str]]:
 
         t_floor = median_time(floor, repeat)
         t_read = median_time(dialog_read, repeat)
-        source, examples = _read_source(draft, lambda f: None)  # leaves it in the cache
+        source, examples = _read_source(draft, lambda _f: None)  # leaves it in the cache
         t_cached = median_time(lambda: load_examples(source), repeat)
         t_split = median_time(lambda: split_examples(source, examples), repeat)
         label = f"{rows:,} x 785 CSV ({size_mb:.0f} MB)"

@@ -53,7 +53,7 @@ def ask_initialize(
             document,
             controller,
             f"Initialise network ({label}, seed {seed})",
-            lambda spec, params: initialized_network(spec, params, scheme, seed),
+            lambda spec, _params: initialized_network(spec, scheme, seed),
         )
     return push_network_edit(
         document,

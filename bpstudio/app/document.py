@@ -105,11 +105,6 @@ class Document(QObject):
         else:
             self.parametersChanged.emit()
 
-    def _set_params(self, params: Params) -> None:
-        params.check(self.spec)
-        self._project.params = params
-        self.parametersChanged.emit()
-
     def _set_parameter(self, ref: ParamRef, value: float) -> None:
         ref.set(self._project.params, value)
         self.parameterChanged.emit(ref)

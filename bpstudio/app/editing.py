@@ -120,7 +120,7 @@ def initialized_layer(
     return spec, new
 
 
-def initialized_network(spec: NetworkSpec, params: Params, scheme: str, seed: int) -> Edit:
+def initialized_network(spec: NetworkSpec, scheme: str, seed: int) -> Edit:
     return spec, initialize(spec, scheme, seed)
 
 

@@ -521,7 +521,7 @@ def test_chain_rule_worked_example_of_the_note(
     qtbot.waitUntil(lambda: chain_panel.engine_gradient is not None, timeout=TIMEOUT)
     terms = chain_panel.terms
     assert terms is not None
-    # BACKPROP.md's table: layer 3, ∂C0/∂w = 4.337619893857e-02.
+    # docs/calculus.md §5's table: layer 3, ∂C0/∂w = 4.337619893857e-02.
     np.testing.assert_allclose(terms.per_example[0], 4.337619893857e-02, rtol=0, atol=1e-12)
     np.testing.assert_allclose(terms.dz_dparam[0], 0.383483718374, atol=1e-12)
     np.testing.assert_allclose(terms.z[0], -0.093213025301, atol=1e-12)

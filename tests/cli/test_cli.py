@@ -13,7 +13,7 @@ import pytest
 from bpstudio.cli import main
 from bpstudio.core.files.project import Project
 
-# The worked example of BACKPROP.md.
+# The worked example of docs/calculus.md §5.
 NOTE_DW = [-5.873451416921e-03, 1.381298138906e-02, 4.337619893857e-02]
 NOTE_DB = [-5.873451416921e-03, 2.139370630453e-02, 1.131109271665e-01]
 NOTE_COST = 0.051399057279

@@ -55,7 +55,7 @@ ONNX_TOL = {"float64": 1e-12, "float32": 1e-6}
 #: Another runtime's kernels (onnxruntime, PyTorch) sum in another order than NumPy.
 RUNTIME_TOL = {"float64": 1e-12, "float32": 1e-5}
 
-# The note's 1-1-1-1 chain (BACKPROP.md worked example): a^(3) for x = 1.0.
+# The note's 1-1-1-1 chain (docs/calculus.md §5, the worked example): a^(3) for x = 1.0.
 NOTE_OUTPUT = 0.476713601882
 
 

@@ -165,7 +165,7 @@ class NeuronItem(HoverItem):
             self.update()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         colors = theme()
         lod = _lod(painter, option)
@@ -491,7 +491,7 @@ class EdgeBundleItem(QGraphicsItem):
     # -- painting ------------------------------------------------------------------------------
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not _draft(self))
@@ -564,7 +564,7 @@ class HeaderButton(HoverItem):
         event.accept()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -704,7 +704,7 @@ class LayerHeaderItem(HoverItem):
     # -- painting ------------------------------------------------------------------------------
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -794,7 +794,7 @@ class CollapsedMarkerItem(HoverItem):
         event.accept()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -871,7 +871,7 @@ class DropIndicatorItem(QGraphicsItem):
         return rect.united(self._label_rect()).adjusted(-2, -2, 2, 2)
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -61,7 +61,7 @@ class CanvasLegend(_Card):
             self.note = note
             self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         colors = theme()
         painter = QPainter(self)
         rect = self._card(painter)
@@ -150,7 +150,7 @@ class ZoomBadge(_Card):
             self.text = text
             self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         colors = theme()
         painter = QPainter(self)
         rect = self._card(painter)

@@ -61,7 +61,7 @@ class _EntryDelegate(QStyledItemDelegate):
     ROW_HEIGHT = 54
 
     def sizeHint(  # noqa: N802 (Qt override)
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+        self, option: QStyleOptionViewItem, _index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return QSize(option.rect.width(), self.ROW_HEIGHT)
 
@@ -144,7 +144,7 @@ class _PaletteList(QListWidget):
             return None
         return layer_mime_data(self._palette.payload(self.row(items[0])))
 
-    def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802, N803
+    def startDrag(self, _supported_actions: Qt.DropAction) -> None:  # noqa: N802, N803
         item = self.currentItem()
         if item is None:
             return

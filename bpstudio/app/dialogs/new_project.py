@@ -56,7 +56,7 @@ class NetworkSketch(QWidget):
             columns.append([QPointF(x, top + step_y * r) for r in range(shown)])
         return columns
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), self.palette().base())

@@ -127,7 +127,7 @@ class ChainRulePanel(QWidget):
         # the costliest redraw there is: at most a few a second while running.
         scheduler().request(self._refresh_if_stale, snapshot.running, RUNNING_MIN_INTERVAL)
 
-    def _on_selection_changed(self, selection: Selection | None) -> None:
+    def _on_selection_changed(self, _selection: Selection | None) -> None:
         self.refresh()
 
     def _refresh_if_stale(self) -> None:
@@ -259,7 +259,7 @@ class ChainRulePanel(QWidget):
         else:
             terms = chain_terms(spec, snap.params, trace, grads, l, j, k)
             self.terms = terms
-            parts.append(self._probe_formula(spec, trace, grads, terms, target, snap))
+            parts.append(self._probe_formula(spec, terms, target))
             parts.append(self._dC_da_section(spec, snap.params, trace, grads, terms, snap))
         parts.append(self._batch_section(snap, target, l, j, k))
         if grads is not None and k is not None:
@@ -282,15 +282,7 @@ class ChainRulePanel(QWidget):
         ]
         return "".join(rows)
 
-    def _probe_formula(
-        self,
-        spec: NetworkSpec,
-        trace: Trace,
-        grads: Grads,
-        t: ChainTerms,
-        target: str,
-        snap: Snapshot,
-    ) -> str:
+    def _probe_formula(self, spec: NetworkSpec, t: ChainTerms, target: str) -> str:
         nt = self.nt
         l, j, k = t.layer, t.j, t.k
         C0 = cost(True)
@@ -383,7 +375,7 @@ class ChainRulePanel(QWidget):
         source = aj if t.elementwise else nt.pre_activation(l, j)
         head = f"<h4>Where {colored(d(C0, source), C_DC)} comes from</h4>"
         if l == L:
-            return head + self._output_gradient(spec, trace, t, snap)
+            return head + self._output_gradient(spec, t, snap)
         # Hidden layer: every path through the neurons i of layer l + 1.
         total, paths = activation_paths(spec, params, trace, grads, l + 1, j, example=0)
         formula = (
@@ -395,9 +387,7 @@ class ChainRulePanel(QWidget):
         )
         return head + formula + _paths_table(spec, l + 1, j, paths, "i")
 
-    def _output_gradient(
-        self, spec: NetworkSpec, trace: Trace, t: ChainTerms, snap: Snapshot
-    ) -> str:
+    def _output_gradient(self, spec: NetworkSpec, t: ChainTerms, snap: Snapshot) -> str:
         nt = self.nt
         j, L = t.j, t.layer
         C0 = cost(True)

@@ -435,7 +435,7 @@ class DataPanel(QWidget):
 
     # -- reacting to the controls --------------------------------------------------------------
 
-    def _on_generator_chosen(self, index: int) -> None:
+    def _on_generator_chosen(self, _index: int) -> None:
         info = self._info()
         if info is None:
             if self._csv is None and not self._import_into_editor():
@@ -689,7 +689,7 @@ class DataPanel(QWidget):
             self._job.cancel_pending()
             self._show_preview(preview_from(source, data.examples, data.train, data.validation))
 
-    def _on_problem_changed(self, message: str) -> None:
+    def _on_problem_changed(self, _message: str) -> None:
         self._show_problem(self._data_problem())
 
     def _data_problem(self) -> str:

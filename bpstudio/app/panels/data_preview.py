@@ -118,7 +118,7 @@ class ClassBalanceBar(QWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(120, self.sizeHint().height())
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt override)
         total = sum(self.counts)
         if not total:
             return

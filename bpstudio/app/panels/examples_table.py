@@ -40,7 +40,6 @@ class ExamplesModel(QAbstractTableModel):
         self.predicted: Array | None = None  # (n,) labels or (n, k) values
         self._labels: Array | None = None  # Dataset.labels computes; keep them
         self._names: list[str] = []
-        self._n_inputs = 0
         self._n_targets = 0
 
     def set_dataset(self, dataset: Dataset | None) -> None:
@@ -49,7 +48,7 @@ class ExamplesModel(QAbstractTableModel):
         self.predicted = None
         self._labels = dataset.labels if dataset is not None and dataset.is_classification else None
         if dataset is None:
-            self._names, self._n_inputs, self._n_targets = [], 0, 0
+            self._names, self._n_targets = [], 0
         else:
             d = dataset.n_inputs
             features = list(dataset.feature_names or (f"x{i + 1}" for i in range(d)))
@@ -61,7 +60,7 @@ class ExamplesModel(QAbstractTableModel):
                 )
             predicted = ["predicted"] if dataset.is_classification else [f"ŷ {t}" for t in targets]
             self._names = targets + predicted + features
-            self._n_inputs, self._n_targets = d, len(targets)
+            self._n_targets = len(targets)
         self.endResetModel()
 
     def set_predictions(self, predicted: Array | None) -> None:

@@ -1,7 +1,7 @@
 """The weight matrix W^(l) of one layer as a table, with the biases b^(l) as a last column.
 
 Rows are the neurons j of layer l, columns the neurons k of layer l-1, so cell (j, k) is
-w_jk^(l) exactly as BACKPROP.md lays out ``W[j, k]``. Cells are coloured on the theme's
+w_jk^(l) exactly as docs/calculus.md §4 lays out ``W[j, k]``. Cells are coloured on the theme's
 value scale, as on the canvas (blue negative, orange positive), and edited in place;
 blocks paste from and copy to a spreadsheet. A :class:`QAbstractTableModel` serves the
 cells straight from the document's arrays, so a 128×784 layer costs no more than the cells
@@ -381,7 +381,7 @@ class ColourScale(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(210, self.fontMetrics().height() + 4)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         metrics = self.fontMetrics()
         low = notation.format_value(-self._scale, 3)

@@ -154,7 +154,7 @@ class GradientLegend(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(240, self.fontMetrics().height() + 6)
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         fm = self.fontMetrics()
         h = self.height()
@@ -495,7 +495,7 @@ class DecisionPlot(QWidget):
     # -- the probe example -----------------------------------------------------------------------
 
     def _on_points_clicked(
-        self, item: pg.ScatterPlotItem, points: object, ev: object = None
+        self, _item: pg.ScatterPlotItem, points: object, _ev: object = None
     ) -> None:
         """A click on training points: the first one becomes the probe example."""
         spots = list(points)  # type: ignore[call-overload]

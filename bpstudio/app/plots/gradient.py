@@ -555,7 +555,7 @@ class GradientPlot(QWidget):
 
     # -- interaction -----------------------------------------------------------------------------
 
-    def _on_selection_changed(self, selection: Selection | None) -> None:
+    def _on_selection_changed(self, _selection: Selection | None) -> None:
         self._update_overlays()
 
     def _component_at(self, scene_pos: QPointF) -> int | None:

@@ -80,7 +80,7 @@ class PathTerm:
 
 def chain_terms(
     spec: NetworkSpec,
-    params: Params,
+    params: Params,  # noqa: ARG001 (the readouts' common signature; trace and grads suffice)
     trace: Trace,
     grads: Grads,
     layer: int,

@@ -1,14 +1,16 @@
-"""Immutable pictures of training, made by the worker thread and drawn by the GUI.
+"""Immutable pictures of training, made by the training session and drawn by the GUI.
 
 A :class:`Snapshot` holds copies (or arrays nobody writes to again, marked read-only) of
 everything the views show: parameters, the last batch's trace and gradients, the probe
 example's z, a and ∂C/∂a, the history curves and the counters. It is safe to hand to
-another thread.
+another thread, and to send to another process (the wire format keeps the read-only
+flags). Marking the trainer's trace and gradients read-only also tells the trainer's
+workspace to give the next step fresh arrays (see ``backprop.Workspace``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -51,7 +53,6 @@ class Snapshot:
     steps_per_second: float = 0.0
     divergence: str | None = None
     learning_rate: float = 0.0
-    gradient_norms: tuple[float, ...] = field(default_factory=tuple)
     hyperparameters: Hyperparameters | None = None  # the trainer's, live edits included
 
     @property
@@ -125,13 +126,6 @@ def take_snapshot(
 ) -> Snapshot:
     """A snapshot of ``trainer`` now; ``probe`` is the probe state to show."""
     history = {name: series.data() for name, series in trainer.history.series.items()}
-    grads = trainer.grads
-    norms: tuple[float, ...] = ()
-    if grads is not None:
-        norms = tuple(
-            float(np.sqrt(np.vdot(w, w) + np.vdot(b, b)))
-            for w, b in zip(grads.dW, grads.db, strict=True)
-        )
     return Snapshot(
         spec=trainer.spec,
         params=trainer.params.copy(),
@@ -142,7 +136,7 @@ def take_snapshot(
         next_phase=trainer.next_phase,
         batch_indices=trainer.batch_indices.copy(),
         batch_trace=freeze_trace(trainer.trace),
-        batch_grads=freeze_grads(grads),
+        batch_grads=freeze_grads(trainer.grads),
         probe=probe,
         history=history,
         evaluation=evaluation,
@@ -150,6 +144,5 @@ def take_snapshot(
         steps_per_second=steps_per_second,
         divergence=trainer.divergence,
         learning_rate=trainer.learning_rate,
-        gradient_norms=norms,
         hyperparameters=trainer.hyperparameters,
     )

@@ -220,7 +220,7 @@ def read_json(path: str | os.PathLike[str]) -> tuple[NetworkSpec, Params]:
     return spec, params
 
 
-def json_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+def json_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
     """Predictions on raw inputs: the file's statistics, then its layers."""
     stored_spec, params, info = read_json_model(path)
     return engine_predictor(stored_spec, params, info)

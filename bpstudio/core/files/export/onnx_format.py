@@ -270,7 +270,7 @@ def read_onnx_model(
     return spec, check_fits(spec, params, str(source)), info.check(spec, str(source))
 
 
-def onnx_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+def onnx_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
     """Run the file with onnxruntime's CPU provider; inputs are cast to the model's dtype."""
     ort = require("onnxruntime", "onnx", "ONNX verification")
     try:

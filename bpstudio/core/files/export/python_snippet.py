@@ -234,7 +234,7 @@ def import_snippet(path: str | os.PathLike[str]) -> ModuleType:
     return import_module_file(path, "predict")
 
 
-def python_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+def python_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
     module = import_snippet(path)
     predict_fn = module.predict
 
