@@ -31,6 +31,7 @@ from bpstudio.app.worker import (
     TrainingWorker,
     WorkerOptions,
 )
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
@@ -258,9 +259,8 @@ class TrainingController(QObject):
         path = self.document.path
         self.worker.load_data(self.document.data_source, str(path.parent) if path else "")
 
-    def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
-        value = self.document.parameter(kind, layer, index)  # type: ignore[arg-type]
-        self.worker.send("set_parameter", kind, layer, tuple(index), float(value))  # type: ignore[arg-type]
+    def _on_parameter_changed(self, ref: ParamRef) -> None:
+        self.worker.send("set_parameter", ref, self.document.parameter(ref))
 
     def _on_hyperparameters_changed(self) -> None:
         hp: Hyperparameters = self.document.hyperparameters

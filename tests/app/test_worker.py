@@ -23,6 +23,7 @@ from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions, WorkerOptions
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.training.trainer import StepUnit
 
 TIMEOUT = 10_000  # ms
@@ -88,7 +89,7 @@ def test_a_weight_edit_sends_one_message(
 ) -> None:
     settle(controller)
     before = Counter(controller.worker.sent)
-    document.push(SetParameterCommand(document, "W", 1, (0, 0), 0.5))
+    document.push(SetParameterCommand(document, ParamRef.weight(1, 0, 0), 0.5))
     assert controller.worker.sent - before == Counter({"set_parameter": 1})
     before = Counter(controller.worker.sent)
     document.undo_stack.undo()
@@ -234,7 +235,7 @@ def test_a_stopped_training_process_is_replaced_and_edits_go_on(
         # Undo and an edit both go ahead: the pause before them does not wait for an answer
         # that cannot come.
         assert not controller.pause_for_edit(resume=False)
-        document.push(SetParameterCommand(document, "W", 1, (0, 0), 0.25))
+        document.push(SetParameterCommand(document, ParamRef.weight(1, 0, 0), 0.25))
         assert not controller.pause_for_edit(resume=False)
         document.undo_stack.undo()
         assert not controller.pause_for_edit(resume=False)
