@@ -3,11 +3,12 @@
 Run it offscreen (it is a script, not a test)::
 
     QT_QPA_PLATFORM=offscreen python bench/gui.py [--seconds 5] [--memory-steps 1000000]
+        [--backends process,thread]
 
 (a) Throughput: gradient steps per second of the bare ``Trainer.train_steps`` loop (what the
-    CLI runs) against the same network trained by the real ``TrainingController`` (in its
-    training process) while a cost plot, the gradient plot and the chain-rule panel are
-    shown and redrawn from its snapshots. Target: ratio ≥ 0.8.
+    CLI runs) against the same network trained by the real ``TrainingController`` while the
+    window is shown and redrawn from its snapshots, once with each backend (training in its
+    own process, training in a thread of the window's process). Target: ratio ≥ 0.8.
 (b) Latency: a 10 ms ``Qt.PreciseTimer`` on the GUI thread while training runs; how late is
     each tick? Target: p99 ≤ 16 ms (one frame at 60 Hz).
 (c) Memory: RSS of the GUI and of the training process before and after a long run of a
@@ -46,7 +47,7 @@ from bpstudio.app.plots.cost import CostPlot  # noqa: E402
 from bpstudio.app.plots.gradient import GradientPlot  # noqa: E402
 from bpstudio.app.selection import Selection, SelectionModel  # noqa: E402
 from bpstudio.app.training import TrainingController  # noqa: E402
-from bpstudio.app.worker import StopConditions  # noqa: E402
+from bpstudio.app.worker import BACKENDS, StopConditions, WorkerOptions  # noqa: E402
 from bpstudio.core.data.source import DataSource, load_examples, split_examples  # noqa: E402
 from bpstudio.core.engine.network import NetworkSpec, initialize  # noqa: E402
 from bpstudio.core.files.project import Project  # noqa: E402
@@ -103,7 +104,8 @@ class Case:
     name: str
     project: Project
     base_dir: str = ""
-    results: dict[str, float] = field(default_factory=dict)
+    #: backend -> measurement -> value
+    results: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def spirals_case() -> Case:
@@ -190,13 +192,13 @@ def select_an_output_weight(selection: SelectionModel, spec: NetworkSpec) -> Non
 class WindowUnderTest:
     """The whole main window (canvas, docks, plots) on the case's project, 1600×1000."""
 
-    def __init__(self, project: Project, settings_dir: str) -> None:
+    def __init__(self, project: Project, settings_dir: str, backend: str) -> None:
         from PySide6.QtCore import QSettings
 
         from bpstudio.app.main_window import MainWindow
 
         settings = QSettings(str(Path(settings_dir) / "bench.ini"), QSettings.Format.IniFormat)
-        self.window = MainWindow(settings)
+        self.window = MainWindow(settings, worker=WorkerOptions(backend=backend))
         self.window.resize(1600, 1000)
         self.window.document.replace_project(project)
         self.document = self.window.document
@@ -234,20 +236,24 @@ class Views(QWidget):
         return self.cost.draw_count + self.gradient.draw_count + self.chain.draw_count
 
 
-def compare(case: Case, seconds: float, rounds: int, whole_window: bool, tmp: str) -> None:
+def compare(
+    case: Case, backend: str, seconds: float, rounds: int, whole_window: bool, tmp: str
+) -> None:
     """Alternate headless and GUI runs (``rounds`` of each) so that drifts of the machine's
     speed hit both alike; report the median ratio and the pooled tick lateness."""
     reference = make_trainer(case.project)
     reference.train_steps(20)  # warm up
     views: WindowUnderTest | Views
     if whole_window:
-        views = WindowUnderTest(case.project.copy(), tmp)
+        views = WindowUnderTest(case.project.copy(), tmp, backend)
         controller = views.controller
     else:
         document = Document(case.project.copy())
-        controller = TrainingController(document)
+        controller = TrainingController(document, options=WorkerOptions(backend=backend))
         views = Views(document, controller)
         views.show()
+    if controller.backend != backend:
+        raise RuntimeError(f"{case.name}: the {backend} backend did not start")
     probe = LatencyProbe()
     running: list[tuple[float, int]] = []
 
@@ -278,6 +284,7 @@ def compare(case: Case, seconds: float, rounds: int, whole_window: bool, tmp: st
             probe.start()
             spin(seconds / rounds)
             probe.stop()
+            wait_until(lambda m=mark: len(running) >= m + 2, timeout=30)  # a slow machine
             window = running[mark:]
             redraws += views.draw_count() - draws
             controller.pause()
@@ -294,7 +301,7 @@ def compare(case: Case, seconds: float, rounds: int, whole_window: bool, tmp: st
         else:
             views.close()  # closing the window shuts its controller down
     ratios = [g / h for g, h in zip(gui, headless, strict=True)]
-    r = case.results
+    r = case.results.setdefault(backend, {})
     r["headless"] = float(np.median(headless))
     r["gui_rate"] = float(np.median(gui))
     r["ratio"] = float(np.median(ratios))
@@ -381,14 +388,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--memory-steps", type=int, default=1_000_000, help="steps of the memory run (0: skip)"
     )
+    parser.add_argument(
+        "--backends",
+        default=",".join(BACKENDS),
+        help="comma-separated backends to measure (process, thread)",
+    )
     args = parser.parse_args(argv)
+    backends = [b for b in args.backends.split(",") if b]
     app = QApplication.instance() or QApplication(sys.argv[:1])
     idle = idle_latency(min(args.seconds, 3.0))
     with tempfile.TemporaryDirectory() as tmp:
         cases = [spirals_case(), mnist_sized_case(Path(tmp))]
         for case in cases:
-            compare(case, args.seconds, args.rounds, not args.plots_only, tmp)
-            print(f"done: {case.name}", file=sys.stderr, flush=True)
+            for backend in backends:
+                compare(case, backend, args.seconds, args.rounds, not args.plots_only, tmp)
+                print(f"done: {case.name}, {backend}", file=sys.stderr, flush=True)
     memory = memory_run(args.memory_steps) if args.memory_steps else None
 
     print("\n### (a) Throughput and (b) GUI latency while training\n")
@@ -398,19 +412,19 @@ def main(argv: list[str] | None = None) -> int:
         f"{'three views' if args.plots_only else 'the whole main window (1600×1000)'}\n"
     )
     print(
-        "| network | headless steps/s | GUI steps/s | ratio, median (min–max) (≥ 0.8) | "
+        "| network | backend | headless steps/s | GUI steps/s | ratio, median (min–max) (≥ 0.8) | "
         "snapshots/s | redraws/s | tick lateness p50 / p99 / max ms (p99 ≤ 16) |"
     )
-    print("|---|---:|---:|---|---:|---:|---|")
-    print(f"| idle (no training) | | | | | | {idle[0]:.2f} / {idle[1]:.2f} / {idle[2]:.2f} |")
+    print("|---|---|---:|---:|---|---:|---:|---|")
+    print(f"| idle (no training) | | | | | | | {idle[0]:.2f} / {idle[1]:.2f} / {idle[2]:.2f} |")
     for case in cases:
-        r = case.results
-        print(
-            f"| {case.name} | {r['headless']:,.0f} | {r['gui_rate']:,.0f} | "
-            f"{r['ratio']:.2f} ({r['ratio_min']:.2f}–{r['ratio_max']:.2f}) | "
-            f"{r['snapshots_per_s']:.1f} | {r['redraws_per_s']:.1f} | "
-            f"{r['p50']:.2f} / {r['p99']:.2f} / {r['max']:.2f} |"
-        )
+        for backend, r in case.results.items():
+            print(
+                f"| {case.name} | {backend} | {r['headless']:,.0f} | {r['gui_rate']:,.0f} | "
+                f"{r['ratio']:.2f} ({r['ratio_min']:.2f}–{r['ratio_max']:.2f}) | "
+                f"{r['snapshots_per_s']:.1f} | {r['redraws_per_s']:.1f} | "
+                f"{r['p50']:.2f} / {r['p99']:.2f} / {r['max']:.2f} |"
+            )
     if memory is not None:
         print("\n### (c) Memory over a long run (2-4-4-1, XOR, batch 10, views shown)\n")
         print(

@@ -31,6 +31,7 @@ from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import SUFFIX, Project
+from bpstudio.core.training.blas import BlasThreads
 from bpstudio.core.training.trainer import Trainer
 
 SUBCOMMANDS = ("train", "grad", "gradcheck", "export")
@@ -316,6 +317,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         step=project.step,
         epoch=project.epoch,
     )
+    # One BLAS thread or all of them, whichever trains this network faster here.
+    blas_threads = BlasThreads().choose_for(trainer)
     by_steps = args.steps is not None
     total = args.steps if by_steps else (args.epochs if args.epochs is not None else 100)
     if total < 0:
@@ -358,6 +361,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "epochs": trainer.epoch - start_epoch,
         "seconds": round(elapsed, 4),
         "steps_per_second": round(steps / elapsed, 1) if elapsed > 0 else None,
+        "blas_threads": blas_threads,
         "train_cost": evaluation.train_cost,
         "validation_cost": evaluation.validation_cost,
         "train_accuracy": evaluation.train_accuracy,
@@ -377,6 +381,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _print_train_summary(s: dict[str, Any]) -> None:
     print(f"network: {s['network']}")
     rate = f"{s['steps_per_second']:,.0f} steps/s" if s["steps_per_second"] else "-"
+    threads = s["blas_threads"]
+    rate += f", {threads} BLAS thread{'s' if threads != 1 else ''}"
     print(f"trained: {s['steps']} steps, {s['epochs']} epochs in {s['seconds']:.2f} s ({rate})")
     print(f"train cost: {s['train_cost']:.6g}")
     if s["validation_cost"] is not None:

@@ -1,4 +1,5 @@
-"""Start the desktop app: ``bpstudio [project.bpstudio] [--screenshot out.png]``."""
+"""Start the desktop app: ``bpstudio [project.bpstudio] [--screenshot out.png]
+[--worker process|thread]``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from bpstudio import __version__
+from bpstudio.app.worker import BACKENDS
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.resources import resource_path
 
@@ -30,6 +32,12 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--template", help="start from a template (note, xor, spirals, sine, digits)"
+    )
+    parser.add_argument(
+        "--worker",
+        choices=BACKENDS,
+        help="where training runs: its own process (the default) or a thread of the window; "
+        "this run only (View > Run Training remembers a choice)",
     )
     parser.add_argument("--version", action="version", version=f"bpstudio {__version__}")
     return parser.parse_known_args(list(argv))[0]
@@ -54,8 +62,10 @@ def run_app(argv: Sequence[str]) -> int:
     args = _parse(argv)
     app = make_application()
     from bpstudio.app.main_window import MainWindow
+    from bpstudio.app.worker import WorkerOptions
+    from bpstudio.core.training.process import stop_resource_tracker
 
-    window = MainWindow()
+    window = MainWindow(worker=WorkerOptions(backend=args.worker) if args.worker else None)
     if args.template:
         window.new_from_template(args.template)
     if args.project is not None:
@@ -70,4 +80,9 @@ def run_app(argv: Sequence[str]) -> int:
 
         # Let layouts settle and the worker deliver its first snapshot.
         QTimer.singleShot(1500, grab)
-    return app.exec()
+    code = app.exec()
+    # Nothing outlives the app: the training process (closing the window ended it, unless
+    # the app quit another way) and multiprocessing's resource tracker.
+    window.controller.shutdown()
+    stop_resource_tracker()
+    return code

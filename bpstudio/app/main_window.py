@@ -10,7 +10,7 @@ import gc
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
@@ -42,6 +42,7 @@ from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import hold_width
+from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import SUFFIX, Project
 from bpstudio.core.files.templates import make_project
@@ -49,15 +50,32 @@ from bpstudio.core.training.snapshot import Snapshot
 
 PROJECT_FILTER = f"Backprop Studio projects (*{SUFFIX});;All files (*)"
 MAX_RECENT = 8
+#: The setting that says where training runs ("process" or "thread").
+BACKEND_KEY = "training/backend"
+BACKEND_LABELS = {"process": "In a Separate &Process", "thread": "In a &Thread of the Window"}
+NOTICE_MS = 15_000
+
+
+def preferred_backend(settings: QSettings) -> str:
+    value = str(settings.value(BACKEND_KEY, BACKENDS[0]))
+    return value if value in BACKENDS else BACKENDS[0]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+    """The window; ``worker`` overrides where training runs (else the setting says)."""
+
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        worker: WorkerOptions | None = None,
+    ) -> None:
         super().__init__(parent)
         self.settings = settings or QSettings()
         self.document = Document(parent=self)
         self.selection = SelectionModel(self)
-        self.controller = TrainingController(self.document, self)
+        options = worker or WorkerOptions(backend=preferred_backend(self.settings))
+        self.controller = TrainingController(self.document, self, options)
         self.setObjectName("MainWindow")
         self.setMinimumSize(1000, 640)
 
@@ -143,6 +161,9 @@ class MainWindow(QMainWindow):
         self.controller.snapshotReceived.connect(self._on_snapshot)
         self.controller.problemChanged.connect(self._on_problem)
         self.controller.trainingStopped.connect(self._on_training_stopped)
+        self.controller.notice.connect(self._on_notice)
+        if self.controller.last_notice:
+            self._on_notice(self.controller.last_notice)
         self._restore_settings()
         self._update_title()
         # Once the window (or a new project's views) is built: see _settle_heap.
@@ -195,6 +216,18 @@ class MainWindow(QMainWindow):
         self.act_undo.setEnabled(False)
         self.act_redo.setEnabled(False)
         self.act_about = self._action("&About Backprop Studio", self._about)
+        self.backend_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for kind in BACKENDS:
+            action = QAction(BACKEND_LABELS[kind], group)
+            action.setCheckable(True)
+            action.setStatusTip(
+                "Training in its own process keeps the window smooth; a thread works where "
+                "no process can be started"
+            )
+            action.triggered.connect(lambda _=False, k=kind: self.set_backend(k))
+            self.backend_actions[kind] = action
+        self.backend_actions[self.controller.backend].setChecked(True)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -221,6 +254,7 @@ class MainWindow(QMainWindow):
         panels = view_menu.addMenu("&Panels")
         for dock in self.docks.values():
             panels.addAction(dock.toggleViewAction())
+        view_menu.addMenu("&Run Training").addActions(list(self.backend_actions.values()))
 
         network_menu = bar.addMenu("&Network")
         self.network_actions.add_network_actions(network_menu)
@@ -272,6 +306,16 @@ class MainWindow(QMainWindow):
         cost = snapshot.cost
         cost_text = f"   C = {notation.format_value(cost, 5)}" if cost is not None else ""
         self.counter_label.setText(f"step {snapshot.step:,}   epoch {snapshot.epoch:,}{cost_text}")
+
+    def _on_notice(self, message: str) -> None:
+        self.statusBar().showMessage(message, NOTICE_MS)
+        self.backend_actions[self.controller.backend].setChecked(True)
+
+    def set_backend(self, kind: str) -> None:
+        """Train in ``kind`` ("process" or "thread") from now on, and remember it."""
+        self.settings.setValue(BACKEND_KEY, kind)
+        self.controller.set_backend(kind)
+        self.backend_actions[self.controller.backend].setChecked(True)
 
     def _on_problem(self, message: str) -> None:
         self.problem_label.setText(message)

@@ -1,30 +1,54 @@
 """The GUI side of training: owns the training worker and keeps it in step with the document.
 
 :class:`TrainingController` lives in the GUI thread. It forwards document changes to the
-worker (whose training runs in a process of its own), turns the worker's results into undo
-commands ("Train 1,200 steps"), and re-emits snapshots for the views. Structural edits and
-undo go through :meth:`pause_for_edit`, which pauses a run and lands its results on the undo
-stack first. Should the training process die, a new one takes over with the document's
-state (unless the last one died less than a minute after taking over: then the problem is shown).
+worker (whose session runs in a process of its own or in a training thread), one message
+per change, turns the worker's results into undo commands ("Train 1,200 steps"), and
+re-emits snapshots for the views. Structural edits and undo go through
+:meth:`pause_for_edit`, which pauses a run and lands its results on the undo stack first,
+without freezing the window.
+
+Should the training process die or stop answering, a new one takes over with the
+document's state (unless the last one died less than a minute after taking over: then the
+problem is shown). Where no process can be started, training runs in a thread instead, and
+:attr:`TrainingController.notice` says so.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Signal
 
 from bpstudio.app.commands import TrainCommand
 from bpstudio.app.document import Document
-from bpstudio.app.worker import LoadedData, StopConditions, TrainingState, TrainingWorker
+from bpstudio.app.worker import (
+    BackendUnavailable,
+    LoadedData,
+    StopConditions,
+    TrainingState,
+    TrainingWorker,
+    WorkerOptions,
+)
 from bpstudio.core.engine.address import ParamRef
-from bpstudio.core.engine.network import Params
+from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.snapshot import Snapshot
 
 RESTART_INTERVAL = 60.0  # seconds: a process that dies again sooner is not restarted
+
+
+@dataclass(frozen=True)
+class _Told:
+    """The document state the worker was last sent (the objects themselves: the document
+    replaces them on every change, so identity tells what changed)."""
+
+    spec: NetworkSpec | None = None
+    params: Params | None = None
+    history: History | None = None
+    counters: tuple[int, int] = (0, 0)
 
 
 class TrainingController(QObject):
@@ -34,8 +58,14 @@ class TrainingController(QObject):
     problemChanged = Signal(str)  # "" when there is no problem
     gradientChecked = Signal(object)
     trainingStopped = Signal(str)  # reason
+    notice = Signal(str)  # a message for the status bar (the backend changed, and why)
 
-    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        document: Document,
+        parent: QObject | None = None,
+        options: WorkerOptions | None = None,
+    ) -> None:
         super().__init__(parent)
         self.document = document
         self.snapshot: Snapshot | None = None
@@ -48,19 +78,39 @@ class TrainingController(QObject):
         self._conditions = StopConditions()
         self._restarted_at: float | None = None
         self._generation = 0  # of the network and parameters last sent to the worker
-        self.worker = self._start_worker()
+        self._told = _Told()
+        self.options = options or WorkerOptions()
+        #: The last :attr:`notice` ("" if none), for a window built after it was sent.
+        self.last_notice = ""
+        self.worker = self._start_worker(self.options)
+        self.options = self.worker.options  # the thread, if no process could start
 
-        document.networkChanged.connect(self._send_network)
-        document.historyChanged.connect(self._send_network)
-        document.parametersChanged.connect(self._on_parameters_changed)
+        document.networkChanged.connect(self._send_document)
+        document.historyChanged.connect(self._send_document)
+        document.parametersChanged.connect(self._send_document)
         document.parameterChanged.connect(self._on_parameter_changed)
         document.hyperparametersChanged.connect(self._on_hyperparameters_changed)
         document.dataSourceChanged.connect(self._send_data)
         document.projectReplaced.connect(self._on_project_replaced)
         self._on_project_replaced()
 
-    def _start_worker(self) -> TrainingWorker:
-        w = TrainingWorker(self)
+    @property
+    def backend(self) -> str:
+        """Where training runs: "process" or "thread"."""
+        return self.worker.kind
+
+    def _start_worker(self, options: WorkerOptions) -> TrainingWorker:
+        w = TrainingWorker(options, self)
+        try:
+            w.start()
+        except BackendUnavailable as exc:
+            w.deleteLater()
+            w = TrainingWorker(replace(options, backend="thread"), self)
+            w.start()
+            self._notify(
+                "Training runs in a thread of the window: a training process could not be "
+                f"started ({exc})."
+            )
         w.snapshotReady.connect(self._on_snapshot)
         w.trainingStopped.connect(self._on_training_stopped)
         w.stepFinished.connect(self._on_step_finished)
@@ -69,7 +119,33 @@ class TrainingController(QObject):
         w.problem.connect(self._on_problem)
         w.gradientChecked.connect(self.gradientChecked)
         w.crashed.connect(self._on_crashed)
+        w.couldNotStart.connect(self._on_could_not_start)
         return w
+
+    def _notify(self, message: str) -> None:
+        self.last_notice = message
+        self.notice.emit(message)
+
+    def set_backend(self, kind: str) -> None:
+        """Move training to another backend ("process" or "thread"), with the document's
+        state; a run pauses (its results land first)."""
+        if kind == self.backend:
+            return
+        self.pause_for_edit(resume=False)
+        self.options = replace(self.options, backend=kind)
+        self._replace_worker(self.options)
+        if self.backend == kind:
+            self._notify(f"Training runs in a {kind}.")
+
+    def _replace_worker(self, options: WorkerOptions) -> None:
+        if self.running:
+            self._on_running_changed(False)
+        old = self.worker
+        self.worker = self._start_worker(options)
+        self.options = self.worker.options
+        old.shutdown()
+        old.deleteLater()
+        self._on_project_replaced()
 
     # -- commands from the GUI -----------------------------------------------------------------
 
@@ -99,10 +175,11 @@ class TrainingController(QObject):
     def refresh(self) -> None:
         self.worker.send("refresh")
 
-    def sync(self) -> bool:
+    def sync(self, timeout: float | None = None) -> bool:
         """Block until the worker has handled every command sent so far and its answers
-        (snapshots, results) have been delivered; False if it did not answer."""
-        return self.worker.sync()
+        (snapshots, results) have been delivered; False if it did not answer in time
+        (tests and scripts; the window uses :meth:`pause_for_edit`)."""
+        return self.worker.sync() if timeout is None else self.worker.sync(timeout)
 
     def reset(self, params: Params) -> None:
         """Start over from ``params`` (re-initialised with the seed), as one undo step."""
@@ -112,20 +189,23 @@ class TrainingController(QObject):
         self.document.push(command)
         self.finish_edit()
 
-    def pause_for_edit(self, resume: bool = True) -> None:
+    def pause_for_edit(self, resume: bool = True) -> bool:
         """Pause a run and put its results on the undo stack before an edit or undo.
 
         With ``resume`` (an edit), :meth:`finish_edit` resumes the run afterwards; without
-        (undo, closing, saving a snapshot of the work), it stays paused.
+        (undo, closing, saving a snapshot of the work), it stays paused. Never freezes the
+        window (:meth:`TrainingWorker.settle`): False if the worker did not answer (a
+        stopped process); the edit goes ahead, and results that cross it are dropped.
         """
-        # The process may have results on the way (a step) or a run about to start that
-        # the GUI has not heard of yet: take them in first, so they land before the edit.
-        self.worker.sync()
+        # The worker may have results on the way (a step) or a run about to start that the
+        # GUI has not heard of yet: take them in first, so they land before the edit.
+        answered = self.worker.settle()
         if not self.running:
-            return
+            return answered
         self._resume_after_edit = resume
         self.worker.send("pause")
-        self.worker.sync()  # delivers the run's results (trainingStopped) before returning
+        # Delivers the run's results (trainingStopped) before returning.
+        return answered and self.worker.settle()
 
     def finish_edit(self) -> None:
         """Resume a run that :meth:`pause_for_edit` paused."""
@@ -140,33 +220,44 @@ class TrainingController(QObject):
     # -- document -> worker --------------------------------------------------------------------
 
     def _on_project_replaced(self) -> None:
-        self._send_network()
+        self._told = _Told()  # everything is new
+        self._send_document()
         self._send_data()
 
-    def _send_network(self) -> None:
+    def _send_document(self) -> None:
+        """Send the worker what changed in the document since it was last told, as one
+        command: the whole network, the training state (params, history and counters:
+        training results and their undo), or the parameters."""
         if self._applying:
             return
-        p = self.document.project
+        p, told = self.document.project, self._told
+        if p.spec != told.spec:
+            command: tuple[object, ...] = (
+                "set_network",
+                p.spec,
+                p.params.copy(),
+                p.hyperparameters,
+                p.history.copy(),
+                p.step,
+                p.epoch,
+            )
+        elif p.history is not told.history or (p.step, p.epoch) != told.counters:
+            command = ("set_training_state", p.params.copy(), p.history.copy(), p.step, p.epoch)
+        elif p.params is not told.params:
+            command = ("set_params", p.params.copy())
+        else:
+            return
         self._generation += 1
-        self.worker.send(
-            "set_network",
-            p.spec,
-            p.params.copy(),
-            p.hyperparameters,
-            p.history.copy(),
-            p.step,
-            p.epoch,
-            self._generation,
-        )
+        self._told = self._now_told()
+        self.worker.send(str(command[0]), *command[1:], self._generation)
+
+    def _now_told(self) -> _Told:
+        p = self.document.project
+        return _Told(p.spec, p.params, p.history, (p.step, p.epoch))
 
     def _send_data(self) -> None:
         path = self.document.path
         self.worker.load_data(self.document.data_source, str(path.parent) if path else "")
-
-    def _on_parameters_changed(self) -> None:
-        if not self._applying:
-            self._generation += 1
-            self.worker.send("set_params", self.document.params.copy(), self._generation)
 
     def _on_parameter_changed(self, ref: ParamRef) -> None:
         self.worker.send("set_parameter", ref, self.document.parameter(ref))
@@ -189,6 +280,7 @@ class TrainingController(QObject):
             )
         finally:
             self._applying = False
+        self._told = self._now_told()  # the worker has this state already
 
     def _on_training_stopped(self, state: TrainingState) -> None:
         self._apply(state)
@@ -223,9 +315,14 @@ class TrainingController(QObject):
             )
             return
         print(f"bpstudio: {message} Starting a new one.", file=sys.stderr)
+        self._notify(f"{message} A new one took over.")
         self._restarted_at = now
-        old = self.worker
-        self.worker = self._start_worker()
-        old.shutdown()
-        old.deleteLater()
-        self._on_project_replaced()
+        self._replace_worker(self.options)
+
+    def _on_could_not_start(self, message: str) -> None:
+        if self.backend == "thread":
+            self._on_crashed(message)
+            return
+        print(f"bpstudio: {message} Training in a thread instead.", file=sys.stderr)
+        self._replace_worker(replace(self.options, backend="thread"))
+        self._notify(f"Training runs in a thread of the window: {message[0].lower()}{message[1:]}")

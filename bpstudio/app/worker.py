@@ -1,52 +1,93 @@
-"""The training worker: the GUI's handle on the training process.
+"""The training worker: the GUI's handle on a training session, whichever hosts it.
 
-Training runs in a process of its own (:mod:`bpstudio.core.training.process`), so it never
-competes with the GUI thread for Python's interpreter lock. :class:`TrainingWorker` lives in
-the GUI thread and hides the process behind Qt signals:
+A :class:`TrainingSession` runs in a process of its own (the default) or in a thread of the
+GUI's process (:mod:`bpstudio.app.backends`). :class:`TrainingWorker` lives in the GUI
+thread and puts one set of Qt signals in front of either:
 
-- commands go into a queue that a writer thread pickles into the command pipe, so the GUI
-  thread never waits for a busy trainer;
-- a reader thread unpickles events (snapshots, results) and wakes the GUI thread, which
+- commands go to the backend without waiting (a queue), so the GUI thread never waits for
+  a busy trainer;
+- the backend's events (snapshots, results) are queued and wake the GUI thread, which
   delivers them in order as signals; a snapshot superseded by a newer one that has already
-  arrived is skipped;
+  arrived is skipped, and at most :data:`MAX_QUEUED_SNAPSHOTS` wait (the trainer waits
+  instead of memory filling up with pictures nobody will draw);
 - the examples are loaded (or generated) here, on a background thread, because the views
-  need them too (and the CSV cache lives here); the process gets a copy.
+  need them too (and the CSV cache lives here); the session gets them;
+- a heartbeat notices a training process that stops answering (stopped, hung): it is
+  killed and reported through :attr:`TrainingWorker.crashed`, like one that died.
 
-:meth:`TrainingWorker.sync` blocks until the process has handled everything sent so far and
-its answers have been delivered: a pause before an edit uses it to land the run's results
-on the undo stack first.
+:meth:`TrainingWorker.settle` waits until the session has handled everything sent so far
+and its answers have been delivered, without freezing the window: a pause before an edit
+uses it to land the run's results on the undo stack first. It blocks for about a frame at
+most; a session still busy after that (a long step) is waited for with the event loop
+running (no user input meanwhile), and a process that does not even answer a heartbeat
+(stopped) is not waited for at all. :meth:`TrainingWorker.sync` is the plain blocking wait
+of tests and scripts.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import sys
 import threading
 import time
-import traceback
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
+from bpstudio.app.backends import (
+    ENDED,
+    HEARTBEAT_WAIT,
+    PROCESS_NAME,
+    THREAD_NAME,
+    Backend,
+    BackendUnavailable,
+    Command,
+    Event,
+    ProcessStarter,
+    make_backend,
+    start_training_process,
+)
 from bpstudio.app.background import LatestJob
 from bpstudio.core.data.datasets import Dataset
 from bpstudio.core.data.source import DataSource, load_examples, split_examples
-from bpstudio.core.training.process import serve
 from bpstudio.core.training.session import StopConditions, TrainingData, TrainingState
-from bpstudio.core.training.wire import recv_message, send_message, widen_pipe
 
-__all__ = ["LoadedData", "StopConditions", "TrainingState", "TrainingWorker"]
+__all__ = [
+    "BACKENDS",
+    "PROCESS_NAME",
+    "THREAD_NAME",
+    "BackendUnavailable",
+    "LoadedData",
+    "StopConditions",
+    "TrainingState",
+    "TrainingWorker",
+    "WorkerOptions",
+]
 
-PROCESS_NAME = "bpstudio-training"
-SYNC_TIMEOUT = 30.0  # seconds; a pause waits at most one chunk plus one snapshot
-EXIT_TIMEOUT = 5.0
-MAX_QUEUED_SNAPSHOTS = 4  # read from the pipe but not yet taken by the GUI thread
+#: The hosts a session can run in; the first is the default (it meets the latency target).
+BACKENDS = ("process", "thread")
+SYNC_TIMEOUT = 30.0  # seconds; tests and scripts wait this long at most
+#: :meth:`TrainingWorker.settle` blocks this long at most (about a frame) for the answer,
+#: then up to :data:`HEARTBEAT_WAIT` for a heartbeat that tells a busy session from a
+#: stopped one.
+SETTLE_BLOCK = 0.05  # seconds
+MAX_QUEUED_SNAPSHOTS = 4  # delivered by the backend but not yet taken by the GUI thread
+HEARTBEAT_MS = 500
+#: A training process that leaves a heartbeat unanswered this long is replaced...
+UNRESPONSIVE_AFTER = 3.0  # seconds
+#: ... and one that has not started its loop after this long.
+STARTUP_LIMIT = 60.0
 
-_ENDED = "ended"  # the reader's last message: the process has gone
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    """Which backend hosts training, and how it is started (tests inject failures)."""
+
+    backend: str = BACKENDS[0]
+    start_process: ProcessStarter = start_training_process
+    unresponsive_after: float = UNRESPONSIVE_AFTER
 
 
 @dataclass(frozen=True)
@@ -65,13 +106,17 @@ def load_data(source: DataSource, base_dir: str) -> LoadedData:
 
 
 class _Relay(QObject):
-    """Lives in the GUI thread; the reader thread emits here and Qt queues it across."""
+    """Lives in the GUI thread; the backend's threads emit here and Qt queues it across."""
 
     arrived = Signal()
 
 
 class TrainingWorker(QObject):
-    """Starts the training process and turns its events into signals (GUI thread)."""
+    """A training session's signals in the GUI thread, over a :class:`Backend`.
+
+    Start it with :meth:`start` (raises :class:`BackendUnavailable`) and end it with
+    :meth:`shutdown`, which joins the backend's threads.
+    """
 
     snapshotReady = Signal(object)  # Snapshot
     trainingStopped = Signal(object)  # TrainingState (run ended or paused)
@@ -80,53 +125,59 @@ class TrainingWorker(QObject):
     dataLoaded = Signal(object)  # LoadedData
     problem = Signal(str)  # a message for the user (bad data, mismatch)
     gradientChecked = Signal(object)  # GradCheckResult
-    crashed = Signal(str)  # the process ended without being asked to
+    crashed = Signal(str)  # the session ended (or stopped answering) without being asked to
+    couldNotStart = Signal(str)  # the session ended before it ever answered
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, options: WorkerOptions | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        context = multiprocessing.get_context("spawn")
-        commands_in, commands_out = context.Pipe(duplex=False)
-        events_in, events_out = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=serve, args=(commands_in, events_out), name=PROCESS_NAME, daemon=True
-        )
-        self._process.start()
-        commands_in.close()  # the process's ends: it holds its own copies
-        events_out.close()
-        self._commands: Connection = commands_out
-        self._events: Connection = events_in
-        widen_pipe(self._commands)
-        widen_pipe(self._events)
-
-        self._outgoing: queue.SimpleQueue[tuple[str, tuple[object, ...]] | None] = (
-            queue.SimpleQueue()
-        )
-        self._incoming: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
-        self._pending: deque[tuple[str, object]] = deque()  # GUI thread only
+        self.options = options or WorkerOptions()
+        self._incoming: queue.SimpleQueue[Event] = queue.SimpleQueue()
+        self._pending: deque[Event] = deque()  # GUI thread only
         self._pending_snapshots = 0
         self._notified = threading.Event()
         self._snapshot_room = threading.Semaphore(MAX_QUEUED_SNAPSHOTS)
         self._relay = _Relay(self)
         self._relay.arrived.connect(self._deliver)
+        self._backend: Backend = make_backend(
+            self.options.backend, self._receive, self.options.start_process
+        )
         self._sync_token = 0
-        self._held: list[tuple[str, tuple[object, ...]]] | None = None
+        self._held: list[Command] | None = None
         self._synced = 0
+        self._waits: list[tuple[int, QEventLoop]] = []  # settle()'s loops, innermost last
+        self._started = False
         self._closing = False
         self._ended = False
+        self._ready = False
+        self._started_at = 0.0
+        self._unresponsive = 0.0  # seconds of silence when it was given up on
+        #: Commands handed to the backend, by name (tests, benchmarks).
+        self.sent: Counter[str] = Counter()
 
         self._data_job = LatestJob(parent=self)
         self._data_job.finished.connect(self._on_data_loaded)
         self._data_job.failed.connect(self._on_data_failed)
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(HEARTBEAT_MS)
+        self._heartbeat.timeout.connect(self._check_heartbeat)
 
-        self._writer = threading.Thread(target=self._write, name="bpstudio-commands", daemon=True)
-        self._reader = threading.Thread(target=self._read, name="bpstudio-events", daemon=True)
-        self._writer.start()
-        self._reader.start()
+    @property
+    def kind(self) -> str:
+        """The backend: "process" or "thread"."""
+        return self._backend.kind
+
+    def start(self) -> None:
+        """Start the backend; raises :class:`BackendUnavailable` (nothing is left running)."""
+        self._backend.start()
+        self._started = True
+        self._started_at = time.monotonic()
+        if self._backend.kind == "process":
+            self._heartbeat.start()
 
     # -- commands ------------------------------------------------------------------------------
 
     def send(self, name: str, *args: object) -> None:
-        """Queue a command for the process (never blocks); arguments must not change later.
+        """Queue a command for the session (never blocks); arguments must not change later.
 
         While examples load, commands wait here and follow them, in order: a Step or Run
         pressed meanwhile acts on the new data, and a network that fits the new data is not
@@ -137,10 +188,14 @@ class TrainingWorker(QObject):
         if self._held is not None:
             self._held.append((name, args))
         else:
-            self._outgoing.put((name, args))
+            self._post((name, args))
+
+    def _post(self, command: Command) -> None:
+        self.sent[command[0]] += 1
+        self._backend.send(command)
 
     def load_data(self, source: DataSource, base_dir: str = "") -> None:
-        """Load (or generate) the examples off the GUI thread, then hand them to the process."""
+        """Load (or generate) the examples off the GUI thread, then hand them to the session."""
         if self._held is None:
             self.send("set_data", None)  # stops a run; no trainer until the data comes
             self._held = []
@@ -158,17 +213,48 @@ class TrainingWorker(QObject):
         self._data_job.flush()
 
     def sync(self, timeout: float = SYNC_TIMEOUT) -> bool:
-        """Block until the process has handled every command sent so far and every event it
-        sent before is delivered. False if it did not answer in time (or has gone).
+        """Wait until the session has handled every command sent so far and every event it
+        sent before is delivered, for at most ``timeout`` seconds. False if it did not
+        answer in time (or has gone); its answer is then taken in later, as usual.
 
         Commands held back while examples load are not waited for (they follow the data);
         :meth:`wait_for_data` first makes it a full barrier.
         """
-        if self._ended or self._closing:
+        token = self._request_sync()
+        return token is not None and self._wait_blocking(token, timeout)
+
+    def settle(self, block: float = SETTLE_BLOCK) -> bool:
+        """:meth:`sync` that never freezes the window (see the module docstring): False if
+        the session did not answer (stopped, gone); its answer is then taken in later."""
+        token = self._request_sync()
+        if token is None:
             return False
+        if self._wait_blocking(token, block):
+            return True
+        if self._ended or not self._backend.answers(HEARTBEAT_WAIT):
+            return False
+        loop = QEventLoop()
+        self._waits.append((token, loop))
+        try:
+            # The heartbeat goes on meanwhile: a session that stops answering ends the wait.
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            self._waits.remove((token, loop))
+        return self._synced >= token
+
+    def _request_sync(self) -> int | None:
+        if self._ended or self._closing or not self._started:
+            return None
         self._sync_token += 1
-        token = self._sync_token
-        self._outgoing.put(("sync", (token,)))  # not held back by loading data
+        self._post(("sync", (self._sync_token,)))  # not held back by loading data
+        return self._sync_token
+
+    def _end_waits(self) -> None:
+        for token, loop in self._waits:
+            if self._ended or self._closing or self._synced >= token:
+                loop.quit()
+
+    def _wait_blocking(self, token: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while self._synced < token and not self._ended:
             if not self._pending:
@@ -183,82 +269,67 @@ class TrainingWorker(QObject):
         return self._synced >= token
 
     def is_alive(self) -> bool:
-        return self._process.is_alive()
+        return self._backend.is_alive()
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid
+        """The training process's id (None for the thread)."""
+        return self._backend.pid
 
     def shutdown(self) -> None:
-        """Stop the process and both threads (window closing); events still queued are
-        dropped."""
+        """End the session and join the backend's threads (window closing); events still
+        queued are dropped."""
         if self._closing:
             return
-        self._outgoing.put(("exit", ()))
         self._closing = True
-        self._outgoing.put(None)
+        self._end_waits()
+        self._heartbeat.stop()
         self._data_job.shutdown()
-        self._writer.join(EXIT_TIMEOUT)
-        self._process.join(EXIT_TIMEOUT)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(EXIT_TIMEOUT)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-        self._reader.join(EXIT_TIMEOUT)
-        self._commands.close()
-        self._events.close()
+        if self._started:
+            self._backend.stop()
 
-    # -- threads -------------------------------------------------------------------------------
+    # -- the backend's side (any thread) ---------------------------------------------------------
 
-    def _write(self) -> None:
-        while (message := self._outgoing.get()) is not None:
-            try:
-                send_message(self._commands, message)
-            except (OSError, ValueError):
-                return  # the process has gone; the reader reports it
-            except Exception:  # noqa: BLE001 (a command that cannot be sent is a bug: say so)
-                self._incoming.put(("error", traceback.format_exc()))
-                self._notify()
-
-    def _read(self) -> None:
-        try:
-            while True:
-                message = recv_message(self._events)
-                if isinstance(message, tuple) and message and message[0] == "snapshot":
-                    # Backpressure: while the GUI thread has snapshots it has not taken yet,
-                    # leave the next in the pipe (the trainer waits instead of the memory
-                    # filling up with pictures nobody will draw).
-                    while not self._closing and not self._snapshot_room.acquire(timeout=0.1):
-                        pass
-                if self._closing:
-                    continue  # drain the pipe until the process has gone
-                self._incoming.put(message)  # type: ignore[arg-type]
-                self._notify()
-        except (EOFError, OSError):
-            pass
-        except Exception:  # noqa: BLE001 (a message that cannot be read: give up on it)
-            self._incoming.put(("error", traceback.format_exc()))
-            self._process.terminate()  # the restart logic takes over
-        self._incoming.put((_ENDED, None))
-        self._notify()
-
-    def _notify(self) -> None:
+    def _receive(self, event: Event) -> None:
+        if event[0] == "snapshot":
+            # Backpressure: while the GUI thread has snapshots it has not taken yet, the
+            # backend waits here (the trainer with it).
+            while not self._closing and not self._snapshot_room.acquire(timeout=0.1):
+                pass
+        if self._closing:
+            return  # nobody will take it; the backend drains until its session has gone
+        self._incoming.put(event)
         if not self._notified.is_set():
             self._notified.set()
             self._relay.arrived.emit()
 
+    # -- the heartbeat (GUI thread) --------------------------------------------------------------
+
+    def _check_heartbeat(self) -> None:
+        if self._ended or self._closing:
+            self._heartbeat.stop()
+            return
+        if self._ready:
+            silence = self._backend.silence()
+            limit = self.options.unresponsive_after
+        else:
+            silence = time.monotonic() - self._started_at
+            limit = STARTUP_LIMIT
+        if silence > limit:
+            self._heartbeat.stop()
+            self._unresponsive = silence
+            self._backend.kill()  # its end comes through the backend as ENDED
+
     # -- delivery (GUI thread) -----------------------------------------------------------------
 
-    def _append(self, message: tuple[str, object]) -> None:
-        self._pending.append(message)
-        if message[0] == "snapshot":
+    def _append(self, event: Event) -> None:
+        self._pending.append(event)
+        if event[0] == "snapshot":
             self._pending_snapshots += 1
             self._snapshot_room.release()
 
     def _deliver(self) -> None:
-        self._notified.clear()  # before draining: a message put after this notifies again
+        self._notified.clear()  # before draining: an event put after this notifies again
         while True:
             try:
                 self._append(self._incoming.get_nowait())
@@ -287,17 +358,33 @@ class TrainingWorker(QObject):
             self.gradientChecked.emit(payload)
         elif name == "synced":
             self._synced = max(self._synced, int(payload))  # type: ignore[call-overload]
+            self._end_waits()
+        elif name == "ready":
+            self._ready = True
         elif name == "error":
             text = str(payload)
-            print(f"bpstudio: error in the training process:\n{text}", file=sys.stderr)
+            print(f"bpstudio: error in training:\n{text}", file=sys.stderr)
             self.problem.emit(f"Training hit an internal error: {text.strip().splitlines()[-1]}")
-        elif name == _ENDED:
-            self._ended = True
-            if not self._closing:
-                self._process.join(EXIT_TIMEOUT)
-                self.crashed.emit(
-                    f"The training process ended unexpectedly (exit code {self._process.exitcode})."
-                )
+        elif name == ENDED:
+            self._on_ended()
+
+    def _on_ended(self) -> None:
+        self._ended = True
+        self._end_waits()
+        self._heartbeat.stop()
+        if self._closing:
+            return
+        host = f"training {self.kind}"
+        if self._unresponsive:
+            self.crashed.emit(
+                f"The {host} stopped answering ({self._unresponsive:.0f} s without a heartbeat)."
+            )
+        elif not self._ready:
+            self.couldNotStart.emit(
+                f"The {host} ended before it started ({self._backend.describe_end()})."
+            )
+        else:
+            self.crashed.emit(f"The {host} ended unexpectedly ({self._backend.describe_end()}).")
 
     def _on_data_loaded(self, data: LoadedData) -> None:
         if self._data_job.busy:

@@ -1,18 +1,20 @@
 """Fixtures for the Qt tests (pytest-qt, offscreen).
 
 - ``document`` (the XOR template), ``selection``, ``stub_controller`` (no thread) and
-  ``controller`` (a real TrainingController, shut down after the test).
+  ``controller`` (a real TrainingController, shut down after the test), once with each
+  ``backend`` (the training process and the training thread).
 - ``settings``: a QSettings in an INI file under ``tmp_path``, so tests never touch the
   user's settings.
 - An autouse fixture fails a test that leaves a QThread running (napari's
   ``dangling_qthreads``): every QThread started during the test is remembered and must be
-  stopped by its end. So must every training process.
+  stopped by its end. So must every training process and the threads that feed it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import traceback
 import weakref
 from collections.abc import Iterator
@@ -28,8 +30,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from bpstudio.app.document import Document  # noqa: E402
 from bpstudio.app.selection import SelectionModel  # noqa: E402
 from bpstudio.app.training import TrainingController  # noqa: E402
-from bpstudio.app.worker import PROCESS_NAME  # noqa: E402
+from bpstudio.app.worker import BACKENDS, PROCESS_NAME, WorkerOptions  # noqa: E402
 from bpstudio.core.files.templates import make_project  # noqa: E402
+
+#: The threads of the GUI process that talk to a training process.
+FEEDER_THREADS = frozenset({"bpstudio-commands", "bpstudio-events"})
 
 
 @pytest.fixture
@@ -64,6 +69,12 @@ def _fail_on_dangling_qthreads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None
         pytest.fail(
             f"{len(processes)} training process(es) still running at the end of the test; "
             "stop them with TrainingController.shutdown().",
+            pytrace=False,
+        )
+    feeders = [t.name for t in threading.enumerate() if t.name in FEEDER_THREADS]
+    if feeders:
+        pytest.fail(
+            f"training process threads still running at the end of the test: {feeders}",
             pytrace=False,
         )
     if dangling:
@@ -114,9 +125,18 @@ def stub_controller(qapp: QApplication) -> StubController:
     return StubController()
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Where training runs: each test that trains runs once in a process, once in a thread."""
+    return str(request.param)
+
+
 @pytest.fixture
-def controller(qapp: QApplication, document: Document) -> Iterator[TrainingController]:
-    """A real controller with its training process, shut down after the test."""
-    controller = TrainingController(document)
+def controller(
+    qapp: QApplication, document: Document, backend: str
+) -> Iterator[TrainingController]:
+    """A real controller with its training process (or thread), shut down after the test."""
+    controller = TrainingController(document, options=WorkerOptions(backend=backend))
+    assert controller.backend == backend
     yield controller
     controller.shutdown()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app.document import Document
@@ -396,6 +397,7 @@ def test_undo_right_after_a_step_undoes_that_step(
     assert document.project.step == 1  # the process is back in step with the document
 
 
+@pytest.mark.parametrize("backend", ["process"])
 def test_a_training_process_that_dies_is_replaced_once(
     qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
 ) -> None:
@@ -427,12 +429,12 @@ def test_shutdown_during_a_run_ends_the_process(
     pid = controller.worker.pid
     controller.shutdown()
     assert not controller.worker.is_alive()
-    assert pid is not None
-    assert not _process_exists(pid)
+    assert (pid is None) == (controller.backend == "thread")
+    assert pid is None or not _process_exists(pid)
 
 
 def test_main_window_close_during_a_run_ends_the_process(
-    qtbot: QtBot, settings: object, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, settings: QSettings, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     main_window = pytest.importorskip("bpstudio.app.main_window")
     from PySide6.QtWidgets import QMessageBox
@@ -440,7 +442,9 @@ def test_main_window_close_during_a_run_ends_the_process(
     monkeypatch.setattr(
         QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Discard)
     )
+    settings.setValue(main_window.BACKEND_KEY, backend)
     window = main_window.MainWindow(settings)
+    assert window.controller.backend == backend
     qtbot.addWidget(window)
     window.show()
     controller = window.controller

@@ -126,6 +126,16 @@ def test_train_is_deterministic_with_a_seed(capsys):
     assert first["train_cost"] == second["train_cost"]
 
 
+def test_train_picks_its_blas_thread_count(capsys):
+    from bpstudio.core.training.blas import BlasThreads
+
+    code, out, err = run(
+        capsys, "train", "--layers", "2,4,1", "--dataset", "xor", "--epochs", "2", "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["blas_threads"] in (1, BlasThreads().most)
+
+
 def test_train_reports_divergence(capsys):
     code, _, err = run(
         capsys, "train", "--layers", "1,8,1", "--activation", "relu",

@@ -1,9 +1,10 @@
 """A training session: the trainer behind the GUI, driven by commands, reporting by events.
 
 :class:`TrainingSession` owns a :class:`Trainer` and, through it, every array it trains. It
-runs in the training process (:mod:`bpstudio.core.training.process`); the GUI sends it
+runs in the training process (:mod:`bpstudio.core.training.process`) or in the GUI's
+training thread, inside the loop of :mod:`bpstudio.core.training.loop`; the GUI sends it
 commands (its public methods) and gets back events through the ``emit`` callback, each an
-event name and one picklable payload:
+event name and one picklable payload that nobody changes afterwards:
 
 ``"snapshot"`` (:class:`Snapshot`)
     what the views draw: at most ~30 a second while running, one per step or phase otherwise;
@@ -14,8 +15,8 @@ event name and one picklable payload:
 ``"running"`` (bool), ``"problem"`` (str, "" when there is none) and ``"gradient_check"``
 (:class:`GradCheckResult`).
 
-While running, :meth:`train_chunk` trains for about 10 ms and says when to call it again;
-commands are handled between chunks, so they never race the arrays.
+While running, :meth:`train_chunk` trains for about ``chunk_seconds`` (10 ms) and says when
+to call it again; commands are handled between chunks, so they never race the arrays.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.gradcheck import gradient_check
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.training.blas import BlasThreads
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.snapshot import ProbeState, probe_state, take_snapshot
@@ -79,10 +81,18 @@ class TrainingData:
 
 
 class TrainingSession:
-    """The commands of training, applied to one Trainer; see the module docstring."""
+    """The commands of training, applied to one Trainer; see the module docstring.
 
-    def __init__(self, emit: Emit) -> None:
+    ``blas``, when given, picks the BLAS thread count for every new network (a process of
+    its own does; a thread sharing the GUI's process leaves the GUI's BLAS alone).
+    """
+
+    def __init__(
+        self, emit: Emit, blas: BlasThreads | None = None, chunk_seconds: float = CHUNK_SECONDS
+    ) -> None:
         self._emit = emit
+        self._blas = blas
+        self.chunk_seconds = chunk_seconds
         self.trainer: Trainer | None = None
         self.data: TrainingData | None = None
         self.running = False
@@ -161,8 +171,13 @@ class TrainingSession:
             self._emit("problem", str(exc))
             return
         self._emit("problem", "")
+        self._choose_blas_threads()
         self._refresh_probe()
         self._snapshot(evaluate=True)
+
+    def _choose_blas_threads(self) -> None:
+        if self._blas is not None and self.trainer is not None:
+            self._blas.choose_for(self.trainer)
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -208,6 +223,17 @@ class TrainingSession:
             self._refresh_probe()
             self._snapshot()
 
+    def set_training_state(
+        self, params: Params, history: History, step: int, epoch: int, generation: int = 0
+    ) -> None:
+        """Parameters, history and counters together, on the same network: training results
+        rewound or replayed (undo, redo). A run in progress stops first."""
+        self.stop("training state changed")
+        self.generation = generation
+        self._params = params.copy()
+        self._history, self._counters = history.copy(), (step, epoch)
+        self._rebuild()
+
     def set_parameter(self, ref: ParamRef, value: float) -> None:
         """One weight or bias, applied between steps even while running."""
         if self.trainer is None:
@@ -222,6 +248,7 @@ class TrainingSession:
         self._hp = hp
         if self.trainer is not None:
             self.trainer.set_hyperparameters(hp)
+            self._choose_blas_threads()  # measured again if the batch size changed
             if not self.running:
                 self._snapshot()
 
@@ -320,13 +347,13 @@ class TrainingSession:
     # -- the run loop --------------------------------------------------------------------------
 
     def train_chunk(self) -> float | None:
-        """Train for about :data:`CHUNK_SECONDS`; seconds to wait before the next chunk, or
+        """Train for about ``chunk_seconds``; seconds to wait before the next chunk, or
         None when not running (any more)."""
         trainer = self.trainer
         if not self.running or trainer is None:
             return None
         c = self._conditions
-        deadline = time.perf_counter() + CHUNK_SECONDS
+        deadline = time.perf_counter() + self.chunk_seconds
         stop_reason = ""
         limit = math.inf
         if c.steps_per_second:
