@@ -49,6 +49,7 @@ from bpstudio.core.training.snapshot import Snapshot
 
 PROJECT_FILTER = f"Backprop Studio projects (*{SUFFIX});;All files (*)"
 MAX_RECENT = 8
+HEAP_SETTLE_DELAY_MS = 1000
 
 
 class MainWindow(QMainWindow):
@@ -145,10 +146,11 @@ class MainWindow(QMainWindow):
         self.controller.trainingStopped.connect(self._on_training_stopped)
         self._restore_settings()
         self._update_title()
-        # Once the window (or a new project's views) is built: see _settle_heap.
+        # Once the window (or a new project's views) is built and shown: see _settle_heap.
+        # A full collection takes 0.1 s; it must not hold back the window's first paint.
         self._heap_timer = QTimer(self)
         self._heap_timer.setSingleShot(True)
-        self._heap_timer.setInterval(0)
+        self._heap_timer.setInterval(HEAP_SETTLE_DELAY_MS)
         self._heap_timer.timeout.connect(_settle_heap)
         self.document.projectReplaced.connect(self._heap_timer.start)
         self._heap_timer.start()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from bpstudio.app.background import LatestJob
 from bpstudio.core.data.datasets import Dataset
@@ -90,9 +90,11 @@ class TrainingWorker(QObject):
         self._process = context.Process(
             target=serve, args=(commands_in, events_out), name=PROCESS_NAME, daemon=True
         )
-        self._process.start()
-        commands_in.close()  # the process's ends: it holds its own copies
-        events_out.close()
+        # The process starts once the event loop runs (or at the first sync), not here:
+        # spawning it while the window is still being built would compete with the window's
+        # first paint for the CPU. Commands sent meanwhile wait in the pipe.
+        self._child_ends: tuple[Connection, ...] = (commands_in, events_out)
+        QTimer.singleShot(0, self, self.start)
         self._commands: Connection = commands_out
         self._events: Connection = events_in
         widen_pipe(self._commands)
@@ -122,6 +124,18 @@ class TrainingWorker(QObject):
         self._reader = threading.Thread(target=self._read, name="bpstudio-events", daemon=True)
         self._writer.start()
         self._reader.start()
+
+    def start(self) -> None:
+        """Start the training process (once; called from the event loop or by :meth:`sync`)."""
+        if not self._child_ends or self._closing:
+            return
+        self._process.start()
+        self._close_child_ends()  # the process holds its own copies
+
+    def _close_child_ends(self) -> None:
+        ends, self._child_ends = self._child_ends, ()
+        for end in ends:
+            end.close()
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -166,6 +180,7 @@ class TrainingWorker(QObject):
         """
         if self._ended or self._closing:
             return False
+        self.start()
         self._sync_token += 1
         token = self._sync_token
         self._outgoing.put(("sync", (token,)))  # not held back by loading data
@@ -198,8 +213,11 @@ class TrainingWorker(QObject):
         self._closing = True
         self._outgoing.put(None)
         self._data_job.shutdown()
+        started = not self._child_ends
+        self._close_child_ends()  # if it never started: ends the writer's and reader's waits
         self._writer.join(EXIT_TIMEOUT)
-        self._process.join(EXIT_TIMEOUT)
+        if started:
+            self._process.join(EXIT_TIMEOUT)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(EXIT_TIMEOUT)
