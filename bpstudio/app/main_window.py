@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio import __version__
 from bpstudio.app import notation
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
+        help_menu.addAction("About &Qt", QApplication.aboutQt)
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Main")
@@ -437,14 +438,9 @@ class MainWindow(QMainWindow):
         )
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Backprop Studio",
-            f"<h3>Backprop Studio {__version__}</h3>"
-            "<p>Draw a network, step through gradient descent one phase at a time, and see "
-            "every term of the chain rule: z, a, σ′(z), ∂C/∂a, ∂C/∂w, ∂C/∂b and ∇C.</p>"
-            "<p>Built on the note <i>Backpropagation Calculus</i>.</p>",
-        )
+        from bpstudio.app.about import show_about
+
+        show_about(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if not self.maybe_save():
