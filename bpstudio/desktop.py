@@ -15,13 +15,15 @@ import os
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
+from typing import IO
 
+from bpstudio import APP_ID
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.atomic import atomic_write, atomic_write_text
 from bpstudio.core.resources import resource_path
 
-APP_ID = "io.github.bpstudio.BackpropStudio"
 DESKTOP = f"{APP_ID}.desktop"
 METAINFO = f"{APP_ID}.metainfo.xml"
 MIME = "bpstudio.xml"
@@ -88,13 +90,17 @@ def refresh_caches(home: Path) -> None:
             subprocess.run([tool, *args], check=False)
 
 
+def _copy(source: Path, out: IO[bytes]) -> None:
+    out.write(source.read_bytes())
+
+
 def install(home: Path, command: str) -> None:
     for target, source in installed_files(home).items():
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.name == DESKTOP:
             atomic_write_text(target, desktop_entry(command))
         else:
-            atomic_write(target, lambda out, source=source: out.write(source.read_bytes()))
+            atomic_write(target, partial(_copy, source))
         print(f"installed {target}")
     refresh_caches(home)
 

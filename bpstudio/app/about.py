@@ -54,11 +54,11 @@ def data_licences(readme: str) -> list[tuple[str, str, str, str]]:
     found = []
     for i, section in enumerate(sections):
         end = sections[i + 1].start() if i + 1 < len(sections) else len(readme)
-        parts = []
-        for pattern in (_SOURCE, _LICENCE):
-            match = pattern.search(readme, section.end(), end)
-            parts.append(" ".join(match.group("text").split()) if match else "not stated")
-        found.append((section.group("file"), section.group("title").strip(), *parts))
+        source, licence = (
+            " ".join(match.group("text").split()) if match else "not stated"
+            for match in (p.search(readme, section.end(), end) for p in (_SOURCE, _LICENCE))
+        )
+        found.append((section.group("file"), section.group("title").strip(), source, licence))
     return found
 
 

@@ -16,10 +16,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from bpstudio import __version__
+from bpstudio import APP_ID, __version__
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.resources import resource_path
-from bpstudio.desktop import APP_ID
 
 if TYPE_CHECKING:
     from bpstudio.app.main_window import MainWindow
