@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from launch import clean_environment, run_marked
 from PySide6.QtGui import QImage
 
-from bpstudio.app.screenshot import check_target, parse_size
+from bpstudio.app.screenshot import FIRST_PAINT_KEY, check_target, parse_size
 from bpstudio.cli import main
 from bpstudio.core.errors import BPStudioError
 
@@ -70,10 +71,14 @@ def test_screenshot_after_training_steps(tmp_path: Path) -> None:
 
 def test_screenshot_of_the_first_paint_starts_no_training(tmp_path: Path) -> None:
     target = tmp_path / "first.png"
+    launched = time.time()
     result, left = run_marked(bpstudio("--screenshot", str(target)), source_environment(), tmp_path)
+    ended = time.time()
     assert result.returncode == 0, result.stderr
     assert left == []
-    assert not QImage(str(target)).isNull()
+    image = QImage(str(target))
+    assert not image.isNull()
+    assert launched < float(image.text(FIRST_PAINT_KEY)) < ended  # for bench/startup.py
 
 
 @pytest.mark.parametrize(
