@@ -84,6 +84,24 @@ def test_resources_come_from_inside_the_wheel(installed: Path, tmp_path: Path) -
     assert not Path(json.loads(result.stdout)[0]).resolve().is_relative_to(ROOT)
 
 
+def test_every_resource_is_inside_the_installed_package(installed: Path) -> None:
+    """Data, icons, metadata, and whatever is added to resources/ later (sample projects,
+    the user guide): the wheel carries the whole folder."""
+    where = subprocess.run(
+        [str(installed / "python"), "-c", "import bpstudio; print(bpstudio.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=installed,  # not the source tree: -c puts the working folder first on sys.path
+        env=clean_environment(),
+        check=True,
+    )
+    packaged = Path(where.stdout.strip()).parent / "_resources"
+    source = ROOT / "resources"
+    expected = sorted(p.relative_to(source) for p in source.rglob("*") if p.is_file())
+    assert expected
+    assert sorted(p.relative_to(packaged) for p in packaged.rglob("*") if p.is_file()) == expected
+
+
 def test_desktop_files_are_shared_data(installed: Path) -> None:
     share = installed.parent / "share"
     assert (share / "applications/io.github.bpstudio.BackpropStudio.desktop").is_file()
