@@ -1,5 +1,5 @@
 """The ``bpstudio`` command: the desktop app, and headless ``train``, ``grad``,
-``gradcheck`` and ``export`` subcommands for scripts and tests.
+``gradcheck`` and ``export`` subcommands for scripts and tests (and ``install-desktop``).
 
 Every error a person can cause (a bad file, a shape mismatch, an unknown name) ends as one
 line on stderr and a non-zero exit status, never a traceback.
@@ -34,7 +34,7 @@ from bpstudio.core.files.project import SUFFIX, Project
 from bpstudio.core.training.blas import BlasThreads
 from bpstudio.core.training.trainer import Trainer
 
-SUBCOMMANDS = ("train", "grad", "gradcheck", "export")
+SUBCOMMANDS = ("train", "grad", "gradcheck", "export", "install-desktop")
 
 EXIT_USAGE = 2
 EXIT_CHECK_FAILED = 1
@@ -179,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("project", type=Path, help=f"a {SUFFIX} project")
     export.add_argument("--format", "-f", choices=list(EXPORT_FORMATS), required=True)
     export.add_argument("-o", "--output", type=Path, required=True)
+
+    desktop = sub.add_parser(
+        "install-desktop",
+        help="add Backprop Studio to the desktop's application menu (this user)",
+        description="Install the desktop entry, icons, metainfo and file type under "
+        "$XDG_DATA_HOME (~/.local/share).",
+    )
+    desktop.add_argument("--exec", dest="exec_command", help="the command the entry runs")
+    desktop.add_argument("--uninstall", action="store_true", help="remove them again")
     return parser
 
 
@@ -520,7 +529,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "grad": cmd_grad, "gradcheck": cmd_gradcheck, "export": cmd_export}
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from bpstudio.desktop import run
+
+    return run(args.exec_command, args.uninstall)
+
+
+COMMANDS = {
+    "train": cmd_train,
+    "grad": cmd_grad,
+    "gradcheck": cmd_gradcheck,
+    "export": cmd_export,
+    "install-desktop": cmd_install_desktop,
+}
 
 
 # -- entry points ------------------------------------------------------------------------------

@@ -1,22 +1,29 @@
-"""Start the desktop app: ``bpstudio [project.bpstudio] [--screenshot out.png]
-[--worker process|thread]``."""
+"""Start the desktop app: ``bpstudio [PROJECT | --template NAME] [--worker process|thread]``,
+or render it to a picture with ``--screenshot PATH [--train-steps N] [--size WxH]`` (see
+:mod:`bpstudio.app.screenshot`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from bpstudio import __version__
-from bpstudio.app.worker import BACKENDS
+from bpstudio import APP_ID, __version__
+from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.resources import resource_path
+
+if TYPE_CHECKING:
+    from bpstudio.app.main_window import MainWindow
 
 APP_NAME = "Backprop Studio"
 ORGANIZATION = "Backprop Studio"
@@ -28,10 +35,21 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--screenshot",
         type=Path,
+        metavar="PATH",
         help="open the window, save a PNG of it to this path, and quit",
     )
     parser.add_argument(
         "--template", help="start from a template (note, xor, spirals, sine, digits)"
+    )
+    parser.add_argument(
+        "--train-steps",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --screenshot: train N mini-batches first (default 0: the first paint)",
+    )
+    parser.add_argument(
+        "--size", metavar="WxH", help="with --screenshot: the window's size, e.g. 1280x720"
     )
     parser.add_argument(
         "--worker",
@@ -51,38 +69,81 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("bpstudio")
+    app.setDesktopFileName(APP_ID)
     # A broken installation still runs, without its icon.
     with contextlib.suppress(BPStudioError):
-        app.setWindowIcon(QIcon(str(resource_path("icons", "bpstudio.svg"))))
+        app.setWindowIcon(application_icon())
     return app
+
+
+def application_icon() -> QIcon:
+    """The icon at every size rendered into ``resources/icons/hicolor`` (PNGs: no SVG
+    plugin needed, and each small size is drawn for its size)."""
+    icon = QIcon()
+    for path in sorted(resource_path("icons", "hicolor").glob("*/apps/bpstudio.png")):
+        icon.addFile(str(path))
+    if icon.isNull():
+        raise BPStudioError("the application icon's PNGs are missing")
+    return icon
 
 
 def run_app(argv: Sequence[str]) -> int:
     args = _parse(argv)
+    if args.screenshot is not None:
+        return _run_screenshot(args)
     app = make_application()
     from bpstudio.app.main_window import MainWindow
-    from bpstudio.app.worker import WorkerOptions
+
+    window = MainWindow(worker=_worker_options(args))
+    _open(window, args)
+    window.show()
+    code = app.exec()
+    _leave_nothing_running(window)
+    return code
+
+
+def _worker_options(args: argparse.Namespace) -> WorkerOptions | None:
+    return WorkerOptions(backend=args.worker) if args.worker else None
+
+
+def _leave_nothing_running(window: MainWindow) -> None:
+    """Nothing outlives the app: the training process (closing the window ended it, unless
+    the app quit another way) and multiprocessing's resource tracker."""
     from bpstudio.core.training.process import stop_resource_tracker
 
-    window = MainWindow(worker=WorkerOptions(backend=args.worker) if args.worker else None)
+    window.controller.shutdown()
+    stop_resource_tracker()
+
+
+def _open(window: MainWindow, args: argparse.Namespace) -> None:
     if args.template:
         window.new_from_template(args.template)
     if args.project is not None:
         window.open_path(args.project)
-    window.show()
-    if args.screenshot is not None:
-        target = args.screenshot
 
-        def grab() -> None:
-            window.grab().save(str(target))
-            window.close()
 
-        # Let layouts settle and the worker deliver its first snapshot.
-        QTimer.singleShot(1500, grab)
-    code = app.exec()
-    # Nothing outlives the app: the training process (closing the window ended it, unless
-    # the app quit another way) and multiprocessing's resource tracker.
-    window.controller.shutdown()
-    stop_resource_tracker()
-    return code
+def _run_screenshot(args: argparse.Namespace) -> int:
+    from bpstudio.app.screenshot import Screenshot, ScreenshotRequest, check_target, parse_size
+
+    try:
+        if args.train_steps < 0:
+            raise BPStudioError("--train-steps must not be negative")
+        size = parse_size(args.size) if args.size else None
+        check_target(args.screenshot)
+    except BPStudioError as exc:
+        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        return 2
+    app = make_application()
+    from bpstudio.app.main_window import MainWindow
+
+    # The picture must not depend on (or change) the user's saved window layout.
+    with tempfile.TemporaryDirectory(prefix="bpstudio-screenshot-") as folder:
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings, worker=_worker_options(args))
+        _open(window, args)
+        shot = Screenshot(window, ScreenshotRequest(args.screenshot, args.train_steps, size))
+        window.show()
+        shot.start()
+        app.exec()
+        _leave_nothing_running(window)
+        return shot.exit_code

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio import __version__
 from bpstudio.app import notation
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
@@ -50,6 +50,7 @@ from bpstudio.core.training.snapshot import Snapshot
 
 PROJECT_FILTER = f"Backprop Studio projects (*{SUFFIX});;All files (*)"
 MAX_RECENT = 8
+HEAP_SETTLE_DELAY_MS = 1000
 #: The setting that says where training runs ("process" or "thread").
 BACKEND_KEY = "training/backend"
 BACKEND_LABELS = {"process": "In a Separate &Process", "thread": "In a &Thread of the Window"}
@@ -166,10 +167,11 @@ class MainWindow(QMainWindow):
             self._on_notice(self.controller.last_notice)
         self._restore_settings()
         self._update_title()
-        # Once the window (or a new project's views) is built: see _settle_heap.
+        # Once the window (or a new project's views) is built and shown: see _settle_heap.
+        # A full collection takes 0.1 s; it must not hold back the window's first paint.
         self._heap_timer = QTimer(self)
         self._heap_timer.setSingleShot(True)
-        self._heap_timer.setInterval(0)
+        self._heap_timer.setInterval(HEAP_SETTLE_DELAY_MS)
         self._heap_timer.timeout.connect(_settle_heap)
         self.document.projectReplaced.connect(self._heap_timer.start)
         self._heap_timer.start()
@@ -264,6 +266,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_about)
+        help_menu.addAction("About &Qt", QApplication.aboutQt)
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Main")
@@ -479,14 +482,9 @@ class MainWindow(QMainWindow):
         )
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Backprop Studio",
-            f"<h3>Backprop Studio {__version__}</h3>"
-            "<p>Draw a network, step through gradient descent one phase at a time, and see "
-            "every term of the chain rule: z, a, σ′(z), ∂C/∂a, ∂C/∂w, ∂C/∂b and ∇C.</p>"
-            "<p>Built on the note <i>Backpropagation Calculus</i>.</p>",
-        )
+        from bpstudio.app.about import show_about
+
+        show_about(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if not self.maybe_save():
