@@ -23,19 +23,23 @@ from bpstudio.core.data.datasets import GENERATORS, Dataset
 from bpstudio.core.data.source import DataSource, file_sha256, load_examples, split_examples
 from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.backprop import gradients
+from bpstudio.core.engine.footprint import check_training_memory
 from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, gradient_check
 from bpstudio.core.engine.init import INITIALIZERS
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.outputs import check_output_paths
 from bpstudio.core.files.project import SUFFIX, Project
+from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.trainer import Trainer
 
 SUBCOMMANDS = ("train", "grad", "gradcheck", "export")
 
 EXIT_USAGE = 2
 EXIT_CHECK_FAILED = 1
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 
 
 # -- argument parsing ------------------------------------------------------------------------
@@ -218,6 +222,8 @@ def _spec_from_args(args: argparse.Namespace, data: Dataset | None) -> NetworkSp
     )
     if data is not None:
         _check_fits(spec, data)
+    batch = getattr(args, "batch_size", None) or Hyperparameters().batch_size
+    check_training_memory(spec, data.n_examples if data is not None else 1, batch)
     return spec
 
 
@@ -276,6 +282,7 @@ class Progress:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    check_output_paths([p for p in (args.save_params, args.save) if p is not None])
     if args.project is not None:
         project = Project.load(args.project)
         if args.dataset:
@@ -492,6 +499,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from bpstudio.core.files.export import export_params, verify_export
 
+    check_output_paths([args.output])
     project = Project.load(args.project)
     written = export_params(
         args.format,
@@ -523,17 +531,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         with np.errstate(over="ignore", invalid="ignore"):
             return COMMANDS[args.command](args)
     except BPStudioError as exc:
-        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_USAGE
     except OSError as exc:
         name = exc.filename or ""
-        print(
-            f"bpstudio: error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr
-        )
+        _error(f"{name}{': ' if name else ''}{exc.strerror or exc}")
+        return EXIT_USAGE
+    except MemoryError:
+        _error("not enough memory for this command; try a smaller network or data set")
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("bpstudio: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still one line, with the exception's type to report
+        _error(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        return EXIT_INTERNAL
+
+
+def _error(message: str) -> None:
+    """One line on stderr: NumPy's and others' multi-line messages are joined."""
+    print(f"bpstudio: error: {' '.join(message.split())}", file=sys.stderr)
 
 
 def gui_main(argv: Sequence[str] | None = None) -> int:

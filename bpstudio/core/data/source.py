@@ -172,6 +172,20 @@ def csv_path(source: DataSource, base_dir: str | Path | None = None) -> Path:
     return path
 
 
+def data_path_outside(source: DataSource, project_dir: str | Path) -> Path | None:
+    """The file a CSV source would read, if it lies outside ``project_dir``; else None.
+
+    A project names its data file by a path that is followed for portability, relative to
+    the project's folder; an absolute path or one that climbs out with ``..`` (symbolic
+    links resolved) may point anywhere, so the app shows it before reading.
+    """
+    if source.kind != "csv" or not source.path:
+        return None
+    folder = Path(project_dir).resolve()
+    target = csv_path(source, folder).resolve()
+    return None if target.is_relative_to(folder) else target
+
+
 def read_csv_examples(
     source: DataSource,
     base_dir: str | Path | None = None,

@@ -44,6 +44,8 @@ from bpstudio.core.training.hyperparams import Hyperparameters
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "SUFFIX", "Project", "note_example_params"]
 
 SUFFIX = ".bpstudio"
+#: The most bytes a project's parameters may inflate to (128 million float64 values).
+MAX_PARAMS_BYTES = 1 << 30
 
 
 def note_example_params() -> Params:
@@ -200,4 +202,5 @@ def _shapes(spec: NetworkSpec) -> Iterator[tuple[str, tuple[int, ...]]]:
 def _npz_bound(spec: NetworkSpec) -> int:
     """The most bytes ``params.npz`` of ``spec`` inflates to: float64 data, headers, slack."""
     data = 8 * spec.parameter_count
-    return data + data // 64 + 2 * spec.n_layers * (NPY_HEADER_BYTES + 512) + 4096
+    bound = data + data // 64 + 2 * spec.n_layers * (NPY_HEADER_BYTES + 512) + 4096
+    return min(bound, MAX_PARAMS_BYTES)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+import numpy as np
+
 from bpstudio.core.engine.optim import OPTIMIZER_LABELS, Schedule
 from bpstudio.core.errors import BPStudioError
 
@@ -31,6 +33,12 @@ class Hyperparameters:
     shuffle: bool = True
 
     def __post_init__(self) -> None:
+        # A count that is not a whole number (a float from a file) fails only deep in the
+        # training process; refuse it here.
+        for name in ("batch_size", "seed", "schedule_every"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                raise BPStudioError(f"{name} must be a whole number, got {value!r}")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise BPStudioError(
                 f"the learning rate must be a positive number, got {self.learning_rate}"

@@ -20,6 +20,7 @@ from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.backprop import predict
 from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params, parse_param_name
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.safe_json import load_json
 
 #: The ``format`` field of every header this package writes.
 FORMAT_NAME = "bpstudio-weights"
@@ -119,13 +120,10 @@ def parse_string_metadata(props: Mapping[str, str], source: str) -> NetworkSpec 
     """The spec stored by :func:`string_metadata`, or None if the file has none."""
     if "layer_sizes" not in props or "activations" not in props:
         return None
-    try:
-        fields: dict[str, Any] = {
-            "layer_sizes": json.loads(props["layer_sizes"]),
-            "activations": json.loads(props["activations"]),
-        }
-    except ValueError as exc:
-        raise BPStudioError(f"{source}: metadata is not valid JSON: {exc}") from None
+    fields: dict[str, Any] = {
+        "layer_sizes": load_json(props["layer_sizes"], source, what="metadata layer_sizes"),
+        "activations": load_json(props["activations"], source, what="metadata activations"),
+    }
     for key in ("format", "version", "loss", "dtype"):
         if key in props:
             fields[key] = props[key]

@@ -69,6 +69,7 @@ from bpstudio.core.files.export._common import (
     read_export_text,
     spec_from_header,
 )
+from bpstudio.core.files.safe_json import load_json
 
 _BLOCK = re.compile(r"^(W|b)([1-9][0-9]*)\b")
 _LIST_FIELDS = ("layer_sizes", "activations")
@@ -143,10 +144,7 @@ def _header_value(key: str, text: str, where: str) -> Any:
         except ValueError:
             raise BPStudioError(f"{where}: version {text!r} is not a whole number") from None
     if key == "metadata":
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise BPStudioError(f"{where}: metadata is not valid JSON ({exc})") from None
+        return load_json(text, where, what="metadata")
     return text
 
 
@@ -157,10 +155,21 @@ def parse_csv_text(text: str, source: str) -> tuple[NetworkSpec | None, Params]:
     sizes are then inferred from the blocks) and the parameters, with the stored dtype.
     """
     rows: list[tuple[int, list[str]]] = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        while row and not row[-1].strip():
-            row.pop()
-        rows.append((lineno, [cell.strip() for cell in row]))
+    reader = csv.reader(io.StringIO(text))
+    lineno = 1
+    try:
+        for row in reader:
+            while row and not row[-1].strip():
+                row.pop()
+            rows.append((lineno, [cell.strip() for cell in row]))
+            if reader.line_num != lineno:
+                raise BPStudioError(
+                    f"{source} line {lineno}: a quoted cell holds a line break; every cell of a "
+                    "weights file is on one line"
+                )
+            lineno = reader.line_num + 1
+    except csv.Error as exc:  # a cell longer than the csv module's field limit, say
+        raise BPStudioError(f"{source} line {reader.line_num}: {exc}") from None
     head: dict[str, Any] = {}
     arrays: dict[str, Array] = {}
     i = 0

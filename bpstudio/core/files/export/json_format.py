@@ -53,6 +53,7 @@ from bpstudio.core.files.export._common import (
     read_export_text,
     spec_from_header,
 )
+from bpstudio.core.files.safe_json import load_json
 
 
 def _numbers(values: Array) -> str:
@@ -103,10 +104,6 @@ def write_json(
     return [Path(path)]
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not allowed; weights must be finite numbers")
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -129,10 +126,7 @@ def _matrix(value: object, where: str, shape: tuple[int, ...]) -> Array:
 
 def parse_json_text(text: str, source: str) -> tuple[NetworkSpec, Params]:
     """Parse a document written by :func:`to_json_text`; errors name ``source`` and the field."""
-    try:
-        doc = json.loads(text, parse_constant=_reject_constant)
-    except ValueError as exc:
-        raise BPStudioError(f"{source}: not valid JSON ({exc})") from None
+    doc = load_json(text, source)
     if not isinstance(doc, dict):
         raise BPStudioError(f"{source}: expected a JSON object at the top level")
     if "format" not in doc:
