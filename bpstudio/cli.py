@@ -32,7 +32,7 @@ from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.outputs import check_output_paths
 from bpstudio.core.files.project import SUFFIX, Project
-from bpstudio.core.training.hyperparams import Hyperparameters
+from bpstudio.core.training.hyperparams import MAX_SEED, Hyperparameters
 from bpstudio.core.training.trainer import Trainer
 
 SUBCOMMANDS = ("train", "grad", "gradcheck", "export")
@@ -57,6 +57,36 @@ def _int_list(text: str) -> list[int]:
             f"expected at least two positive layer sizes (input,...,output), got {text!r}"
         )
     return values
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {text!r}")
+    return value
 
 
 def _name_list(text: str) -> list[str]:
@@ -114,7 +144,7 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--validation", type=float, default=0.0, help="fraction held out for validation"
     )
-    group.add_argument("--seed", type=int, default=0, help="seed for data, init and shuffling")
+    group.add_argument("--seed", type=_seed, default=0, help="seed for data, init and shuffling")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,10 +195,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print JSON")
         if name == "gradcheck":
-            p.add_argument("--epsilon", type=float, default=1e-6)
-            p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE)
+            p.add_argument("--epsilon", type=_positive_float, default=1e-6)
+            p.add_argument("--tolerance", type=_positive_float, default=DEFAULT_TOLERANCE)
             p.add_argument(
-                "--max-params", type=int, help="check a seeded sample of this many parameters"
+                "--max-params",
+                type=_positive_int,
+                help="check a seeded sample of this many parameters",
             )
 
     from bpstudio.core.files.export import EXPORT_FORMATS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,18 +58,24 @@ def test_temporaries_of_dead_writers_are_cleaned_by_the_next_write(tmp_path: Pat
         check=True,
     )
     dead_pid = int(dead.stdout)
-    stale = tmp_path / f".p.bpstudio.{dead_pid}.abc_123.tmp"
+    stale = tmp_path / f".p.bpstudio.{dead_pid}.abc_1234.tmp"
     stale.write_bytes(b"half")
-    live = tmp_path / f".p.bpstudio.{os.getppid()}.xyz.tmp"  # a running process's file
+    live = tmp_path / f".p.bpstudio.{os.getppid()}.xyz_5678.tmp"  # a running process's file
     live.write_bytes(b"busy")
     unrelated = tmp_path / ".p.bpstudio.notes.tmp"
     unrelated.write_bytes(b"mine")
+    old_style = tmp_path / ".p.bpstudio.k2j4h6g8.tmp"  # named before pids were; two days old
+    old_style.write_bytes(b"half")
+    os.utime(old_style, (time.time() - 2 * 86400,) * 2)
+    fresh_old_style = tmp_path / ".p.bpstudio.a1b2c3d4.tmp"
+    fresh_old_style.write_bytes(b"maybe busy")
     atomic_write_text(tmp_path / "p.bpstudio", "saved")
     assert not stale.exists()
+    assert not old_style.exists()
     assert live.exists()
     assert unrelated.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [live.name, unrelated.name, "p.bpstudio"]
+        [live.name, unrelated.name, fresh_old_style.name, "p.bpstudio"]
     )
     assert clean_stale_temporaries(tmp_path / "p.bpstudio") == []
 

@@ -54,6 +54,10 @@ class DataSource:
             raise BPStudioError(
                 f"unknown data source kind {self.kind!r}; expected generator or csv"
             )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise BPStudioError(
+                f"the data seed must be a non-negative whole number, got {self.seed!r}"
+            )
         if not 0.0 <= self.validation_fraction < 1.0:
             raise BPStudioError(
                 f"the validation fraction must be in [0, 1), got {self.validation_fraction}"

@@ -7,7 +7,8 @@ A crash or an error half-way leaves the old file (or no file) in place, never a 
 - Writing onto a symbolic link writes the file it points to; the link stays a link.
 - Temporary files are named ``.<target name>.<pid>.<random>.tmp``. A process killed while
   writing leaves one behind; the next write of that target (or the next load of a project)
-  removes those whose process is gone (:func:`clean_stale_temporaries`).
+  removes those whose process is gone (:func:`clean_stale_temporaries`), and those of the
+  earlier naming without a pid once they are a day old.
 """
 
 from __future__ import annotations
@@ -57,7 +58,10 @@ def resolve_target(path: str | os.PathLike[str]) -> Path:
 
 
 def _stale_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"^\.{re.escape(name)}\.([0-9]+)\.[A-Za-z0-9_]+{re.escape(TMP_SUFFIX)}$")
+    """``.name.<pid>.<random>.tmp``, or the earlier ``.name.<random>.tmp`` (no pid group)."""
+    return re.compile(
+        rf"^\.{re.escape(name)}\.(?:([0-9]+)\.)?[a-z0-9_]{{8}}{re.escape(TMP_SUFFIX)}$"
+    )
 
 
 def _process_alive(pid: int) -> bool | None:
@@ -79,9 +83,9 @@ def clean_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
     """Remove the temporary files an interrupted write of ``path`` left; return them.
 
     A temporary file is stale when the process named in it is gone (or it is this process
-    and no write is using it); where liveness cannot be asked, when it is older than
-    :data:`STALE_AFTER_SECONDS`. Files of running writers are never touched, nor anything
-    that does not match the naming pattern exactly.
+    and no write is using it); where liveness cannot be asked (no pid in the name, or not
+    POSIX), when it is older than :data:`STALE_AFTER_SECONDS`. Files of running writers are
+    never touched, nor anything that does not match the naming pattern exactly.
     """
     target = resolve_target(path)
     folder = target.parent if str(target.parent) else Path(".")
@@ -98,8 +102,8 @@ def clean_stale_temporaries(path: str | os.PathLike[str]) -> list[Path]:
         try:
             if not entry.is_file(follow_symlinks=False):
                 continue
-            pid = int(match.group(1))
-            alive = False if pid == os.getpid() else _process_alive(pid)
+            pid = None if match.group(1) is None else int(match.group(1))
+            alive = False if pid == os.getpid() else None if pid is None else _process_alive(pid)
             if alive is None:
                 alive = time.time() - entry.stat(follow_symlinks=False).st_mtime < (
                     STALE_AFTER_SECONDS

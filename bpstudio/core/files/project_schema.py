@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.training.hyperparams import MAX_SEED
 
 FORMAT_NAME = "bpstudio-project"
 FORMAT_VERSION = 1
@@ -25,7 +26,6 @@ FORMAT_VERSION = 1
 MAX_COUNT = 2**53
 MAX_LAYERS = 64
 MAX_NEURONS = 1_000_000
-MAX_SEED = 2**63 - 1
 MAX_EXAMPLES = 10_000_000
 MAX_CLASSES = 1000
 MAX_BATCH = 2**31 - 1

@@ -12,6 +12,9 @@ import numpy as np
 from bpstudio.core.engine.optim import OPTIMIZER_LABELS, Schedule
 from bpstudio.core.errors import BPStudioError
 
+#: Seeds are stored in projects and passed to NumPy as signed 64-bit integers.
+MAX_SEED = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Hyperparameters:
@@ -59,8 +62,10 @@ class Hyperparameters:
             value = getattr(self, name)
             if not 0.0 <= value < 1.0:
                 raise BPStudioError(f"{name} must be in [0, 1), got {value}")
-        if self.seed < 0:
-            raise BPStudioError(f"the random seed must be a non-negative integer, got {self.seed}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise BPStudioError(
+                f"the random seed must be a whole number from 0 to {MAX_SEED}, got {self.seed}"
+            )
         Schedule(self.schedule, self.schedule_every, self.schedule_factor)  # validates
 
     @property
