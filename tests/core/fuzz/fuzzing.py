@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -53,6 +54,70 @@ def damaged(draw: st.DrawFn, data: bytes) -> bytes:
         else:
             out[at : at + 8] = bytes(min(8, len(out) - at))
     return bytes(out)
+
+
+#: Values that a field of a JSON document may be replaced with.
+HOSTILE_VALUES: list[Any] = [
+    None,
+    True,
+    0,
+    -1,
+    2.5,
+    1e100,
+    10**30,
+    2**53 + 1,
+    "",
+    "x" * 5000,
+    [],
+    {},
+    [[[[1]]]],
+    {"a": 1},
+    [1, 2, 3],
+    0.0,
+    1e-300,
+]
+
+
+#: Fresh copies, so that a later mutation never edits the list above.
+hostile_values = st.sampled_from(HOSTILE_VALUES).map(lambda v: json.loads(json.dumps(v)))
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a member of a parsed JSON document (the root excluded)."""
+    out: list[tuple[Any, ...]] = []
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, child in items:
+        out.append((*prefix, key))
+        out.extend(_paths(child, (*prefix, key)))
+    return out
+
+
+@st.composite
+def mutated_document(draw: st.DrawFn, document: Any) -> Any:
+    """A deep copy of ``document`` with one to three members replaced, deleted or added."""
+    doc = json.loads(json.dumps(document))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _paths(doc)
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        action = draw(st.sampled_from(["replace", "replace", "delete", "add"]))
+        if action == "delete":
+            del parent[path[-1]]
+        elif action == "add" and isinstance(parent, dict):
+            parent[draw(st.sampled_from(["extra", "seed", "step", "zoom"]))] = draw(hostile_values)
+        else:
+            parent[path[-1]] = draw(hostile_values)
+    return doc
 
 
 @st.composite

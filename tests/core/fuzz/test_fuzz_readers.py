@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fuzzing import HOSTILE_TEXT, damaged, outcome, spliced_text
+from fuzzing import HOSTILE_TEXT, damaged, mutated_document, outcome, spliced_text
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +50,9 @@ def _project_bytes() -> bytes:
 
 
 PROJECT = _project_bytes()
+_WEIGHTS = WORK / "fields-source.json"
+write_json(SPEC, initialize(SPEC, seed=1), _WEIGHTS)
+WEIGHT_JSON_TEXT = _WEIGHTS.read_text()
 with zipfile.ZipFile(io.BytesIO(PROJECT)) as _archive:
     PROJECT_JSON = _archive.read("project.json").decode()
     PARAMS_NPZ = _archive.read("params.npz")
@@ -85,6 +88,21 @@ def test_project_bytes(data: bytes) -> None:
 @given(text=spliced_text(PROJECT_JSON, [*HOSTILE_TEXT, '"step": ', '"batch_size": 2.5, ']))
 def test_project_json(text: str) -> None:
     _load_project(_zip({"project.json": text.encode(), "params.npz": PARAMS_NPZ}))
+
+
+@FUZZ
+@given(document=mutated_document(json.loads(PROJECT_JSON)))
+def test_project_fields(document: object) -> None:
+    text = json.dumps(document)
+    _load_project(_zip({"project.json": text.encode(), "params.npz": PARAMS_NPZ}))
+
+
+@FUZZ
+@given(document=mutated_document(json.loads(WEIGHT_JSON_TEXT)))
+def test_weight_json_fields(document: object) -> None:
+    path = WORK / "fields.json"
+    path.write_text(json.dumps(document))
+    outcome("weights json", lambda: read_json(path))
 
 
 @FUZZ
@@ -176,12 +194,17 @@ def test_weight_npz(data: bytes) -> None:
 @FUZZ
 @given(
     dtype=st.sampled_from(["f8", "f4", "i8", "u1", "c16", "?", "U3", "S2", "f2", ">f8"]),
-    shape=st.lists(st.integers(0, 4), max_size=3).map(tuple),
-    metadata=st.sampled_from([json.dumps({"format": "bpstudio-weights"}), "NaN", "[" * 3000, "{}"]),
+    shape=st.one_of(st.just((3, 2)), st.lists(st.integers(0, 4), max_size=3).map(tuple)),
+    metadata=st.sampled_from(
+        [None, json.dumps({"format": "bpstudio-weights"}), "NaN", "[" * 3000, "{}"]
+    ),
 )
-def test_weight_npz_arrays(dtype: str, shape: tuple[int, ...], metadata: str) -> None:
+def test_weight_npz_arrays(dtype: str, shape: tuple[int, ...], metadata: str | None) -> None:
     path = WORK / "case.npz"
-    np.savez(path, W1=np.zeros(shape, dtype=dtype), b1=np.zeros(3), metadata=np.array(metadata))
+    arrays = {"W1": np.zeros(shape, dtype=dtype), "b1": np.zeros(3)}
+    if metadata is not None:
+        arrays["metadata"] = np.array(metadata)
+    np.savez(path, **arrays)
     outcome("weights npz", lambda: read_npz(path))
 
 
