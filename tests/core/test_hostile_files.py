@@ -94,7 +94,7 @@ def test_json_loader_bounds_size() -> None:
         (("training", "epoch"), -1, "'training.epoch' must be a whole number"),
         (("data", "seed"), 1.5, "'data.seed' must be a whole number"),
         (("data", "validation_fraction"), "half", "'data.validation_fraction'"),
-        (("network", "layer_sizes"), [2, 10**7, 1], r"'network.layer_sizes\[1\]'"),
+        (("network", "layer_sizes"), [2, 2**40, 1], r"'network.layer_sizes\[1\]'"),
         (("view", "zoom"), "big", "'view.zoom'"),
     ],
 )

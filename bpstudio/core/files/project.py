@@ -44,8 +44,9 @@ from bpstudio.core.training.hyperparams import Hyperparameters
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "SUFFIX", "Project", "note_example_params"]
 
 SUFFIX = ".bpstudio"
-#: The most bytes a project's parameters may inflate to (128 million float64 values).
-MAX_PARAMS_BYTES = 1 << 30
+#: The most bytes a project's parameters may inflate to (512 million float64 values); a
+#: file claiming a larger network is refused before anything is inflated.
+MAX_PARAMS_BYTES = 4 << 30
 
 
 def note_example_params() -> Params:
@@ -111,7 +112,16 @@ class Project:
         }
 
     def save(self, path: str | Path) -> None:
-        """Write the project atomically to ``path``."""
+        """Write the project atomically to ``path``.
+
+        A network whose parameters exceed :data:`MAX_PARAMS_BYTES` is refused: its file
+        could not be opened again (export its weights instead).
+        """
+        if 8 * self.spec.parameter_count > MAX_PARAMS_BYTES:
+            raise BPStudioError(
+                f"cannot save {path}: {self.spec.parameter_count:,} parameters are more than a "
+                f"project holds ({MAX_PARAMS_BYTES // 8:,}); export the weights instead"
+            )
         arrays = io.BytesIO()
         np.savez_compressed(arrays, allow_pickle=False, **self.params.named())
         document = json.dumps(self.to_json(), indent=1, allow_nan=False)

@@ -13,6 +13,7 @@ known ones are valid.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -24,11 +25,12 @@ FORMAT_VERSION = 1
 
 #: Step and epoch counts stay exact in a float64 (plot axes, the history's x values).
 MAX_COUNT = 2**53
-MAX_LAYERS = 64
-MAX_NEURONS = 1_000_000
+#: Largest finite float64: numbers only need to be finite unless a range says more.
+BIG = sys.float_info.max
+MAX_LAYERS = 1000
+MAX_NEURONS = 2**31 - 1
 MAX_EXAMPLES = 10_000_000
 MAX_CLASSES = 1000
-MAX_BATCH = 2**31 - 1
 #: Points per history series (the series keep 4096; a few more are tolerated).
 MAX_SERIES_POINTS = 100_000
 MAX_TEXT = 4096
@@ -120,15 +122,15 @@ NETWORK: dict[str, Check] = {
     "dtype": text(16),
 }
 HYPERPARAMETERS: dict[str, Check] = {
-    "learning_rate": number(0.0, 1e6, lo_open=True),
-    "batch_size": integer(1, MAX_BATCH),
+    "learning_rate": number(0.0, BIG, lo_open=True),
+    "batch_size": integer(1, MAX_COUNT),
     "optimizer": text(64),
     "momentum": number(0.0, 1.0, hi_open=True),
     "nesterov": boolean,
     "beta1": number(0.0, 1.0, hi_open=True),
     "beta2": number(0.0, 1.0, hi_open=True),
-    "l1": number(0.0, 1e6),
-    "l2": number(0.0, 1e6),
+    "l1": number(0.0, BIG),
+    "l2": number(0.0, BIG),
     "schedule": text(64),
     "schedule_every": integer(1, MAX_COUNT),
     "schedule_factor": number(0.0, 1.0, lo_open=True),
@@ -139,7 +141,7 @@ DATA: dict[str, Check] = {
     "kind": text(16),
     "name": text(256),
     "n_examples": optional(integer(1, MAX_EXAMPLES)),
-    "noise": optional(number(0.0, 1e6)),
+    "noise": optional(number(0.0, BIG)),
     "n_classes": optional(integer(1, MAX_CLASSES)),
     "seed": integer(0, MAX_SEED),
     "validation_fraction": number(0.0, 1.0, hi_open=True),
@@ -157,12 +159,12 @@ TRAINING: dict[str, Check] = {
 }
 SERIES: dict[str, Check] = {
     "x": list_of(number(0.0, MAX_COUNT), 0, MAX_SERIES_POINTS),
-    "y": list_of(number(-1e300, 1e300), 0, MAX_SERIES_POINTS),
+    "y": list_of(number(-BIG, BIG), 0, MAX_SERIES_POINTS),
     "count": integer(0, MAX_COUNT),
 }
 VIEW: dict[str, Check] = {
-    "zoom": number(0.0, 1e6, lo_open=True),
-    "center": list_of(number(-1e9, 1e9), 2, 2),
+    "zoom": number(0.0, BIG, lo_open=True),
+    "center": list_of(number(-BIG, BIG), 2, 2),
     "fit": boolean,
     "expanded": list_of(integer(0, MAX_LAYERS), 0, MAX_LAYERS + 1),
     "edge_mode": text(32),

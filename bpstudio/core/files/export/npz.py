@@ -82,10 +82,18 @@ def _load_arrays(
     if magic == b"\x93NUMPY":
         raise BPStudioError(f"{path}: a single .npy array, expected an .npz archive of W1, b1, ...")
     expected = None
+    total = safe_zip.MAX_TOTAL_BYTES
     if spec is not None:
         expected = {name: 8 * math.prod(shape) for name, shape in _shapes(spec)}
         expected[METADATA_KEY] = 4 * MAX_JSON_BYTES  # UCS-4 text
-    arrays = safe_zip.read_npz(path, str(path), text_keys={METADATA_KEY}, expected_bytes=expected)
+        total = sum(expected.values()) + len(expected) * safe_zip.NPY_HEADER_BYTES
+    arrays = safe_zip.read_npz(
+        path,
+        str(path),
+        text_keys={METADATA_KEY},
+        expected_bytes=expected,
+        max_total_bytes=total,
+    )
     head = None
     if METADATA_KEY in arrays:
         head = _decode_header(path, arrays.pop(METADATA_KEY))
