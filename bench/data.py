@@ -90,7 +90,7 @@ def bench_csv(rows: int, repeat: int) -> list[tuple[str, str, str]]:
 
         t_floor = median_time(floor, repeat)
         t_read = median_time(dialog_read, repeat)
-        source, examples = _read_source(draft, lambda f: None)  # leaves it in the cache
+        source, examples = _read_source(draft, lambda _f: None)  # leaves it in the cache
         t_cached = median_time(lambda: load_examples(source), repeat)
         t_split = median_time(lambda: split_examples(source, examples), repeat)
         label = f"{rows:,} x 785 CSV ({size_mb:.0f} MB)"
@@ -170,6 +170,7 @@ def bench_responsiveness(rows: int) -> list[tuple[str, str, str]]:
 
 def bench_decision(repeat: int) -> list[tuple[str, str, str]]:
     from bpstudio.app.plots.decision import compute_frame
+    from bpstudio.app.theme import LIGHT
 
     project = make_project("spirals")
     examples = load_examples(project.data)
@@ -182,7 +183,7 @@ def bench_decision(repeat: int) -> list[tuple[str, str, str]]:
 
     t_step = median_time(lambda: trainer.train_batch(), repeat * 50)
     t_grid = median_time(lambda: decision_grid(spec, params, rng, rng, r), repeat * 10)
-    t_frame = median_time(lambda: compute_frame(spec, params, rng, rng, 1.0, r), repeat * 10)
+    t_frame = median_time(lambda: compute_frame(spec, params, rng, rng, 1.0, LIGHT, r), repeat * 10)
     share = t_frame * 5 * 100  # at most 5 frames a second
     return [
         ("one training step, mini-batch of 10 (reference)", f"{t_step * 1e6:,.0f} µs", "1.0"),

@@ -55,12 +55,12 @@ class Config:
 
 
 CONFIGS = (
-    Config("2-4-4-1", (2, 4, 4, 1), 10, 0.8, 5.0),
-    Config("2-8-8-1", (2, 8, 8, 1), 200, 0.8, 3.0),
-    Config("64-32-10", (64, 32, 10), 64, 0.8, 3.0),
+    Config("2-4-4-1", (2, 4, 4, 1), 10, 0.95, 5.0),
+    Config("2-8-8-1", (2, 8, 8, 1), 200, 0.95, 3.0),
+    Config("64-32-10", (64, 32, 10), 64, 0.95, 3.0),
     Config("784-128-10", (784, 128, 10), 128, 0.95, 1.2),
 )
-MIN_GFLOPS_SHARE = 0.6
+MIN_GFLOPS_SHARE = 0.75
 BLAS_THREAD_VARS = (
     "OPENBLAS_NUM_THREADS",
     "OMP_NUM_THREADS",

@@ -22,6 +22,7 @@ from bpstudio import __version__
 from bpstudio.core.data.datasets import GENERATORS, Dataset
 from bpstudio.core.data.source import DataSource, file_sha256, load_examples, split_examples
 from bpstudio.core.engine.activations import ACTIVATIONS
+from bpstudio.core.engine.address import param_refs
 from bpstudio.core.engine.backprop import gradients
 from bpstudio.core.engine.footprint import check_training_memory
 from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, gradient_check
@@ -383,9 +384,10 @@ def cmd_train(args: argparse.Namespace) -> int:
     project.params = trainer.params.copy()
     project.step, project.epoch = trainer.step_count, trainer.epoch
     if args.save_params is not None:
-        from bpstudio.core.files.export import export_params
+        from bpstudio.core.files.export import export_params, info_for_data
 
-        export_params("npz", project.spec, project.params, args.save_params)
+        info = info_for_data(project.spec, project.data, examples)
+        export_params("npz", project.spec, project.params, args.save_params, info=info)
     if args.save is not None:
         project.save(args.save)
 
@@ -459,15 +461,6 @@ def _network_and_batch(
     return spec, params, data.X, data.Y
 
 
-def _component_names(spec: NetworkSpec) -> list[tuple[str, tuple[int, ...]]]:
-    names = []
-    for l in range(1, spec.n_layers + 1):
-        n_out, n_in = spec.layer_sizes[l], spec.layer_sizes[l - 1]
-        names += [(f"W{l}[{j},{k}]", (l, j, k)) for j in range(n_out) for k in range(n_in)]
-        names += [(f"b{l}[{j}]", (l, j)) for j in range(n_out)]
-    return names
-
-
 def cmd_grad(args: argparse.Namespace) -> int:
     spec, params, X, Y = _network_and_batch(args)
     grads = gradients(
@@ -484,8 +477,8 @@ def cmd_grad(args: argparse.Namespace) -> int:
     print(f"cost C = {grads.cost:.12g}")
     print("∇C (the note's order: ∂C/∂w^(1), ∂C/∂b^(1), ..., ∂C/∂b^(L)):")
     vector = grads.vector()
-    for (name, _), value in zip(_component_names(spec), vector, strict=True):
-        print(f"  ∂C/∂{name:<12} = {value: .12e}")
+    for ref, value in zip(param_refs(spec), vector, strict=True):
+        print(f"  ∂C/∂{ref.name:<12} = {value: .12e}")
     return 0
 
 
@@ -529,21 +522,35 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bpstudio.core.files.export import export_params, verify_export
+    from bpstudio.core.files.export import export_params, info_for_data, verify_export
 
     check_output_paths([args.output])
     project = Project.load(args.project)
+    try:
+        examples: Dataset | None = load_examples(project.data, args.project.parent)
+    except BPStudioError:
+        examples = None  # info_for_data refuses if the preprocessing needed them
+    info = info_for_data(project.spec, project.data, examples)
     written = export_params(
         args.format,
         project.spec,
         project.params,
         args.output,
         metadata={"project": args.project.name, "step": project.step},
+        info=info,
     )
-    difference = verify_export(args.format, args.output, project.spec, project.params)
+    fits = examples is not None and examples.n_inputs == project.spec.input_size
+    difference = verify_export(
+        args.format,
+        args.output,
+        project.spec,
+        project.params,
+        info=info,
+        X=examples.X if fits and examples is not None else None,
+    )
     for path in written:
         print(f"wrote {path}")
-    print(f"verified: max |difference| from the engine's predictions = {difference:.3g}")
+    print(f"verified on raw inputs: max |difference| from the app's predictions = {difference:.3g}")
     return 0
 
 

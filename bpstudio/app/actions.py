@@ -1,102 +1,36 @@
-"""Network editing actions for the menus (Edit, Network) and the helpers behind them.
+"""Network editing actions for the menus (Edit, Network).
 
-Every edit is computed by :mod:`bpstudio.core.engine.edits` on the document's current network and
-pushed as one :class:`EditNetworkCommand`. Training pauses first (so a run's results land on
-the undo stack before the edit) and resumes after. An edit the core refuses raises
-:class:`BPStudioError`; the actions show its message and change nothing.
+Every edit goes through :func:`bpstudio.app.editing.push_network_edit` (training pauses
+around it; it is one undo step). An edit the core refuses raises :class:`BPStudioError`;
+the actions show its message and change nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 
-from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.dialogs.initialize import InitializeDialog
 from bpstudio.app.document import Document
+from bpstudio.app.editing import (
+    EditPauser,
+    NetworkEditor,
+    hidden_activation,
+    initialized_layer,
+    initialized_network,
+    push_network_edit,
+)
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.core.engine import edits
 from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.init import INITIALIZER_LABELS
 from bpstudio.core.engine.losses import LOSSES
-from bpstudio.core.engine.network import NetworkSpec, Params, initialize, initialize_layer
 from bpstudio.core.errors import BPStudioError
-
-Edit = tuple[NetworkSpec, Params]
 
 #: Neurons in a hidden layer added from the menu.
 NEW_LAYER_SIZE = 4
-
-
-class EditPauser(Protocol):
-    """What network edits need from the training controller."""
-
-    def pause_for_edit(self) -> None: ...
-
-    def finish_edit(self) -> None: ...
-
-
-# -- edits that the core does not name ---------------------------------------------------------
-
-
-def set_loss(spec: NetworkSpec, params: Params, loss: str) -> Edit:
-    """Change the cost; raises :class:`BPStudioError` if the output layer does not fit it."""
-    label = LOSSES[loss].label if loss in LOSSES else loss
-    try:
-        new_spec = spec.with_changes(loss=loss)
-    except BPStudioError as exc:
-        raise BPStudioError(f"Cannot use the cost “{label}”: {exc}.") from None
-    return new_spec, params.copy()
-
-
-def initialized_layer(
-    spec: NetworkSpec, params: Params, layer: int, scheme: str, seed: int
-) -> Edit:
-    """Fresh W and b for ``layer`` (1..L); the other layers keep theirs."""
-    W, b = initialize_layer(spec, layer, scheme, seed)
-    new = params.copy()
-    new.W[layer - 1] = W
-    new.b[layer - 1] = b
-    return spec, new
-
-
-def initialized_network(spec: NetworkSpec, params: Params, scheme: str, seed: int) -> Edit:
-    return spec, initialize(spec, scheme, seed)
-
-
-def hidden_activation(spec: NetworkSpec, position: int) -> str:
-    """The activation a new hidden layer at ``position`` gets: that of a hidden neighbour,
-    else the output's (unless it is softmax or linear, which make poor hidden layers)."""
-    hidden = spec.activations[:-1]
-    if hidden:
-        return hidden[min(position, len(hidden)) - 1]
-    out = spec.activations[-1]
-    return out if out not in ("softmax", "linear") else "sigmoid"
-
-
-def push_network_edit(
-    document: Document,
-    controller: EditPauser | None,
-    text: str,
-    make: Callable[[NetworkSpec, Params], Edit],
-) -> Edit:
-    """Pause training, compute ``make(spec, params)`` on the document and push it as one step.
-
-    Raises :class:`BPStudioError` from ``make`` with nothing changed. Returns the new network.
-    """
-    if controller is not None:
-        controller.pause_for_edit()
-    try:
-        spec, params = make(document.spec, document.params)
-        document.push(EditNetworkCommand(document, text, spec, params))
-    finally:
-        if controller is not None:
-            controller.finish_edit()
-    return spec, params
 
 
 def ask_initialize(
@@ -107,7 +41,7 @@ def ask_initialize(
 ) -> bool:
     """Show the initialise dialog for one layer (or the whole network) and apply it.
 
-    Returns True when the network was initialised.
+    Returns True when the network changed.
     """
     dialog = InitializeDialog(parent, layer=layer, seed=document.hyperparameters.seed)
     if not dialog.exec():
@@ -115,20 +49,18 @@ def ask_initialize(
     scheme, seed = dialog.scheme, dialog.seed
     label = INITIALIZER_LABELS[scheme].split(" (")[0]
     if layer is None:
-        push_network_edit(
+        return push_network_edit(
             document,
             controller,
             f"Initialise network ({label}, seed {seed})",
-            lambda spec, params: initialized_network(spec, params, scheme, seed),
+            lambda spec, _params: initialized_network(spec, scheme, seed),
         )
-    else:
-        push_network_edit(
-            document,
-            controller,
-            f"Initialise layer {layer} ({label}, seed {seed})",
-            lambda spec, params: initialized_layer(spec, params, layer, scheme, seed),
-        )
-    return True
+    return push_network_edit(
+        document,
+        controller,
+        f"Initialise layer {layer} ({label}, seed {seed})",
+        lambda spec, params: initialized_layer(spec, params, layer, scheme, seed),
+    )
 
 
 # -- the actions -------------------------------------------------------------------------------
@@ -141,6 +73,7 @@ class NetworkActions(QObject):
     ----------
     document, selection : what to edit and where.
     controller : pauses training around each edit (``pause_for_edit``/``finish_edit``).
+    editor : the :class:`NetworkEditor` the actions edit with (the canvas has its own).
     parent_window : parent of dialogs and message boxes; its status bar (if any) shows
         what each edit did.
 
@@ -163,6 +96,8 @@ class NetworkActions(QObject):
         self.selection = selection
         self.controller = controller
         self.window = parent_window
+        self.editor = NetworkEditor(document, controller, self)
+        self.editor.message.connect(self._on_edit_refused)
 
         self.act_delete = self._action("&Delete Neuron", self._on_remove_neuron_triggered)
         self.act_delete.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
@@ -279,25 +214,20 @@ class NetworkActions(QObject):
 
     # -- reporting -----------------------------------------------------------------------------
 
-    def _report_error(self, title: str, exc: BPStudioError) -> None:
-        message = str(exc)
+    def _report_error(self, title: str, message: str) -> None:
         self.errorReported.emit(message)
         QMessageBox.warning(self.window, title, message)
 
-    def _report_done(self, text: str) -> None:
-        if isinstance(self.window, QMainWindow):
-            self.window.statusBar().showMessage(text, 4000)
+    def _on_edit_refused(self, message: str) -> None:
+        self._report_error("Cannot edit the network", message)
+        self._update_state()  # put the checked marks back
 
-    def _apply(self, title: str, text: str, make: Callable[[NetworkSpec, Params], Edit]) -> bool:
-        try:
-            push_network_edit(self.document, self.controller, text, make)
-        except BPStudioError as exc:
-            self._report_error(title, exc)
-            self._update_state()  # put the checked marks back
-            return False
-        self._report_done(text)
+    def _done(self, changed: bool) -> bool:
+        """After an edit: say what it did (the undo text) and refresh the menus."""
+        if changed and isinstance(self.window, QMainWindow):
+            self.window.statusBar().showMessage(self.document.undo_stack.undoText(), 4000)
         self._update_state()
-        return True
+        return changed
 
     # -- handlers ------------------------------------------------------------------------------
 
@@ -306,11 +236,7 @@ class NetworkActions(QObject):
         if current is None or current.is_weight:
             return
         layer, j = current.layer, current.j
-        if self._apply(
-            "Remove neuron",
-            f"Remove neuron {j} of layer {layer}",
-            lambda spec, params: edits.remove_neuron(spec, params, layer, j),
-        ):
+        if self._done(self.editor.remove_neuron(layer, j)):
             remaining = self.document.spec.layer_sizes[layer]
             self.selection.select(Selection.neuron(layer, min(j, remaining - 1)))
 
@@ -319,12 +245,7 @@ class NetworkActions(QObject):
         if current is None:
             return
         layer = current.layer
-        rng = self.document.rng
-        if self._apply(
-            "Add neuron",
-            f"Add a neuron to layer {layer}",
-            lambda spec, params: edits.add_neuron(spec, params, layer, rng),
-        ):
+        if self._done(self.editor.add_neuron(layer)):
             self.selection.select(
                 Selection.neuron(layer, self.document.spec.layer_sizes[layer] - 1)
             )
@@ -335,12 +256,7 @@ class NetworkActions(QObject):
         # After the selected layer; the output has nothing after it, so before the output.
         position = spec.n_layers if current is None else min(current.layer + 1, spec.n_layers)
         activation = hidden_activation(spec, position)
-        rng = self.document.rng
-        if self._apply(
-            "Add hidden layer",
-            f"Add hidden layer {position} ({NEW_LAYER_SIZE} neurons, {activation})",
-            lambda s, p: edits.insert_layer(s, p, position, NEW_LAYER_SIZE, activation, rng),
-        ):
+        if self._done(self.editor.insert_layer(position, NEW_LAYER_SIZE, activation)):
             self.selection.select(Selection.neuron(position, 0))
 
     def _on_remove_layer_triggered(self) -> None:
@@ -348,12 +264,7 @@ class NetworkActions(QObject):
         if current is None:
             return
         layer = current.layer
-        rng = self.document.rng
-        if self._apply(
-            "Remove layer",
-            f"Remove hidden layer {layer}",
-            lambda spec, params: edits.remove_layer(spec, params, layer, rng),
-        ):
+        if self._done(self.editor.remove_layer(layer)):
             self.selection.select(None)
             self.selection.select_layer(min(layer, self.document.spec.n_layers))
 
@@ -361,30 +272,15 @@ class NetworkActions(QObject):
         current = self._selected()
         if current is None or current.layer < 1:
             return
-        layer, name = current.layer, str(action.data())
-        if self.document.spec.activations[layer - 1] == name:
-            return
-        self._apply(
-            "Set activation",
-            f"Set activation of layer {layer} to {ACTIVATIONS[name].label}",
-            lambda spec, params: edits.set_activation(spec, params, layer, name),
-        )
+        self._done(self.editor.set_activation(current.layer, str(action.data())))
 
     def _on_cost_triggered(self, action: QAction) -> None:
-        name = str(action.data())
-        if self.document.spec.loss == name:
-            return
-        self._apply(
-            "Cost function",
-            f"Set cost to {LOSSES[name].label}",
-            lambda spec, params: set_loss(spec, params, name),
-        )
+        self._done(self.editor.set_loss(str(action.data())))
 
     def _on_initialize_triggered(self) -> None:
         try:
-            done = ask_initialize(self.window, self.document, self.controller)
+            changed = ask_initialize(self.window, self.document, self.controller)
         except BPStudioError as exc:
-            self._report_error("Initialise network", exc)
+            self._report_error("Initialise network", str(exc))
             return
-        if done:
-            self._report_done(self.document.undo_stack.undoText())
+        self._done(changed)

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from bpstudio.app import notation
 from bpstudio.app.document import Document
+from bpstudio.app.notation import Notation
 from bpstudio.core.data.source import DataSource
-from bpstudio.core.engine.network import NetworkSpec, Params, parameter_symbol
+from bpstudio.core.engine.address import ParamRef
+from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 
@@ -20,30 +23,24 @@ ID_SET_PARAMETER = 1
 ID_SET_HYPERPARAMETERS = 2
 
 
-def parameter_label(kind: str, layer: int, index: tuple[int, ...]) -> str:
-    """The note's notation: w_jk^(l) or b_j^(l)."""
-    return parameter_symbol("w" if kind == "W" else "b", layer, *index)
-
-
 class SetParameterCommand(QUndoCommand):
     """Set one weight or bias. Edits of the same entry within one drag merge into one step."""
 
     def __init__(
-        self,
-        document: Document,
-        kind: str,
-        layer: int,
-        index: tuple[int, ...],
-        value: float,
-        drag_id: int | None = None,
+        self, document: Document, ref: ParamRef, value: float, drag_id: int | None = None
     ) -> None:
         super().__init__()
         self.document = document
-        self.key = (kind, layer, tuple(int(i) for i in index))
-        self.old = document.parameter(kind, layer, self.key[2])
+        self.ref = ref
+        self.old = document.parameter(ref)
         self.new = float(value)
         self.drag_id = drag_id
-        self.setText(f"Set {parameter_label(*self.key)} to {self.new:.4g}")
+        self._set_text()
+
+    def _set_text(self) -> None:
+        """``Set w₀₀⁽¹⁾ to 0.5``, as people write it."""
+        symbol = Notation.for_spec(self.document.spec).param(self.ref, plain=True)
+        self.setText(f"Set {symbol} to {notation.format_value(self.new, 4)}")
 
     def id(self) -> int:
         return ID_SET_PARAMETER
@@ -51,17 +48,17 @@ class SetParameterCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SetParameterCommand):
             return False
-        if other.key != self.key or self.drag_id is None or other.drag_id != self.drag_id:
+        if other.ref != self.ref or self.drag_id is None or other.drag_id != self.drag_id:
             return False
         self.new = other.new
-        self.setText(f"Set {parameter_label(*self.key)} to {self.new:.4g}")
+        self._set_text()
         return True
 
     def redo(self) -> None:
-        self.document._set_parameter(*self.key, self.new)
+        self.document._set_parameter(self.ref, self.new)
 
     def undo(self) -> None:
-        self.document._set_parameter(*self.key, self.old)
+        self.document._set_parameter(self.ref, self.old)
 
 
 class EditNetworkCommand(QUndoCommand):

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from bpstudio.core.data.source import DataSource
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.files.project import Project
 from bpstudio.core.training.history import History
@@ -27,7 +28,7 @@ class Document(QObject):
     networkChanged : the spec (structure, activations, cost) and with it the parameters
         changed; views rebuild.
     parametersChanged : parameter values changed (shapes did not).
-    parameterChanged(str, int, object) : one entry changed: kind "W"/"b", layer, index.
+    parameterChanged(ParamRef) : one weight or bias changed.
     hyperparametersChanged, dataSourceChanged, historyChanged : as named.
     projectReplaced : a whole new project (New, Open); everything changed.
     pathChanged : the file name changed (Save As, Open).
@@ -35,7 +36,7 @@ class Document(QObject):
 
     networkChanged = Signal()
     parametersChanged = Signal()
-    parameterChanged = Signal(str, int, object)
+    parameterChanged = Signal(object)  # ParamRef
     hyperparametersChanged = Signal()
     dataSourceChanged = Signal()
     historyChanged = Signal()
@@ -83,9 +84,8 @@ class Document(QObject):
     def is_modified(self) -> bool:
         return not self.undo_stack.isClean()
 
-    def parameter(self, kind: str, layer: int, index: tuple[int, ...]) -> float:
-        arrays = self.params.W if kind == "W" else self.params.b
-        return float(arrays[layer - 1][index])
+    def parameter(self, ref: ParamRef) -> float:
+        return ref.get(self.params)
 
     # -- editing -----------------------------------------------------------------------------
 
@@ -105,15 +105,9 @@ class Document(QObject):
         else:
             self.parametersChanged.emit()
 
-    def _set_params(self, params: Params) -> None:
-        params.check(self.spec)
-        self._project.params = params
-        self.parametersChanged.emit()
-
-    def _set_parameter(self, kind: str, layer: int, index: tuple[int, ...], value: float) -> None:
-        arrays = self._project.params.W if kind == "W" else self._project.params.b
-        arrays[layer - 1][index] = value
-        self.parameterChanged.emit(kind, layer, index)
+    def _set_parameter(self, ref: ParamRef, value: float) -> None:
+        ref.set(self._project.params, value)
+        self.parameterChanged.emit(ref)
 
     def _set_training_state(self, params: Params, history: History, step: int, epoch: int) -> None:
         self._project.params = params

@@ -1,30 +1,52 @@
 """File → Export and File → Import weights: every format of :mod:`bpstudio.core.files.export`,
 plus PNG/SVG pictures of the canvas and the plots.
 
-Every export is written atomically and read back with the format's own reader before the
-user is told it worked. Formats whose optional packages are missing stay in the menu and
-explain how to enable them.
+Every export carries the input preprocessing and the names of the data the network was
+trained on, is written atomically, and is read back with the format's own reader and fed
+the user's raw inputs before the user is told it worked. Formats whose optional packages
+are missing stay in the menu and explain how to enable them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSettings, QSize
 from PySide6.QtGui import QAction, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMenu, QMessageBox, QWidget
 
 from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.document import Document
-from bpstudio.app.training import TrainingController
+from bpstudio.app.editing import EditPauser
+from bpstudio.app.theme import theme
+from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.data.source import load_examples
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.atomic import atomic_path
-from bpstudio.core.files.export import EXPORT_FORMATS, ExportFormat, export_params, verify_export
+from bpstudio.core.files.export import (
+    EXPORT_FORMATS,
+    ExportFormat,
+    export_params,
+    info_for_data,
+    verify_export,
+)
 
 if TYPE_CHECKING:
-    from bpstudio.app.main_window import MainWindow
+    from bpstudio.app.worker import LoadedData
+
+
+class ExportController(EditPauser, Protocol):
+    """What exports need of :class:`~bpstudio.app.training.TrainingController`: pauses
+    around them, and the data training loaded (the raw examples to verify an export on)."""
+
+    @property
+    def data(self) -> LoadedData | None: ...
+
 
 IMPORT_FILTER = "Weights (*.npz *.json);;NumPy archive (*.npz);;JSON weights (*.json)"
 
@@ -37,22 +59,48 @@ def missing_extra_message(fmt: ExportFormat) -> str:
     )
 
 
-def export_to(fmt_name: str, document: Document, path: Path) -> tuple[list[Path], float]:
-    """Export the document's weights and verify the file; returns (files, max difference)."""
+def document_examples(document: Document, loaded: LoadedData | None) -> Dataset | None:
+    """The document's examples (raw, before any standardisation): the ones training loaded
+    when they are still the document's, else read again; None if they cannot be read."""
+    if loaded is not None and loaded.source == document.data_source:
+        return loaded.examples
+    base = document.path.parent if document.path else None
+    try:
+        return load_examples(document.data_source, base)
+    except (BPStudioError, OSError):
+        return None
+
+
+def export_to(
+    fmt_name: str, document: Document, path: Path, loaded: LoadedData | None = None
+) -> tuple[list[Path], float]:
+    """Export the document's weights with its data's preprocessing and names, and verify the
+    file on the raw examples; returns (files, max difference)."""
     fmt = EXPORT_FORMATS[fmt_name]
     if not fmt.available():
         raise BPStudioError(missing_extra_message(fmt))
     project = document.project
+    examples = document_examples(document, loaded)
+    info = info_for_data(project.spec, project.data, examples)
     files = export_params(
         fmt_name,
         project.spec,
         project.params,
         path,
         metadata={"project": document.title, "step": project.step},
+        info=info,
     )
     difference = float("nan")
     if fmt.verifiable():
-        difference = verify_export(fmt_name, path, project.spec, project.params)
+        fits = examples is not None and examples.n_inputs == project.spec.input_size
+        difference = verify_export(
+            fmt_name,
+            path,
+            project.spec,
+            project.params,
+            info=info,
+            X=examples.X if fits and examples is not None else None,
+        )
     return files, difference
 
 
@@ -93,7 +141,7 @@ def save_scene_image(scene: QGraphicsScene, path: Path) -> None:
             image = QImage(
                 int(rect.width() * 2), int(rect.height() * 2), QImage.Format.Format_ARGB32
             )
-            image.fill(Qt.GlobalColor.white)
+            image.fill(theme().background)
             painter = QPainter(image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             scene.render(painter, QRectF(image.rect()), rect)
@@ -114,21 +162,51 @@ def save_plot_image(plot_item: object, path: Path) -> None:
         exporter.export(str(tmp))
 
 
+@dataclass(frozen=True)
+class Picture:
+    """A view that File → Export Image can save: its menu entry, the file name's suffix
+    (``"canvas"`` gives ``project-canvas.png``) and how to write it to a path."""
+
+    label: str
+    slug: str
+    save: Callable[[Path], None]
+
+
 class ExportActions:
-    """The File menu's export and import entries."""
+    """The File menu's export and import entries.
+
+    Parameters
+    ----------
+    parent : parent of the actions and of the dialogs.
+    document : the project whose weights are exported or imported.
+    controller : pauses training around an export or an import; its ``data`` are the
+        examples an export is verified on.
+    settings : remembers the folder of the last export.
+    show_message : shows a status message for some milliseconds.
+    pictures : the views File → Export Image offers.
+    """
 
     def __init__(
-        self, window: MainWindow, document: Document, controller: TrainingController
+        self,
+        parent: QWidget,
+        document: Document,
+        controller: ExportController,
+        settings: QSettings,
+        show_message: Callable[[str, int], None],
+        pictures: Sequence[Picture] = (),
     ) -> None:
-        self.window = window
+        self.parent = parent
         self.document = document
         self.controller = controller
-        self.import_action = QAction("Import &Weights…", window)
+        self.settings = settings
+        self.show_message = show_message
+        self.pictures = {picture.slug: picture for picture in pictures}
+        self.import_action = QAction("Import &Weights…", parent)
         self.import_action.setStatusTip("Load W1, b1, … from an .npz or .json export")
         self.import_action.triggered.connect(self.import_weights)
         self.format_actions: dict[str, QAction] = {}
         for name, fmt in EXPORT_FORMATS.items():
-            action = QAction(f"{fmt.label} ({fmt.extension})…", window)
+            action = QAction(f"{fmt.label} ({fmt.extension})…", parent)
             tip = fmt.description
             if not fmt.available():
                 tip = f"Needs: pip install 'bpstudio[{fmt.optional_extra}]'"
@@ -143,21 +221,20 @@ class ExportActions:
         for action in self.format_actions.values():
             export_menu.addAction(action)
         images = menu.addMenu("Export &Image")
-        images.addAction("Network canvas…", lambda: self.export_image("canvas"))
-        images.addAction("Cost plot…", lambda: self.export_image("cost"))
-        images.addAction("Gradient plot…", lambda: self.export_image("gradient"))
+        for slug, picture in self.pictures.items():
+            images.addAction(f"{picture.label}…", partial(self.export_image, slug))
 
     def _parent(self) -> QWidget:
-        return self.window
+        return self.parent
 
     def _ask_path(self, title: str, default_name: str, file_filter: str) -> Path | None:
-        start = Path(str(self.window.settings.value("files/export_dir", str(Path.home()))))
+        start = Path(str(self.settings.value("files/export_dir", str(Path.home()))))
         path, _ = QFileDialog.getSaveFileName(
             self._parent(), title, str(start / default_name), file_filter
         )
         if not path:
             return None
-        self.window.settings.setValue("files/export_dir", str(Path(path).parent))
+        self.settings.setValue("files/export_dir", str(Path(path).parent))
         return Path(path)
 
     def export(self, name: str) -> None:
@@ -177,7 +254,7 @@ class ExportActions:
         if not any(path.name.lower().endswith(ext) for ext in fmt.extensions):
             path = path.with_name(path.name + fmt.extension)
         try:
-            files, difference = export_to(name, self.document, path)
+            files, difference = export_to(name, self.document, path, self.controller.data)
         except (BPStudioError, OSError) as exc:
             QMessageBox.critical(self._parent(), "Export failed", f"{path}:\n{exc}")
             return
@@ -187,10 +264,10 @@ class ExportActions:
             else "written (install the verifier package to check it)"
         )
         names = ", ".join(f.name for f in files)
-        self.window.statusBar().showMessage(f"Exported {names}: {check}", 8000)
+        self.show_message(f"Exported {names}: {check}", 8000)
 
     def import_weights(self) -> None:
-        start = str(self.window.settings.value("files/export_dir", str(Path.home())))
+        start = str(self.settings.value("files/export_dir", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(
             self._parent(), "Import weights", start, IMPORT_FILTER
         )
@@ -205,6 +282,8 @@ class ExportActions:
             self.controller.finish_edit()
 
     def export_image(self, what: str) -> None:
+        """Ask for a path and save the picture ``what`` (a :class:`Picture`'s slug) there."""
+        picture = self.pictures[what]
         path = self._ask_path(
             "Export image",
             f"{self.document.title}-{what}.png",
@@ -215,13 +294,8 @@ class ExportActions:
         if path.suffix.lower() not in (".png", ".svg"):
             path = path.with_suffix(".png")
         try:
-            if what == "canvas":
-                save_scene_image(self.window.canvas.scene(), path)
-            elif what == "cost":
-                save_plot_image(self.window.cost_plot.plot_item, path)
-            else:
-                save_plot_image(self.window.gradient_plot.plot_item, path)
+            picture.save(path)
         except (BPStudioError, OSError) as exc:
             QMessageBox.critical(self._parent(), "Export failed", f"{path}:\n{exc}")
             return
-        self.window.statusBar().showMessage(f"Saved {path}", 6000)
+        self.show_message(f"Saved {path}", 6000)

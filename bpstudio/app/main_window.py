@@ -23,24 +23,26 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio import __version__
+from bpstudio.app import notation
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
 from bpstudio.app.canvas.view import NetworkView
 from bpstudio.app.dialogs.new_project import NewProjectDialog
 from bpstudio.app.document import Document
-from bpstudio.app.exporting import ExportActions
+from bpstudio.app.exporting import ExportActions, Picture, save_plot_image, save_scene_image
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.data import DataPanel
 from bpstudio.app.panels.inspector import InspectorPanel
 from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.panels.training import TrainingPanel
 from bpstudio.app.panels.weight_matrix import WeightMatrixPanel
-from bpstudio.app.plots import hold_width
 from bpstudio.app.plots.cost import CostPlot
 from bpstudio.app.plots.decision import DecisionPlot
 from bpstudio.app.plots.gradient import GradientPlot
 from bpstudio.app.selection import SelectionModel
+from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import hold_width
 from bpstudio.core.data.source import data_path_outside
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import SUFFIX, Project
@@ -66,7 +68,26 @@ class MainWindow(QMainWindow):
         self.canvas = NetworkView(self.document, self.selection, self.controller, self)
         self.setCentralWidget(self.canvas)
         self.network_actions = NetworkActions(self.document, self.selection, self.controller, self)
-        self.export_actions = ExportActions(self, self.document, self.controller)
+        self.export_actions = ExportActions(
+            self,
+            self.document,
+            self.controller,
+            self.settings,
+            self.statusBar().showMessage,
+            (
+                Picture(
+                    "Network canvas", "canvas", lambda p: save_scene_image(self.canvas.scene(), p)
+                ),
+                Picture(
+                    "Cost plot", "cost", lambda p: save_plot_image(self.cost_plot.plot_item, p)
+                ),
+                Picture(
+                    "Gradient plot",
+                    "gradient",
+                    lambda p: save_plot_image(self.gradient_plot.plot_item, p),
+                ),
+            ),
+        )
 
         self.palette = LayerPalette(self)
         self.inspector = InspectorPanel(self.document, self.selection, self.controller, self)
@@ -231,7 +252,7 @@ class MainWindow(QMainWindow):
         self.phase_label = QLabel("")
         self.counter_label = hold_width(QLabel(""), "step 00,000,000   epoch 000,000   C = 0.00000")
         self.problem_label = QLabel("")
-        self.problem_label.setStyleSheet("color: #b00020;")
+        self.problem_label.setStyleSheet(f"color: {css(theme().messages.error)};")
         status.addWidget(self.phase_label, 1)
         status.addWidget(self.problem_label, 2)
         status.addPermanentWidget(self.counter_label)
@@ -253,7 +274,7 @@ class MainWindow(QMainWindow):
         else:
             self.phase_label.setText(f"Ready  ·  next phase: {snapshot.next_phase.value}")
         cost = snapshot.cost
-        cost_text = f"   C = {cost:.5g}" if cost is not None else ""
+        cost_text = f"   C = {notation.format_value(cost, 5)}" if cost is not None else ""
         self.counter_label.setText(f"step {snapshot.step:,}   epoch {snapshot.epoch:,}{cost_text}")
 
     def _on_problem(self, message: str) -> None:

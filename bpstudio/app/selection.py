@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
-from bpstudio.core.engine.network import NetworkSpec, parameter_symbol
+from bpstudio.core.engine.address import ParamRef
+from bpstudio.core.engine.network import NetworkSpec
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,14 @@ class Selection:
             )
         return True
 
-    def label(self) -> str:
-        """The note's notation, e.g. ``w₀₁⁽²⁾`` is written ``w_01^(2)``."""
+    @property
+    def param(self) -> ParamRef | None:
+        """The parameter the selection stands for: the weight, or the neuron's bias (an
+        input neuron has none)."""
         if self.is_weight:
             assert self.k is not None
-            return parameter_symbol("w", self.layer, self.j, self.k)
-        return parameter_symbol("a", self.layer, self.j)
+            return ParamRef.weight(self.layer, self.j, self.k)
+        return ParamRef.bias(self.layer, self.j) if self.layer >= 1 else None
 
 
 class SelectionModel(QObject):

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from bpstudio.app.commands import TrainCommand
 from bpstudio.app.document import Document
 from bpstudio.app.worker import LoadedData, StopConditions, TrainingState, TrainingWorker
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import Params
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
@@ -167,9 +168,8 @@ class TrainingController(QObject):
             self._generation += 1
             self.worker.send("set_params", self.document.params.copy(), self._generation)
 
-    def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
-        value = self.document.parameter(kind, layer, index)  # type: ignore[arg-type]
-        self.worker.send("set_parameter", kind, layer, tuple(index), float(value))  # type: ignore[arg-type]
+    def _on_parameter_changed(self, ref: ParamRef) -> None:
+        self.worker.send("set_parameter", ref, self.document.parameter(ref))
 
     def _on_hyperparameters_changed(self) -> None:
         hp: Hyperparameters = self.document.hyperparameters

@@ -153,11 +153,6 @@ class TrainingWorker(QObject):
         for name, args in held:
             self.send(name, *args)
 
-    @property
-    def loading(self) -> bool:
-        """Examples are being loaded."""
-        return self._data_job.busy
-
     def wait_for_data(self) -> None:
         """Block until the examples being loaded have been handed over (tests, scripts)."""
         self._data_job.flush()

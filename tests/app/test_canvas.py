@@ -302,6 +302,11 @@ def test_tooltips_show_the_numbers(view: NetworkView, stub_controller: StubContr
     assert f"{a:.4g}".replace("-", "−") in text
     assert "σ′" in text
     assert "∂C/∂" in text
+    # σ′(z) comes from the snapshot's readout, which agrees with the activation's slope.
+    trace = snapshot.probe.trace
+    slope = view.document.spec.activation(1).derivative(trace.Z[0], trace.A[1])[0, 0]
+    assert snapshot.probe_readout.neuron(1, 0).slope == slope
+    assert f"{slope:.4g}".replace("-", "−") in text
     line = scene.edge_item(1).line(0, 0)
     assert "Weight from neuron 0 of layer 0" in scene.tooltip_at(line.pointAt(0.5))
 

@@ -16,6 +16,7 @@ from bpstudio.app.commands import EditNetworkCommand, SetParameterCommand
 from bpstudio.app.document import Document
 from bpstudio.core.engine import edits
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.init import INITIALIZERS
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.errors import BPStudioError
@@ -74,9 +75,10 @@ def command_for(document: Document, op: tuple[str, int, int, int, float, int | N
     try:
         if name == "set_w":
             j, k = b % sizes[layer], c % sizes[layer - 1]
-            return SetParameterCommand(document, "W", layer, (j, k), value, drag_id=drag)
+            return SetParameterCommand(document, ParamRef.weight(layer, j, k), value, drag_id=drag)
         if name == "set_b":
-            return SetParameterCommand(document, "b", layer, (b % sizes[layer],), value, drag)
+            ref = ParamRef.bias(layer, b % sizes[layer])
+            return SetParameterCommand(document, ref, value, drag)
         if name == "add_neuron":
             if sizes[a % (L + 1)] >= 6:
                 return None  # keep the networks small
@@ -151,34 +153,34 @@ def test_drag_steps_merge_into_one_command_and_drags_do_not_merge_with_each_othe
     qapp: QApplication,
 ) -> None:
     document = Document(make_project("xor"))
-    original = document.parameter("W", 1, (0, 1))
+    original = document.parameter(ParamRef.weight(1, 0, 1))
     for value in (0.1, 0.2, 0.3):
-        document.push(SetParameterCommand(document, "W", 1, (0, 1), value, drag_id=41))
+        document.push(SetParameterCommand(document, ParamRef.weight(1, 0, 1), value, drag_id=41))
     assert document.undo_stack.count() == 1
     for value in (0.4, 0.5):
-        document.push(SetParameterCommand(document, "W", 1, (0, 1), value, drag_id=42))
+        document.push(SetParameterCommand(document, ParamRef.weight(1, 0, 1), value, drag_id=42))
     assert document.undo_stack.count() == 2
     # Typed values (no drag id) are a step each.
-    document.push(SetParameterCommand(document, "W", 1, (0, 1), 0.6))
-    document.push(SetParameterCommand(document, "W", 1, (0, 1), 0.7))
+    document.push(SetParameterCommand(document, ParamRef.weight(1, 0, 1), 0.6))
+    document.push(SetParameterCommand(document, ParamRef.weight(1, 0, 1), 0.7))
     assert document.undo_stack.count() == 4
 
     document.undo_stack.undo()
     document.undo_stack.undo()
     document.undo_stack.undo()
-    assert document.parameter("W", 1, (0, 1)) == 0.3
+    assert document.parameter(ParamRef.weight(1, 0, 1)) == 0.3
     document.undo_stack.undo()
-    assert document.parameter("W", 1, (0, 1)) == original
+    assert document.parameter(ParamRef.weight(1, 0, 1)) == original
 
 
 def test_parameter_changed_signal_names_the_entry(qtbot, qapp: QApplication) -> None:
     document = Document(make_project("xor"))
     with qtbot.waitSignal(document.parameterChanged) as blocker:
-        document.push(SetParameterCommand(document, "b", 2, (0,), 1.5))
-    assert blocker.args == ["b", 2, (0,)]
+        document.push(SetParameterCommand(document, ParamRef.bias(2, 0), 1.5))
+    assert blocker.args == [ParamRef.bias(2, 0)]
     with qtbot.waitSignal(document.parameterChanged) as blocker:
         document.undo_stack.undo()
-    assert blocker.args == ["b", 2, (0,)]
+    assert blocker.args == [ParamRef.bias(2, 0)]
 
 
 def test_structural_edit_emits_network_changed_and_value_edit_parameters_changed(
@@ -215,7 +217,7 @@ def test_save_then_reopen_gives_the_same_project(
     qapp: QApplication, tmp_path: Path, template: str
 ) -> None:
     document = Document(make_project(template))
-    document.push(SetParameterCommand(document, "W", 1, (0, 0), -0.123456789012345))
+    document.push(SetParameterCommand(document, ParamRef.weight(1, 0, 0), -0.123456789012345))
     assert document.is_modified()
     path = tmp_path / f"{template}.bpstudio"
 
@@ -229,12 +231,12 @@ def test_save_then_reopen_gives_the_same_project(
     assert not reopened.is_modified()
     assert reopened.undo_stack.count() == 0
     assert_same_project(document.project, reopened.project)
-    assert reopened.parameter("W", 1, (0, 0)) == -0.123456789012345
+    assert reopened.parameter(ParamRef.weight(1, 0, 0)) == -0.123456789012345
 
 
 def test_undo_after_save_marks_the_document_modified(qapp: QApplication, tmp_path: Path) -> None:
     document = Document(make_project("xor"))
-    document.push(SetParameterCommand(document, "b", 1, (0,), 2.0))
+    document.push(SetParameterCommand(document, ParamRef.bias(1, 0), 2.0))
     document.save(tmp_path / "a.bpstudio")
     document.undo_stack.undo()
     assert document.is_modified()
@@ -288,7 +290,7 @@ def test_missing_file_raises_a_clear_error(qapp: QApplication, tmp_path: Path) -
 
 def test_replace_project_clears_the_undo_history(qapp: QApplication) -> None:
     document = Document(make_project("xor"))
-    document.push(SetParameterCommand(document, "b", 1, (0,), 2.0))
+    document.push(SetParameterCommand(document, ParamRef.bias(1, 0), 2.0))
     document.replace_project(make_project("note"))
     assert document.undo_stack.count() == 0
     assert not document.is_modified()

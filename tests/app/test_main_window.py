@@ -13,6 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.main_window import MainWindow
+from bpstudio.core.data.source import load_examples, split_examples
+from bpstudio.core.engine.address import ParamRef
+from bpstudio.core.engine.backprop import predict
+from bpstudio.core.files.export import import_snippet
 from bpstudio.core.files.project import Project
 from bpstudio.core.files.templates import make_project
 
@@ -71,7 +75,7 @@ def window(qtbot: QtBot, settings: QSettings, dialogs: Dialogs) -> Iterator[Main
 
 
 def edit_a_weight(window: MainWindow) -> None:
-    window.document.push(SetParameterCommand(window.document, "W", 1, (0, 0), 0.123))
+    window.document.push(SetParameterCommand(window.document, ParamRef.weight(1, 0, 0), 0.123))
 
 
 def test_title_marks_unsaved_changes(window: MainWindow) -> None:
@@ -160,6 +164,27 @@ def test_export_menu_writes_and_verifies_every_available_format(
         assert written, name
         assert "verified" in window.statusBar().currentMessage(), name
     assert not dialogs.errors
+
+
+def test_export_of_a_standardised_project_predicts_like_the_app_on_raw_inputs(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    project = make_project("xor")
+    project.data = project.data.with_changes(standardize=True)
+    window.document.replace_project(project)
+    dialogs.save_path = str(tmp_path / "std.py")
+    window.export_actions.format_actions["python"].trigger()
+    assert not dialogs.errors
+    assert "verified" in window.statusBar().currentMessage()
+    module = import_snippet(tmp_path / "std.py")
+    examples = load_examples(project.data)
+    train, validation = split_examples(project.data, examples)
+    raw_train, raw_validation = examples.split(project.data.validation_fraction, project.data.seed)
+    shown = predict(project.spec, project.params, np.concatenate([train.X, validation.X]))
+    got = module.predict(np.concatenate([raw_train.X, raw_validation.X]))
+    np.testing.assert_allclose(got, shown, rtol=0, atol=1e-12)
+    assert module.INPUT_PREPROCESSING == "standardize"
+    assert module.TASK == "classification"
 
 
 def test_import_weights_is_one_undo_step_and_checks_shapes(

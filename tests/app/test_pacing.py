@@ -5,7 +5,6 @@ the window is built (pytest-qt, offscreen; no training process: snapshots are ma
 from __future__ import annotations
 
 import gc
-import time
 
 import pytest
 import shiboken6
@@ -15,9 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from bpstudio.app.canvas.view import NetworkView
 from bpstudio.app.document import Document
-from bpstudio.app.plots import hold_width
-from bpstudio.app.plots.pacing import RedrawScheduler
+from bpstudio.app.pacing import RedrawScheduler
 from bpstudio.app.selection import SelectionModel
+from bpstudio.app.widgets import hold_width
 from bpstudio.core.data.source import load_examples, split_examples
 from bpstudio.core.training.snapshot import probe_state, take_snapshot
 from bpstudio.core.training.trainer import Trainer
@@ -38,25 +37,40 @@ def emit_snapshot(controller: QObject, trainer: Trainer, running: bool) -> None:
     controller.snapshotReceived.emit(snapshot)  # type: ignore[attr-defined]
 
 
-class View(QObject):
+class FakeClock:
+    """Time that moves only when the test says so."""
+
     def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class View(QObject):
+    def __init__(self, clock: FakeClock | None = None) -> None:
         super().__init__()
+        self.clock = clock
         self.runs: list[float] = []
 
     def redraw(self) -> None:
-        self.runs.append(time.perf_counter())
+        self.runs.append(self.clock() if self.clock is not None else 0.0)
 
 
 def test_a_running_callback_waits_its_minimum_interval(qtbot: QtBot) -> None:
-    scheduler = RedrawScheduler(budget=1.0)
-    slow, fast = View(), View()
+    clock = FakeClock()
+    scheduler = RedrawScheduler(budget=1.0, clock=clock)
+    slow, fast = View(clock), View(clock)
     scheduler.request(slow.redraw, running=True, min_interval=0.2)
     qtbot.waitUntil(lambda: len(slow.runs) == 1, timeout=2000)
     scheduler.request(slow.redraw, running=True, min_interval=0.2)
     scheduler.request(fast.redraw, running=True)
     # The other view is not held up by the one that has to wait.
     qtbot.waitUntil(lambda: len(fast.runs) == 1, timeout=2000)
+    # However long the event loop spins, the slow view waits until 0.2 s have passed.
+    qtbot.wait(50)
     assert len(slow.runs) == 1
+    clock.now = 0.2
     qtbot.waitUntil(lambda: len(slow.runs) == 2, timeout=2000)
     assert slow.runs[1] - slow.runs[0] >= 0.2
 

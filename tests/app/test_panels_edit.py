@@ -17,7 +17,7 @@ from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.dialogs.initialize import InitializeDialog
 from bpstudio.app.dialogs.new_project import NewProjectDialog
 from bpstudio.app.document import Document
-from bpstudio.app.panels import notation as nt
+from bpstudio.app.notation import Notation, format_value
 from bpstudio.app.panels.inspector import SLIDER_STEPS, InspectorPanel, slider_span
 from bpstudio.app.panels.weight_matrix import (
     WeightMatrixModel,
@@ -27,6 +27,7 @@ from bpstudio.app.panels.weight_matrix import (
     split_block,
 )
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.backprop import forward
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize, initialize_layer
 from bpstudio.core.files.project import Project
@@ -74,6 +75,7 @@ def test_inspector_without_selection_summarises_the_network(inspector, document)
 def test_inspector_names_the_selection_in_the_notes_notation(inspector, selection) -> None:
     selection.select(Selection.neuron(1, 2))
     assert inspector.pages.currentIndex() == inspector.PAGE_NEURON
+    nt = Notation()  # absolute layer numbers, the default
     assert nt.neuron(1, 2) in inspector.title.text()
     assert "<i>a</i><sub>2</sub><sup>(1)</sup>" in inspector.title.text()
     assert nt.bias(1, 2) in inspector.bias_name.text()
@@ -91,18 +93,18 @@ def test_editing_a_weight_in_the_spin_box_is_one_undoable_step(
     inspector, selection, document
 ) -> None:
     selection.select(Selection.weight(1, 2, 1))
-    original = document.parameter("W", 1, (2, 1))
+    original = document.parameter(ParamRef.weight(1, 2, 1))
     assert inspector.weight_editor.value == original
 
     inspector.weight_editor.spin.setValue(0.75)
 
-    assert document.parameter("W", 1, (2, 1)) == 0.75
+    assert document.parameter(ParamRef.weight(1, 2, 1)) == 0.75
     assert document.undo_stack.count() == 1
     document.undo_stack.undo()
-    assert document.parameter("W", 1, (2, 1)) == original
+    assert document.parameter(ParamRef.weight(1, 2, 1)) == original
     assert inspector.weight_editor.spin.value() == pytest.approx(original, abs=1e-6)
     document.undo_stack.redo()
-    assert document.parameter("W", 1, (2, 1)) == 0.75
+    assert document.parameter(ParamRef.weight(1, 2, 1)) == 0.75
     assert inspector.weight_editor.spin.value() == 0.75
 
 
@@ -113,7 +115,7 @@ def test_typing_a_bias_commits_on_enter(qtbot, inspector, selection, document) -
     qtbot.keyClicks(line, "-1.25")
     assert document.undo_stack.count() == 0  # no edit per keystroke
     qtbot.keyClick(line, Qt.Key.Key_Return)
-    assert document.parameter("b", 2, (0,)) == -1.25
+    assert document.parameter(ParamRef.bias(2, 0)) == -1.25
     assert document.undo_stack.count() == 1
 
 
@@ -121,7 +123,7 @@ def test_a_slider_drag_is_one_undo_step_and_the_next_drag_another(
     inspector, selection, document
 ) -> None:
     selection.select(Selection.neuron(1, 0))
-    original = document.parameter("b", 1, (0,))
+    original = document.parameter(ParamRef.bias(1, 0))
     slider = inspector.bias_editor.slider
     span = inspector.bias_editor.span
 
@@ -130,9 +132,9 @@ def test_a_slider_drag_is_one_undo_step_and_the_next_drag_another(
         slider.setValue(position)
     slider.setSliderDown(False)
 
-    assert document.parameter("b", 1, (0,)) == pytest.approx(500 / SLIDER_STEPS * span)
+    assert document.parameter(ParamRef.bias(1, 0)) == pytest.approx(500 / SLIDER_STEPS * span)
     assert document.undo_stack.count() == 1
-    after_first = document.parameter("b", 1, (0,))
+    after_first = document.parameter(ParamRef.bias(1, 0))
 
     slider.setSliderDown(True)
     slider.setValue(-250)
@@ -141,9 +143,9 @@ def test_a_slider_drag_is_one_undo_step_and_the_next_drag_another(
     assert document.undo_stack.count() == 2
 
     document.undo_stack.undo()
-    assert document.parameter("b", 1, (0,)) == after_first
+    assert document.parameter(ParamRef.bias(1, 0)) == after_first
     document.undo_stack.undo()
-    assert document.parameter("b", 1, (0,)) == original
+    assert document.parameter(ParamRef.bias(1, 0)) == original
 
 
 def test_slider_span_covers_the_value() -> None:
@@ -228,19 +230,19 @@ def test_inspector_shows_live_values_from_the_snapshot(
     trace = forward(document.spec, document.params, probe.x)
     z, a = trace.Z[0][0, 3], trace.A[1][0, 3]
     values = panel.neuron_probe.values
-    assert values["z"].text() == nt.format_value(z)
-    assert values["a"].text() == nt.format_value(a)
-    assert values["slope"].text() == nt.format_value(1 - np.tanh(z) ** 2)
-    assert values["dC_da"].text() == nt.format_value(probe.grads.dA[1][0, 3])
+    assert values["z"].text() == format_value(z)
+    assert values["a"].text() == format_value(a)
+    assert values["slope"].text() == format_value(1 - np.tanh(z) ** 2)
+    assert values["dC_da"].text() == format_value(probe.grads.dA[1][0, 3])
     db = snapshot.batch_grads.db[0][3]
-    assert panel.neuron_batch.values["dC_db"].text() == nt.format_value(db)
+    assert panel.neuron_batch.values["dC_db"].text() == format_value(db)
 
     selection.select(Selection.weight(2, 0, 1))
     dw = snapshot.batch_grads.dW[1][0, 1]
-    assert panel.weight_batch.values["dC_dw"].text() == nt.format_value(dw)
+    assert panel.weight_batch.values["dC_dw"].text() == format_value(dw)
 
     selection.select(Selection.neuron(0, 1))
-    assert panel.input_probe.values["x"].text() == nt.format_value(probe.x[0, 1])
+    assert panel.input_probe.values["x"].text() == format_value(probe.x[0, 1])
 
 
 # -- weight matrix -------------------------------------------------------------------------------
@@ -275,8 +277,8 @@ def test_set_data_pushes_one_command_and_undoes(matrix, document) -> None:
     model = matrix.model
     assert model.setData(model.index(1, 0), "0.625")
     assert model.setData(model.index(1, 2), 1.5)  # the bias column
-    assert document.parameter("W", 1, (1, 0)) == 0.625
-    assert document.parameter("b", 1, (1,)) == 1.5
+    assert document.parameter(ParamRef.weight(1, 1, 0)) == 0.625
+    assert document.parameter(ParamRef.bias(1, 1)) == 1.5
     assert document.undo_stack.count() == 2
     assert model.data(model.index(1, 0), Qt.ItemDataRole.DisplayRole) == "0.6250"
     document.undo_stack.undo()
@@ -291,7 +293,7 @@ def test_a_bad_cell_value_changes_nothing_and_says_why(matrix, document, bad) ->
     model = matrix.model
     assert not model.setData(model.index(0, 1), bad)
     assert_unchanged(document, before)
-    assert "w_01^(1) was not changed" in matrix.status.text()
+    assert "w₀₁⁽¹⁾ was not changed" in matrix.status.text()
 
 
 def test_editing_through_the_delegate(qtbot, matrix, document) -> None:
@@ -300,11 +302,11 @@ def test_editing_through_the_delegate(qtbot, matrix, document) -> None:
     matrix.table.edit(index)
     editor = matrix.table.viewport().findChild(QLineEdit)
     assert editor is not None
-    assert float(editor.text()) == document.parameter("W", 1, (2, 1))  # full precision
+    assert float(editor.text()) == document.parameter(ParamRef.weight(1, 2, 1))  # full precision
     editor.setText("-0.3125")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     # The delegate commits through a queued call.
-    qtbot.waitUntil(lambda: document.parameter("W", 1, (2, 1)) == -0.3125)
+    qtbot.waitUntil(lambda: document.parameter(ParamRef.weight(1, 2, 1)) == -0.3125)
     assert document.undo_stack.count() == 1
 
 
@@ -386,6 +388,7 @@ def test_delete_in_the_table_zeros_cells_and_keeps_the_neuron(
 ) -> None:
     actions = NetworkActions(document, selection, stub_controller, None)
     matrix.addAction(actions.act_delete)  # the window's Delete shortcut, within reach
+    assert matrix.model.setData(matrix.model.index(1, 2), 0.5)  # b_1 was 0: nothing to delete
     matrix.table.setCurrentIndex(matrix.model.index(1, 2))  # b_1: selects neuron a_1^(1)
     assert selection.selection == Selection.neuron(1, 1)
     assert actions.act_delete.isEnabled()
@@ -393,8 +396,8 @@ def test_delete_in_the_table_zeros_cells_and_keeps_the_neuron(
     qtbot.keyClick(matrix.table, Qt.Key.Key_Delete)
 
     assert document.spec.layer_sizes == (2, 4, 1)
-    assert document.parameter("b", 1, (1,)) == 0.0
-    assert document.undo_stack.count() == 1
+    assert document.parameter(ParamRef.bias(1, 1)) == 0.0
+    assert document.undo_stack.count() == 2
 
 
 def test_cells_and_the_selection_model_follow_each_other(matrix, selection) -> None:
@@ -434,7 +437,7 @@ def test_a_big_layer_is_served_by_the_model(qtbot, selection, stub_controller) -
     assert (model.rowCount(), model.columnCount()) == (128, 785)
     assert panel.table.findChildren(QLineEdit) == []  # no per-cell widgets
     assert model.setData(model.index(127, 784), "0.5")
-    assert document.parameter("b", 1, (127,)) == 0.5
+    assert document.parameter(ParamRef.bias(1, 127)) == 0.5
     panel.table.setCurrentIndex(model.index(100, 700))
     assert panel.paste_text("1\t2\n3\t4\n")
     np.testing.assert_array_equal(document.params.W[0][100:102, 700:702], [[1, 2], [3, 4]])
@@ -607,10 +610,15 @@ def test_a_refused_edit_reports_the_reason(actions, selection, document, warning
 
 def test_initialise_network_action(monkeypatch, actions, document) -> None:
     monkeypatch.setattr(InitializeDialog, "exec", lambda dialog: 1)
-    actions.act_initialize.trigger()
     expected = initialize(document.spec, "xavier", document.hyperparameters.seed)
+    actions.act_initialize.trigger()  # the weights it would draw are those it has
+    assert document.undo_stack.count() == 0  # an edit that changes nothing is no undo step
+
+    zeros = Params([np.zeros_like(W) for W in expected.W], [np.zeros_like(b) for b in expected.b])
+    document.push(EditNetworkCommand(document, "Zero", document.spec, zeros))
+    actions.act_initialize.trigger()
     assert document.params.allclose(expected)
-    assert document.undo_stack.count() == 1
+    assert document.undo_stack.count() == 2
 
 
 def test_add_actions_to_menus(qtbot, actions) -> None:

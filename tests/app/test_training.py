@@ -21,6 +21,7 @@ from bpstudio.app.plots.gradient import MODE_COMPONENTS, MODE_LAYERS, GradientPl
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import initialize
 from bpstudio.core.files.project import Project
 from bpstudio.core.files.templates import make_project
@@ -358,7 +359,7 @@ def test_gradient_check_dialog(
 def test_an_edit_right_after_run_keeps_the_document_consistent(
     qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
 ) -> None:
-    from bpstudio.app.actions import push_network_edit
+    from bpstudio.app.editing import push_network_edit
     from bpstudio.core.engine.edits import add_neuron
 
     settle(controller)
@@ -501,7 +502,7 @@ def test_chain_rule_numbers_equal_the_engine(
     assert chain_panel.terms is not None
     assert chain_panel.terms.is_bias
     selection.select(Selection.neuron(0, 1))
-    assert "∂C<sub>0</sub>/∂x" in chain_panel.html
+    assert "∂C<sub>0</sub>/∂<i>x</i><sub>" in chain_panel.html
 
 
 def test_chain_rule_worked_example_of_the_note(
@@ -520,7 +521,7 @@ def test_chain_rule_worked_example_of_the_note(
     qtbot.waitUntil(lambda: chain_panel.engine_gradient is not None, timeout=TIMEOUT)
     terms = chain_panel.terms
     assert terms is not None
-    # BACKPROP.md's table: layer 3, ∂C0/∂w = 4.337619893857e-02.
+    # docs/calculus.md §5's table: layer 3, ∂C0/∂w = 4.337619893857e-02.
     np.testing.assert_allclose(terms.per_example[0], 4.337619893857e-02, rtol=0, atol=1e-12)
     np.testing.assert_allclose(terms.dz_dparam[0], 0.383483718374, atol=1e-12)
     np.testing.assert_allclose(terms.z[0], -0.093213025301, atol=1e-12)
@@ -645,7 +646,7 @@ def test_gradient_plot_components_in_the_notes_order(
     selection.select(Selection.neuron(1, 2))
     assert layout.index_of(selection.selection) == 8 + 2
     component = layout.component(layout.index_at(float(layout.x[8 + 2])))
-    assert (component.kind, component.layer, component.j) == ("b", 1, 2)
+    assert component == ParamRef.bias(1, 2)
 
     plot.set_mode(MODE_LAYERS)
     assert plot.mode == MODE_LAYERS

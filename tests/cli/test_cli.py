@@ -13,7 +13,7 @@ import pytest
 from bpstudio.cli import main
 from bpstudio.core.files.project import Project
 
-# The worked example of BACKPROP.md.
+# The worked example of docs/calculus.md §5.
 NOTE_DW = [-5.873451416921e-03, 1.381298138906e-02, 4.337619893857e-02]
 NOTE_DB = [-5.873451416921e-03, 2.139370630453e-02, 1.131109271665e-01]
 NOTE_COST = 0.051399057279
@@ -270,3 +270,46 @@ def test_every_error_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: P
         assert code != 0
         assert err.startswith("bpstudio: error: ")
         assert err.count("\n") == 1
+
+
+def test_standardised_export_predicts_like_the_app_on_raw_inputs(capsys, tmp_path):
+    """`train --standardize` then `export`: the ONNX file, fed raw CSV rows, gives what the
+    project's network gives the standardised rows, and names its classes."""
+    onnx = pytest.importorskip("onnx")
+    ort = pytest.importorskip("onnxruntime")
+
+    from bpstudio.core.data.source import load_examples, split_examples
+    from bpstudio.core.engine.backprop import predict
+
+    rng = np.random.default_rng(1)
+    rows = ["grams,metres,label"]
+    for _ in range(60):
+        x = rng.normal(size=2)
+        label = "heavy" if x[0] + x[1] > 0 else "light"
+        rows.append(f"{float(5000 + 40 * x[0])!r},{float(0.002 + 0.001 * x[1])!r},{label}")
+    data = tmp_path / "far.csv"
+    data.write_text("\n".join(rows) + "\n")
+    project = tmp_path / "far.bpstudio"
+    code, _, err = run(
+        capsys, "train", "--layers", "2,4,2", "--output-activation", "softmax",
+        "--loss", "cross_entropy", "--dataset", f"csv:{data}", "--label-column", "label",
+        "--standardize", "--epochs", "50", "--lr", "0.5", "-q", "--save", str(project),
+        "--save-params", str(tmp_path / "far.npz"),
+    )  # fmt: skip
+    assert code == 0, err
+    target = tmp_path / "far.onnx"
+    code, out, err = run(capsys, "export", str(project), "--format", "onnx", "-o", str(target))
+    assert code == 0, err
+    assert "verified on raw inputs" in out
+    loaded = Project.load(project)
+    examples = load_examples(loaded.data)
+    train, _ = split_examples(loaded.data, examples)
+    raw, _ = examples.split(loaded.data.validation_fraction, loaded.data.seed)
+    session = ort.InferenceSession(str(target), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"x": np.ascontiguousarray(raw.X)})[0]
+    np.testing.assert_allclose(got, predict(loaded.spec, loaded.params, train.X), atol=1e-9)
+    props = {p.key: p.value for p in onnx.load(str(target)).metadata_props}
+    assert json.loads(props["class_names"]) == ["heavy", "light"]
+    assert json.loads(props["feature_names"]) == ["grams", "metres"]
+    with np.load(tmp_path / "far.npz", allow_pickle=False) as saved:  # --save-params too
+        np.testing.assert_allclose(saved["input_mean"], raw.X.mean(axis=0), rtol=1e-12)

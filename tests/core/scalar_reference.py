@@ -3,7 +3,7 @@
 Every number is a :class:`Value`; every operation records its inputs and a three-line
 backward that says the chain rule for that operation. :meth:`Value.backward` visits the
 graph in reverse topological order. :func:`network_cost_and_gradients` builds the network of
-BACKPROP.md one scalar at a time (z_j = Σ_k w_jk a_k + b_j, a_j = f(z_j)) and returns the
+docs/calculus.md §3 one scalar at a time (z_j = Σ_k w_jk a_k + b_j, a_j = f(z_j)) and returns the
 cost and ∂C/∂W, ∂C/∂b as plain nested lists, so the tests can compare it with the vectorised
 engine. Nothing here imports ``bpstudio``.
 """
@@ -217,7 +217,7 @@ def network_cost_and_gradients(
 ) -> tuple[float, list[list[list[float]]], list[list[float]]]:
     """C = (1/n) Σ_k C_k and its gradient, one scalar at a time.
 
-    ``W[l][j][k]`` is w_jk^(l+1) and ``b[l][j]`` is b_j^(l+1) (BACKPROP.md's layout).
+    ``W[l][j][k]`` is w_jk^(l+1) and ``b[l][j]`` is b_j^(l+1) (docs/calculus.md §4's layout).
     Returns ``(C, dW, db)`` with dW and db in the same nested layout.
     """
     Wv = [[[Value(w) for w in row] for row in layer] for layer in W]

@@ -1,8 +1,8 @@
 """Backpropagation against the note's worked example, finite differences and a scalar reference.
 
-BACKPROP.md's checks: the worked example to 1e-12, central differences within a relative
-error of 1e-6 for every activation and cost on random small networks, and per-example
-gradients that average to the batch gradient. On top: the vectorised engine equals a
+The checks of docs/calculus.md §8: the worked example to 1e-12, central differences within
+a relative error of 1e-6 for every activation and cost on random small networks, and
+per-example gradients that average to the batch gradient. On top: the vectorised engine equals a
 micrograd-style scalar reference (``scalar_reference.py``), saturated inputs stay finite,
 float32 runs, shape errors are explained, and the chain-rule panel's terms multiply and sum
 to the engine's numbers.
@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from scalar_reference import Value, network_cost_and_gradients
 
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.backprop import (
     backward,
     check_batch,
@@ -59,12 +60,12 @@ def test_the_tests_cover_every_activation_and_cost() -> None:
             NetworkSpec.build([2, 2], out, loss="cross_entropy")
 
 
-# -- the worked example of BACKPROP.md ------------------------------------------------------
+# -- the worked example of docs/calculus.md §5 ------------------------------------------------
 
 NOTE_SPEC = NetworkSpec.build([1, 1, 1, 1], "sigmoid", loss="squared_error")
 NOTE_X = np.array([[1.0]])
 NOTE_Y = np.array([[0.25]])
-NOTE_TABLE = {  # layer: (z, a, dC0/dw, dC0/db), BACKPROP.md
+NOTE_TABLE = {  # layer: (z, a, dC0/dw, dC0/db), docs/calculus.md §5
     1: (0.600000000000, 0.645656306226, -5.873451416921e-03, -5.873451416921e-03),
     2: (-0.474787567471, 0.383483718374, 1.381298138906e-02, 2.139370630453e-02),
     3: (-0.093213025301, 0.476713601882, 4.337619893857e-02, 1.131109271665e-01),
@@ -105,7 +106,7 @@ def test_worked_example_as_the_notes_three_factors() -> None:
     for l in (3, 2, 1):
         slope = a[l] * (1.0 - a[l])
         terms = chain_terms(NOTE_SPEC, params, trace, grads, l, 0, 0)
-        assert terms.name == f"w_00^({l})"
+        assert terms.ref == ParamRef.weight(l, 0, 0)
         assert float(terms.dz_dparam[0]) == pytest.approx(a[l - 1], abs=1e-15)
         assert float(terms.da_dz[0]) == pytest.approx(slope, abs=1e-15)
         assert float(terms.dC_da[0]) == pytest.approx(dC_da, abs=1e-15)

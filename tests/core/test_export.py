@@ -23,11 +23,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpstudio.core.data.csv_data import Standardizer
 from bpstudio.core.engine.backprop import predict
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export import (
     EXPORT_FORMATS,
+    ModelInfo,
     export_params,
     format_for_path,
     get_export_format,
@@ -45,13 +47,15 @@ from bpstudio.core.files.export.json_format import parse_json_text, to_json_text
 from bpstudio.core.files.export.npz import load_params_npz
 from bpstudio.core.files.export.onnx_format import IR_VERSION, OPSET
 from bpstudio.core.files.export.python_snippet import import_snippet, to_python_source
-from bpstudio.core.files.export.safetensors_format import snippet_path
+from bpstudio.core.files.export.safetensors_format import snippet_path, torch_usable
 
 FORMATS = ("npz", "json", "csv", "onnx", "safetensors", "python")
 EXACT_FORMATS = ("npz", "json", "csv", "safetensors", "python")
 ONNX_TOL = {"float64": 1e-12, "float32": 1e-6}
+#: Another runtime's kernels (onnxruntime, PyTorch) sum in another order than NumPy.
+RUNTIME_TOL = {"float64": 1e-12, "float32": 1e-5}
 
-# The note's 1-1-1-1 chain (BACKPROP.md worked example): a^(3) for x = 1.0.
+# The note's 1-1-1-1 chain (docs/calculus.md §5, the worked example): a^(3) for x = 1.0.
 NOTE_OUTPUT = 0.476713601882
 
 
@@ -137,8 +141,8 @@ def test_verify_export_every_format(tmp_path: Path, fmt: str, kind: str, dtype: 
     assert all(p.is_file() for p in written)
     assert listing(tmp_path) == sorted(p.name for p in written)  # no temporary files left
     diff = verify_export(fmt, path, spec, params, rng_seed=1, n=64)
-    if fmt == "onnx":
-        assert diff < ONNX_TOL[dtype]
+    if fmt == "onnx" or (fmt == "safetensors" and torch_usable()):
+        assert diff < RUNTIME_TOL[dtype]
     else:
         # Same numbers, same operations: the engine and the export agree to the last bit.
         assert diff <= 1e-15 if dtype == "float64" else diff <= 1e-7
@@ -150,7 +154,9 @@ def test_verify_export_catches_a_different_model(tmp_path: Path) -> None:
     export_params("json", spec, params, path)
     other = params.copy()
     other.W[1][0, 0] += 0.5
-    diff = verify_export("json", path, spec, other)
+    with pytest.raises(BPStudioError, match=r"differ from the app's by up to .*not verified"):
+        verify_export("json", path, spec, other)
+    diff = verify_export("json", path, spec, other, atol=1.0)
     assert diff > 1e-3
     with pytest.raises(BPStudioError, match=r"differs from the network by up to"):
         verify_export("json", path, spec, other, atol=1e-9)
@@ -192,7 +198,9 @@ def test_npz_with_numpy_load(tmp_path: Path, dtype: str) -> None:
         head = json.loads(meta.item())
     assert_params_equal(loaded, params)
     assert head["format"] == "bpstudio-weights"
-    assert head["version"] == 1
+    assert head["version"] == 2
+    assert head["input_preprocessing"] == "none"
+    assert head["task"] == "unknown"
     assert head["layer_sizes"] == [3, 5, 4]
     assert head["activations"] == ["relu", "softmax"]
     assert head["loss"] == "cross_entropy"
@@ -280,7 +288,7 @@ def test_json_with_json_load(tmp_path: Path, dtype: str) -> None:
     with open(path, encoding="utf-8") as fh:
         doc = json.load(fh)
     assert doc["format"] == "bpstudio-weights"
-    assert doc["version"] == 1
+    assert doc["version"] == 2
     assert doc["layer_sizes"] == [2, 4, 3, 2]
     assert doc["loss"] == "squared_error"
     assert [layer["layer"] for layer in doc["layers"]] == [1, 2, 3]
@@ -310,7 +318,7 @@ def test_json_errors_name_the_field(tmp_path: Path) -> None:
     with pytest.raises(BPStudioError, match=r"layers\[2\]\.b must be a list of numbers"):
         parse_json_text(json.dumps(doc), "m.json")
     doc = json.loads(to_json_text(spec, params))
-    doc["version"] = 2
+    doc["version"] = 3
     with pytest.raises(BPStudioError, match="newer Backprop Studio"):
         parse_json_text(json.dumps(doc), "m.json")
     doc = json.loads(to_json_text(spec, params))
@@ -464,7 +472,7 @@ def test_onnx_dtype_override(tmp_path: Path) -> None:
     export_params("onnx", spec, params, path, dtype="float32")
     model = onnx.load(str(path))
     assert model.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
-    assert verify_export("onnx", path, spec, params) < 1e-6
+    assert verify_export("onnx", path, spec, params, dtype="float32") < 1e-6
 
 
 def test_onnx_note_chain_gives_the_worked_example(tmp_path: Path) -> None:
@@ -520,11 +528,12 @@ def test_safetensors_snippet_text(tmp_path: Path) -> None:
     export_params("safetensors", spec, params, path)
     source = snippet_path(path).read_text()
     ast.parse(source)
-    assert "nn.Linear(3, 5)" in source
+    assert "nn.Linear(3, 5, dtype=DTYPE)" in source
     assert "nn.ReLU()" in source
-    assert "nn.Linear(5, 4)" in source
+    assert "nn.Linear(5, 4, dtype=DTYPE)" in source
     assert "nn.Softmax(dim=-1)" in source
-    assert "model.load_state_dict(load_file('clf.safetensors'))" in source
+    assert "WEIGHTS = Path(__file__).with_name('clf.safetensors')" in source
+    assert "model.load_state_dict(load_file(path))" in source
     assert "nn.CrossEntropyLoss" in source  # the note about logits
 
 
@@ -533,25 +542,38 @@ def test_safetensors_snippet_with_a_stand_in_torch(
 ) -> None:
     """Run the PyTorch snippet against a tiny NumPy stand-in for torch (torch is optional).
 
-    It checks what can go wrong in the snippet itself: module order, Linear sizes and the
-    state_dict names the Sequential expects.
+    It checks what can go wrong in the snippet itself: module order, Linear sizes, the
+    state_dict names the Sequential expects and the standardisation buffers in forward().
     """
-    for kind in ("tanh_sigmoid", "softmax_ce", "leaky_linear"):
+    stats = Standardizer(np.array([100.0, -2e4]), np.array([0.5, 3e3]))
+    for kind, info in (
+        ("tanh_sigmoid", None),
+        ("softmax_ce", None),
+        ("leaky_linear", None),
+        ("leaky_linear", ModelInfo(stats)),
+    ):
         spec, params = network(kind)
-        path = tmp_path / f"{kind}.safetensors"
-        export_params("safetensors", spec, params, path)
+        path = tmp_path / f"{kind}-{info is None}.safetensors"
+        export_params("safetensors", spec, params, path, info=info)
         with monkeypatch.context() as patch:
             install_fake_torch(patch)
             # As a script it loads the weights and prints the output for a zero input.
             namespace = run_snippet(snippet_path(path), "__main__")
             model = namespace["load_model"]()  # type: ignore[operator]
+            tensor = sys.modules["torch"].Tensor
         X = random_inputs(spec)
-        np.testing.assert_allclose(model(X), predict(spec, params, X), rtol=0, atol=1e-14)
+        raw = X if info is None else stats.inverse_transform(X)
+        got = model(raw.view(tensor))
+        np.testing.assert_allclose(got, predict(spec, params, X), rtol=0, atol=1e-12)
 
 
 def install_fake_torch(patch: pytest.MonkeyPatch) -> None:
     """Just enough of torch, torch.nn and safetensors.torch, in NumPy, for the snippet."""
     from safetensors.numpy import load_file
+
+    class Tensor(np.ndarray):
+        def to(self, dtype: type) -> Tensor:
+            return np.asarray(self, dtype=dtype).view(Tensor)
 
     class Module:
         def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -561,9 +583,9 @@ def install_fake_torch(patch: pytest.MonkeyPatch) -> None:
             raise NotImplementedError
 
     class Linear(Module):
-        def __init__(self, n_in: int, n_out: int) -> None:
-            self.weight = np.full((n_out, n_in), np.nan)
-            self.bias = np.full(n_out, np.nan)
+        def __init__(self, n_in: int, n_out: int, dtype: type) -> None:
+            self.weight = np.full((n_out, n_in), np.nan, dtype=dtype)
+            self.bias = np.full(n_out, np.nan, dtype=dtype)
 
         def forward(self, x: np.ndarray) -> np.ndarray:
             return x @ self.weight.T + self.bias
@@ -587,10 +609,11 @@ def install_fake_torch(patch: pytest.MonkeyPatch) -> None:
     class Sequential(Module):
         def __init__(self, *modules: Module) -> None:
             self.modules = modules
+            self.buffers: dict[str, np.ndarray] = {}
 
-        def to(self, dtype: type) -> Sequential:
-            self.dtype = dtype
-            return self
+        def register_buffer(self, name: str, value: np.ndarray) -> None:
+            self.buffers[name] = value
+            setattr(self, name, value)
 
         def eval(self) -> Sequential:
             return self
@@ -598,13 +621,16 @@ def install_fake_torch(patch: pytest.MonkeyPatch) -> None:
         def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
             linear = {i: m for i, m in enumerate(self.modules) if isinstance(m, Linear)}
             expected = {f"{i}.{p}" for i in linear for p in ("weight", "bias")}
-            assert set(state) == expected  # strict=True, as in torch
+            assert set(state) == expected | set(self.buffers)  # strict=True, as in torch
             for i, m in linear.items():
                 for p in ("weight", "bias"):
                     value = state[f"{i}.{p}"]
                     assert value.shape == getattr(m, p).shape
-                    assert value.dtype == self.dtype
+                    assert value.dtype == getattr(m, p).dtype
                     setattr(m, p, value)
+            for name, old in self.buffers.items():
+                assert state[name].shape == old.shape
+                self.register_buffer(name, state[name].astype(old.dtype).view(Tensor))
 
         def forward(self, x: np.ndarray) -> np.ndarray:
             for m in self.modules:
@@ -624,7 +650,9 @@ def install_fake_torch(patch: pytest.MonkeyPatch) -> None:
     torch.nn = nn  # type: ignore[attr-defined]
     torch.float64 = np.float64  # type: ignore[attr-defined]
     torch.float32 = np.float32  # type: ignore[attr-defined]
-    torch.zeros = lambda *shape, dtype: np.zeros(shape, dtype)  # type: ignore[attr-defined]
+    torch.zeros = lambda *shape, dtype: np.zeros(shape, dtype).view(Tensor)  # type: ignore[attr-defined]
+    torch.tensor = lambda values, dtype: np.array(values, dtype).view(Tensor)  # type: ignore[attr-defined]
+    torch.Tensor = Tensor  # type: ignore[attr-defined]
     torch.no_grad = contextlib.nullcontext  # type: ignore[attr-defined]
     st_torch = types.ModuleType("safetensors.torch")
     st_torch.load_file = load_file  # type: ignore[attr-defined]
@@ -736,7 +764,7 @@ def test_python_snippet_bad_module(tmp_path: Path) -> None:
     with pytest.raises(BPStudioError, match="fails to import"):
         import_snippet(path)
     path.write_text("x = 1\n")
-    with pytest.raises(BPStudioError, match=r"no predict\(x\)"):
+    with pytest.raises(BPStudioError, match=r"no predict\(\) function"):
         import_snippet(path)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QIcon, QPainter, QPainterPath, QPen, QPixmap
 
-from bpstudio.app.canvas import colors
+from bpstudio.app.theme import theme, with_alpha
 
 _SCALE = 2
 
@@ -40,16 +40,17 @@ def _curve(activation: str, t: float) -> float:
 
 def layer_pixmap(kind: str, activation: str | None = None, size: int = 40) -> QPixmap:
     """A rounded tile: a column of neurons, with the activation's curve for hidden layers."""
+    colors = theme()
     pixmap, p = _canvas(size)
-    tint = colors.KIND_COLORS.get(kind, colors.TEXT_MUTED)
+    tint = colors.kind(kind)
     rect = QRectF(1, 1, size - 2, size - 2)
-    p.setPen(QPen(colors.with_alpha(tint, 90), 1))
-    p.setBrush(colors.with_alpha(tint, 28))
+    p.setPen(QPen(with_alpha(tint, 90), 1))
+    p.setBrush(with_alpha(tint, 28))
     p.drawRoundedRect(rect, 9, 9)
     s = size / 40.0
     if kind == "hidden" and activation:
         # Axes and the curve.
-        p.setPen(QPen(colors.with_alpha(tint, 80), 1 * s))
+        p.setPen(QPen(with_alpha(tint, 80), 1 * s))
         p.drawLine(QPointF(8 * s, 20 * s), QPointF(32 * s, 20 * s))
         p.drawLine(QPointF(20 * s, 8 * s), QPointF(20 * s, 32 * s))
         path = QPainterPath()
@@ -70,7 +71,7 @@ def layer_pixmap(kind: str, activation: str | None = None, size: int = 40) -> QP
     else:
         # A column of three neurons with an arrow in (input) or out (output).
         p.setPen(QPen(tint, 1.6 * s))
-        p.setBrush(QColor("#ffffff"))
+        p.setBrush(colors.card)
         cx = 22 * s if kind == "input" else 18 * s
         for cy in (11, 20, 29):
             p.drawEllipse(QPointF(cx, cy * s), 3.6 * s, 3.6 * s)
@@ -91,8 +92,9 @@ def layer_icon(kind: str, activation: str | None = None) -> QIcon:
 
 def action_icon(name: str) -> QIcon:
     """``zoom_in``, ``zoom_out``, ``zoom_fit`` or ``edges_gradient``."""
+    colors = theme()
     pixmap, p = _canvas(24)
-    pen = QPen(colors.TEXT, 1.8)
+    pen = QPen(colors.text, 1.8)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     p.setPen(pen)
@@ -110,16 +112,17 @@ def action_icon(name: str) -> QIcon:
             path.lineTo(QPointF(cx, cy))
             path.lineTo(QPointF(cx + sx * 5, cy))
             p.drawPath(path)
-        p.setPen(QPen(colors.KIND_COLORS["hidden"], 1.6))
+        p.setPen(QPen(colors.kinds["hidden"], 1.6))
         p.drawEllipse(QPointF(12, 12), 3, 3)
     else:  # edges_gradient
-        for y0, y1, color in ((6, 18, colors.GRAD_POSITIVE), (18, 6, colors.GRAD_NEGATIVE)):
+        ends = ((6, 18, colors.gradients.positive), (18, 6, colors.gradients.negative))
+        for y0, y1, color in ends:
             edge = QPen(color, 2.2)
             edge.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(edge)
             p.drawLine(QPointF(5, y0), QPointF(19, y1))
-        p.setPen(QPen(colors.TEXT, 1.4))
-        p.setBrush(QColor("#ffffff"))
+        p.setPen(QPen(colors.text, 1.4))
+        p.setBrush(colors.card)
         for x, y in ((4, 6), (4, 18), (20, 6), (20, 18)):
             p.drawEllipse(QPointF(x, y), 2.6, 2.6)
     p.end()

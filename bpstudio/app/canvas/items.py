@@ -1,17 +1,17 @@
 """The canvas's graphics items: neurons, the edges of a layer pair, layer headers with their
 buttons, the marker of a collapsed layer and the drop indicator.
 
-Items only draw and report gestures; the scene (:mod:`bpstudio.app.canvas.scene`) decides
-what a gesture means. Gestures that rebuild the scene (a header's + button, expanding a
-layer) run from a zero-delay timer, never inside the event handler of an item the rebuild
-deletes.
+Items only draw and report gestures to their scene, through :class:`LayerGestures`; the
+scene (:mod:`bpstudio.app.canvas.scene`) decides what a gesture means. Gestures that
+rebuild the scene (a header's + button, expanding a layer) run from a zero-delay timer,
+never inside the event handler of an item the rebuild deletes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app.canvas import colors
 from bpstudio.app.canvas.layout import (
     HEADER_HEIGHT,
     HEADER_WIDTH,
@@ -41,9 +40,7 @@ from bpstudio.app.canvas.layout import (
     NEURON_RADIUS,
     LayerLayout,
 )
-
-if TYPE_CHECKING:
-    from bpstudio.app.canvas.scene import NetworkScene
+from bpstudio.app.theme import Theme, blend, theme, with_alpha
 
 R = NEURON_RADIUS
 DRAG_THRESHOLD = 6.0  # scene units a header moves before it counts as a drag
@@ -70,11 +67,25 @@ def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
     return option.levelOfDetailFromTransform(painter.worldTransform())
 
 
-def _network_scene(item: QGraphicsItem) -> NetworkScene | None:
-    from bpstudio.app.canvas.scene import NetworkScene
+@runtime_checkable
+class LayerGestures(Protocol):
+    """What a layer's header and marker ask of the scene they are in."""
 
+    def select_header(self, layer: int | None) -> None: ...
+
+    def show_move_indicator(self, layer: int, x: float) -> int: ...
+
+    def hide_drop_indicator(self) -> None: ...
+
+    def finish_layer_move(self, layer: int, x: float) -> bool: ...
+
+    def toggle_expanded(self, layer: int) -> None: ...
+
+
+def _gestures(item: QGraphicsItem) -> LayerGestures | None:
+    """The scene of ``item`` if it takes layer gestures (a plain scene, in tests, does not)."""
     scene = item.scene()
-    return scene if isinstance(scene, NetworkScene) else None
+    return scene if isinstance(scene, LayerGestures) else None
 
 
 def _later(item: QGraphicsItem, action: Callable[[], None]) -> None:
@@ -154,18 +165,19 @@ class NeuronItem(HoverItem):
             self.update()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
+        colors = theme()
         lod = _lod(painter, option)
         draft = _draft(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not draft)
         centre = QPointF(0, 0)
         painter.setPen(Qt.PenStyle.NoPen)
         if self.marked:
-            painter.setBrush(colors.ACCENT_SOFT)
+            painter.setBrush(colors.accent_soft)
             painter.drawEllipse(centre, R + 11, R + 11)
         elif lod > 0.35 and not draft:
-            painter.setBrush(colors.SHADOW)
+            painter.setBrush(colors.shadow)
             painter.drawEllipse(QPointF(0, 1.5), R + 0.8, R + 0.8)
         if self.ring is not None and self.ring_width > 0:
             pen = QPen(self.ring, self.ring_width)
@@ -174,22 +186,22 @@ class NeuronItem(HoverItem):
             radius = R + 1.5 + self.ring_width / 2
             painter.drawEllipse(centre, radius, radius)
         if self.marked:
-            outline = QPen(colors.ACCENT, 2.4)
+            outline = QPen(colors.accent, 2.4)
         elif self.related or self._hovered:
-            outline = QPen(colors.OUTLINE_HOVER, 1.8)
+            outline = QPen(colors.outline_hover, 1.8)
         else:
-            outline = QPen(colors.OUTLINE, 1.2)
+            outline = QPen(colors.outline, 1.2)
         painter.setPen(outline)
-        painter.setBrush(self.fill if self.fill is not None else colors.ZERO)
+        fill = self.fill if self.fill is not None else colors.values.zero
+        painter.setBrush(fill)
         painter.drawEllipse(centre, R, R)
         if self.text and lod > 0.55:
-            dark = self.fill is not None and colors.is_dark(self.fill)
-            painter.setPen(QColor("#ffffff") if dark else colors.TEXT)
+            painter.setPen(colors.readable_on(fill))
             painter.setFont(ui_font(10, QFont.Weight.Medium))
             painter.drawText(QRectF(-R, -R, 2 * R, 2 * R), Qt.AlignmentFlag.AlignCenter, self.text)
         if self.bias is not None and lod > 0.3:
             # The bias: a small badge on the rim, coloured like a value.
-            painter.setPen(QPen(QColor("#ffffff"), 1.5))
+            painter.setPen(QPen(colors.card, 1.5))
             painter.setBrush(self.bias)
             painter.drawEllipse(QPointF(-0.7071 * R, 0.7071 * R), 4.6, 4.6)
 
@@ -198,7 +210,9 @@ class NeuronItem(HoverItem):
 
 
 @cache
-def _edge_pen(gradient: bool, positive: bool, level: int, faded: bool = False) -> QPen:
+def _edge_pen(
+    colors: Theme, gradient: bool, positive: bool, level: int, faded: bool = False
+) -> QPen:
     """The pen for one strength level (1..EDGE_LEVELS) of a sign.
 
     Colours are opaque, pre-blended with the background (translucent wide lines are several
@@ -207,7 +221,8 @@ def _edge_pen(gradient: bool, positive: bool, level: int, faded: bool = False) -
     """
     t = level / EDGE_LEVELS
     strength = (0.18 + 0.82 * t) * (0.22 if faded else 1.0)
-    color = colors.blend(colors.sign_color(1.0 if positive else -1.0, gradient), strength)
+    scale = colors.gradients if gradient else colors.values
+    color = blend(scale.sign(1.0 if positive else -1.0), strength, colors.background)
     pen = QPen(color, 0.6 + 3.8 * t)
     # Flat caps: the raster engine strokes wide round-capped lines ten times slower.
     pen.setCapStyle(Qt.PenCapStyle.FlatCap)
@@ -215,19 +230,20 @@ def _edge_pen(gradient: bool, positive: bool, level: int, faded: bool = False) -
 
 
 @cache
-def _neutral_pen(faded: bool = False) -> QPen:
-    return QPen(colors.blend(colors.OUTLINE, 0.12 if faded else 0.45), 0.8)
+def _neutral_pen(colors: Theme, faded: bool = False) -> QPen:
+    return QPen(blend(colors.outline, 0.12 if faded else 0.45, colors.background), 0.8)
 
 
 @cache
-def _aggregate_pen(faded: bool = False) -> QPen:
-    return QPen(colors.blend(colors.OUTLINE, 0.15 if faded else 0.3), 0.9)
+def _aggregate_pen(colors: Theme, faded: bool = False) -> QPen:
+    return QPen(blend(colors.outline, 0.15 if faded else 0.3, colors.background), 0.9)
 
 
 def _pen_for(key: int, gradient: bool, faded: bool = False) -> QPen:
+    colors = theme()
     if key == 0:
-        return _neutral_pen(faded)
-    return _edge_pen(gradient, bool(key % 2), key // 2, faded)
+        return _neutral_pen(colors, faded)
+    return _edge_pen(colors, gradient, bool(key % 2), key // 2, faded)
 
 
 class EdgeBundleItem(QGraphicsItem):
@@ -336,6 +352,11 @@ class EdgeBundleItem(QGraphicsItem):
         i = self.line_index(j, k)
         return None if i is None else self._make_lines(np.array([i]))[0]
 
+    def line_color(self, j: int, k: int) -> QColor | None:
+        """The colour w_jk's line is drawn in (unfaded; None when it has no line)."""
+        i = self.line_index(j, k)
+        return None if i is None else _pen_for(int(self._keys[i]), self._gradient).color()
+
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
         return self._rect
 
@@ -392,7 +413,7 @@ class EdgeBundleItem(QGraphicsItem):
         drawn = self._drawn if self._drawn is not None else np.ones(n, dtype=bool)
         ops: list[tuple[QPen, np.ndarray | None, list[QLineF]]] = []
         if self._aggregate:
-            ops.append((_aggregate_pen(fade), None, self._aggregate))
+            ops.append((_aggregate_pen(theme(), fade), None, self._aggregate))
         keys = self._keys
         passes = [(True, drawn & ~focus), (False, drawn & focus)] if has_focus else [(fade, drawn)]
         for faded, subset in passes:  # type: ignore[assignment]
@@ -470,8 +491,9 @@ class EdgeBundleItem(QGraphicsItem):
     # -- painting ------------------------------------------------------------------------------
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
+        colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not _draft(self))
         exposed = self._visible_rect(painter, option).adjusted(-8, -8, 8, 8)
         clip = not exposed.isEmpty() and not exposed.contains(self._rect)
@@ -486,7 +508,7 @@ class EdgeBundleItem(QGraphicsItem):
             line = self._make_lines(np.array([i]))[0]
             pen = QPen(_pen_for(int(self._keys[i]), self._gradient))
             width = max(pen.widthF(), 2.6)
-            halo = QPen(colors.with_alpha(colors.ACCENT, 110), width + 5)
+            halo = QPen(with_alpha(colors.accent, 110), width + 5)
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(halo)
             painter.drawLine(line)
@@ -495,7 +517,7 @@ class EdgeBundleItem(QGraphicsItem):
             painter.drawLine(line)
         if self._note and _lod(painter, option) > 0.15:
             painter.setFont(ui_font(11))
-            painter.setPen(colors.TEXT_MUTED)
+            painter.setPen(colors.text_muted)
             rect = QRectF(self._rect.left(), self._rect.bottom() - 22, self._rect.width(), 18)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._note)
 
@@ -542,19 +564,20 @@ class HeaderButton(HoverItem):
         event.accept()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
+        colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         s = self.SIZE
         rect = QRectF(-s / 2, -s / 2, s, s)
         if self._hovered:
-            painter.setPen(QPen(colors.ACCENT, 1.2))
-            painter.setBrush(colors.ACCENT_SOFT)
+            painter.setPen(QPen(colors.accent, 1.2))
+            painter.setBrush(colors.accent_soft)
         else:
-            painter.setPen(QPen(colors.CARD_BORDER, 1.0))
-            painter.setBrush(QColor("#f8fafc"))
+            painter.setPen(QPen(colors.card_border, 1.0))
+            painter.setBrush(colors.card_hover)
         painter.drawRoundedRect(rect, 6, 6)
-        pen = QPen(colors.ACCENT if self._hovered else colors.TEXT, 1.6)
+        pen = QPen(colors.accent if self._hovered else colors.text, 1.6)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
@@ -642,7 +665,7 @@ class LayerHeaderItem(HoverItem):
         if event.button() != Qt.MouseButton.LeftButton:
             event.ignore()
             return
-        scene = _network_scene(self)
+        scene = _gestures(self)
         if scene is not None:
             scene.select_header(self.layer)
         self._press = event.scenePos()
@@ -660,7 +683,7 @@ class LayerHeaderItem(HoverItem):
             return
         self._dragging = True
         self.setPos(self._origin.x() + dx, self._origin.y())
-        scene = _network_scene(self)
+        scene = _gestures(self)
         if scene is not None:
             scene.show_move_indicator(self.layer, event.scenePos().x())
 
@@ -669,7 +692,7 @@ class LayerHeaderItem(HoverItem):
             self.setCursor(Qt.CursorShape.OpenHandCursor)
         if self._dragging:
             self.setPos(self._origin)
-            scene = _network_scene(self)
+            scene = _gestures(self)
             if scene is not None:
                 scene.hide_drop_indicator()
                 layer, x = self.layer, event.scenePos().x()
@@ -681,31 +704,32 @@ class LayerHeaderItem(HoverItem):
     # -- painting ------------------------------------------------------------------------------
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
+        colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.card_rect()
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colors.SHADOW)
+        painter.setBrush(colors.shadow)
         painter.drawRoundedRect(rect.translated(0, 2), 10, 10)
         if self.marked:
-            border = QPen(colors.ACCENT, 1.8)
+            border = QPen(colors.accent, 1.8)
         elif self._hovered or self._dragging:
-            border = QPen(QColor("#cbd5e1"), 1.2)
+            border = QPen(colors.card_border_strong, 1.2)
         else:
-            border = QPen(colors.CARD_BORDER, 1.0)
+            border = QPen(colors.card_border, 1.0)
         painter.setPen(border)
-        painter.setBrush(colors.CARD)
+        painter.setBrush(colors.card)
         painter.drawRoundedRect(rect, 10, 10)
         if _lod(painter, option) < 0.25:
             return
         left = rect.left() + 14
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colors.KIND_COLORS.get(self.kind, colors.TEXT_MUTED))
+        painter.setBrush(colors.kind(self.kind))
         painter.drawEllipse(QPointF(left + 3.5, rect.top() + 18), 4, 4)
         title_font = ui_font(13, QFont.Weight.DemiBold)
         painter.setFont(title_font)
-        painter.setPen(colors.TEXT)
+        painter.setPen(colors.text)
         width = rect.right() - self._row_width(0) - (left + 14)
         title = QFontMetricsF(title_font).elidedText(self.title, Qt.TextElideMode.ElideRight, width)
         painter.drawText(
@@ -714,7 +738,7 @@ class LayerHeaderItem(HoverItem):
             title,
         )
         painter.setFont(ui_font(11))
-        painter.setPen(colors.TEXT_MUTED)
+        painter.setPen(colors.text_muted)
         buttons_left = rect.right() - self._row_width(1)
         painter.drawText(
             QRectF(left + 14, rect.top() + 27, buttons_left - left - 14, 18),
@@ -755,7 +779,7 @@ class CollapsedMarkerItem(HoverItem):
             self.update()
 
     def trigger(self) -> None:
-        scene = _network_scene(self)
+        scene = _gestures(self)
         if scene is not None:
             scene.toggle_expanded(self.layer)
 
@@ -763,33 +787,36 @@ class CollapsedMarkerItem(HoverItem):
         event.accept() if event.button() == Qt.MouseButton.LeftButton else event.ignore()
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
-        scene = _network_scene(self)
+        scene = _gestures(self)
         if scene is not None and self.boundingRect().contains(event.pos()):
             layer = self.layer
             _later(self, lambda: scene.toggle_expanded(layer))
         event.accept()
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
+        colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.pill_rect()
         radius = MARKER_HEIGHT / 2
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colors.SHADOW)
+        painter.setBrush(colors.shadow)
         painter.drawRoundedRect(rect.translated(0, 1.5), radius, radius)
         accent = self.marked or self._hovered
-        painter.setPen(QPen(colors.ACCENT if accent else QColor("#cbd5e1"), 1.4 if accent else 1))
-        painter.setBrush(QColor("#eef2ff") if self.marked else colors.CARD)
+        painter.setPen(
+            QPen(colors.accent if accent else colors.card_border_strong, 1.4 if accent else 1)
+        )
+        painter.setBrush(colors.card_marked if self.marked else colors.card)
         painter.drawRoundedRect(rect, radius, radius)
         if _lod(painter, option) < 0.3:
             return
         painter.setFont(ui_font(11, QFont.Weight.Medium))
-        painter.setPen(colors.ACCENT if accent else colors.TEXT_MUTED)
+        painter.setPen(colors.accent if accent else colors.text_muted)
         text_rect = rect.adjusted(12, 0, -26, 0)
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
         # A small "expand" chevron pair at the right end.
-        pen = QPen(colors.ACCENT if accent else colors.TEXT_MUTED, 1.5)
+        pen = QPen(colors.accent if accent else colors.text_muted, 1.5)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)
         cx = rect.right() - 16
@@ -844,14 +871,15 @@ class DropIndicatorItem(QGraphicsItem):
         return rect.united(self._label_rect()).adjusted(-2, -2, 2, 2)
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+        self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
+        colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        color = colors.ACCENT if self.allowed else QColor("#dc2626")
+        color = colors.accent if self.allowed else colors.danger
         if self.mode == "column":
             rect = QRectF(self.at_x - 66, self.top, 132, self.bottom - self.top)
             painter.setPen(QPen(color, 1.5, Qt.PenStyle.DashLine))
-            painter.setBrush(colors.with_alpha(color, 22))
+            painter.setBrush(with_alpha(color, 22))
             painter.drawRoundedRect(rect, 16, 16)
         else:
             pen = QPen(color, 2.5, Qt.PenStyle.DashLine)
@@ -860,10 +888,10 @@ class DropIndicatorItem(QGraphicsItem):
             top = self.top + (28 if self.label else 0)  # the label sits on top of the line
             painter.drawLine(QPointF(self.at_x, top), QPointF(self.at_x, self.bottom))
             mid = (self.top + self.bottom) / 2
-            painter.setPen(QPen(QColor("#ffffff"), 2))
+            painter.setPen(QPen(colors.on_fill, 2))
             painter.setBrush(color)
             painter.drawEllipse(QPointF(self.at_x, mid), 11, 11)
-            painter.setPen(QPen(QColor("#ffffff"), 2))
+            painter.setPen(QPen(colors.on_fill, 2))
             painter.drawLine(QPointF(self.at_x - 5, mid), QPointF(self.at_x + 5, mid))
             painter.drawLine(QPointF(self.at_x, mid - 5), QPointF(self.at_x, mid + 5))
         if self.label:
@@ -871,6 +899,6 @@ class DropIndicatorItem(QGraphicsItem):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(color)
             painter.drawRoundedRect(rect, 12, 12)
-            painter.setPen(QColor("#ffffff"))
+            painter.setPen(colors.on_fill)
             painter.setFont(ui_font(11, QFont.Weight.DemiBold))
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)

@@ -7,10 +7,10 @@ zooms, and they let mouse events through to the canvas.
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QFont, QLinearGradient, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from bpstudio.app.canvas import colors
+from bpstudio.app.theme import theme, with_alpha
 
 
 def _font(pixel_size: int, weight: QFont.Weight = QFont.Weight.Normal) -> QFont:
@@ -27,13 +27,14 @@ class _Card(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
 
     def _card(self, painter: QPainter) -> QRectF:
+        colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = QRectF(self.rect()).adjusted(1, 1, -1, -3)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colors.SHADOW)
+        painter.setBrush(colors.shadow)
         painter.drawRoundedRect(rect.translated(0, 2), 10, 10)
-        painter.setPen(QPen(colors.CARD_BORDER, 1))
-        painter.setBrush(colors.with_alpha(colors.CARD, 240))
+        painter.setPen(QPen(colors.card_border, 1))
+        painter.setBrush(with_alpha(colors.card, 240))
         painter.drawRoundedRect(rect, 10, 10)
         return rect
 
@@ -60,7 +61,8 @@ class CanvasLegend(_Card):
             self.note = note
             self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        colors = theme()
         painter = QPainter(self)
         rect = self._card(painter)
         left = rect.left() + 12
@@ -72,38 +74,37 @@ class CanvasLegend(_Card):
         gradient_mode = self.edge_mode == "gradients"
 
         painter.setFont(label_font)
-        painter.setPen(colors.TEXT)
+        painter.setPen(colors.text)
         for y, label in zip(rows, ("Neuron", "Ring", "Edge"), strict=True):
             painter.drawText(QPointF(left, y + 4), label)
 
-        # Neuron fill: a on the blue-white-orange scale from -1 to +1.
+        # Neuron fill: a on the value scale (blue-orange) from -1 to +1.
         y = rows[0]
         painter.setFont(small)
-        painter.setPen(colors.TEXT_MUTED)
+        painter.setPen(colors.text_muted)
         painter.drawText(QPointF(swatch, y + 4), "−1")
         painter.drawText(QPointF(swatch + 92, y + 4), "+1")
         bar = QRectF(swatch + 17, y - 5, 72, 10)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        gradient.setColorAt(0.0, colors.VALUE_NEGATIVE)
-        gradient.setColorAt(0.5, colors.ZERO)
-        gradient.setColorAt(1.0, colors.VALUE_POSITIVE)
-        painter.setPen(QPen(colors.CARD_BORDER, 1))
+        for position, color in colors.values.stops():
+            gradient.setColorAt(position, color)
+        painter.setPen(QPen(colors.card_border, 1))
         painter.setBrush(gradient)
         painter.drawRoundedRect(bar, 5, 5)
 
         # Ring: ∂C/∂a, green negative, pink positive.
         y = rows[1]
-        for i, color in enumerate((colors.GRAD_NEGATIVE, colors.GRAD_POSITIVE)):
+        for i, color in enumerate((colors.gradients.negative, colors.gradients.positive)):
             cx = swatch + 23 + i * 50
             painter.setPen(QPen(color, 2.6))
-            painter.setBrush(QColor("#ffffff"))
+            painter.setBrush(colors.card)
             painter.drawEllipse(QPointF(cx, y), 5.5, 5.5)
         # Edge: w (blue/orange) or ∂C/∂w (green/pink).
         y = rows[2]
         pair = (
-            (colors.GRAD_NEGATIVE, colors.GRAD_POSITIVE)
+            (colors.gradients.negative, colors.gradients.positive)
             if gradient_mode
-            else (colors.VALUE_NEGATIVE, colors.VALUE_POSITIVE)
+            else (colors.values.negative, colors.values.positive)
         )
         for i, color in enumerate(pair):
             x0 = swatch + 13 + i * 50
@@ -112,18 +113,18 @@ class CanvasLegend(_Card):
             painter.setPen(pen)
             painter.drawLine(QPointF(x0, y + 4), QPointF(x0 + 20, y - 4))
         painter.setFont(small)
-        painter.setPen(colors.TEXT_MUTED)
+        painter.setPen(colors.text_muted)
         for y in rows[1:]:
             painter.drawText(QPointF(swatch + 2, y + 4), "−")
             painter.drawText(QPointF(swatch + 52, y + 4), "+")
 
         painter.setFont(_font(12, QFont.Weight.Medium))
-        painter.setPen(colors.TEXT)
+        painter.setPen(colors.text)
         labels = ("a", "∂C/∂a", "∂C/∂w" if gradient_mode else "w")
         for y, label in zip(rows, labels, strict=True):
             painter.drawText(QPointF(symbol, y + 4), label)
         painter.setFont(small)
-        painter.setPen(colors.TEXT_MUTED)
+        painter.setPen(colors.text_muted)
         painter.drawText(
             QRectF(left, rect.bottom() - 22, rect.width() - 24, 16),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -149,10 +150,11 @@ class ZoomBadge(_Card):
             self.text = text
             self.update()
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        colors = theme()
         painter = QPainter(self)
         rect = self._card(painter)
         painter.setFont(_font(11, QFont.Weight.Medium))
-        painter.setPen(colors.TEXT_MUTED)
+        painter.setPen(colors.text_muted)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.text)
         painter.end()

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app.canvas import colors
 from bpstudio.app.canvas.icons import layer_icon, layer_pixmap
 from bpstudio.app.canvas.mime import LAYER_MIME, layer_mime_data
+from bpstudio.app.theme import css, theme, with_alpha
 from bpstudio.core.engine.edits import MAX_LAYER_SIZE
 
 DEFAULT_SIZE = 4
@@ -55,20 +55,13 @@ ENTRIES: tuple[PaletteEntry, ...] = (
 )
 
 
-class _Hover:
-    """Colours of a row under the mouse."""
-
-    hover = colors.with_alpha(colors.KIND_COLORS["hidden"], 12)
-    border_hover = colors.with_alpha(colors.KIND_COLORS["hidden"], 90)
-
-
 class _EntryDelegate(QStyledItemDelegate):
     """Rows drawn as cards: icon, title, one-line description."""
 
     ROW_HEIGHT = 54
 
     def sizeHint(  # noqa: N802 (Qt override)
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+        self, option: QStyleOptionViewItem, _index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return QSize(option.rect.width(), self.ROW_HEIGHT)
 
@@ -78,20 +71,21 @@ class _EntryDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        colors = theme()
         entry: PaletteEntry = index.data(_ROLE_ENTRY)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect.adjusted(4, 3, -4, -3)
         state = option.state
         if state & QStyle.StateFlag.State_Selected:
-            painter.setPen(QPen(colors.ACCENT, 1.2))
-            painter.setBrush(colors.with_alpha(colors.ACCENT, 18))
+            painter.setPen(QPen(colors.accent, 1.2))
+            painter.setBrush(with_alpha(colors.accent, 18))
         elif state & QStyle.StateFlag.State_MouseOver:
-            painter.setPen(QPen(_Hover.border_hover, 1))
-            painter.setBrush(_Hover.hover)
+            painter.setPen(QPen(with_alpha(colors.kind("hidden"), 90), 1))
+            painter.setBrush(with_alpha(colors.kind("hidden"), 12))
         else:
-            painter.setPen(QPen(colors.CARD_BORDER, 1))
-            painter.setBrush(colors.CARD)
+            painter.setPen(QPen(colors.card_border, 1))
+            painter.setBrush(colors.card)
         painter.drawRoundedRect(rect, 8, 8)
         icon = layer_pixmap(entry.kind, entry.activation, 36)
         painter.drawPixmap(QPoint(rect.left() + 8, rect.center().y() - 18), icon)
@@ -99,7 +93,7 @@ class _EntryDelegate(QStyledItemDelegate):
         title_font = QFont(option.font)
         title_font.setWeight(QFont.Weight.DemiBold)
         painter.setFont(title_font)
-        painter.setPen(colors.TEXT)
+        painter.setPen(colors.text)
         painter.drawText(
             QRect(text_left, rect.top() + 6, rect.right() - text_left - 6, rect.height() // 2 - 4),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
@@ -108,7 +102,7 @@ class _EntryDelegate(QStyledItemDelegate):
         small = QFont(option.font)
         small.setPointSizeF(max(option.font.pointSizeF() - 1.0, 7.0))
         painter.setFont(small)
-        painter.setPen(colors.TEXT_MUTED)
+        painter.setPen(colors.text_muted)
         metrics = painter.fontMetrics()
         width = rect.right() - text_left - 6
         painter.drawText(
@@ -150,7 +144,7 @@ class _PaletteList(QListWidget):
             return None
         return layer_mime_data(self._palette.payload(self.row(items[0])))
 
-    def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802, N803
+    def startDrag(self, _supported_actions: Qt.DropAction) -> None:  # noqa: N802, N803
         item = self.currentItem()
         if item is None:
             return
@@ -171,6 +165,7 @@ class LayerPalette(QWidget):
     """Layer kinds to drag onto the canvas, and the size of a new hidden layer."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        colors = theme()
         super().__init__(parent)
         self.setObjectName("LayerPalette")
         layout = QVBoxLayout(self)
@@ -181,7 +176,7 @@ class LayerPalette(QWidget):
             "where you drop it."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet(f"color: {colors.TEXT_MUTED.name()};")
+        hint.setStyleSheet(f"color: {css(colors.text_muted)};")
         layout.addWidget(hint)
 
         self.list_widget = _PaletteList(self)
@@ -234,6 +229,7 @@ class LayerPalette(QWidget):
 
     def drag_pixmap(self, row: int) -> QPixmap:
         """What follows the mouse while dragging: a small card with the icon and title."""
+        colors = theme()
         entry = ENTRIES[row]
         font = QFont(self.font())
         font.setWeight(QFont.Weight.DemiBold)
@@ -244,12 +240,12 @@ class LayerPalette(QWidget):
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(colors.ACCENT, 1.2))
-        painter.setBrush(colors.with_alpha(colors.CARD, 235))
+        painter.setPen(QPen(colors.accent, 1.2))
+        painter.setBrush(with_alpha(colors.card, 235))
         painter.drawRoundedRect(1, 1, width - 2, 46, 10, 10)
         painter.drawPixmap(QPoint(8, 6), layer_pixmap(entry.kind, entry.activation, 36))
         painter.setFont(font)
-        painter.setPen(colors.TEXT)
+        painter.setPen(colors.text)
         painter.drawText(
             QRect(52, 0, width - 56, 48),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

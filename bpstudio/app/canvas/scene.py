@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app.canvas import colors
-from bpstudio.app.canvas.editing import NetworkEditor, activation_short
+from bpstudio.app import notation
 from bpstudio.app.canvas.items import (
     CollapsedMarkerItem,
     DropIndicatorItem,
@@ -48,8 +47,10 @@ from bpstudio.app.canvas.layout import (
 from bpstudio.app.canvas.thumbnails import image_html, neuron_image
 from bpstudio.app.canvas.values import CanvasValues, max_abs, values_from_document
 from bpstudio.app.document import Document
-from bpstudio.app.panels import notation as nt
+from bpstudio.app.editing import NetworkEditor, activation_short
+from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import css, theme, to_qcolors, with_alpha
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpstudio.core.engine.init import INITIALIZER_LABELS
 from bpstudio.core.engine.network import NetworkSpec, Params
@@ -58,27 +59,7 @@ EDGE_MODES = ("weights", "gradients")
 
 
 def _number(value: float | None) -> str:
-    if value is None:
-        return "—"
-    if not np.isfinite(value):
-        return str(value)
-    return f"{value:.4g}".replace("-", "−")
-
-
-def _short(value: float) -> str:
-    """A neuron's activation in at most four characters."""
-    if not np.isfinite(value):
-        return "nan" if np.isnan(value) else "∞"
-    magnitude = abs(value)
-    if magnitude >= 99.5:
-        text = f"{value:.0e}".replace("e+0", "e")
-    elif magnitude >= 9.95:
-        text = f"{value:.0f}"
-    elif magnitude >= 0.995:
-        text = f"{value:.1f}"
-    else:
-        text = f"{value:.2f}".replace("0.", ".", 1)
-    return text.replace("-", "−")
+    return notation.format_value(value, 4)
 
 
 class NetworkScene(QGraphicsScene):
@@ -114,7 +95,7 @@ class NetworkScene(QGraphicsScene):
         self._headers: dict[int, LayerHeaderItem] = {}
         self._markers: dict[int, CollapsedMarkerItem] = {}
         self._indicator: DropIndicatorItem | None = None
-        self.setBackgroundBrush(colors.BACKGROUND)
+        self.setBackgroundBrush(theme().background)
         selection.selectionChanged.connect(self._on_selection_changed)
 
     # -- items ---------------------------------------------------------------------------------
@@ -276,6 +257,7 @@ class NetworkScene(QGraphicsScene):
         if values.spec != self.spec:
             return
         self.values = values
+        colors = theme()
         gradient = self.edge_mode == "gradients"
         w_scale = max_abs(values.W) or 1.0
         for l, edge in self._edges.items():
@@ -294,8 +276,8 @@ class NetworkScene(QGraphicsScene):
             texts = [""] * n
             if values.A is not None:
                 a = values.A[l][idx]
-                fills = colors.to_qcolors(colors.diverging_rgb(a))  # type: ignore[assignment]
-                texts = [_short(v) for v in a.tolist()]
+                fills = to_qcolors(colors.values.rgb(a))  # type: ignore[assignment]
+                texts = [notation.compact(v) for v in a.tolist()]
             rings: list[QColor | None] = [None] * n
             widths = [0.0] * n
             grad = values.dA[l] if values.dA is not None else None
@@ -304,14 +286,12 @@ class NetworkScene(QGraphicsScene):
                 t = np.sqrt(np.clip(np.nan_to_num(np.abs(g) / g_scale), 0, 1))
                 for i, (gi, ti) in enumerate(zip(g.tolist(), t.tolist(), strict=True)):
                     if ti >= 0.08:
-                        rings[i] = colors.with_alpha(
-                            colors.sign_color(gi, gradient=True), 90 + 165 * ti
-                        )
+                        rings[i] = with_alpha(colors.gradients.sign(gi), 90 + 165 * ti)
                         widths[i] = round(1.2 + 4.3 * ti, 1)
             biases: list[QColor | None] = [None] * n
             if l >= 1:
-                rgb = colors.diverging_rgb(values.b[l - 1][idx], b_scale)
-                biases = colors.to_qcolors(rgb)  # type: ignore[assignment]
+                rgb = colors.values.rgb(values.b[l - 1][idx], b_scale)
+                biases = to_qcolors(rgb)  # type: ignore[assignment]
             for i, j in enumerate(lay.indices):
                 self._neurons[(l, j)].set_values(fills[i], texts[i], rings[i], widths[i], biases[i])
 
@@ -540,29 +520,28 @@ class NetworkScene(QGraphicsScene):
             name = "output" if layer == spec.n_layers else "layer"
             act = activation_short(spec.activations[layer - 1])
             title = f"Neuron {j} of {name} {layer if name == 'layer' else ''} · {act}"
+        nt = Notation.for_spec(spec)
         rows = [(nt.neuron(layer, j), v.activation(layer, j) if v else None)]
         if layer >= 1:
             rows += [
                 (nt.pre_activation(layer, j), v.pre_activation(layer, j) if v else None),
                 (nt.bias(layer, j), v.bias(layer, j) if v else None),
-                (
-                    f"σ′(<i>z</i><sub>{j}</sub><sup>({layer})</sup>)",
-                    v.derivative(layer, j) if v else None,
-                ),
+                (nt.slope(layer, j), v.derivative(layer, j) if v else None),
             ]
-        rows.append((f"∂C/∂{nt.neuron(layer, j)}", v.grad_a(layer, j) if v else None))
+        rows.append((nt.gradient(nt.neuron(layer, j)), v.grad_a(layer, j) if v else None))
         body = "".join(
             f"<tr><td>{label}</td><td align='right'>&nbsp;&nbsp;{_number(value)}</td></tr>"
             for label, value in rows
         )
         note = ""
+        muted = css(theme().text_muted)
         if v is None or v.A is None:
-            note = "<br><span style='color:#64748b'>Step a forward pass to see a and z.</span>"
+            note = f"<br><span style='color:{muted}'>Step a forward pass to see a and z.</span>"
         elif v.dA is None:
-            note = "<br><span style='color:#64748b'>Step a backward pass to see ∂C/∂a.</span>"
+            note = f"<br><span style='color:{muted}'>Step a backward pass to see ∂C/∂a.</span>"
         elif v.probe_index is not None:
             note = (
-                f"<br><span style='color:#64748b'>Probe: training example {v.probe_index}.</span>"
+                f"<br><span style='color:{muted}'>Probe: training example {v.probe_index}.</span>"
             )
         picture = self._neuron_picture(layer, j)
         return f"<b>{html.escape(title.replace('  ', ' '))}</b><table>{body}</table>{note}{picture}"
@@ -576,7 +555,7 @@ class NetworkScene(QGraphicsScene):
         image = neuron_image(self.spec, params, layer, j, *self.input_ranges)
         (x0, x1), (y0, y1) = self.input_ranges
         return (
-            f"<br>{image_html(image)}<br><span style='color:#64748b'>"
+            f"<br>{image_html(image)}<br><span style='color:{css(theme().text_muted)}'>"
             f"a over the input plane, x₁ ∈ [{x0:.2g}, {x1:.2g}], x₂ ∈ [{y0:.2g}, {y1:.2g}]</span>"
         )
 
@@ -585,9 +564,10 @@ class NetworkScene(QGraphicsScene):
         w = float(v.W[layer - 1][j, k]) if v is not None else None
         dw = float(v.dW[layer - 1][j, k]) if v is not None and v.dW is not None else None
         a_prev = v.activation(layer - 1, k) if v is not None else None
+        nt = Notation.for_spec(self.spec)
         rows = [
             (nt.weight(layer, j, k), w),
-            ("∂C/∂<i>w</i> (batch)", dw),
+            (f"{nt.gradient(nt.symbol('w', None))} (batch)", dw),
             (nt.neuron(layer - 1, k), a_prev),
         ]
         body = "".join(

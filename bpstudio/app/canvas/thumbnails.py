@@ -9,14 +9,14 @@ import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QImage
 
-from bpstudio.app.canvas.colors import diverging_rgb
+from bpstudio.app.theme import theme
 from bpstudio.core.engine.decision import Range, neuron_grid
 from bpstudio.core.engine.network import NetworkSpec, Params
 
 THUMBNAIL_RESOLUTION = 40
 THUMBNAIL_PIXELS = 120
 
-#: The activation value drawn white: the middle of the activation's range.
+#: The activation value drawn in the scale's zero colour: the middle of its range.
 _CENTRES = {"sigmoid": 0.5, "softmax": 0.5}
 
 
@@ -30,7 +30,7 @@ def neuron_image(
     scale = float(np.max(np.abs(shifted))) or 1.0
     if centre:
         scale = max(scale, 0.5)  # a sigmoid's full range is ±0.5 around its centre
-    rgb = diverging_rgb(shifted[::-1].ravel(), scale)  # row 0 of the image is the top (y max)
+    rgb = theme().values.rgb(shifted[::-1].ravel(), scale)  # row 0 of the image is the top (y max)
     pixels = np.ascontiguousarray(
         rgb.reshape(THUMBNAIL_RESOLUTION, THUMBNAIL_RESOLUTION, 3).round().astype(np.uint8)
     )

@@ -1,8 +1,9 @@
 """The numbers the canvas draws, gathered from the document and the latest snapshot.
 
 The canvas computes nothing itself: parameters come from the document (idle) or the
-snapshot (live), the probe example's a, z and ∂C/∂a and the batch's ∂C/∂w from the
-snapshot. Arrays are views into the (immutable) snapshot, never copies.
+snapshot (live), the probe example's a, z, σ′(z) and ∂C/∂a from the snapshot's probe
+readout (:mod:`bpstudio.core.engine.readout`) and the batch's ∂C/∂w from the snapshot.
+Arrays are views into the (immutable) snapshot, never copies.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.engine.readout import Readout
 from bpstudio.core.training.snapshot import Snapshot
 
 
@@ -28,6 +30,7 @@ class CanvasValues:
     dA : ∂C/∂a^(l) of the probe for l = 0..L (entries may be None); None before backward
     dW : the batch's ∂C/∂W^(l) (``dW[l - 1]``); None before backward
     probe_index : which training example the probe is
+    probe : the probe's readout (A, Z and dA are its vectors); None before a forward pass
     """
 
     spec: NetworkSpec
@@ -38,6 +41,7 @@ class CanvasValues:
     dA: list[Array | None] | None = None
     dW: list[Array] | None = None
     probe_index: int | None = None
+    probe: Readout | None = None
 
     def activation(self, layer: int, j: int) -> float | None:
         return None if self.A is None else float(self.A[layer][j])
@@ -55,37 +59,25 @@ class CanvasValues:
 
     def derivative(self, layer: int, j: int) -> float | None:
         """σ'(z_j^(l)) of the probe (the diagonal ∂a_j/∂z_j for softmax)."""
-        if self.Z is None or self.A is None or layer < 1:
+        if self.probe is None or layer < 1:
             return None
-        act = self.spec.activation(layer)
-        z = self.Z[layer - 1][j : j + 1][None, :]
-        a = self.A[layer][j : j + 1][None, :]
-        if not act.elementwise:
-            z, a = self.Z[layer - 1][None, :], self.A[layer][None, :]
-            return float(act.derivative(z, a)[0, j])
-        return float(act.derivative(z, a)[0, 0])
-
-
-def _rows(arrays: list[Array | None] | None) -> list[Array | None] | None:
-    if arrays is None:
-        return None
-    return [None if a is None else a[0] for a in arrays]
+        return self.probe.neuron(layer, j).slope
 
 
 def values_from_snapshot(snapshot: Snapshot) -> CanvasValues:
     probe = snapshot.probe
-    trace = probe.trace if probe is not None else None
-    grads = probe.grads if probe is not None else None
+    values = snapshot.probe_readout
     batch = snapshot.batch_grads
     return CanvasValues(
         spec=snapshot.spec,
         W=snapshot.params.W,
         b=snapshot.params.b,
-        A=_rows(trace.A) if trace is not None else None,  # type: ignore[arg-type]
-        Z=_rows(trace.Z) if trace is not None else None,  # type: ignore[arg-type]
-        dA=_rows(grads.dA) if grads is not None else None,
+        A=values.a if values is not None else None,
+        Z=values.z if values is not None else None,
+        dA=values.dC_da if values is not None else None,
         dW=batch.dW if batch is not None else None,
         probe_index=probe.index if probe is not None else None,
+        probe=values,
     )
 
 
@@ -96,7 +88,7 @@ def values_from_document(
     if snapshot is not None and snapshot.spec == spec:
         live = values_from_snapshot(snapshot)
         return CanvasValues(
-            spec, params.W, params.b, live.A, live.Z, live.dA, live.dW, live.probe_index
+            spec, params.W, params.b, live.A, live.Z, live.dA, live.dW, live.probe_index, live.probe
         )
     return CanvasValues(spec, params.W, params.b)
 

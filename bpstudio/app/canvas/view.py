@@ -30,16 +30,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QMainWindow, QMenu, QToolBar, QWidget
 
-from bpstudio.app.canvas import colors
-from bpstudio.app.canvas.editing import NetworkEditor
 from bpstudio.app.canvas.icons import action_icon
 from bpstudio.app.canvas.mime import parse_layer_mime, validate_payload
 from bpstudio.app.canvas.overlay import CanvasLegend, ZoomBadge
 from bpstudio.app.canvas.scene import EDGE_MODES, NetworkScene
 from bpstudio.app.canvas.values import values_from_document, values_from_snapshot
 from bpstudio.app.document import Document
-from bpstudio.app.plots.pacing import scheduler
+from bpstudio.app.editing import EditPauser, NetworkEditor
+from bpstudio.app.pacing import scheduler
 from bpstudio.app.selection import SelectionModel
+from bpstudio.app.theme import theme
 from bpstudio.core.engine.decision import padded_range
 from bpstudio.core.training.snapshot import Snapshot
 
@@ -53,14 +53,11 @@ HIT_PIXELS = 6.0  # how near (screen pixels) a click must be to an edge
 GRID = 24.0  # scene units between background dots
 
 
-class Controller(Protocol):
-    """What the canvas needs of the training controller (a stub will do in tests)."""
+class Controller(EditPauser, Protocol):
+    """What the canvas needs of the training controller (a stub will do in tests): pauses
+    around its edits and the snapshots to draw."""
 
     snapshotReceived: SignalInstance
-
-    def pause_for_edit(self) -> None: ...
-
-    def finish_edit(self) -> None: ...
 
 
 class NetworkView(QGraphicsView):
@@ -323,7 +320,7 @@ class NetworkView(QGraphicsView):
         doc = self.document
         self.network_scene.apply_values(values_from_document(doc.spec, doc.params, self._snapshot))
 
-    def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
+    def _on_parameter_changed(self, _ref: object) -> None:
         self._on_parameters_changed()
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
@@ -507,12 +504,13 @@ class NetworkView(QGraphicsView):
     # -- painting and geometry -----------------------------------------------------------------
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
-        painter.fillRect(rect, colors.BACKGROUND)
+        colors = theme()
+        painter.fillRect(rect, colors.background)
         zoom = self.zoom()
         step = GRID
         while step * zoom < 14:
             step *= 2
-        pen = QPen(colors.GRID_DOT, 1.6 if zoom >= 0.5 else 1.2)
+        pen = QPen(colors.grid_dot, 1.6 if zoom >= 0.5 else 1.2)
         pen.setCosmetic(True)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         painter.setPen(pen)

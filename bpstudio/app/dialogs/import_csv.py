@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app.background import LatestJob
+from bpstudio.app.theme import css, theme, with_alpha
 from bpstudio.core.data.csv_data import CsvFormat, _sniff_lines, sniff_csv
 from bpstudio.core.data.datasets import Dataset
 from bpstudio.core.data.source import DataSource, read_csv_examples, split_examples
@@ -60,7 +61,6 @@ PREVIEW_COLUMNS = 200
 HEAD_BYTES = 256_000
 #: Column names that say "this is the class label".
 LABEL_NAMES = {"label", "labels", "class", "classes", "digit", "species", "category", "target", "y"}
-TARGET_TINT = QColor(245, 147, 34, 45)
 
 
 class ImportCancelled(BPStudioError):
@@ -211,9 +211,10 @@ class ImportCsvDialog(QDialog):
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        messages = theme().messages
         self.error_label.setStyleSheet(
-            "color: #9f1239; background: #fff1f2; border: 1px solid #fecdd3; "
-            "border-radius: 4px; padding: 6px;"
+            f"color: {css(messages.warning_text)}; background: {css(messages.warning_background)};"
+            f" border: 1px solid {css(messages.warning_border)}; border-radius: 4px; padding: 6px;"
         )
         self.error_label.hide()
 
@@ -430,7 +431,9 @@ class ImportCsvDialog(QDialog):
             for r in range(self.table.rowCount()):
                 item = self.table.item(r, c)
                 if item is not None:
-                    item.setBackground(QBrush(TARGET_TINT) if is_target else QBrush())
+                    item.setBackground(
+                        QBrush(with_alpha(theme().values.positive, 45)) if is_target else QBrush()
+                    )
 
     def _update_summary(self) -> None:
         if self.format is None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app.notation import Notation
 from bpstudio.core.engine.init import INITIALIZER_LABELS, INITIALIZERS
 
 MAX_SEED = 2**31 - 1
@@ -42,7 +43,8 @@ class InitializeDialog(QDialog):
             what = "every weight matrix <i>W</i> and bias vector <i>b</i> of the network"
         else:
             self.setWindowTitle(f"Initialise Layer {layer}")
-            what = f"<i>W</i><sup>({layer})</sup> and <i>b</i><sup>({layer})</sup>"
+            nt = Notation()  # the layer is named by its number here, as in the title
+            what = f"{nt.matrix(layer)} and {nt.biases(layer)}"
         intro = QLabel(
             f"Draw fresh values for {what}. The same scheme and seed always give the same "
             "numbers. Undo restores the old values."

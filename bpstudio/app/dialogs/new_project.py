@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app.theme import blend, theme, with_alpha
 from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.engine.network import NetworkSpec
@@ -24,12 +25,6 @@ DEFAULT_TEMPLATE = "note"
 
 #: Past this many neurons a layer is drawn with a gap ("⋮") and its size written below.
 MAX_DRAWN = 7
-
-_INPUT = QColor("#d9dde3")
-_HIDDEN = QColor("#7da7d9")
-_OUTPUT = QColor("#f2a65a")
-_EDGE = QColor(120, 130, 145, 90)
-_OUTLINE = QColor("#4a5563")
 
 
 class NetworkSketch(QWidget):
@@ -61,7 +56,7 @@ class NetworkSketch(QWidget):
             columns.append([QPointF(x, top + step_y * r) for r in range(shown)])
         return columns
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), self.palette().base())
@@ -73,23 +68,26 @@ class NetworkSketch(QWidget):
         columns = self._columns(area)
         radius = min(9.0, area.height() / MAX_DRAWN / 2.6)
 
-        painter.setPen(QPen(_EDGE, 1.0))
+        colors = theme()
+        edge, outline = with_alpha(colors.outline, 90), colors.outline_hover
+        painter.setPen(QPen(edge, 1.0))
         for left, right in zip(columns, columns[1:], strict=False):
             for p in left:
                 for q in right:
                     painter.drawLine(p, q)
 
         for i, column in enumerate(columns):
-            colour = _INPUT if i == 0 else _OUTPUT if i == spec.n_layers else _HIDDEN
+            kind = "input" if i == 0 else "output" if i == spec.n_layers else "hidden"
+            colour = blend(colors.kind(kind), 0.55, colors.card)
             truncated = spec.layer_sizes[i] > MAX_DRAWN
             for r, p in enumerate(column):
                 if truncated and r == MAX_DRAWN - 2:
-                    painter.setPen(_OUTLINE)
+                    painter.setPen(outline)
                     painter.drawText(
                         QRectF(p.x() - 10, p.y() - 10, 20, 20), Qt.AlignmentFlag.AlignCenter, "⋮"
                     )
                     continue
-                painter.setPen(QPen(_OUTLINE, 1.0))
+                painter.setPen(QPen(outline, 1.0))
                 painter.setBrush(colour)
                 painter.drawEllipse(p, radius, radius)
 

@@ -20,20 +20,28 @@ from PySide6.QtGui import QShowEvent, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
 from bpstudio.app.document import Document
-from bpstudio.app.plots.pacing import scheduler
+from bpstudio.app.notation import Notation, cost, exact, power
+from bpstudio.app.notation import formula_number as num
+from bpstudio.app.notation import partial as d
+from bpstudio.app.pacing import scheduler
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import ThemeColour
 from bpstudio.app.training import TrainingController
 from bpstudio.core.engine.backprop import Grads, Trace
 from bpstudio.core.engine.chain import ChainTerms, PathTerm, activation_paths, chain_terms
 from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.engine.readout import Readout
 from bpstudio.core.training.snapshot import Snapshot
 
-#: Colours of the note's three factors (also used in the legend rows).
-C_DZ = "#2f6fb3"  # ∂z/∂w = a_k^(l-1)
-C_DA = "#2e8b57"  # ∂a/∂z = σ'(z)
-C_DC = "#c45a12"  # ∂C/∂a
-C_RES = "#6a1b9a"  # the product
-MUTED = "#6b6b6b"
+#: Colours of the note's three factors (also used in the legend rows), from the theme.
+C_DZ = ThemeColour(lambda t: t.chain.dz_dw)  # ∂z/∂w = a_k^(l-1)
+C_DA = ThemeColour(lambda t: t.chain.da_dz)  # ∂a/∂z = σ'(z)
+C_DC = ThemeColour(lambda t: t.chain.dC_da)  # ∂C/∂a
+C_RES = ThemeColour(lambda t: t.chain.product)  # the product
+MUTED = ThemeColour(lambda t: t.text_muted)
+OK = ThemeColour(lambda t: t.messages.ok)
+ERROR = ThemeColour(lambda t: t.messages.error)
+NOTICE = ThemeColour(lambda t: t.messages.notice_background)
 
 MAX_PATHS = 12  # path terms listed before "… and n more"
 MAX_BATCH_TERMS = 4  # per-example terms written out in the batch average
@@ -43,38 +51,7 @@ RUNNING_MIN_INTERVAL = 0.25  # seconds between two redraws while training runs
 # -- notation ------------------------------------------------------------------------------------
 
 
-def num(value: float, digits: int = 4, paren: bool = False) -> str:
-    """A number for a formula: 4 significant digits, a real minus sign."""
-    if not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("∞" if value > 0 else "−∞")
-    text = f"{value:.{digits}g}".replace("-", "−")
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        text = f"{mantissa}·10<sup>{int(exponent.replace('−', '-'))}</sup>".replace("-", "−")
-    if paren and value < 0:
-        return f"({text})"
-    return text
-
-
-def exact(value: float) -> str:
-    return f"{value:.12e}".replace("-", "−")
-
-
-def var(base: str, sub: str | int | None = None, layer: str | int | None = None) -> str:
-    """``a_k^(l-1)`` as rich text."""
-    text = f"<i>{base}</i>"
-    if sub is not None and sub != "":
-        text += f"<sub>{sub}</sub>"
-    if layer is not None:
-        text += f"<sup>({str(layer).replace('-', '−')})</sup>"
-    return text
-
-
-def d(num_: str, den: str) -> str:
-    return f"∂{num_}/∂{den}"
-
-
-def colored(text: str, colour: str, bold: bool = False) -> str:
+def colored(text: str, colour: str | ThemeColour, bold: bool = False) -> str:
     weight = "font-weight:600;" if bold else ""
     return f"<span style='color:{colour};{weight}'>{text}</span>"
 
@@ -83,10 +60,6 @@ def layer_name(layer: int, L: int) -> str:
     if layer == 0:
         return "input layer"
     return "output layer L" if layer == L else f"hidden layer {layer}"
-
-
-def cost_symbol(per_example: bool) -> str:
-    return "C<sub>0</sub>" if per_example else "C"
 
 
 # -- the panel -----------------------------------------------------------------------------------
@@ -139,6 +112,12 @@ class ChainRulePanel(QWidget):
         selection.selectionChanged.connect(self._on_selection_changed)
         self.refresh()
 
+    @property
+    def nt(self) -> Notation:
+        """The notation for the network shown."""
+        snap = self._snapshot
+        return Notation.for_spec(snap.spec if snap is not None else self.document.spec)
+
     # -- events ----------------------------------------------------------------------------------
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
@@ -148,7 +127,7 @@ class ChainRulePanel(QWidget):
         # the costliest redraw there is: at most a few a second while running.
         scheduler().request(self._refresh_if_stale, snapshot.running, RUNNING_MIN_INTERVAL)
 
-    def _on_selection_changed(self, selection: Selection | None) -> None:
+    def _on_selection_changed(self, _selection: Selection | None) -> None:
         self.refresh()
 
     def _refresh_if_stale(self) -> None:
@@ -204,18 +183,19 @@ class ChainRulePanel(QWidget):
         bar.setValue(position)
 
     def _build(self) -> str:
+        nt = self.nt
         sel = self.selection.selection
         snap = self._snapshot
         if sel is None:
             return _page(
                 "<p>Select a <b>weight</b> (an edge) or a <b>neuron</b> in the network to see "
                 "how the chain rule builds its gradient:</p>"
-                f"<p style='margin-left:12px'>{d('C', var('w', 'jk', 'l'))} = "
-                f"{colored(var('a', 'k', 'l-1'), C_DZ)} · "
-                f"{colored('σ′(' + var('z', 'j', 'l') + ')', C_DA)} · "
-                f"{colored(d('C', var('a', 'j', 'l')), C_DC)}</p>"
-                f"<p style='color:{MUTED}'>A neuron shows its bias b<sub>j</sub> and how the "
-                "cost depends on its activation through every path.</p>"
+                f"<p style='margin-left:12px'>{d('C', nt.weight('l', 'j', 'k'))} = "
+                f"{colored(nt.neuron('l-1', 'k'), C_DZ)} · "
+                f"{colored('σ′(' + nt.pre_activation('l', 'j') + ')', C_DA)} · "
+                f"{colored(d('C', nt.neuron('l', 'j')), C_DC)}</p>"
+                f"<p style='color:{MUTED}'>A neuron shows its bias {nt.bias(None, 'j')} and how "
+                "the cost depends on its activation through every path.</p>"
             )
         if snap is None:
             return _page("<p><i>Waiting for the training engine…</i></p>")
@@ -236,13 +216,14 @@ class ChainRulePanel(QWidget):
         more_y = "…" if probe.y.shape[1] > 6 else ""
         about = (
             f"Probe example #{probe.index}: x = ({x}{more}), y = ({y}{more_y}). "
-            f"C<sub>0</sub> is this example's cost alone."
+            f"{cost(True)} is this example's cost alone."
         )
         return probe.trace, probe.grads, about
 
     # -- weights and biases ----------------------------------------------------------------------
 
     def _build_parameter(self, snap: Snapshot, sel: Selection) -> str:
+        nt = self.nt
         spec = snap.spec
         L = spec.n_layers
         l, j = sel.layer, sel.j
@@ -250,71 +231,66 @@ class ChainRulePanel(QWidget):
         act = spec.activation(l)
         parts: list[str] = []
         if k is None:
-            target = var("b", j, l)
+            target = nt.bias(l, j)
             parts.append(
                 f"<h3>Bias {target}</h3><p style='color:{MUTED}'>of neuron j = {j} in the "
                 f"{layer_name(l, L)} ({act.label}).</p>"
             )
         else:
-            target = var("w", f"{j}{k}" if max(j, k) < 10 else f"{j},{k}", l)
+            target = nt.weight(l, j, k)
             parts.append(
                 f"<h3>Weight {target}</h3><p style='color:{MUTED}'>from neuron k = {k} of "
                 f"layer {l - 1} to neuron j = {j} of the {layer_name(l, L)} ({act.label}).</p>"
             )
         trace, grads, about = self._probe(snap)
-        if trace is None:
+        values = snap.probe_readout
+        if trace is None or values is None:
             parts.append(
                 _notice("Run a <b>forward pass</b> to compute z and a for the probe example.")
             )
-            parts.append(_symbolic(target, l, j, k, act.elementwise, per_example=True))
+            parts.append(_symbolic(nt, target, l, j, act.elementwise, per_example=True))
             return _page("".join(parts))
         parts.append(f"<p style='color:{MUTED}'>{about}</p>")
         if grads is None:
-            parts.append(self._forward_only(spec, trace, target, l, j, k))
+            parts.append(self._forward_only(values, target, l, j, k))
             parts.append(
-                _notice("Run a <b>backward pass</b> to get ∂C<sub>0</sub>/∂a and the gradient.")
+                _notice(f"Run a <b>backward pass</b> to get {d(cost(True), 'a')} and the gradient.")
             )
         else:
             terms = chain_terms(spec, snap.params, trace, grads, l, j, k)
             self.terms = terms
-            parts.append(self._probe_formula(spec, trace, grads, terms, target, snap))
+            parts.append(self._probe_formula(spec, terms, target))
             parts.append(self._dC_da_section(spec, snap.params, trace, grads, terms, snap))
         parts.append(self._batch_section(snap, target, l, j, k))
         if grads is not None and k is not None:
             parts.append(self._paths_section(spec, snap.params, trace, grads, l, k))
         return _page("".join(parts))
 
-    def _forward_only(
-        self, spec: NetworkSpec, trace: Trace, target: str, l: int, j: int, k: int | None
-    ) -> str:
-        act = spec.activation(l)
-        z = float(trace.Z[l - 1][0, j])
-        slope = float(act.derivative(trace.Z[l - 1], trace.A[l])[0, j])
-        first = "1" if k is None else num(float(trace.A[l - 1][0, k]))
+    def _forward_only(self, values: Readout, target: str, l: int, j: int, k: int | None) -> str:
+        """The factors a forward pass already gives (the probe's readout), before backward."""
+        neuron = values.neuron(l, j)
+        assert neuron.z is not None  # l >= 1
+        assert neuron.slope is not None
+        first = "1" if k is None else num(values.neuron(l - 1, k).a)
         rows = [
-            _symbolic(target, l, j, k, act.elementwise, per_example=True),
-            f"<p>= {colored(first, C_DZ)} · {colored(num(slope, paren=True), C_DA)} · "
-            f"{colored('?', C_DC)} &nbsp; <span style='color:{MUTED}'>(z = {num(z)}, "
-            f"a = {num(float(trace.A[l][0, j]))})</span></p>",
+            _symbolic(
+                self.nt, target, l, j, values.spec.activation(l).elementwise, per_example=True
+            ),
+            f"<p>= {colored(first, C_DZ)} · {colored(num(neuron.slope, paren=True), C_DA)} · "
+            f"{colored('?', C_DC)} &nbsp; <span style='color:{MUTED}'>(z = {num(neuron.z)}, "
+            f"a = {num(neuron.a)})</span></p>",
         ]
         return "".join(rows)
 
-    def _probe_formula(
-        self,
-        spec: NetworkSpec,
-        trace: Trace,
-        grads: Grads,
-        t: ChainTerms,
-        target: str,
-        snap: Snapshot,
-    ) -> str:
+    def _probe_formula(self, spec: NetworkSpec, t: ChainTerms, target: str) -> str:
+        nt = self.nt
         l, j, k = t.layer, t.j, t.k
-        C0 = cost_symbol(True)
-        zj, aj = var("z", j, l), var("a", j, l)
-        first_sym = "1" if k is None else var("a", k, l - 1)
+        C0 = cost(True)
+        zj, aj = nt.pre_activation(l, j), nt.neuron(l, j)
+        first_sym = "1" if k is None else nt.neuron(l - 1, k)
         first = float(t.dz_dparam[0])
         result = float(t.per_example[0])
-        out: list[str] = [_symbolic(target, l, j, k, t.elementwise, per_example=True)]
+        out: list[str] = [_symbolic(nt, target, l, j, t.elementwise, per_example=True)]
         if t.elementwise:
             out.append(
                 f"<p style='margin-left:40px'>= {colored(first_sym, C_DZ)} · "
@@ -333,12 +309,12 @@ class ChainRulePanel(QWidget):
             )
         rows = []
         if k is None:
-            rows.append((C_DZ, f"{d(zj, var('b', j, l))} = 1", "1", "a bias adds to z directly"))
+            rows.append((C_DZ, f"{d(zj, nt.bias(l, j))} = 1", "1", "a bias adds to z directly"))
         else:
             rows.append(
                 (
                     C_DZ,
-                    f"{d(zj, var('w', f'{j}{k}', l))} = {var('a', k, l - 1)}",
+                    f"{d(zj, nt.weight(l, j, k))} = {nt.neuron(l - 1, k)}",
                     num(first),
                     "the activation the weight multiplies",
                 )
@@ -391,62 +367,65 @@ class ChainRulePanel(QWidget):
         t: ChainTerms,
         snap: Snapshot,
     ) -> str:
+        nt = self.nt
         l, j = t.layer, t.j
         L = spec.n_layers
-        C0 = cost_symbol(True)
-        aj = var("a", j, l)
-        source = aj if t.elementwise else var("z", j, l)
+        C0 = cost(True)
+        aj = nt.neuron(l, j)
+        source = aj if t.elementwise else nt.pre_activation(l, j)
         head = f"<h4>Where {colored(d(C0, source), C_DC)} comes from</h4>"
         if l == L:
-            return head + self._output_gradient(spec, trace, t, snap)
+            return head + self._output_gradient(spec, t, snap)
         # Hidden layer: every path through the neurons i of layer l + 1.
         total, paths = activation_paths(spec, params, trace, grads, l + 1, j, example=0)
         formula = (
-            f"<p>{d(C0, aj)} = Σ<sub>i</sub> {var('w', f'i{j}', l + 1)} · "
-            f"σ′({var('z', 'i', l + 1)}) · {d(C0, var('a', 'i', l + 1))} "
+            f"<p>{d(C0, aj)} = {nt.sum_over('i')} {nt.weight(l + 1, 'i', j)} · "
+            f"σ′({nt.pre_activation(l + 1, 'i')}) · {d(C0, nt.neuron(l + 1, 'i'))} "
             f"= {colored(num(total, 6), C_DC, bold=True)}</p>"
-            f"<p style='color:{MUTED}'>a<sub>{j}</sub><sup>({l})</sup> feeds every neuron i of "
+            f"<p style='color:{MUTED}'>{aj} feeds every neuron i of "
             f"layer {l + 1}, so its influence on the cost adds up over those paths:</p>"
         )
         return head + formula + _paths_table(spec, l + 1, j, paths, "i")
 
-    def _output_gradient(
-        self, spec: NetworkSpec, trace: Trace, t: ChainTerms, snap: Snapshot
-    ) -> str:
+    def _output_gradient(self, spec: NetworkSpec, t: ChainTerms, snap: Snapshot) -> str:
+        nt = self.nt
         j, L = t.j, t.layer
-        C0 = cost_symbol(True)
+        C0 = cost(True)
         a = float(t.a[0])
         probe = snap.probe
         y = float(probe.y[0, j]) if probe is not None else float("nan")
-        aj, yj = var("a", j, "L"), var("y", j)
+        aj, yj = nt.neuron("L", j), nt.target(j)
+        a_i, a_j = nt.neuron(None, "i"), nt.neuron(None, "j")
+        y_j, z_i = nt.target("j"), nt.pre_activation(None, "i")
         act = spec.activation(L)
         loss = spec.loss
         value = float(t.dC_da[0])
         if not act.elementwise:
             z_grad = float(t.dC_dz[0])
             lines = [
-                f"<p>Softmax couples the outputs: every z<sub>i</sub> changes every a<sub>j</sub> "
-                f"through the shared sum Σ e<sup>z</sup>, so the chain rule runs over all of them: "
-                f"{d(C0, var('z', j, 'L'))} = Σ<sub>i</sub> "
-                f"{d(var('a', 'i', 'L'), var('z', j, 'L'))} · {d(C0, var('a', 'i', 'L'))} = "
-                f"a<sub>j</sub>({d(C0, 'a<sub>j</sub>')} − "
-                f"Σ<sub>i</sub> a<sub>i</sub> {d(C0, 'a<sub>i</sub>')}).</p>"
+                f"<p>Softmax couples the outputs: every {z_i} changes every {a_j} "
+                f"through the shared sum Σ {power('e', 'z')}, so the chain rule runs over all of "
+                f"them: {d(C0, nt.pre_activation('L', j))} = {nt.sum_over('i')} "
+                f"{d(nt.neuron('L', 'i'), nt.pre_activation('L', j))} · "
+                f"{d(C0, nt.neuron('L', 'i'))} = "
+                f"{a_j}({d(C0, a_j)} − {nt.sum_over('i')} {a_i} {d(C0, a_i)}).</p>"
             ]
             if loss == "cross_entropy":
                 lines.append(
-                    f"<p>With cross-entropy this collapses to {d(C0, var('z', j, 'L'))} = "
+                    f"<p>With cross-entropy this collapses to {d(C0, nt.pre_activation('L', j))} = "
                     f"{aj} − {yj} = {num(a)} − {num(y, paren=True)} = "
                     f"{colored(num(z_grad, 6), C_DC, bold=True)}</p>"
                 )
             else:
                 lines.append(
-                    f"<p>{d(C0, var('z', j, 'L'))} = {colored(num(z_grad, 6), C_DC, bold=True)}</p>"
+                    f"<p>{d(C0, nt.pre_activation('L', j))} = "
+                    f"{colored(num(z_grad, 6), C_DC, bold=True)}</p>"
                 )
             return "".join(lines)
         if loss == "squared_error":
             return (
-                f"<p>The note's cost C<sub>0</sub> = Σ<sub>j</sub>(a<sub>j</sub><sup>(L)</sup> − "
-                f"y<sub>j</sub>)²: {d(C0, aj)} = 2({aj} − {yj}) = "
+                f"<p>The note's cost {C0} = {nt.sum_over('j')}({nt.neuron('L', 'j')} − "
+                f"{nt.target('j')})²: {d(C0, aj)} = 2({aj} − {yj}) = "
                 f"2({num(a)} − {num(y, paren=True)}) = "
                 f"{colored(num(value, 6), C_DC, bold=True)}</p>"
             )
@@ -454,22 +433,24 @@ class ChainRulePanel(QWidget):
             n_L = spec.output_size
             return (
                 f"<p>Mean squared error over the {n_L} outputs: {d(C0, aj)} = "
-                f"(2/n<sub>L</sub>)({aj} − {yj}) = (2/{n_L})({num(a)} − {num(y, paren=True)}) = "
+                f"(2/{nt.symbol('n', None, 'L')})({aj} − {yj}) = "
+                f"(2/{n_L})({num(a)} − {num(y, paren=True)}) = "
                 f"{colored(num(value, 6), C_DC, bold=True)}</p>"
             )
         if loss == "cross_entropy":
             fused = float(t.dC_dz[0])
             return (
-                f"<p>Cross-entropy C<sub>0</sub> = −Σ<sub>j</sub>[y<sub>j</sub> ln a<sub>j</sub> + "
-                f"(1 − y<sub>j</sub>) ln(1 − a<sub>j</sub>)]: {d(C0, aj)} = ({aj} − {yj}) / "
+                f"<p>Cross-entropy {C0} = −{nt.sum_over('j')}[{y_j} ln {a_j} + "
+                f"(1 − {y_j}) ln(1 − {a_j})]: {d(C0, aj)} = ({aj} − {yj}) / "
                 f"({aj}(1 − {aj})) = ({num(a)} − {num(y, paren=True)}) / ({num(a)}·{num(1 - a)}) = "
                 f"{colored(num(value, 6), C_DC, bold=True)}</p>"
                 f"<p style='color:{MUTED}'>With a sigmoid output σ′(z) = a(1 − a) cancels the "
-                f"denominator: σ′ · ∂C<sub>0</sub>/∂a = a − y = {num(fused, 6)}.</p>"
+                f"denominator: σ′ · {d(C0, 'a')} = a − y = {num(fused, 6)}.</p>"
             )
         return f"<p>{d(C0, aj)} = {colored(num(value, 6), C_DC, bold=True)}</p>"
 
     def _batch_section(self, snap: Snapshot, target: str, l: int, j: int, k: int | None) -> str:
+        nt = self.nt
         trace, grads = snap.batch_trace, snap.batch_grads
         head = "<h4>Average over the mini-batch: one component of ∇C</h4>"
         if trace is None or grads is None:
@@ -479,7 +460,7 @@ class ChainRulePanel(QWidget):
             )
         bt = chain_terms(snap.spec, snap.params, trace, grads, l, j, k)
         self.batch_terms = bt
-        engine = float(grads.dW[l - 1][j, k]) if k is not None else float(grads.db[l - 1][j])
+        engine = bt.ref.get(grads.as_params())
         self.engine_gradient = engine
         n = bt.per_example.size
         average = bt.gradient
@@ -493,10 +474,11 @@ class ChainRulePanel(QWidget):
                 "this gradient was computed before that update.)</p>"
             )
         agree = math.isclose(average, engine, rel_tol=1e-9, abs_tol=1e-15)
-        mark = colored("✓ equal", "#1b7f3b", bold=True) if agree else colored("✗ differ", "#b00020")
+        mark = colored("✓ equal", OK, bold=True) if agree else colored("✗ differ", ERROR)
         sum_text = " + ".join(shown)
         return head + (
-            f"<p>{d('C', target)} = (1/n) Σ<sub>i</sub> {d('C<sub>i</sub>', target)} = "
+            f"<p>{d('C', target)} = (1/n) {nt.sum_over('i')} "
+            f"{d(nt.symbol('C', None, 'i'), target)} = "
             f"(1/{n})({sum_text}) = {colored(num(average, 6), C_RES, bold=True)}</p>"
             f"<p style='color:{MUTED}'>over the n = {n} examples i of the batch "
             f"({_batch_indices(snap)}).</p>"
@@ -507,22 +489,25 @@ class ChainRulePanel(QWidget):
     def _paths_section(
         self, spec: NetworkSpec, params: Params, trace: Trace, grads: Grads, l: int, k: int
     ) -> str:
-        C0 = cost_symbol(True)
+        nt = self.nt
+        C0 = cost(True)
         total, paths = activation_paths(spec, params, trace, grads, l, k, example=0)
         self.paths = (total, paths)
         is_input = l - 1 == 0
-        ak = var("x", k) if is_input else var("a", k, l - 1)
+        ak = nt.input_value(k) if is_input else nt.neuron(l - 1, k)
         head = f"<h4>Backpropagating one layer down: {d(C0, ak)}</h4>"
         act = spec.activation(l)
         if act.elementwise:
             formula = (
-                f"<p>{d(C0, ak)} = Σ<sub>j</sub> {var('w', 'jk', l)} · σ′({var('z', 'j', l)}) · "
-                f"{d(C0, var('a', 'j', l))} = {colored(num(total, 6), C_RES, bold=True)}</p>"
+                f"<p>{d(C0, ak)} = {nt.sum_over('j')} {nt.weight(l, 'j', 'k')} · "
+                f"{nt.slope(l, 'j')} · "
+                f"{d(C0, nt.neuron(l, 'j'))} = {colored(num(total, 6), C_RES, bold=True)}</p>"
             )
         else:
             formula = (
-                f"<p>{d(C0, ak)} = Σ<sub>j</sub> {var('w', 'jk', l)} · "
-                f"{d(C0, var('z', 'j', l))} = {colored(num(total, 6), C_RES, bold=True)}</p>"
+                f"<p>{d(C0, ak)} = {nt.sum_over('j')} {nt.weight(l, 'j', 'k')} · "
+                f"{d(C0, nt.pre_activation(l, 'j'))} = "
+                f"{colored(num(total, 6), C_RES, bold=True)}</p>"
             )
         note = (
             f"<p style='color:{MUTED}'>{'The input' if is_input else 'This activation'} "
@@ -535,10 +520,11 @@ class ChainRulePanel(QWidget):
     # -- input neurons ---------------------------------------------------------------------------
 
     def _build_input(self, snap: Snapshot, sel: Selection) -> str:
+        nt = self.nt
         spec = snap.spec
         k = sel.j
         parts = [
-            f"<h3>Input {var('x', k)} = {var('a', k, 0)}</h3>"
+            f"<h3>Input {nt.input_value(k)} = {nt.neuron(0, k)}</h3>"
             f"<p style='color:{MUTED}'>Inputs have no weights or bias of their own; the chain "
             "rule still tells how the cost depends on them.</p>"
         ]
@@ -547,15 +533,16 @@ class ChainRulePanel(QWidget):
             parts.append(_notice("Run a <b>forward pass</b> to see the probe example."))
             return _page("".join(parts))
         parts.append(f"<p style='color:{MUTED}'>{about}</p>")
-        parts.append(f"<p>{var('x', k)} = <b>{num(float(snap.probe.x[0, k]), 6)}</b></p>")
+        parts.append(f"<p>{nt.input_value(k)} = <b>{num(float(snap.probe.x[0, k]), 6)}</b></p>")
         if grads is None:
-            parts.append(_notice("Run a <b>backward pass</b> to get ∂C<sub>0</sub>/∂x."))
+            parts.append(_notice(f"Run a <b>backward pass</b> to get {d(cost(True), 'x')}."))
             return _page("".join(parts))
         parts.append(self._paths_section(spec, snap.params, trace, grads, 1, k))
         dX = grads.dA[0]
         if dX is not None:
             parts.append(
-                f"<p>Engine's ∂C<sub>0</sub>/∂x<sub>{k}</sub>: <b>{exact(float(dX[0, k]))}</b></p>"
+                f"<p>Engine's {d(cost(True), nt.input_value(k))}: "
+                f"<b>{exact(float(dX[0, k]))}</b></p>"
             )
         return _page("".join(parts))
 
@@ -574,16 +561,16 @@ def _page(body: str) -> str:
 
 def _notice(text: str) -> str:
     return (
-        "<table width='100%' cellpadding='4' style='background-color:#fff4d6; margin:4px 0'>"
+        f"<table width='100%' cellpadding='4' style='background-color:{NOTICE}; margin:4px 0'>"
         f"<tr><td>{text}</td></tr></table>"
     )
 
 
 def _symbolic(
-    target: str, l: int, j: int, k: int | None, elementwise: bool, per_example: bool
+    nt: Notation, target: str, l: int, j: int, elementwise: bool, per_example: bool
 ) -> str:
-    C0 = cost_symbol(per_example)
-    zj, aj = var("z", j, l), var("a", j, l)
+    C0 = cost(per_example)
+    zj, aj = nt.pre_activation(l, j), nt.neuron(l, j)
     if elementwise:
         rhs = (
             f"{colored(d(zj, target), C_DZ)} · {colored(d(aj, zj), C_DA)} · "
@@ -596,19 +583,21 @@ def _symbolic(
 
 def _paths_table(spec: NetworkSpec, layer: int, k: int, paths: list[PathTerm], index: str) -> str:
     """One row per path through neuron ``index`` of ``layer``, biggest contributions first."""
+    nt = Notation.for_spec(spec)
+    C0 = cost(True)
     elementwise = spec.activation(layer).elementwise
     ordered = sorted(paths, key=lambda p: -abs(p.value))
     shown = ordered[:MAX_PATHS]
     if elementwise:
         header = (
-            f"<tr style='color:{MUTED}'><td>{index}</td><td>w<sub>{index}{k}</sub></td>"
-            f"<td>σ′(z<sub>{index}</sub>)</td><td>∂C<sub>0</sub>/∂a<sub>{index}</sub></td>"
+            f"<tr style='color:{MUTED}'><td>{index}</td><td>{nt.weight(None, index, k)}</td>"
+            f"<td>{nt.slope(None, index)}</td><td>{d(C0, nt.neuron(None, index))}</td>"
             "<td>term</td></tr>"
         )
     else:
         header = (
-            f"<tr style='color:{MUTED}'><td>{index}</td><td>w<sub>{index}{k}</sub></td>"
-            f"<td>∂C<sub>0</sub>/∂z<sub>{index}</sub></td><td>term</td></tr>"
+            f"<tr style='color:{MUTED}'><td>{index}</td><td>{nt.weight(None, index, k)}</td>"
+            f"<td>{d(C0, nt.pre_activation(None, index))}</td><td>term</td></tr>"
         )
     rows = []
     for p in shown:

@@ -53,6 +53,7 @@ from bpstudio.app.panels.data_preview import (
     preview_from,
     summary_rows,
 )
+from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
 from bpstudio.core.data.datasets import GENERATORS, Dataset, GeneratorInfo
@@ -256,12 +257,14 @@ class DataPanel(QWidget):
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.problem_label.setStyleSheet("color: #9f1239;")
+        messages = theme().messages
+        self.problem_label.setStyleSheet(f"color: {css(messages.warning_text)};")
         self.problem_button = QPushButton("Import the file again…")
         self.problem_button.clicked.connect(self.import_csv)
         self.problem_frame = QFrame()
         self.problem_frame.setStyleSheet(
-            "QFrame#problem { background: #fff1f2; border: 1px solid #fecdd3; border-radius: 4px; }"
+            f"QFrame#problem {{ background: {css(messages.warning_background)};"
+            f" border: 1px solid {css(messages.warning_border)}; border-radius: 4px; }}"
         )
         self.problem_frame.setObjectName("problem")
         pl = QVBoxLayout(self.problem_frame)
@@ -432,7 +435,7 @@ class DataPanel(QWidget):
 
     # -- reacting to the controls --------------------------------------------------------------
 
-    def _on_generator_chosen(self, index: int) -> None:
+    def _on_generator_chosen(self, _index: int) -> None:
         info = self._info()
         if info is None:
             if self._csv is None and not self._import_into_editor():
@@ -686,7 +689,7 @@ class DataPanel(QWidget):
             self._job.cancel_pending()
             self._show_preview(preview_from(source, data.examples, data.train, data.validation))
 
-    def _on_problem_changed(self, message: str) -> None:
+    def _on_problem_changed(self, _message: str) -> None:
         self._show_problem(self._data_problem())
 
     def _data_problem(self) -> str:

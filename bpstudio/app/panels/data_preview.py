@@ -16,17 +16,16 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from bpstudio.app.canvas.colors import diverging_rgb
-from bpstudio.app.plots.classes import class_color, image_side, mosaic
+from bpstudio.app.pictures import image_side, mosaic
+from bpstudio.app.scatter import add_points, shown_inputs
+from bpstudio.app.theme import theme
 from bpstudio.core.data.datasets import Dataset
 from bpstudio.core.data.source import DataSource, load_examples, split_examples
 from bpstudio.core.engine.decision import padded_range
 
-#: At most this many points are drawn in a preview (a random, seeded subset beyond).
-MAX_PREVIEW_POINTS = 4000
 #: Sample images per class row in the picture grid.
 IMAGES_PER_CLASS = 10
 MAX_IMAGE_ROWS = 10
@@ -92,13 +91,6 @@ def _names(n: int, names: tuple[str, ...]) -> str:
     return f"{n} ({', '.join(names)})"
 
 
-def subsample(n: int, limit: int = MAX_PREVIEW_POINTS, seed: int = 0) -> np.ndarray:
-    """Sorted indices of at most ``limit`` of ``n`` rows (all of them when n <= limit)."""
-    if n <= limit:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, limit, replace=False))
-
-
 class ClassBalanceBar(QWidget):
     """The training set's class counts as one stacked bar, with a legend underneath."""
 
@@ -126,7 +118,7 @@ class ClassBalanceBar(QWidget):
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(120, self.sizeHint().height())
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt override)
         total = sum(self.counts)
         if not total:
             return
@@ -136,7 +128,7 @@ class ClassBalanceBar(QWidget):
         x = 0.0
         for c, count in enumerate(self.counts):
             w = width * count / total
-            painter.fillRect(QRectF(x, 0, w, self.BAR_HEIGHT), class_color(c))
+            painter.fillRect(QRectF(x, 0, w, self.BAR_HEIGHT), theme().class_color(c))
             x += w
         painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
         painter.drawRect(QRectF(0.5, 0.5, width - 0.5, self.BAR_HEIGHT - 0.5))
@@ -147,7 +139,7 @@ class ClassBalanceBar(QWidget):
             row, col = divmod(c, 2)
             top = self.BAR_HEIGHT + 6 + row * line
             left = col * half
-            painter.fillRect(QRectF(left, top + line / 2 - 5, 9, 9), class_color(c))
+            painter.fillRect(QRectF(left, top + line / 2 - 5, 9, 9), theme().class_color(c))
             name = self.names[c] if c < len(self.names) else f"class {c}"
             text = f"{name}: {count:,} ({100.0 * count / total:.0f}%)"
             text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(half - 16))
@@ -172,7 +164,7 @@ class PreviewView(pg.PlotWidget):
         for name in ("left", "bottom"):
             self.plot_item.getAxis(name).enableAutoSIPrefix(False)  # "y (x0.001)" confuses
         self.setMinimumHeight(180)
-        self.message = pg.TextItem("", color="#64748b", anchor=(0.5, 0.5))
+        self.message = pg.TextItem("", color=theme().text_muted, anchor=(0.5, 0.5))
         self.mode = "empty"
         self.show_message("No data")
 
@@ -267,7 +259,7 @@ class PreviewView(pg.PlotWidget):
             self.plot_item.hideAxis(axis)
         names = train.class_names or tuple(str(c) for c in range(k))
         for c in range(k):
-            label = pg.TextItem(names[c], color=class_color(c), anchor=(1.0, 0.5))
+            label = pg.TextItem(names[c], color=theme().class_color(c), anchor=(1.0, 0.5))
             label.setPos(-0.5, c * cell + side / 2)
             self.plot_item.addItem(label)
         self.plot_item.getViewBox().invertY(True)
@@ -276,77 +268,3 @@ class PreviewView(pg.PlotWidget):
         self.plot_item.setRange(
             xRange=(-2.5 * side, IMAGES_PER_CLASS * cell), yRange=(0, k * cell), padding=0.02
         )
-
-
-def shown_inputs(train: Dataset, validation: Dataset) -> np.ndarray:
-    """The inputs as the network sees them (standardised if asked): training + validation."""
-    return np.concatenate([train.X, validation.X]) if validation.n_examples else train.X
-
-
-def add_points(
-    plot: pg.PlotItem,
-    train: Dataset,
-    validation: Dataset,
-    size: float = 7,
-    limit: int = MAX_PREVIEW_POINTS,
-) -> list[pg.ScatterPlotItem]:
-    """Scatter the examples: training points filled, validation points outlined.
-
-    Two inputs: x1 against x2, coloured by class (or by target value for regression).
-    One input: x against the target (or the class for classification). One scatter item
-    per class keeps the drawing fast (one brush per item, not one per point). Returns the
-    training items, whose points carry their training-set index as ``data``.
-    """
-    items: list[pg.ScatterPlotItem] = []
-    for dataset, filled in ((train, True), (validation, False)):
-        if dataset.n_examples == 0:
-            continue
-        keep = subsample(dataset.n_examples, limit if filled else limit // 4)
-        X, Y = dataset.X[keep], dataset.Y[keep]
-        if dataset.n_inputs == 1:
-            xs = X[:, 0]
-            ys = Y[:, 0] if not dataset.is_classification else dataset.labels[keep].astype(float)
-        else:
-            xs, ys = X[:, 0], X[:, 1]
-        if dataset.is_classification:
-            labels = dataset.labels[keep]
-            for c in range(dataset.n_classes):
-                mask = labels == c
-                if not mask.any():
-                    continue
-                item = _scatter(xs[mask], ys[mask], keep[mask], class_color(c), filled, size)
-                plot.addItem(item)
-                if filled:
-                    items.append(item)
-        else:
-            if dataset.n_inputs == 1:
-                color = QColor("#334155")
-                item = _scatter(xs, ys, keep, color, filled, size)
-            else:
-                scale = float(np.max(np.abs(train.Y[:, 0]))) or 1.0
-                rgb = diverging_rgb(Y[:, 0], scale)
-                brushes = [pg.mkBrush(*map(int, c)) for c in rgb]
-                item = pg.ScatterPlotItem(
-                    xs,
-                    ys,
-                    data=keep,
-                    size=size,
-                    pen=pg.mkPen("#475569", width=0.8),
-                    brush=brushes if filled else pg.mkBrush(255, 255, 255, 200),
-                )
-            plot.addItem(item)
-            if filled:
-                items.append(item)
-    return items
-
-
-def _scatter(
-    xs: np.ndarray, ys: np.ndarray, data: np.ndarray, color: QColor, filled: bool, size: float
-) -> pg.ScatterPlotItem:
-    if filled:
-        pen = pg.mkPen(color.darker(140), width=0.8)
-        brush = pg.mkBrush(color)
-    else:
-        pen = pg.mkPen(color.darker(110), width=1.6)
-        brush = pg.mkBrush(255, 255, 255, 200)
-    return pg.ScatterPlotItem(xs, ys, data=data, size=size, pen=pen, brush=brush)

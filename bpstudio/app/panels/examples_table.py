@@ -17,15 +17,14 @@ from PySide6.QtCore import (
     QSignalBlocker,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from bpstudio.app.plots.classes import class_color
+from bpstudio.app.theme import theme, with_alpha
 from bpstudio.core.data.datasets import Dataset
 from bpstudio.core.engine.activations import Array
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-WRONG = QColor(214, 39, 40, 40)
 
 
 class ExamplesModel(QAbstractTableModel):
@@ -41,7 +40,6 @@ class ExamplesModel(QAbstractTableModel):
         self.predicted: Array | None = None  # (n,) labels or (n, k) values
         self._labels: Array | None = None  # Dataset.labels computes; keep them
         self._names: list[str] = []
-        self._n_inputs = 0
         self._n_targets = 0
 
     def set_dataset(self, dataset: Dataset | None) -> None:
@@ -50,7 +48,7 @@ class ExamplesModel(QAbstractTableModel):
         self.predicted = None
         self._labels = dataset.labels if dataset is not None and dataset.is_classification else None
         if dataset is None:
-            self._names, self._n_inputs, self._n_targets = [], 0, 0
+            self._names, self._n_targets = [], 0
         else:
             d = dataset.n_inputs
             features = list(dataset.feature_names or (f"x{i + 1}" for i in range(d)))
@@ -62,7 +60,7 @@ class ExamplesModel(QAbstractTableModel):
                 )
             predicted = ["predicted"] if dataset.is_classification else [f"ŷ {t}" for t in targets]
             self._names = targets + predicted + features
-            self._n_inputs, self._n_targets = d, len(targets)
+            self._n_targets = len(targets)
         self.endResetModel()
 
     def set_predictions(self, predicted: Array | None) -> None:
@@ -125,9 +123,9 @@ class ExamplesModel(QAbstractTableModel):
         guess = int(self.predicted[r]) if self.predicted is not None else -1
         if role == Qt.ItemDataRole.ForegroundRole:
             shown = label if kind == "target" else guess
-            return QBrush(class_color(shown).darker(130)) if shown >= 0 else None
+            return QBrush(theme().class_color(shown).darker(130)) if shown >= 0 else None
         if role == Qt.ItemDataRole.BackgroundRole and kind == "predicted" and 0 <= guess != label:
-            return QBrush(WRONG)
+            return QBrush(with_alpha(theme().wrong, 40))
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
             font.setBold(True)

@@ -11,11 +11,9 @@ from __future__ import annotations
 import itertools
 import math
 
-import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -29,14 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app.actions import push_network_edit, set_loss
+from bpstudio.app import notation
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
-from bpstudio.app.panels import notation as nt
+from bpstudio.app.editing import push_network_edit, set_loss
+from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import ValueSpinBox
 from bpstudio.core.engine import edits
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.training.snapshot import Snapshot
@@ -45,7 +47,6 @@ from bpstudio.core.training.snapshot import Snapshot
 _drag_ids = itertools.count(1)
 
 SLIDER_STEPS = 1000  # slider positions on each side of 0
-VALUE_LIMIT = 1e6
 
 
 def new_drag_id() -> int:
@@ -60,26 +61,6 @@ def slider_span(value: float) -> float:
         if m * scale >= need * (1 - 1e-12):
             return m * scale
     return 10.0 * scale  # pragma: no cover (the loop always returns)
-
-
-class ValueSpinBox(QDoubleSpinBox):
-    """A spin box that shows up to six decimals without trailing zeros."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDecimals(6)
-        self.setRange(-VALUE_LIMIT, VALUE_LIMIT)
-        self.setSingleStep(0.1)
-        self.setKeyboardTracking(False)  # one edit per committed value, not per keystroke
-        self.setAccelerated(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
-        text = super().textFromValue(value)
-        point = self.locale().decimalPoint()
-        if point in text:
-            text = text.rstrip("0").rstrip(point)
-        return "0" if text in ("-0", "") else text
 
 
 class ParameterEditor(QWidget):
@@ -153,8 +134,8 @@ class ParameterEditor(QWidget):
                 self.slider.setValue(round(self._value / self._span * SLIDER_STEPS))
 
     def _show_span(self) -> None:
-        self.low_label.setText(nt.format_value(-self._span, 3))
-        self.high_label.setText(nt.format_value(self._span, 3))
+        self.low_label.setText(notation.format_value(-self._span, 3))
+        self.high_label.setText(notation.format_value(self._span, 3))
         self.slider.setToolTip(f"Drag to change the value between ±{self._span:g}")
 
     def _slider_value(self, position: int) -> float:
@@ -210,7 +191,7 @@ class _LiveRows:
         self.values[key].setToolTip(tip)
 
     def set_value(self, key: str, value: float | None) -> None:
-        self.values[key].setText(nt.format_value(value))
+        self.values[key].setText(notation.format_value(value))
 
     def clear(self) -> None:
         for label in self.values.values():
@@ -266,7 +247,7 @@ class InspectorPanel(QWidget):
 
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        self.message.setStyleSheet(f"color: {css(theme().messages.error)};")
         self.message.setVisible(False)
 
         # In a short dock the panel scrolls instead of squeezing its rows together.
@@ -407,6 +388,8 @@ class InspectorPanel(QWidget):
         """Rebuild the panel for the current selection and network."""
         current = self.current()
         spec = self.document.spec
+        nt = Notation.for_spec(spec)
+        c_k = nt.symbol("C", None, "k", plain=True)  # one example's cost, in tooltips
         if current is None:
             self._show_page(self.PAGE_SUMMARY)
             self.title.setText("Network")
@@ -419,13 +402,13 @@ class InspectorPanel(QWidget):
             self.title.setText(f"Weight {nt.weight(l, j, k)}")
             self.subtitle.setText(
                 f"From neuron {nt.neuron(l - 1, k)} to neuron {nt.neuron(l, j)}: "
-                f"row {j}, column {k} of <i>W</i><sup>({l})</sup>."
+                f"row {j}, column {k} of {nt.matrix(l)}."
             )
             self.weight_name.setText(f"{nt.weight(l, j, k)} =")
             self.weight_batch.set_name(
                 "dC_dw",
-                f"{nt.partial('<i>C</i>', nt.weight(l, j, k))} =",
-                "The gradient component, averaged over the last batch: (1/n) Σ ∂C_k/∂w",
+                f"{nt.gradient(nt.weight(l, j, k))} =",
+                f"The gradient component, averaged over the last batch: (1/n) Σ ∂{c_k}/∂w",
             )
             self.weight_probe.set_name(
                 "a_prev",
@@ -440,7 +423,7 @@ class InspectorPanel(QWidget):
             self.input_probe.set_name("x", f"{nt.input_value(j)} =")
             self.input_probe.set_name(
                 "dC_dx",
-                f"{nt.partial('<i>C</i>', nt.input_value(j))} =",
+                f"{nt.gradient(nt.input_value(j))} =",
                 "How the probe example's cost changes with this input",
             )
         else:
@@ -452,13 +435,14 @@ class InspectorPanel(QWidget):
             self.subtitle.setText(
                 f"{kind}, neuron <i>j</i> = {j} (of {spec.layer_sizes[l]}): "
                 f"{nt.neuron(l, j)} = σ({nt.pre_activation(l, j)}), "
-                f"{nt.pre_activation(l, j)} = Σ<sub>k</sub> <i>w</i><sub>{j}k</sub><sup>({l})</sup>"
-                f" <i>a</i><sub>k</sub><sup>({l - 1})</sup> + {nt.bias(l, j)}."
+                f"{nt.pre_activation(l, j)} = {nt.sum_over('k')} {nt.weight(l, j, 'k')}"
+                f" {nt.neuron(l - 1, 'k')} + {nt.bias(l, j)}."
             )
             self.bias_name.setText(f"{nt.bias(l, j)} =")
             self.layer_box.setTitle(f"Layer {l}")
             self._fill_activation_combo(l)
             z, a = nt.pre_activation(l, j), nt.neuron(l, j)
+            a_j, z_i = nt.neuron(None, "j", plain=True), nt.pre_activation(None, "i", plain=True)
             self.neuron_probe.set_name("z", f"{z} =", "Weighted input of the neuron")
             self.neuron_probe.set_name("a", f"{a} = σ({z}) =", "The neuron's activation")
             if spec.activation(l).elementwise:
@@ -472,17 +456,17 @@ class InspectorPanel(QWidget):
                     "slope",
                     f"∂{a}/∂{z} =",
                     "Softmax couples the layer's neurons: this is the diagonal term "
-                    "a_j(1 − a_j); every z_i also moves a_j",
+                    f"{a_j}(1 − {a_j}); every {z_i} also moves {a_j}",
                 )
             self.neuron_probe.set_name(
                 "dC_da",
-                f"{nt.partial('<i>C</i>', a)} =",
-                "How the probe example's cost C_k changes with this activation",
+                f"{nt.gradient(a)} =",
+                f"How the probe example's cost {c_k} changes with this activation",
             )
             self.neuron_batch.set_name(
                 "dC_db",
-                f"{nt.partial('<i>C</i>', nt.bias(l, j))} =",
-                "The gradient component, averaged over the last batch: (1/n) Σ ∂C_k/∂b",
+                f"{nt.gradient(nt.bias(l, j))} =",
+                f"The gradient component, averaged over the last batch: (1/n) Σ ∂{c_k}/∂b",
             )
         self._refresh_values()
         self._refresh_live()
@@ -526,73 +510,67 @@ class InspectorPanel(QWidget):
     def _refresh_values(self) -> None:
         """The editable value of the selected parameter, from the document."""
         current = self.current()
-        if current is None or current.layer == 0:
+        ref = current.param if current is not None else None
+        if ref is None:
             return
-        if current.is_weight:
-            self.weight_editor.set_value(
-                self.document.parameter("W", current.layer, (current.j, current.k or 0))
-            )
-        else:
-            self.bias_editor.set_value(self.document.parameter("b", current.layer, (current.j,)))
+        editor = self.weight_editor if ref.is_weight else self.bias_editor
+        editor.set_value(self.document.parameter(ref))
 
     def _refresh_live(self) -> None:
-        """The read-only numbers, from the latest snapshot."""
+        """The read-only numbers, from the latest snapshot's readouts."""
         current = self.current()
         if current is None:
             return
         snapshot = self._live_snapshot()
         probe = snapshot.probe if snapshot is not None else None
-        trace = probe.trace if probe is not None else None
-        grads = probe.grads if probe is not None else None
-        batch = snapshot.batch_grads if snapshot is not None else None
+        probe_values = snapshot.probe_readout if snapshot is not None else None
+        batch_values = snapshot.batch_readout if snapshot is not None else None
         probe_title = f"Probe example #{probe.index}" if probe is not None else "Probe example"
         batch_title = "Last batch"
-        if snapshot is not None and snapshot.batch_trace is not None:
-            batch_title = f"Last batch (n = {snapshot.batch_trace.n_examples})"
+        if batch_values is not None:
+            batch_title = f"Last batch (n = {batch_values.n_examples})"
         l, j = current.layer, current.j
+        ref = current.param
 
-        if current.is_weight:
-            k = current.k or 0
+        if ref is not None and ref.k is not None:
             self.weight_probe_box.setTitle(probe_title)
             self.weight_batch_box.setTitle(batch_title)
-            self.weight_batch.set_value("dC_dw", float(batch.dW[l - 1][j, k]) if batch else None)
-            self.weight_probe.set_value("a_prev", float(trace.A[l - 1][0, k]) if trace else None)
-            self._show_running_value(snapshot, self.weight_editor, "W", l, (j, k))
-        elif l == 0:
+            self.weight_batch.set_value(
+                "dC_dw", batch_values.parameter(ref).gradient if batch_values else None
+            )
+            self.weight_probe.set_value(
+                "a_prev", probe_values.neuron(l - 1, ref.k).a if probe_values else None
+            )
+            self._show_running_value(snapshot, self.weight_editor, ref)
+        elif ref is None:
             self.input_probe_box.setTitle(probe_title)
+            neuron = probe_values.neuron(0, j) if probe_values is not None else None
             self.input_probe.set_value("x", float(probe.x[0, j]) if probe is not None else None)
-            dx = grads.dA[0] if grads is not None else None
-            self.input_probe.set_value("dC_dx", float(dx[0, j]) if dx is not None else None)
+            self.input_probe.set_value("dC_dx", neuron.dC_da if neuron is not None else None)
         else:
             self.neuron_probe_box.setTitle(probe_title)
             self.neuron_batch_box.setTitle(batch_title)
-            if trace is not None:
-                Z, A = trace.Z[l - 1], trace.A[l]
-                slope = self.document.spec.activation(l).derivative(Z, A)
-                self.neuron_probe.set_value("z", float(Z[0, j]))
-                self.neuron_probe.set_value("a", float(A[0, j]))
-                self.neuron_probe.set_value("slope", float(np.asarray(slope)[0, j]))
+            if probe_values is not None:
+                neuron = probe_values.neuron(l, j)
+                self.neuron_probe.set_value("z", neuron.z)
+                self.neuron_probe.set_value("a", neuron.a)
+                self.neuron_probe.set_value("slope", neuron.slope)
+                self.neuron_probe.set_value("dC_da", neuron.dC_da)
             else:
                 self.neuron_probe.clear()
-            dA = grads.dA[l] if grads is not None else None
-            self.neuron_probe.set_value("dC_da", float(dA[0, j]) if dA is not None else None)
-            self.neuron_batch.set_value("dC_db", float(batch.db[l - 1][j]) if batch else None)
-            self._show_running_value(snapshot, self.bias_editor, "b", l, (j,))
+            self.neuron_batch.set_value(
+                "dC_db", batch_values.parameter(ref).gradient if batch_values else None
+            )
+            self._show_running_value(snapshot, self.bias_editor, ref)
 
     def _show_running_value(
-        self,
-        snapshot: Snapshot | None,
-        editor: ParameterEditor,
-        kind: str,
-        layer: int,
-        index: tuple[int, ...],
+        self, snapshot: Snapshot | None, editor: ParameterEditor, ref: ParamRef
     ) -> None:
         # While a run trains, the document holds the values it started from; show the live
         # ones (they land in the document as one undo step when the run pauses).
         if snapshot is None or not snapshot.running or editor.is_editing():
             return
-        arrays = snapshot.params.W if kind == "W" else snapshot.params.b
-        editor.set_value(float(arrays[layer - 1][index]))
+        editor.set_value(ref.get(snapshot.params))
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
@@ -612,38 +590,31 @@ class InspectorPanel(QWidget):
         if self.current() is None:
             self._show_summary()
 
-    def _on_parameter_changed(self, kind: str, layer: int, index: object) -> None:
+    def _on_parameter_changed(self, ref: ParamRef) -> None:
         current = self.current()
-        if current is None or current.layer != layer:
-            return
-        if (kind == "W") == current.is_weight:
+        if current is not None and current.param == ref:
             self._refresh_values()
 
     def _on_snapshot_received(self, _snapshot: object) -> None:
         self._refresh_live()
 
-    def _push_parameter(
-        self, kind: str, layer: int, index: tuple[int, ...], value: float, drag: object
-    ) -> None:
-        if not math.isfinite(value):
+    def _push_parameter(self, weight: bool, value: float, drag: object) -> None:
+        """Set the selected weight (or the selected neuron's bias) to ``value``."""
+        current = self.current()
+        ref = current.param if current is not None else None
+        if ref is None or ref.is_weight != weight or not math.isfinite(value):
             return
-        if value == self.document.parameter(kind, layer, index):
+        if value == self.document.parameter(ref):
             return
         self._show_message("")
         drag_id = drag if isinstance(drag, int) else None
-        self.document.push(
-            SetParameterCommand(self.document, kind, layer, index, value, drag_id=drag_id)
-        )
+        self.document.push(SetParameterCommand(self.document, ref, value, drag_id=drag_id))
 
     def _on_bias_edited(self, value: float, drag: object) -> None:
-        current = self.current()
-        if current is not None and not current.is_weight and current.layer >= 1:
-            self._push_parameter("b", current.layer, (current.j,), value, drag)
+        self._push_parameter(False, value, drag)
 
     def _on_weight_edited(self, value: float, drag: object) -> None:
-        current = self.current()
-        if current is not None and current.is_weight and current.k is not None:
-            self._push_parameter("W", current.layer, (current.j, current.k), value, drag)
+        self._push_parameter(True, value, drag)
 
     def _on_activation_changed(self, _index: int) -> None:
         current = self.current()

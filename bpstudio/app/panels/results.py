@@ -46,7 +46,8 @@ from PySide6.QtWidgets import (
 from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
 from bpstudio.app.panels.examples_table import ExamplesTable, predicted_rows
-from bpstudio.app.plots.classes import image_side, ink_pixmap
+from bpstudio.app.pictures import image_side, ink_pixmap
+from bpstudio.app.theme import theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
 from bpstudio.core.data.datasets import Dataset
@@ -60,8 +61,6 @@ RUNNING_INTERVAL_MS = 1000  # ≤ 1 evaluation a second while training runs
 MAX_GALLERY = 60
 GALLERY_ICON = 56
 PREDICT_CHUNK = 8192  # rows per forward pass: bounded memory for big data sets
-RIGHT = QColor(46, 139, 87)
-WRONG = QColor(214, 39, 40)
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -172,12 +171,12 @@ class ConfusionModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
-            base = RIGHT if t == p else WRONG
-            color = QColor(base)
+            color = QColor(theme().right if t == p else theme().wrong)
             color.setAlpha(0 if count == 0 else int(30 + 200 * share))
             return QBrush(color)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor("white") if share > 0.6 else QColor("#1e293b"))
+            colors = theme()
+            return QBrush(colors.on_fill if share > 0.6 else colors.text)
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
                 f"true {self._name(t)}, predicted {self._name(p)}: {count:,} "

@@ -11,20 +11,16 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence, QValidator
+from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -33,8 +29,6 @@ from PySide6.QtWidgets import (
     QSlider,
     QSpinBox,
     QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QToolBar,
     QToolButton,
     QVBoxLayout,
@@ -42,11 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app.commands import SetHyperparametersCommand
+from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
-from bpstudio.app.plots import hold_width, status_label
+from bpstudio.app.theme import css, theme, with_alpha
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import LogSpinBox, hold_width, status_label
 from bpstudio.app.worker import StopConditions
-from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, GradCheckResult
+from bpstudio.core.engine.gradcheck import GradCheckResult
 from bpstudio.core.engine.init import INITIALIZER_LABELS
 from bpstudio.core.engine.network import initialize
 from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
@@ -68,12 +64,6 @@ STEP_UNIT_SHORT: dict[StepUnit, str] = {
     StepUnit.EPOCH: "one epoch",
 }
 
-PHASE_COLORS: dict[Phase, str] = {
-    Phase.FORWARD: "#2f6fb3",
-    Phase.BACKWARD: "#c45a12",
-    Phase.UPDATE: "#2e8b57",
-}
-
 PHASE_HINTS: dict[Phase, str] = {
     Phase.FORWARD: "forward pass: z = W a + b and a = σ(z) for every layer of the batch",
     Phase.BACKWARD: "backward pass: ∂C/∂a, ∂C/∂z, ∂C/∂w and ∂C/∂b, from the output back",
@@ -91,138 +81,6 @@ COUNTER_SAMPLES = {
     "cost": "0.0000e-00",
 }
 LR_MIN, LR_MAX = 1e-6, 1000.0
-
-
-class LogSpinBox(QDoubleSpinBox):
-    """A spin box for positive numbers spanning decades: arrows walk 1, 2, 5, 10, 20, …
-
-    It shows 4 significant digits and accepts scientific notation (``3e-4``).
-    """
-
-    LADDER = (1.0, 2.0, 5.0)
-
-    def __init__(self, minimum: float, maximum: float, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDecimals(12)
-        self.setRange(minimum, maximum)
-        self.setKeyboardTracking(False)
-        self.setAccelerated(True)
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 (Qt override)
-        value = self.value()
-        for _ in range(abs(steps)):
-            value = self._next(value, up=steps > 0)
-        self.setValue(value)
-
-    def _next(self, value: float, up: bool) -> float:
-        if value <= 0:
-            return self.minimum() if up else value
-        decade = math.floor(math.log10(value))
-        candidates = [m * 10.0**e for e in (decade - 1, decade, decade + 1) for m in self.LADDER]
-        if up:
-            bigger = [c for c in candidates if c > value * (1 + 1e-9)]
-            return min(bigger)
-        smaller = [c for c in candidates if c < value * (1 - 1e-9)]
-        return max(smaller)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
-        return f"{value:.4g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt override)
-        try:
-            return float(text.strip())
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> object:  # (Qt override)
-        stripped = text.strip()
-        try:
-            value = float(stripped)
-        except ValueError:
-            ok = stripped == "" or all(c in "0123456789.eE+-" for c in stripped)
-            state = QValidator.State.Intermediate if ok else QValidator.State.Invalid
-            return state, text, pos
-        if self.minimum() <= value <= self.maximum():
-            return QValidator.State.Acceptable, text, pos
-        return QValidator.State.Intermediate, text, pos
-
-
-class GradientCheckDialog(QDialog):
-    """The worst relative error per layer between backprop and finite differences."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Gradient check")
-        self.setMinimumWidth(560)
-        layout = QVBoxLayout(self)
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(
-            ["Layer", "Checked", "Worst relative error", "Worst component", "Result"]
-        )
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        explanation = QLabel(
-            "Each component of ∇C from backpropagation is compared with the central "
-            "difference (C(θ+ε) − C(θ−ε)) / 2ε. A layer passes when its worst relative "
-            f"error is below {DEFAULT_TOLERANCE:g}."
-        )
-        explanation.setWordWrap(True)
-        explanation.setStyleSheet("color: palette(mid);")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(self.summary)
-        layout.addWidget(self.table)
-        layout.addWidget(explanation)
-        layout.addWidget(buttons)
-
-    def show_result(self, result: GradCheckResult) -> None:
-        passed = result.passed(DEFAULT_TOLERANCE)
-        colour = "#1b7f3b" if passed else "#b00020"
-        verdict = "PASS" if passed else "FAIL"
-        sampled = len(result.checks) < result.n_parameters
-        what = (
-            f"{len(result.checks):,} of {result.n_parameters:,} parameters (a sample)"
-            if sampled
-            else f"all {result.n_parameters:,} parameters"
-        )
-        self.summary.setText(
-            f"<b style='color:{colour}; font-size:14pt'>{verdict}</b> &nbsp; checked {what} "
-            f"with ε = {result.epsilon:g}; worst relative error "
-            f"<b>{result.max_relative_error:.3e}</b>"
-            + (f" ({result.worst.name})" if result.checks else "")
-        )
-        layers = sorted(result.per_layer)
-        self.table.setRowCount(len(layers))
-        for row, layer in enumerate(layers):
-            checks = [c for c in result.checks if c.name[1:].split("[")[0] == str(layer)]
-            worst = max(checks, key=lambda c: c.relative_error)
-            ok = result.per_layer[layer] < DEFAULT_TOLERANCE
-            cells = [
-                f"{layer}",
-                f"{len(checks):,}",
-                f"{result.per_layer[layer]:.3e}",
-                f"{worst.name}: backprop {worst.backprop:.6g}, numeric {worst.numeric:.6g}",
-                "PASS" if ok else "FAIL",
-            ]
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if column in (0, 1, 2):
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                if column == 4:
-                    font = item.font()
-                    font.setBold(True)
-                    item.setFont(font)
-                    item.setForeground(Qt.GlobalColor.darkGreen if ok else Qt.GlobalColor.red)
-                self.table.setItem(row, column, item)
 
 
 class PhaseIndicator(QWidget):
@@ -255,14 +113,23 @@ class PhaseIndicator(QWidget):
             self._apply_styles()
 
     def _apply_styles(self) -> None:
+        colors = theme()
+        phases = {
+            Phase.FORWARD: colors.phases.forward,
+            Phase.BACKWARD: colors.phases.backward,
+            Phase.UPDATE: colors.phases.update,
+        }
         for phase, label in self.labels.items():
-            colour = PHASE_COLORS[phase]
+            # Translucent colours as rgba(): Qt reads "#rrggbbaa" as "#aarrggbb".
+            colour = css(phases[phase])
+            faint, half = css(with_alpha(phases[phase], 64)), css(with_alpha(phases[phase], 128))
             if self.running:
-                style = f"background: {colour}40; color: {colour}; border: 1px solid {colour}80;"
+                style = f"background: {faint}; color: {colour}; border: 1px solid {half};"
             elif phase is self.next_phase:
-                style = f"background: {colour}; color: white; border: 1px solid {colour};"
+                on = css(colors.on_fill)
+                style = f"background: {colour}; color: {on}; border: 1px solid {colour};"
             else:
-                style = f"background: transparent; color: {colour}; border: 1px dashed {colour}80;"
+                style = f"background: transparent; color: {colour}; border: 1px dashed {half};"
             label.setStyleSheet(
                 f"QLabel {{ {style} border-radius: 9px; padding: 3px 8px; font-weight: 600; }}"
             )
@@ -430,10 +297,12 @@ class TrainingPanel(QWidget):
         # Divergence guard banner.
         self.banner = QFrame(self)
         self.banner.setObjectName("divergenceBanner")
+        messages = theme().messages
         self.banner.setStyleSheet(
-            "#divergenceBanner { background: #fde7e9; border: 1px solid #d9534f;"
-            " border-radius: 6px; }"
-            "#divergenceBanner QLabel { color: #7a1020; background: transparent; }"
+            f"#divergenceBanner {{ background: {css(messages.warning_background)};"
+            f" border: 1px solid {css(messages.warning_border)}; border-radius: 6px; }}"
+            f"#divergenceBanner QLabel {{ color: {css(messages.warning_text)};"
+            " background: transparent; }"
         )
         banner_layout = QVBoxLayout(self.banner)
         banner_layout.setContentsMargins(8, 6, 8, 6)
@@ -909,7 +778,9 @@ class TrainingPanel(QWidget):
     def _show_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
         self.status_label.setProperty("error", error)
-        self.status_label.setStyleSheet("color: #b00020;" if error else "color: palette(dark);")
+        self.status_label.setStyleSheet(
+            f"color: {css(theme().messages.error)};" if error else "color: palette(dark);"
+        )
         self.status_label.show()
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:

@@ -1,16 +1,18 @@
 """The weight matrix W^(l) of one layer as a table, with the biases b^(l) as a last column.
 
 Rows are the neurons j of layer l, columns the neurons k of layer l-1, so cell (j, k) is
-w_jk^(l) exactly as BACKPROP.md lays out ``W[j, k]``. Cells are coloured on a diverging
-scale (blue negative, white 0, orange positive) and edited in place; blocks paste from and
-copy to a spreadsheet. A :class:`QAbstractTableModel` serves the cells straight from the
-document's arrays, so a 128×784 layer costs no more than the cells on screen.
+w_jk^(l) exactly as docs/calculus.md §4 lays out ``W[j, k]``. Cells are coloured on the theme's
+value scale, as on the canvas (blue negative, orange positive), and edited in place;
+blocks paste from and copy to a spreadsheet. A :class:`QAbstractTableModel` serves the
+cells straight from the document's arrays, so a 128×784 layer costs no more than the cells
+on screen.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import cache
 
 import numpy as np
 from PySide6.QtCore import (
@@ -49,47 +51,43 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app.actions import EditPauser, ask_initialize, push_network_edit
+from bpstudio.app import notation
+from bpstudio.app.actions import ask_initialize
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
-from bpstudio.app.panels import notation as nt
+from bpstudio.app.editing import EditPauser, push_network_edit
+from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.core.engine.network import NetworkSpec, Params, parameter_symbol
+from bpstudio.app.theme import DivergingScale, css, theme, to_qcolors
+from bpstudio.core.engine.address import ParamRef
+from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-# The diverging colour map: blue for negative, white for 0, orange for positive.
-NEGATIVE = (33, 102, 172)
-ZERO = (255, 255, 255)
-POSITIVE = (230, 97, 1)
 _LUT_SIZE = 128  # colours on each side of 0
 
 
-def _blend(end: tuple[int, int, int], t: float) -> QColor:
-    return QColor(*(round(z + (e - z) * t) for z, e in zip(ZERO, end, strict=True)))
-
-
-def _luminance(c: QColor) -> float:
-    return 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF()
-
-
-_NEG = [_blend(NEGATIVE, i / _LUT_SIZE) for i in range(_LUT_SIZE + 1)]
-_POS = [_blend(POSITIVE, i / _LUT_SIZE) for i in range(_LUT_SIZE + 1)]
-_DARK_TEXT, _LIGHT_TEXT = QColor("#1a1a1a"), QColor("#ffffff")
+@cache
+def _colour_table(scale: DivergingScale) -> tuple[list[QColor], list[QColor]]:
+    """``scale``'s colours at 0, 1/128, …, 1 of the full scale: (negative, positive)."""
+    t = np.linspace(0.0, 1.0, _LUT_SIZE + 1)
+    return to_qcolors(scale.rgb(-t)), to_qcolors(scale.rgb(t))
 
 
 def diverging_colour(value: float, scale: float) -> QColor:
-    """The cell colour of ``value`` when ``scale`` (> 0) maps to the full colour."""
+    """The cell colour of ``value`` when ``scale`` (> 0) maps to the full colour (the
+    theme's value scale, as on the canvas)."""
+    negative, positive = _colour_table(theme().values)
     if not math.isfinite(value) or scale <= 0:
-        return _NEG[0]
+        return negative[0]
     t = min(abs(value) / scale, 1.0)
-    lut = _NEG if value < 0 else _POS
+    lut = negative if value < 0 else positive
     return lut[round(t * _LUT_SIZE)]
 
 
 def text_colour(background: QColor) -> QColor:
-    return _DARK_TEXT if _luminance(background) > 0.5 else _LIGHT_TEXT
+    return theme().readable_on(background)
 
 
 def parse_number(text: str) -> float:
@@ -201,25 +199,25 @@ class WeightMatrixModel(QAbstractTableModel):
         )
         return m if math.isfinite(m) and m > 0 else 1.0
 
-    def key(self, row: int, column: int) -> tuple[str, int, tuple[int, ...]]:
-        """(kind, layer, index) of a cell, for :class:`SetParameterCommand`."""
+    def ref(self, row: int, column: int) -> ParamRef:
+        """The parameter in a cell: w_jk^(l) at row j, column k; b_j^(l) in the last column."""
         if column == self.bias_column:
-            return "b", self._layer, (row,)
-        return "W", self._layer, (row, column)
+            return ParamRef.bias(self._layer, row)
+        return ParamRef.weight(self._layer, row, column)
+
+    def cell(self, ref: ParamRef) -> tuple[int, int]:
+        """The (row, column) of ``ref``, a parameter of this layer."""
+        return ref.j, self.bias_column if ref.k is None else ref.k
 
     def value(self, row: int, column: int) -> float:
-        l = self._layer - 1
-        if column == self.bias_column:
-            return float(self.params.b[l][row])
-        return float(self.params.W[l][row, column])
+        return self.ref(row, column).get(self.params)
 
     def column_label(self, column: int) -> str:
         return "b" if column == self.bias_column else f"k={column}"
 
     def cell_name(self, row: int, column: int) -> str:
-        """Plain-text name of a cell: ``w_01^(1)`` or ``b_0^(1)``."""
-        kind, layer, index = self.key(row, column)
-        return parameter_symbol("w" if kind == "W" else "b", layer, *index)
+        """Plain-text name of a cell: ``w₀₁⁽¹⁾`` or ``b₀⁽¹⁾``."""
+        return Notation.for_spec(self.spec).param(self.ref(row, column), plain=True)
 
     # -- QAbstractTableModel -------------------------------------------------------------------
 
@@ -235,7 +233,7 @@ class WeightMatrixModel(QAbstractTableModel):
         R = Qt.ItemDataRole
         row, column = index.row(), index.column()
         if role == R.DisplayRole:
-            return f"{self.value(row, column):.4f}".replace("-", nt.MINUS)
+            return notation.fixed(self.value(row, column), 4)
         if role == R.EditRole:
             return repr(self.value(row, column))
         if role == R.BackgroundRole:
@@ -257,11 +255,18 @@ class WeightMatrixModel(QAbstractTableModel):
             return self.column_label(section) if horizontal else f"j={section}"
         if role == R.ToolTipRole:
             l = self._layer
+            nt = Notation.for_spec(self.spec)
             if not horizontal:
-                return f"Row j={section}: the weights into neuron a_{section}^({l}) and its bias"
+                return (
+                    f"Row j={section}: the weights into neuron "
+                    f"{nt.neuron(l, section, plain=True)} and its bias"
+                )
             if section == self.bias_column:
-                return f"The biases b_j^({l})"
-            return f"Column k={section}: the weights from neuron a_{section}^({l - 1})"
+                return f"The biases {nt.bias(l, 'j', plain=True)}"
+            return (
+                f"Column k={section}: the weights from neuron "
+                f"{nt.neuron(l - 1, section, plain=True)}"
+            )
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
@@ -284,9 +289,9 @@ class WeightMatrixModel(QAbstractTableModel):
         except ValueError as exc:
             self.problemReported.emit(f"{self.cell_name(row, column)} was not changed: {exc}.")
             return False
-        kind, layer, key = self.key(row, column)
-        if number != self.document.parameter(kind, layer, key):
-            self.document.push(SetParameterCommand(self.document, kind, layer, key, number))
+        ref = self.ref(row, column)
+        if number != self.document.parameter(ref):
+            self.document.push(SetParameterCommand(self.document, ref, number))
         return True
 
     # -- document ------------------------------------------------------------------------------
@@ -297,16 +302,15 @@ class WeightMatrixModel(QAbstractTableModel):
         if rows and columns:
             self.dataChanged.emit(self.index(0, 0), self.index(rows - 1, columns - 1))
 
-    def _on_parameter_changed(self, kind: str, layer: int, index: tuple[int, ...]) -> None:
-        if layer != self._layer or self._live is not None:
+    def _on_parameter_changed(self, ref: ParamRef) -> None:
+        if ref.layer != self._layer or self._live is not None:
             return
         old_scale = self._scale
         self._scale = self._compute_scale()
         if self._scale != old_scale:
             self._refresh_all()  # every colour moves
             return
-        key = tuple(index)
-        cell = self.index(key[0], self.bias_column if kind == "b" else key[1])
+        cell = self.index(*self.cell(ref))
         self.dataChanged.emit(cell, cell)
 
     def _on_parameters_changed(self) -> None:
@@ -368,7 +372,7 @@ class ColourScale(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._scale = 1.0
-        self.setToolTip("Cell colours: blue negative, white zero, orange positive")
+        self.setToolTip("Cell colours: blue negative, orange positive, fading to zero")
 
     def set_scale(self, scale: float) -> None:
         self._scale = scale
@@ -377,16 +381,16 @@ class ColourScale(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(210, self.fontMetrics().height() + 4)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         metrics = self.fontMetrics()
-        low, high = nt.format_value(-self._scale, 3), "+" + nt.format_value(self._scale, 3)
+        low = notation.format_value(-self._scale, 3)
+        high = "+" + notation.format_value(self._scale, 3)
         lw, hw = metrics.horizontalAdvance(low), metrics.horizontalAdvance(high)
         bar = QRectF(lw + 6, 3, max(self.width() - lw - hw - 12, 10), self.height() - 6)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
-        gradient.setColorAt(0.0, QColor(*NEGATIVE))
-        gradient.setColorAt(0.5, QColor(*ZERO))
-        gradient.setColorAt(1.0, QColor(*POSITIVE))
+        for position, colour in theme().values.stops():
+            gradient.setColorAt(position, colour)
         painter.fillRect(bar, gradient)
         painter.setPen(self.palette().mid().color())
         painter.drawRect(bar)
@@ -528,17 +532,19 @@ class WeightMatrixPanel(QWidget):
 
     def _show_legend(self) -> None:
         l = self.model.layer
+        nt = Notation.for_spec(self.document.spec)
         self.legend.setText(
-            f"<i>W</i><sup>({l})</sup>: row <i>j</i> holds the weights into "
-            f"<i>a</i><sub>j</sub><sup>({l})</sup>, column <i>k</i> those from "
-            f"<i>a</i><sub>k</sub><sup>({l - 1})</sup>; column <b>b</b> holds the biases "
-            f"<i>b</i><sub>j</sub><sup>({l})</sup>."
+            f"{nt.matrix(l)}: row <i>j</i> holds the weights into {nt.neuron(l, 'j')}, "
+            f"column <i>k</i> those from {nt.neuron(l - 1, 'k')}; column <b>b</b> holds the "
+            f"biases {nt.bias(l, 'j')}."
         )
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
         self.status.setStyleSheet(
-            "color: #b00020;" if error else "color: palette(placeholder-text);"
+            f"color: {css(theme().messages.error)};"
+            if error
+            else "color: palette(placeholder-text);"
         )
 
     def _select_cell_for(self, current: Selection | None) -> None:

@@ -1,32 +1,7 @@
-"""Plots of training: cost curves and the gradient vector ∇C (pyqtgraph)."""
+"""Plots (pyqtgraph): the cost curves, the gradient vector ∇C and its per-layer norms, the
+decision boundary; and the axis helpers they share."""
 
 import math
-
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QSizePolicy
-
-
-def status_label() -> QLabel:
-    """A one-line rich-text label whose changing text never re-lays out its window.
-
-    A label's size hint follows its text; when the text changes on every snapshot, the
-    layouts up to the main window are redone and every plot in the window is resized and
-    repainted. Ignoring the width and fixing the height keeps the layout still.
-    """
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    label.setMinimumWidth(40)
-    return label
-
-
-def hold_width(label: QLabel, sample: str) -> QLabel:
-    """Make a label whose text changes all the time (counters) keep the width of ``sample``
-    in its font, so its text never re-lays out its window (see :func:`status_label`)."""
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample) + 4)
-    return label
-
 
 #: Width of a vertical axis, in pixels: room for "-0.0005" or "1e-05" in the default font.
 AXIS_WIDTH = 56

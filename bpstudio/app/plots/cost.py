@@ -13,27 +13,43 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtGui import QColor, QPalette, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from bpstudio.app.document import Document
-from bpstudio.app.plots import fix_axis_widths, status_label, stepped_range
-from bpstudio.app.plots.pacing import scheduler
+from bpstudio.app.pacing import scheduler
+from bpstudio.app.plots import fix_axis_widths, stepped_range
+from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import status_label
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.training.snapshot import Snapshot
 
-#: name -> (legend label, colour, width, dash style, on the accuracy axis). Qt strokes wide,
-#: antialiased or dashed pens on long jagged polylines very slowly (seconds for 4k noisy
-#: points), so wide lines are drawn without antialiasing as separate segments and the
-#: dashed accuracy curves are one pixel wide.
-SERIES_STYLE: dict[str, tuple[str, str, float, Qt.PenStyle, bool]] = {
-    "batch_cost": ("C per mini-batch", "#9db8d9", 1.0, Qt.PenStyle.SolidLine, False),
-    "train_cost": ("C train", "#1f5fa8", 2.0, Qt.PenStyle.SolidLine, False),
-    "validation_cost": ("C validation", "#d4621a", 2.0, Qt.PenStyle.SolidLine, False),
-    "train_accuracy": ("accuracy train", "#2e8b57", 1.0, Qt.PenStyle.DashLine, True),
-    "validation_accuracy": ("accuracy validation", "#8e44ad", 1.0, Qt.PenStyle.DashLine, True),
+#: name -> (legend label, width, dash style, on the accuracy axis); colours come from the
+#: theme (:func:`series_colour`). Qt strokes wide, antialiased or dashed pens on long jagged
+#: polylines very slowly (seconds for 4k noisy points), so wide lines are drawn without
+#: antialiasing as separate segments and the dashed accuracy curves are one pixel wide.
+SERIES_STYLE: dict[str, tuple[str, float, Qt.PenStyle, bool]] = {
+    "batch_cost": ("C per mini-batch", 1.0, Qt.PenStyle.SolidLine, False),
+    "train_cost": ("C train", 2.0, Qt.PenStyle.SolidLine, False),
+    "validation_cost": ("C validation", 2.0, Qt.PenStyle.SolidLine, False),
+    "train_accuracy": ("accuracy train", 1.0, Qt.PenStyle.DashLine, True),
+    "validation_accuracy": ("accuracy validation", 1.0, Qt.PenStyle.DashLine, True),
 }
+
+
+def series_colour(name: str, text: bool = False) -> QColor:
+    """The theme's colour of a history series (``text``: as written in the summary)."""
+    pens = theme().plots
+    colours = {
+        "batch_cost": pens.batch_cost_text if text else pens.batch_cost,
+        "train_cost": pens.train_cost,
+        "validation_cost": pens.validation_cost,
+        "train_accuracy": pens.train_accuracy,
+        "validation_accuracy": pens.validation_accuracy,
+    }
+    return colours[name]
+
 
 History = dict[str, tuple[Array, Array]]
 
@@ -115,8 +131,8 @@ class CostPlot(QWidget):
         item.vb.sigResized.connect(self._sync_accuracy_view)
 
         self.curves: dict[str, pg.PlotDataItem] = {}
-        for name, (label, colour, width, dash, on_accuracy) in SERIES_STYLE.items():
-            pen = pg.mkPen(colour, width=width, style=dash)
+        for name, (label, width, dash, on_accuracy) in SERIES_STYLE.items():
+            pen = pg.mkPen(series_colour(name), width=width, style=dash)
             curve = pg.PlotDataItem(name=label, pen=pen, antialias=False)
             if width > 1:
                 curve.curve.setSegmentedLineMode("on")
@@ -199,7 +215,7 @@ class CostPlot(QWidget):
             # Evaluations are sparse early on: mark them, or one point would not show.
             sparse = name != "batch_cost" and 0 < len(x) <= SYMBOLS_BELOW
             if sparse != (curve.opts["symbol"] is not None):
-                colour = SERIES_STYLE[name][1]
+                colour = series_colour(name)
                 curve.setSymbol("o" if sparse else None)
                 curve.setSymbolSize(5)
                 curve.setSymbolPen(pg.mkPen(colour))
@@ -224,7 +240,7 @@ class CostPlot(QWidget):
         log = self.log_check.isChecked()
         x_max, y_low, y_high = 1.0, math.inf, -math.inf
         for name, style in SERIES_STYLE.items():
-            on_accuracy = style[4]
+            on_accuracy = style[3]
             x, y = history.get(name, (np.empty(0), np.empty(0)))
             if len(x) == 0:
                 continue
@@ -297,7 +313,7 @@ class CostPlot(QWidget):
             x, y = history.get(name, (np.empty(0), np.empty(0)))
             if len(y) == 0 or not math.isfinite(float(y[-1])):
                 continue
-            colour = "#5b7ea6" if name == "batch_cost" else SERIES_STYLE[name][1]
+            colour = css(series_colour(name, text=True))
             value = fmt.format(float(y[-1]))
             parts.append(f"<span style='color:{colour}'>{label} <b>{value}</b></span>")
         if not parts:

@@ -2,7 +2,7 @@
 main view).
 
 * Two inputs: a heat map of the output over the input plane (class-1 probability on the
-  blue-white-orange scale, the predicted class tinted by its probability for softmax, the
+  theme's blue-orange value scale, the predicted class tinted by its probability for softmax, the
   value for regression), the 0.5 contour as the decision boundary, and the examples on top:
   training points filled, validation points ringed.
 * One input: the fitted curve (one per output) over the examples.
@@ -29,10 +29,9 @@ from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPalette, QShowEven
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from bpstudio.app.background import LatestJob
-from bpstudio.app.canvas.colors import diverging_rgb
 from bpstudio.app.document import Document
-from bpstudio.app.panels.data_preview import add_points, shown_inputs
-from bpstudio.app.plots.classes import class_color, class_rgb
+from bpstudio.app.scatter import add_points, shown_inputs
+from bpstudio.app.theme import Theme, rgb_array, theme, to_qcolors
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
 from bpstudio.core.data.datasets import Dataset
@@ -82,24 +81,27 @@ def compute_frame(
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     value_scale: float,
+    colors: Theme,
     resolution: int = DEFAULT_RESOLUTION,
 ) -> Frame:
-    """Evaluate the network for the view (pure NumPy; runs off the GUI thread)."""
+    """Evaluate the network for the view (pure NumPy; runs off the GUI thread, so the
+    colours come in as ``colors``)."""
     if spec.input_size == 1:
         xs, A = response_curve(spec, params, x_range, CURVE_POINTS)
         return Frame("line", spec, xs, values=A)
     xs, ys, values = decision_grid(spec, params, x_range, y_range, resolution)
     kind = output_kind(spec)
     boundary = None
+    paper = rgb_array(colors.values.zero)
     if kind == "classes" or values.ndim == 3:
         labels, confidence = class_and_confidence(values)
         k = values.shape[2]
         t = np.clip((confidence - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)[..., None]
-        rgb = 255.0 + TINT * t * (class_rgb(k)[labels] - 255.0)
+        rgb = paper + TINT * t * (colors.class_rgb(k)[labels] - paper)
     else:
         centre, scale = (0.5, 0.5) if kind == "probability" else (0.0, value_scale)
         shifted = values - centre
-        rgb = 255.0 + TINT * (diverging_rgb(shifted.ravel(), scale) - 255.0)
+        rgb = paper + TINT * (colors.values.rgb(shifted.ravel(), scale) - paper)
         rgb = rgb.reshape(*values.shape, 3)
         boundary = _contour(values, centre, xs, ys)
     return Frame(
@@ -152,7 +154,7 @@ class GradientLegend(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(240, self.fontMetrics().height() + 6)
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         fm = self.fontMetrics()
         h = self.height()
@@ -227,11 +229,14 @@ class DecisionPlot(QWidget):
             self.plot_item.getAxis(name).enableAutoSIPrefix(False)  # "y (x0.001)" confuses
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
-        self.boundary = pg.PlotDataItem(pen=pg.mkPen("#334155", width=1.6), connect="finite")
+        colors = theme()
+        self.boundary = pg.PlotDataItem(
+            pen=pg.mkPen(colors.plots.boundary, width=1.6), connect="finite"
+        )
         self.boundary.setZValue(-5)
         self.curves: list[pg.PlotDataItem] = []
         self.probe_marker = pg.ScatterPlotItem(
-            size=17, pen=pg.mkPen("#111827", width=2.2), brush=pg.mkBrush(0, 0, 0, 0)
+            size=17, pen=pg.mkPen(colors.plots.probe, width=2.2), brush=pg.mkBrush(0, 0, 0, 0)
         )
         self.probe_marker.setZValue(20)
         self.point_items: list[pg.ScatterPlotItem] = []
@@ -373,7 +378,7 @@ class DecisionPlot(QWidget):
             self.caption.setText("line: the network's output · ● training  ○ validation")
             if kind == "classes" or spec.output_size > 1:
                 self.legend.set_swatches(
-                    [(class_color(c), n) for c, n in enumerate(names or train.target_names)]
+                    [(theme().class_color(c), n) for c, n in enumerate(names or train.target_names)]
                 )
             else:
                 self.legend.set_swatches([])
@@ -381,7 +386,7 @@ class DecisionPlot(QWidget):
         self.caption.setText("● training  ○ validation · click a point to probe it")
         if kind == "classes" or spec.output_size > 1:
             labels = names or tuple(f"class {c}" for c in range(spec.output_size))
-            self.legend.set_swatches([(class_color(c), n) for c, n in enumerate(labels)])
+            self.legend.set_swatches([(theme().class_color(c), n) for c, n in enumerate(labels)])
         elif kind == "probability":
             a, b = (names + ("class 0", "class 1"))[:2] if len(names) >= 2 else ("0", "1")
             self.legend.set_ramp(f"{a}  0", _ramp_stops(), f"1  {b}")
@@ -407,7 +412,14 @@ class DecisionPlot(QWidget):
         self._dirty = False
         x_range, y_range = self._ranges
         self._job.submit(
-            compute_frame, spec, params, x_range, y_range, self._value_scale, self.resolution
+            compute_frame,
+            spec,
+            params,
+            x_range,
+            y_range,
+            self._value_scale,
+            theme(),
+            self.resolution,
         )
 
     def _data_inputs(self) -> int:
@@ -454,10 +466,13 @@ class DecisionPlot(QWidget):
         while len(self.curves) > A.shape[1]:
             self.plot_item.removeItem(self.curves.pop())
         single = A.shape[1] == 1
+        colors = theme()
         for j, curve in enumerate(self.curves):
-            color = QColor("#1f5fa8") if single and output_kind(spec) == "value" else class_color(j)
+            color = colors.class_color(j)
+            if single and output_kind(spec) == "value":
+                color = colors.plots.single_output
             if single and output_kind(spec) == "probability":
-                color = QColor("#334155")
+                color = colors.plots.boundary
             curve.setPen(pg.mkPen(color, width=2.4))
             curve.setData(frame.xs, A[:, j])
         self._include_curve(A)
@@ -480,7 +495,7 @@ class DecisionPlot(QWidget):
     # -- the probe example -----------------------------------------------------------------------
 
     def _on_points_clicked(
-        self, item: pg.ScatterPlotItem, points: object, ev: object = None
+        self, _item: pg.ScatterPlotItem, points: object, _ev: object = None
     ) -> None:
         """A click on training points: the first one becomes the probe example."""
         spots = list(points)  # type: ignore[call-overload]
@@ -524,5 +539,8 @@ class DecisionPlot(QWidget):
 
 
 def _ramp_stops() -> list[tuple[float, QColor]]:
-    rgb = 255.0 + TINT * (diverging_rgb(np.linspace(-1.0, 1.0, 5)) - 255.0)
-    return [(i / 4, QColor(*(int(round(v)) for v in row))) for i, row in enumerate(rgb)]
+    """The picture's value scale: the theme's, tinted as the picture is."""
+    scale = theme().values
+    paper = rgb_array(scale.zero)
+    rgb = paper + TINT * (scale.rgb(np.linspace(-1.0, 1.0, 5)) - paper)
+    return [(i / 4, color) for i, color in enumerate(to_qcolors(rgb))]

@@ -26,12 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app import notation
 from bpstudio.app.document import Document
-from bpstudio.app.plots import fix_axis_widths, status_label, stepped_range
-from bpstudio.app.plots.pacing import scheduler
+from bpstudio.app.notation import Notation
+from bpstudio.app.pacing import scheduler
+from bpstudio.app.plots import fix_axis_widths, stepped_range
 from bpstudio.app.selection import Selection, SelectionModel
+from bpstudio.app.theme import theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import status_label
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import Kind, ParamRef, array_name, ref_at
 from bpstudio.core.engine.backprop import Grads
 from bpstudio.core.engine.network import NetworkSpec
 from bpstudio.core.training.snapshot import Snapshot
@@ -41,14 +46,12 @@ RUNNING_MIN_INTERVAL = 0.1  # seconds between two redraws while training runs
 GROUP_GAP = 1.5  # empty bar widths between two groups
 SHRINK_AFTER = 1.0  # seconds of small gradients before the y axis zooms in while running
 
-#: One hue per layer, cycled (colour-blind friendly, after Okabe & Ito).
-LAYER_COLORS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#999933")
-
 MODE_AUTO, MODE_COMPONENTS, MODE_LAYERS = "auto", "components", "layers"
 
 
 def layer_color(layer: int) -> QColor:
-    return QColor(LAYER_COLORS[(layer - 1) % len(LAYER_COLORS)])
+    """The theme's hue of layer ``layer`` (colour-blind friendly, after Okabe & Ito)."""
+    return theme().layer_color(layer)
 
 
 def bias_color(layer: int) -> QColor:
@@ -56,23 +59,10 @@ def bias_color(layer: int) -> QColor:
 
 
 @dataclass(frozen=True)
-class Component:
-    """One component of ∇C: ``kind`` "W" (j, k) or "b" (j, k None) of ``layer``."""
-
-    kind: str
-    layer: int
-    j: int
-    k: int | None
-
-    def label(self) -> str:
-        if self.kind == "W":
-            return f"∂C/∂w<sub>{self.j}{self.k}</sub><sup>({self.layer})</sup>"
-        return f"∂C/∂b<sub>{self.j}</sub><sup>({self.layer})</sup>"
-
-
-@dataclass(frozen=True)
 class Group:
-    kind: str
+    """The weights or the biases of one layer: consecutive components of ∇C."""
+
+    kind: Kind
     layer: int
     start: int  # index of its first component in ∇C
     size: int
@@ -80,53 +70,40 @@ class Group:
 
     @property
     def name(self) -> str:
-        return f"{self.kind}{self.layer}"
+        return array_name(self.kind, self.layer)
 
 
 class ComponentLayout:
-    """Where each component of ∇C sits on the x axis, for one network shape."""
+    """Where each component of ∇C sits on the x axis, for one network shape; the order of
+    the components is the parameter address's (:func:`param_refs`)."""
 
     def __init__(self, spec: NetworkSpec) -> None:
         self.spec = spec
         self.groups: list[Group] = []
         xs: list[Array] = []
-        start, x0 = 0, 0.0
+        x0 = 0.0
         for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
-            for kind, size in (("W", w_shape[0] * w_shape[1]), ("b", b_shape[0])):
+            for first, size in (
+                (ParamRef.weight(l, 0, 0), w_shape[0] * w_shape[1]),
+                (ParamRef.bias(l, 0), b_shape[0]),
+            ):
                 x = x0 + np.arange(size, dtype=float)
-                self.groups.append(Group(kind, l, start, size, x))
+                self.groups.append(Group(first.kind, l, first.grad_index(spec), size, x))
                 xs.append(x)
-                start += size
                 x0 += size + GROUP_GAP
         self.x = np.concatenate(xs) if xs else np.empty(0)
-        self.size = start
+        self.size = spec.parameter_count
 
-    def component(self, index: int) -> Component:
-        for group in self.groups:
-            if group.start <= index < group.start + group.size:
-                offset = index - group.start
-                if group.kind == "b":
-                    return Component("b", group.layer, offset, None)
-                n_prev = self.spec.layer_sizes[group.layer - 1]
-                return Component("W", group.layer, offset // n_prev, offset % n_prev)
-        raise IndexError(index)
+    def component(self, index: int) -> ParamRef:
+        """The parameter whose gradient is component ``index`` of ∇C."""
+        return ref_at(self.spec, index)
 
     def index_of(self, selection: Selection | None) -> int | None:
         """The component a selection stands for: a weight, or a neuron's bias."""
-        if selection is None or not selection.fits(self.spec) or selection.layer < 1:
+        if selection is None or not selection.fits(self.spec):
             return None
-        for group in self.groups:
-            if group.layer != selection.layer:
-                continue
-            if selection.is_weight and group.kind == "W" and selection.k is not None:
-                return (
-                    group.start
-                    + selection.j * self.spec.layer_sizes[group.layer - 1]
-                    + (selection.k)
-                )
-            if not selection.is_weight and group.kind == "b":
-                return group.start + selection.j
-        return None
+        ref = selection.param
+        return ref.grad_index(self.spec) if ref is not None else None
 
     def index_at(self, x: float) -> int | None:
         if self.size == 0:
@@ -251,11 +228,11 @@ class GradientPlot(QWidget):
         self.bars: dict[str, pg.BarGraphItem] = {}
         no_pen = pg.mkPen(None)
         self.selected_bar = pg.BarGraphItem(
-            x=[], height=[], width=0.9, pen=pg.mkPen("#111111", width=2.5), brush=None
+            x=[], height=[], width=0.9, pen=pg.mkPen(theme().plots.outline, width=2.5), brush=None
         )
         self.selected_bar.setZValue(10)
         self.hover_bar = pg.BarGraphItem(
-            x=[], height=[], width=0.9, pen=no_pen, brush=pg.mkBrush(0, 0, 0, 70)
+            x=[], height=[], width=0.9, pen=no_pen, brush=pg.mkBrush(theme().plots.shade)
         )
         self.hover_bar.setZValue(11)
         self.plot_item.addItem(self.selected_bar)
@@ -319,7 +296,7 @@ class GradientPlot(QWidget):
         self.bars = {}
         ticks = []
         for group in layout.groups:
-            if group.kind == "W":
+            if group.kind == "w":
                 brush, pen = pg.mkBrush(layer_color(group.layer)), pg.mkPen(None)
             else:
                 brush = pg.mkBrush(bias_color(group.layer))
@@ -413,7 +390,7 @@ class GradientPlot(QWidget):
         norm = float(np.sqrt(np.vdot(vector, vector)))
         self.summary.setText(
             f"∇C of the last mini-batch (n = {n:,}): {vector.size:,} components, "
-            f"‖∇C‖ = <b>{norm:.4g}</b>"
+            f"‖∇C‖ = <b>{notation.format_value(norm, 4)}</b>"
         )
         if self.mode == MODE_COMPONENTS:
             self._draw_components(vector)
@@ -483,8 +460,10 @@ class GradientPlot(QWidget):
         hovered = self.hovered
         if hovered is not None and hovered < heights.size:
             self.hover_bar.setOpts(x=[layout.x[hovered]], height=[heights[hovered]])
-            c = layout.component(hovered)
-            self.hover_label.setText(f"{c.label()} = <b>{heights[hovered]:.6g}</b>")
+            nt = Notation.for_spec(layout.spec)
+            symbol = nt.gradient(nt.param(layout.component(hovered)))
+            value = notation.format_value(float(heights[hovered]), 6)
+            self.hover_label.setText(f"{symbol} = <b>{value}</b>")
         else:
             self.hover_bar.setOpts(x=[], height=[])
             self.hover_label.setText(
@@ -565,14 +544,18 @@ class GradientPlot(QWidget):
             if counts_range != self._histogram_y:
                 self._histogram_y = counts_range
                 self.histogram_item.setYRange(*counts_range, padding=0.03)
-        title = f"components of ∂C/∂W<sup>({layer})</sup> (filled) and ∂C/∂b<sup>({layer})</sup>"
+        nt = Notation.for_spec(self.layout_.spec if self.layout_ is not None else None)
+        title = (
+            f"components of {nt.gradient(nt.matrix(layer))} (filled) and "
+            f"{nt.gradient(nt.biases(layer))}"
+        )
         if self.histogram_title.text() != title:
             self.histogram_title.setText(title)
             self.histogram_title.setToolTip(title)
 
     # -- interaction -----------------------------------------------------------------------------
 
-    def _on_selection_changed(self, selection: Selection | None) -> None:
+    def _on_selection_changed(self, _selection: Selection | None) -> None:
         self._update_overlays()
 
     def _component_at(self, scene_pos: QPointF) -> int | None:
@@ -593,7 +576,7 @@ class GradientPlot(QWidget):
         if index is None or self.layout_ is None:
             return
         c = self.layout_.component(index)
-        if c.kind == "W" and c.k is not None:
+        if c.k is not None:
             self.selection.select(Selection.weight(c.layer, c.j, c.k))
         else:
             self.selection.select(Selection.neuron(c.layer, c.j))

@@ -222,7 +222,7 @@ def _sniff_lines(
         rows = [_split_line(line, delim) for line in sample]
     except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
         raise BPStudioError(f"{path}: cannot split the first lines into cells ({exc})") from None
-    header = has_header if has_header is not None else _guess_header(rows, sample, delim)
+    header = has_header if has_header is not None else _guess_header(rows, sample)
     names = _column_names(rows[0]) if header else tuple(f"x{i + 1}" for i in range(len(rows[0])))
     return CsvFormat(delim, header, names)
 
@@ -262,7 +262,7 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _guess_header(rows: Sequence[Sequence[str]], sample: Sequence[str], delim: str) -> bool:
+def _guess_header(rows: Sequence[Sequence[str]], sample: Sequence[str]) -> bool:
     first, rest = rows[0], rows[1:]
     text_columns = [j for j, cell in enumerate(first) if not _is_number(cell)]
     if not text_columns:

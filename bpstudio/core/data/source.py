@@ -13,10 +13,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bpstudio.core.data.datasets import Dataset, make_dataset
 from bpstudio.core.errors import BPStudioError
+
+if TYPE_CHECKING:
+    from bpstudio.core.data.csv_data import Standardizer
 
 
 @dataclass(frozen=True)
@@ -245,9 +248,21 @@ def split_examples(source: DataSource, examples: Dataset) -> tuple[Dataset, Data
     """The training and validation sets, standardised with training statistics if asked."""
     train, validation = examples.split(source.validation_fraction, source.seed)
     if source.standardize:
-        from bpstudio.core.data.csv_data import Standardizer
-
-        scaler = Standardizer.fit(train.X)
+        scaler = _fit(train)
         train = replace(train, X=scaler.transform(train.X))
         validation = replace(validation, X=scaler.transform(validation.X))
     return train, validation
+
+
+def fit_standardizer(source: DataSource, examples: Dataset) -> Standardizer | None:
+    """The standardisation :func:`split_examples` applies to ``examples`` (fitted on their
+    training split), or None when the source uses the inputs raw. Exports carry it."""
+    if not source.standardize:
+        return None
+    return _fit(examples.split(source.validation_fraction, source.seed)[0])
+
+
+def _fit(train: Dataset) -> Standardizer:
+    from bpstudio.core.data.csv_data import Standardizer
+
+    return Standardizer.fit(train.X)

@@ -1,6 +1,6 @@
 """Forward and backward passes, vectorised over the batch (the loop is over layers only).
 
-The matrix form of BACKPROP.md, batch-first::
+The matrix form of docs/calculus.md §4, batch-first::
 
     Z = A_prev @ W.T + b          A = f(Z)
     G_Z = G_A * f'(Z)             (fused for softmax/sigmoid + cross-entropy)
@@ -94,15 +94,88 @@ def check_batch(spec: NetworkSpec, X: Array, Y: Array | None = None) -> None:
         )
 
 
-def forward(spec: NetworkSpec, params: Params, X: Array) -> Trace:
-    """Run the batch ``X : (n, d0)`` through the network, keeping every z and a."""
+def vector_views(spec: NetworkSpec, vector: Array) -> Params:
+    """Params whose arrays are views of ``vector`` (laid out as :meth:`Params.vector`)."""
+    W: list[Array] = []
+    b: list[Array] = []
+    i = 0
+    for (rows, cols), (size,) in spec.shapes():
+        W.append(vector[i : i + rows * cols].reshape(rows, cols))
+        i += rows * cols
+        b.append(vector[i : i + size])
+        i += size
+    return Params(W, b)
+
+
+def packed_copy(spec: NetworkSpec, params: Params) -> tuple[Array, Params]:
+    """A copy of ``params`` in the network's dtype, as one vector θ and views of it."""
+    theta = params.vector().astype(spec.np_dtype, copy=False)
+    return theta, vector_views(spec, theta)
+
+
+class Workspace:
+    """Arrays that the steps on batches of ``n`` examples write into, reused step after step.
+
+    Passing one to :func:`forward` and :func:`backward` gives the same numbers as without,
+    bit for bit, but allocates nothing: every z, a, ∂C/∂a, ∂C/∂z and ∂C/∂θ goes into its
+    array here. The :class:`Trace` and :class:`Grads` returned therefore share these arrays
+    and hold the last step's values only. A consumer that keeps them past the next step
+    marks them read-only (as snapshots do); the workspace then notices and gives the next
+    step fresh arrays instead of overwriting what was kept.
+    """
+
+    def __init__(self, spec: NetworkSpec, n: int) -> None:
+        self.spec = spec
+        self.n = n
+        self._forward_arrays()
+        self._backward_arrays()
+
+    def _layer_arrays(self, first: int) -> list[Array]:
+        dtype = self.spec.np_dtype
+        return [np.empty((self.n, k), dtype) for k in self.spec.layer_sizes[first:]]
+
+    def _forward_arrays(self) -> None:
+        self.Z = self._layer_arrays(1)  # Z[l - 1] : (n, n_l)
+        self.A = self._layer_arrays(1)  # A[l - 1] : (n, n_l), a^(l)
+
+    def _backward_arrays(self) -> None:
+        self.dA = self._layer_arrays(0)  # dA[l] : (n, n_l), l = 0..L
+        self.dZ = self._layer_arrays(1)
+        #: ∇C as one vector; dW and db are views of it.
+        self.gradient = np.empty(self.spec.parameter_count, self.spec.np_dtype)
+        views = vector_views(self.spec, self.gradient)
+        self.dW, self.db = views.W, views.b
+
+    def forward_arrays(self) -> tuple[list[Array], list[Array]]:
+        """(Z, A) to write the next forward pass into."""
+        if not self.Z[-1].flags.writeable:  # the last trace was kept
+            self._forward_arrays()
+        return self.Z, self.A
+
+    def backward_arrays(self) -> tuple[list[Array], list[Array], list[Array], list[Array]]:
+        """(dA, dZ, dW, db) to write the next backward pass into; afterwards
+        :attr:`gradient` holds ∇C."""
+        if not self.dW[-1].flags.writeable:  # the last gradients were kept
+            self._backward_arrays()
+        return self.dA, self.dZ, self.dW, self.db
+
+
+def forward(
+    spec: NetworkSpec, params: Params, X: Array, workspace: Workspace | None = None
+) -> Trace:
+    """Run the batch ``X : (n, d0)`` through the network, keeping every z and a.
+
+    With a ``workspace`` for n examples, z and a are written into its arrays.
+    """
+    L = len(spec.activations)
+    Z_out, A_out = workspace.forward_arrays() if workspace is not None else ([None] * L,) * 2
     A_prev = X
     Z_list: list[Array] = []
     A_list: list[Array] = [X]
     for l, act in enumerate(spec.activations):
-        Z = A_prev @ params.W[l].T
+        Z = np.dot(A_prev, params.W[l].T, out=Z_out[l])
         Z += params.b[l]
-        A_prev = _ACTS[act].forward(Z)
+        A_prev = _ACTS[act].forward(Z, A_out[l])
         Z_list.append(Z)
         A_list.append(A_prev)
     return Trace(Z_list, A_list)
@@ -131,33 +204,40 @@ def backward(
     trace: Trace,
     Y: Array,
     input_gradient: bool = False,
+    workspace: Workspace | None = None,
 ) -> Grads:
     """Every component of ∇C for the batch whose forward pass is ``trace``.
 
-    ``input_gradient=True`` also returns ∂C/∂X in ``dA[0]``.
+    ``input_gradient=True`` also returns ∂C/∂X in ``dA[0]``. With a ``workspace`` for the
+    batch's n examples, the gradients are written into its arrays.
     """
     L = spec.n_layers
-    loss = spec.loss_fn
     output = _ACTS[spec.activations[-1]]
-    Z_out, A_out = trace.Z[-1], trace.A[-1]
+    if workspace is not None:
+        dA_out, dZ_out, dW_out, db_out = workspace.backward_arrays()
+    else:
+        dZ_out = dW_out = db_out = [None] * L  # type: ignore[list-item]
+        dA_out = [None] * (L + 1)  # type: ignore[list-item]
     dW: list[Array] = [None] * L  # type: ignore[list-item]
     db: list[Array] = [None] * L  # type: ignore[list-item]
     dZ: list[Array] = [None] * L  # type: ignore[list-item]
     dA: list[Array | None] = [None] * (L + 1)
-    dA[L] = G_A_out = loss.gradient_a(A_out, Y, output)
-    G_Z = loss.gradient_z(Z_out, A_out, Y, output, G_A_out)
+    c, dA[L], G_Z = spec.loss_fn.cost_and_gradients(
+        trace.Z[-1], trace.A[-1], Y, output, dA_out[L], dZ_out[L - 1]
+    )
     for l in range(L, 0, -1):
         if l < L:
             G_A = dA[l]
             assert G_A is not None
-            G_Z = _ACTS[spec.activations[l - 1]].backward(trace.Z[l - 1], trace.A[l], G_A)
+            act = _ACTS[spec.activations[l - 1]]
+            G_Z = act.backward(trace.Z[l - 1], trace.A[l], G_A, dZ_out[l - 1])
         A_prev = trace.A[l - 1]
         dZ[l - 1] = G_Z
-        dW[l - 1] = G_Z.T @ A_prev
-        db[l - 1] = np.add.reduce(G_Z, axis=0)  # G_Z.sum(axis=0) without the method overhead
+        dW[l - 1] = np.dot(G_Z.T, A_prev, out=dW_out[l - 1])
+        # G_Z.sum(axis=0) without the method overhead
+        db[l - 1] = np.add.reduce(G_Z, axis=0, out=db_out[l - 1])
         if l > 1 or input_gradient:
-            dA[l - 1] = G_Z @ params.W[l - 1]
-    c = loss.value(Z_out, A_out, Y, output)
+            dA[l - 1] = np.dot(G_Z, params.W[l - 1], out=dA_out[l - 1])
     return Grads(dW, db, dA, dZ, c)
 
 

@@ -1,6 +1,6 @@
 """The chain rule for one weight or bias: the note's three factors, live.
 
-For weight w_jk^(l) (BACKPROP.md)::
+For weight w_jk^(l) (``docs/calculus.md``)::
 
     ∂C/∂w_jk^(l) = ∂z_j/∂w_jk · ∂a_j/∂z_j · ∂C/∂a_j = a_k^(l-1) · σ'(z_j^(l)) · ∂C/∂a_j^(l)
 
@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.backprop import Grads, Trace
-from bpstudio.core.engine.network import NetworkSpec, Params, parameter_symbol
+from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 
 
@@ -53,11 +54,11 @@ class ChainTerms:
         return self.k is None
 
     @property
-    def name(self) -> str:
-        """The note's notation: ``w_jk^(l)`` or ``b_j^(l)``."""
+    def ref(self) -> ParamRef:
+        """The parameter these are the factors of."""
         if self.k is None:
-            return parameter_symbol("b", self.layer, self.j)
-        return parameter_symbol("w", self.layer, self.j, self.k)
+            return ParamRef.bias(self.layer, self.j)
+        return ParamRef.weight(self.layer, self.j, self.k)
 
     @property
     def gradient(self) -> float:
@@ -79,7 +80,7 @@ class PathTerm:
 
 def chain_terms(
     spec: NetworkSpec,
-    params: Params,
+    params: Params,  # noqa: ARG001 (the readouts' common signature; trace and grads suffice)
     trace: Trace,
     grads: Grads,
     layer: int,

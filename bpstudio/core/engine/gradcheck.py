@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import Kind, ParamRef, layer_refs
 from bpstudio.core.engine.backprop import check_batch, cost, gradients
 from bpstudio.core.engine.network import NetworkSpec, Params
 
@@ -27,10 +28,15 @@ DEFAULT_TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class ParameterCheck:
-    name: str  # "W2[1,3]" or "b1[2]" (1-based layer, 0-based j, k as in BACKPROP.md)
+    ref: ParamRef
     backprop: float
     numeric: float
     relative_error: float
+
+    @property
+    def name(self) -> str:
+        """``W2[1,3]`` or ``b1[2]``."""
+        return self.ref.name
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ def gradient_check(
     Y = np.asarray(Y, dtype=np.float64)
     check_batch(spec64, X, Y)
     grads = gradients(spec64, p, X, Y)
+    g = grads.as_params()
     # The finite difference's rounding error grows with |C| (see the module docstring).
     floor = floor * max(1.0, abs(grads.cost))
     rng = np.random.default_rng(seed)
@@ -87,27 +94,24 @@ def gradient_check(
     weight_budget = max(spec.n_layers, budget - sum(spec.layer_sizes[1:]))
     weight_total = sum(w.size for w in p.W)
     for l in range(1, spec.n_layers + 1):
-        for kind, arr, g in (
-            ("W", p.W[l - 1], grads.dW[l - 1]),
-            ("b", p.b[l - 1], grads.db[l - 1]),
-        ):
-            flat = arr.reshape(-1)
-            indices = np.arange(flat.size)
-            if kind == "W" and weight_total > weight_budget:
-                share = max(1, round(weight_budget * flat.size / weight_total))
-                indices = np.sort(rng.choice(flat.size, size=min(share, flat.size), replace=False))
-            g_flat = g.reshape(-1)
-            for i in indices:
-                original = flat[i]
-                flat[i] = original + epsilon
+        kinds: tuple[Kind, ...] = ("w", "b")
+        for kind in kinds:
+            refs = list(layer_refs(spec, l, kind))
+            chosen = np.arange(len(refs))
+            if kind == "w" and weight_total > weight_budget:
+                share = max(1, round(weight_budget * len(refs) / weight_total))
+                chosen = np.sort(rng.choice(len(refs), size=min(share, len(refs)), replace=False))
+            for i in chosen:
+                ref = refs[int(i)]
+                original = ref.get(p)
+                ref.set(p, original + epsilon)
                 c_plus = cost(spec64, p, X, Y)
-                flat[i] = original - epsilon
+                ref.set(p, original - epsilon)
                 c_minus = cost(spec64, p, X, Y)
-                flat[i] = original
+                ref.set(p, original)
                 numeric = (c_plus - c_minus) / (2.0 * epsilon)
-                rel = relative_error(float(g_flat[i]), float(numeric), floor)
-                idx = np.unravel_index(i, arr.shape)
-                name = f"{kind}{l}[{','.join(str(int(v)) for v in idx)}]"
-                checks.append(ParameterCheck(name, float(g_flat[i]), float(numeric), rel))
+                backprop = ref.get(g)
+                rel = relative_error(backprop, float(numeric), floor)
+                checks.append(ParameterCheck(ref, backprop, float(numeric), rel))
                 per_layer[l] = max(per_layer.get(l, 0.0), rel)
     return GradCheckResult(tuple(checks), per_layer, epsilon, spec.parameter_count)

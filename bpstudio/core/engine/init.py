@@ -35,7 +35,7 @@ def _he(rng: np.random.Generator, fan_out: int, fan_in: int) -> tuple[Array, Arr
     return rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_out, fan_in)), np.zeros(fan_out)
 
 
-def _zeros(rng: np.random.Generator, fan_out: int, fan_in: int) -> tuple[Array, Array]:
+def _zeros(_rng: np.random.Generator, fan_out: int, fan_in: int) -> tuple[Array, Array]:
     return np.zeros((fan_out, fan_in)), np.zeros(fan_out)
 
 

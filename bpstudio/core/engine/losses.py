@@ -47,11 +47,46 @@ class Loss(ABC):
             G_A = self.gradient_a(A, Y, output)
         return output.backward(Z, A, G_A)
 
+    def cost_and_gradients(
+        self,
+        Z: Array,
+        A: Array,
+        Y: Array,
+        output: Activation,
+        out_a: Array | None = None,
+        out_z: Array | None = None,
+    ) -> tuple[float, Array, Array]:
+        """C, G_A and G_Z of the output layer at once, as :meth:`value`, :meth:`gradient_a`
+        and :meth:`gradient_z` give them (bit for bit).
+
+        ``out_a`` and ``out_z``, when given, are arrays of shape (n, n_L) that a cost may
+        write G_A and G_Z into instead of allocating (the squared errors do).
+        """
+        G_A = self.gradient_a(A, Y, output)
+        return self.value(Z, A, Y, output), G_A, self.gradient_z(Z, A, Y, output, G_A)
+
     def check_output(self, output: Activation) -> None:  # noqa: B027 (optional hook)
         """Raise if this cost cannot be used with that output activation."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _squared_cost_and_gradients(
+    Z: Array,
+    A: Array,
+    Y: Array,
+    output: Activation,
+    count: int,
+    out_a: Array | None,
+    out_z: Array | None,
+) -> tuple[float, Array, Array]:
+    """Σ (a - y)² / count, its ∂C/∂A and ∂C/∂Z: one difference A - Y serves the cost and,
+    scaled in place, ∂C/∂A."""
+    D = np.subtract(A, Y, out=out_a)
+    cost = float(np.vdot(D, D)) / count
+    D *= 2.0 / count
+    return cost, D, output.backward(Z, A, D, out_z)
 
 
 class SquaredError(Loss):
@@ -71,6 +106,17 @@ class SquaredError(Loss):
     def gradient_a(self, A: Array, Y: Array, output: Activation) -> Array:
         return (2.0 / A.shape[0]) * (A - Y)
 
+    def cost_and_gradients(
+        self,
+        Z: Array,
+        A: Array,
+        Y: Array,
+        output: Activation,
+        out_a: Array | None = None,
+        out_z: Array | None = None,
+    ) -> tuple[float, Array, Array]:
+        return _squared_cost_and_gradients(Z, A, Y, output, A.shape[0], out_a, out_z)
+
 
 class MeanSquaredError(Loss):
     """Mean over outputs as well: (1/n_L) Σ_j (a_j - y_j)^2 per example."""
@@ -88,6 +134,17 @@ class MeanSquaredError(Loss):
 
     def gradient_a(self, A: Array, Y: Array, output: Activation) -> Array:
         return (2.0 / A.size) * (A - Y)
+
+    def cost_and_gradients(
+        self,
+        Z: Array,
+        A: Array,
+        Y: Array,
+        output: Activation,
+        out_a: Array | None = None,
+        out_z: Array | None = None,
+    ) -> tuple[float, Array, Array]:
+        return _squared_cost_and_gradients(Z, A, Y, output, A.size, out_a, out_z)
 
 
 class CrossEntropy(Loss):

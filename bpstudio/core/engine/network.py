@@ -1,14 +1,14 @@
 """The network: its shape (:class:`NetworkSpec`, frozen) and its numbers (:class:`Params`).
 
-Layout and names follow BACKPROP.md. Layer ``l`` runs from 1 to L; layer 0 is the input.
+Layout and names follow ``docs/calculus.md``. Layer ``l`` runs from 1 to L; layer 0 is the input.
 ``Params.W[l - 1]`` is the matrix of layer l, shape (n_l, n_{l-1}), row j holding the weights
 into neuron j, so ``W[l - 1][j, k]`` is w_jk^(l). ``Params.b[l - 1]`` has shape (n_l,).
-Serialised names are 1-based as in the note: ``W1, b1, W2, b2, ...``.
+Serialised names are 1-based as in the note: ``W1, b1, W2, b2, ...``; one parameter's
+address is a :class:`~bpstudio.core.engine.address.ParamRef`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -16,13 +16,12 @@ from typing import Any
 import numpy as np
 
 from bpstudio.core.engine.activations import ACTIVATIONS, Activation, Array, get_activation
+from bpstudio.core.engine.address import array_name
 from bpstudio.core.engine.init import get_initializer
 from bpstudio.core.engine.losses import Loss, get_loss
 from bpstudio.core.errors import BPStudioError
 
 DTYPES: dict[str, type[np.floating]] = {"float64": np.float64, "float32": np.float32}
-
-_PARAM_NAME = re.compile(r"^([Wb])([1-9][0-9]*)$")
 
 
 @dataclass(frozen=True)
@@ -182,8 +181,8 @@ class Params:
         """``{"W1": ..., "b1": ..., ...}`` in ∇C order."""
         out: dict[str, Array] = {}
         for l, (w, v) in enumerate(zip(self.W, self.b, strict=True), start=1):
-            out[f"W{l}"] = w
-            out[f"b{l}"] = v
+            out[array_name("w", l)] = w
+            out[array_name("b", l)] = v
         return out
 
     def vector(self) -> Array:
@@ -218,7 +217,10 @@ class Params:
         W: list[Array] = []
         b: list[Array] = []
         for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
-            for name, shape, dest in ((f"W{l}", w_shape, W), (f"b{l}", b_shape, b)):
+            for name, shape, dest in (
+                (array_name("w", l), w_shape, W),
+                (array_name("b", l), b_shape, b),
+            ):
                 if name not in arrays:
                     raise BPStudioError(f"{where}missing array {name!r} (expected shape {shape})")
                 arr = np.asarray(arrays[name], dtype=spec.np_dtype)
@@ -247,28 +249,8 @@ class Params:
 
 def _names(spec: NetworkSpec) -> Iterator[str]:
     for l in range(1, spec.n_layers + 1):
-        yield f"W{l}"
-        yield f"b{l}"
-
-
-def index_text(*indices: int) -> str:
-    """Subscript digits as the note writes them: ``jk`` (w_12 is "w one two"); past 9 the
-    indices need a comma to stay unambiguous (``w_3,12``)."""
-    sep = "," if any(i >= 10 for i in indices) else ""
-    return sep.join(str(i) for i in indices)
-
-
-def parameter_symbol(letter: str, layer: int, *indices: int) -> str:
-    """Plain-text notation: ``parameter_symbol("w", 2, 0, 1)`` -> ``"w_01^(2)"``."""
-    return f"{letter}_{index_text(*indices)}^({layer})"
-
-
-def parse_param_name(name: str) -> tuple[str, int]:
-    """``"W2"`` -> ``("W", 2)``; raises for anything else."""
-    match = _PARAM_NAME.match(name)
-    if not match:
-        raise BPStudioError(f"{name!r} is not a parameter name like 'W1' or 'b1'")
-    return match.group(1), int(match.group(2))
+        yield array_name("w", l)
+        yield array_name("b", l)
 
 
 def initialize(

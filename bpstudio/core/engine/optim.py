@@ -21,15 +21,75 @@ from bpstudio.core.errors import BPStudioError
 
 
 class Optimizer(ABC):
+    """One rule for turning ∇C into a step; every rule here acts entry by entry.
+
+    ``update`` takes the parameters array by array (:class:`Params`); ``update_vector``
+    takes them packed in one vector θ in the order of ∇C (:meth:`Params.vector`), which
+    lets the trainer update the whole network in a couple of NumPy calls. Both give the
+    same numbers and share the optimiser's state (velocities, moments), which is kept as
+    one vector with per-array views of it.
+    """
+
     name: str = ""
     label: str = ""
 
-    @abstractmethod
     def update(self, params: Params, grads: Params, lr: float, out: Params) -> None:
         """Write params - step(grads) into ``out`` (which may be ``params``)."""
+        ps = list(params.arrays())
+        self._state(ps)
+        self._apply(ps, list(grads.arrays()), lr, list(out.arrays()), packed=False)
+
+    def update_vector(self, theta: Array, grad: Array, lr: float, out: Array) -> None:
+        """The same step on θ and ∇C packed in one vector each; ``out`` may be ``theta``."""
+        self._state([theta])
+        self._apply([theta], [grad], lr, [out], packed=True)
+
+    def _state(self, arrays: list[Array]) -> None:  # noqa: B027 (stateless: nothing to keep)
+        """Make the state fit ``arrays`` (the parameters, or θ alone): zeros when it does not."""
+
+    @abstractmethod
+    def _apply(
+        self, ps: list[Array], gs: list[Array], lr: float, os: list[Array], packed: bool
+    ) -> None:
+        """The step on matching arrays; ``packed``: the arrays are θ and ∇C whole."""
 
     def reset(self) -> None:  # noqa: B027 (stateless optimisers have nothing to forget)
         """Forget accumulated state (velocities, moments)."""
+
+
+class _StateVectors:
+    """An optimiser's per-parameter state: ``count`` vectors of θ's size, and views of
+    each in the layout of the parameter arrays (made when first asked for)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.vectors: list[Array] = []
+        self.views: list[list[Array]] | None = None
+
+    def fit(self, arrays: list[Array]) -> bool:
+        """Make the state fit ``arrays``; True when it was (re)started at zero."""
+        size = sum(a.size for a in arrays)
+        fresh = not self.vectors or self.vectors[0].size != size
+        if fresh:
+            self.vectors = [np.zeros(size, arrays[0].dtype) for _ in range(self.count)]
+            self.views = None
+        if len(arrays) > 1 and (self.views is None or len(self.views[0]) != len(arrays)):
+            self.views = [_views_like(v, arrays) for v in self.vectors]
+        return fresh
+
+    def get(self, packed: bool) -> list[list[Array]]:
+        if packed:
+            return [[v] for v in self.vectors]
+        assert self.views is not None
+        return self.views
+
+
+def _views_like(vector: Array, arrays: list[Array]) -> list[Array]:
+    views, i = [], 0
+    for a in arrays:
+        views.append(vector[i : i + a.size].reshape(a.shape))
+        i += a.size
+    return views
 
 
 class SGD(Optimizer):
@@ -38,14 +98,25 @@ class SGD(Optimizer):
     name = "sgd"
     label = "Gradient descent (SGD)"
 
-    def update(self, params: Params, grads: Params, lr: float, out: Params) -> None:
-        # Plain lists, not arrays() generators: this runs once per step, for tiny nets too.
-        for p, g, o in zip(params.W + params.b, grads.W + grads.b, out.W + out.b, strict=True):
-            np.subtract(p, lr * g, out=o)
+    def __init__(self) -> None:
+        self._step: list[Array] = []  # η ∇C, one array per parameter array, reused
+
+    def _apply(
+        self, ps: list[Array], gs: list[Array], lr: float, os: list[Array], packed: bool
+    ) -> None:
+        steps = self._step
+        if len(steps) != len(gs) or any(s.shape != g.shape for s, g in zip(steps, gs, strict=True)):
+            steps = self._step = [np.empty_like(g) for g in gs]
+        for p, g, s, o in zip(ps, gs, steps, os, strict=True):
+            np.multiply(g, lr, out=s)
+            np.subtract(p, s, out=o)
 
 
 class Momentum(Optimizer):
-    """v ← μ v - η ∇C; θ ← θ + v (Nesterov: θ ← θ + μ v - η ∇C)."""
+    """v ← μ v - η ∇C; θ ← θ + v (Nesterov: θ ← θ + μ v - η ∇C).
+
+    The velocity v is in the parameters' units (the learning rate is inside it).
+    """
 
     name = "momentum"
     label = "SGD with momentum"
@@ -53,18 +124,23 @@ class Momentum(Optimizer):
     def __init__(self, momentum: float = 0.9, nesterov: bool = False) -> None:
         self.momentum = momentum
         self.nesterov = nesterov
+        self._states = _StateVectors(1)
         self._velocity: list[Array] | None = None
 
     def reset(self) -> None:
+        self._states = _StateVectors(1)
         self._velocity = None
 
-    def update(self, params: Params, grads: Params, lr: float, out: Params) -> None:
-        if self._velocity is None or len(self._velocity) != 2 * params.n_layers:
-            self._velocity = [np.zeros_like(p) for p in params.arrays()]
+    def _state(self, arrays: list[Array]) -> None:
+        self._states.fit(arrays)
+
+    def _apply(
+        self, ps: list[Array], gs: list[Array], lr: float, os: list[Array], packed: bool
+    ) -> None:
+        (velocity,) = self._states.get(packed)
+        self._velocity = velocity
         mu = self.momentum
-        for v, p, g, o in zip(
-            self._velocity, params.arrays(), grads.arrays(), out.arrays(), strict=True
-        ):
+        for v, p, g, o in zip(velocity, ps, gs, os, strict=True):
             v *= mu
             v -= lr * g
             if self.nesterov:
@@ -74,32 +150,40 @@ class Momentum(Optimizer):
 
 
 class Adam(Optimizer):
-    """Kingma & Ba (2015), with bias correction."""
+    """Kingma & Ba (2015), with bias correction folded into the step size.
+
+    θ ← θ - η √(1 - β₂ᵗ) / (1 - β₁ᵗ) · m / (√v + ε): ε is added to √v of the raw (not
+    bias-corrected) second moment, the paper's "more efficient" ordering of section 2.
+    """
 
     name = "adam"
     label = "Adam"
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self._states = _StateVectors(2)
         self._m: list[Array] | None = None
         self._v: list[Array] | None = None
         self._t = 0
 
     def reset(self) -> None:
+        self._states = _StateVectors(2)
         self._m = self._v = None
         self._t = 0
 
-    def update(self, params: Params, grads: Params, lr: float, out: Params) -> None:
-        if self._m is None or self._v is None or len(self._m) != 2 * params.n_layers:
-            self._m = [np.zeros_like(p) for p in params.arrays()]
-            self._v = [np.zeros_like(p) for p in params.arrays()]
+    def _state(self, arrays: list[Array]) -> None:
+        if self._states.fit(arrays):
             self._t = 0
+
+    def _apply(
+        self, ps: list[Array], gs: list[Array], lr: float, os: list[Array], packed: bool
+    ) -> None:
+        ms, vs = self._states.get(packed)
+        self._m, self._v = ms, vs  # as the last step saw them: per array, or packed
         self._t += 1
         b1, b2 = self.beta1, self.beta2
         step = lr * math.sqrt(1.0 - b2**self._t) / (1.0 - b1**self._t)
-        for m, v, p, g, o in zip(
-            self._m, self._v, params.arrays(), grads.arrays(), out.arrays(), strict=True
-        ):
+        for m, v, p, g, o in zip(ms, vs, ps, gs, os, strict=True):
             m *= b1
             m += (1.0 - b1) * g
             v *= b2

@@ -5,7 +5,7 @@ A ``.bpstudio`` file is a zip archive (never pickle) holding
 - ``project.json``: ``{"format": "bpstudio-project", "version": 1, "network": {...},
   "hyperparameters": {...}, "data": {...}, "training": {"step": ..., "epoch": ...},
   "history": {...}, "view": {...}}``;
-- ``params.npz``: the arrays ``W1, b1, W2, b2, ...`` (BACKPROP.md layout).
+- ``params.npz``: the arrays ``W1, b1, W2, b2, ...`` (docs/calculus.md §4 layout).
 
 It is written atomically (a temporary file, then a rename). Reading goes through
 :mod:`~bpstudio.core.files.safe_zip` (bounded sizes, no pickle) and
@@ -50,7 +50,7 @@ MAX_PARAMS_BYTES = 4 << 30
 
 
 def note_example_params() -> Params:
-    """The worked example of BACKPROP.md: w = (0.5, -1.2, 0.8), b = (0.1, 0.3, -0.4)."""
+    """The worked example of docs/calculus.md §5: w = (0.5, -1.2, 0.8), b = (0.1, 0.3, -0.4)."""
     return Params(
         [np.array([[0.5]]), np.array([[-1.2]]), np.array([[0.8]])],
         [np.array([0.1]), np.array([0.3]), np.array([-0.4])],

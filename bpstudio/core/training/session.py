@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.gradcheck import gradient_check
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
@@ -207,11 +208,11 @@ class TrainingSession:
             self._refresh_probe()
             self._snapshot()
 
-    def set_parameter(self, kind: str, layer: int, index: tuple[int, ...], value: float) -> None:
+    def set_parameter(self, ref: ParamRef, value: float) -> None:
         """One weight or bias, applied between steps even while running."""
         if self.trainer is None:
             return
-        self.trainer.set_parameter(f"{kind}{layer}", tuple(index), value)
+        self.trainer.set_parameter(ref, value)
         self._params = self.trainer.params.copy()
         self._refresh_probe()
         if not self.running:

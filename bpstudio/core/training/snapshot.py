@@ -1,20 +1,24 @@
-"""Immutable pictures of training, made by the worker thread and drawn by the GUI.
+"""Immutable pictures of training, made by the training session and drawn by the GUI.
 
 A :class:`Snapshot` holds copies (or arrays nobody writes to again, marked read-only) of
 everything the views show: parameters, the last batch's trace and gradients, the probe
 example's z, a and ∂C/∂a, the history curves and the counters. It is safe to hand to
-another thread.
+another thread, and to send to another process (the wire format keeps the read-only
+flags). Marking the trainer's trace and gradients read-only also tells the trainer's
+workspace to give the next step fresh arrays (see ``backprop.Workspace``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.backprop import Grads, Trace, backward, forward
 from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.engine.readout import Readout, readout
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.trainer import Evaluation, Phase, Trainer
 
@@ -49,12 +53,28 @@ class Snapshot:
     steps_per_second: float = 0.0
     divergence: str | None = None
     learning_rate: float = 0.0
-    gradient_norms: tuple[float, ...] = field(default_factory=tuple)
     hyperparameters: Hyperparameters | None = None  # the trainer's, live edits included
 
     @property
     def cost(self) -> float | None:
         return self.batch_grads.cost if self.batch_grads is not None else None
+
+    @cached_property
+    def probe_readout(self) -> Readout | None:
+        """Every neuron's and parameter's numbers for the probe example (its own cost C_k),
+        computed once per snapshot for all the views that show them."""
+        probe = self.probe
+        if probe is None or probe.trace is None:
+            return None
+        return readout(self.spec, self.params, probe.trace, probe.grads, example=0)
+
+    @cached_property
+    def batch_readout(self) -> Readout | None:
+        """The same, averaged over the last batch (the gradient is that batch's ∇C). After an
+        update the parameter values are the updated ones, newer than the batch's trace."""
+        if self.batch_trace is None:
+            return None
+        return readout(self.spec, self.params, self.batch_trace, self.batch_grads, example=None)
 
 
 def _frozen(arrays: list[Array]) -> list[Array]:
@@ -106,13 +126,6 @@ def take_snapshot(
 ) -> Snapshot:
     """A snapshot of ``trainer`` now; ``probe`` is the probe state to show."""
     history = {name: series.data() for name, series in trainer.history.series.items()}
-    grads = trainer.grads
-    norms: tuple[float, ...] = ()
-    if grads is not None:
-        norms = tuple(
-            float(np.sqrt(np.vdot(w, w) + np.vdot(b, b)))
-            for w, b in zip(grads.dW, grads.db, strict=True)
-        )
     return Snapshot(
         spec=trainer.spec,
         params=trainer.params.copy(),
@@ -123,7 +136,7 @@ def take_snapshot(
         next_phase=trainer.next_phase,
         batch_indices=trainer.batch_indices.copy(),
         batch_trace=freeze_trace(trainer.trace),
-        batch_grads=freeze_grads(grads),
+        batch_grads=freeze_grads(trainer.grads),
         probe=probe,
         history=history,
         evaluation=evaluation,
@@ -131,6 +144,5 @@ def take_snapshot(
         steps_per_second=steps_per_second,
         divergence=trainer.divergence,
         learning_rate=trainer.learning_rate,
-        gradient_norms=norms,
         hyperparameters=trainer.hyperparameters,
     )

@@ -4,7 +4,8 @@ A snapshot of a 784-128-10 network carries a few megabytes of arrays 30 times a 
 Pickled the usual way (what :meth:`Connection.send` does) each array is copied into the
 pickle, and the pickle into the pipe; here the pickle (protocol 5) holds only the small
 objects, and each contiguous array goes through the pipe straight from its memory and
-comes out in a buffer of its own (writable, whatever the sender's flags were).
+comes out in a buffer of its own. An array keeps its writeable flag: one the sender had
+marked read-only (as snapshots mark theirs) arrives read-only, the others writable.
 
 One message is a header frame (the number of array buffers, their sizes, then the pickle)
 followed by one frame per buffer.

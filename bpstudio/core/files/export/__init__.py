@@ -10,10 +10,14 @@ Formats (keys of :data:`EXPORT_FORMATS`):
   (:mod:`.safetensors_format`)
 - ``python``: a standalone NumPy module with ``predict(x)`` (:mod:`.python_snippet`)
 
-Every writer writes atomically (nothing half-written on error) and every format has a way
-to read its files back with its own reader, which :func:`verify_export` uses to compare the
-exported model's predictions with the engine's. onnx, onnxruntime and safetensors are
-optional: they are imported only when needed, and a missing one gives a
+Every format carries the input preprocessing the network was trained with and says what
+its outputs mean (:class:`ModelInfo`): ONNX, the Python module and the PyTorch module apply
+the standardisation themselves; npz, JSON and CSV store it as ``input_mean`` and
+``input_std``. Every writer writes atomically (nothing half-written on error) and every
+format has a way to read its files back with its own reader, which :func:`verify_export`
+feeds raw inputs and compares with the app's predictions on those raw inputs. onnx,
+onnxruntime and safetensors are optional: they are imported only when needed, and a
+missing one gives a
 :class:`BPStudioError` naming the pip extra that installs it.
 """
 
@@ -27,12 +31,18 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bpstudio.core.engine.backprop import predict
+from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export._common import Predictor, importable
 from bpstudio.core.files.export.csv_format import csv_predictor, read_csv, write_csv
 from bpstudio.core.files.export.json_format import json_predictor, read_json, write_json
+from bpstudio.core.files.export.model_info import (
+    ModelInfo,
+    info_for_data,
+    predict_raw,
+    verification_inputs,
+)
 from bpstudio.core.files.export.npz import load_params_npz, npz_predictor, read_npz, write_npz
 from bpstudio.core.files.export.onnx_format import onnx_predictor, read_onnx, write_onnx
 from bpstudio.core.files.export.python_snippet import import_snippet, python_predictor, write_python
@@ -54,11 +64,13 @@ class Writer(Protocol):
         *,
         metadata: Mapping[str, Any] | None = None,
         dtype: str | None = None,
+        info: ModelInfo | None = None,
     ) -> list[Path]: ...
 
 
 #: Reads an exported file back with the format's own reader and returns its model as a
-#: function of X; the spec is used only where the file does not describe the network.
+#: function of raw inputs X (the file's own preprocessing applied); the spec is used only
+#: where the file does not describe the network.
 PredictorLoader = Callable[[Path, NetworkSpec], Predictor]
 
 
@@ -196,14 +208,23 @@ def export_params(
     *,
     metadata: Mapping[str, Any] | None = None,
     dtype: str | None = None,
+    info: ModelInfo | None = None,
 ) -> list[Path]:
     """Write ``params`` of ``spec`` to ``path`` in format ``fmt``; return the files written.
 
-    ``metadata`` (JSON-serialisable values) is stored alongside the network description.
-    ``dtype`` ("float32" or "float64") overrides the spec's dtype for the stored numbers.
-    The parameters are checked against ``spec`` first (shapes, finite values).
+    ``info`` is the input preprocessing and the meaning of the outputs (see
+    :func:`info_for_data`); without it the export says the inputs are used raw and the task
+    is unknown. ``metadata`` (JSON-serialisable values) is stored alongside the network
+    description. ``dtype`` ("float32" or "float64") overrides the spec's dtype for the
+    stored numbers. The parameters are checked against ``spec`` first (shapes, finite values).
     """
-    return get_export_format(fmt).writer(spec, params, path, metadata=metadata, dtype=dtype)
+    writer = get_export_format(fmt).writer
+    return writer(spec, params, path, metadata=metadata, dtype=dtype, info=info)
+
+
+#: Default verification tolerance by the lower precision of the network and the export:
+#: |exported - app| <= tol * max(1, |app|) for every output.
+VERIFY_TOLERANCE: dict[str, float] = {"float64": 1e-9, "float32": 1e-4}
 
 
 def verify_export(
@@ -212,31 +233,38 @@ def verify_export(
     spec: NetworkSpec,
     params: Params,
     *,
+    info: ModelInfo | None = None,
+    X: Array | None = None,
     rng_seed: int = 0,
     n: int = 64,
     atol: float | None = None,
+    dtype: str | None = None,
 ) -> float:
-    """Max |engine - exported model| over ``n`` random inputs; errors if the file is unusable.
+    """Max |app - exported model| on raw inputs; errors if the file is unusable or differs.
 
     The file is read back with the format's own reader (np.load, json, csv, onnxruntime,
-    safetensors, importlib) and its predictions are compared with
-    ``predict(spec, params, X)``. Inputs are drawn uniformly from [-3, 3) and rounded to
-    float32, so float32 and float64 models see identical numbers. If ``atol`` is given, a
-    larger difference raises :class:`BPStudioError` too.
+    safetensors and the generated PyTorch module, importlib), which applies the file's own
+    preprocessing, and its predictions on raw inputs are compared with the app's on the
+    same raw inputs: ``info``'s preprocessing, then ``predict(spec, params, .)``. The raw
+    inputs are up to ``n`` rows of ``X`` (the user's data) and ``n`` random rows over the
+    inputs' scale (:func:`verification_inputs`). A difference above ``atol`` (default
+    :data:`VERIFY_TOLERANCE` for the lower of the network's and the export's ``dtype``,
+    scaled by the outputs' size) raises :class:`BPStudioError`: a file that mispredicts is
+    never reported as verified.
     """
     export = get_export_format(fmt)
     source = Path(path)
+    meaning = (info or ModelInfo()).check(spec)
     if n < 1:
         raise BPStudioError(f"verification needs at least one input, got n={n}")
     if not source.is_file():
         raise BPStudioError(f"cannot verify {source}: no such file")
     params.check(spec)
-    rng = np.random.default_rng(rng_seed)
-    X = rng.uniform(-3.0, 3.0, (n, spec.input_size)).astype(np.float32).astype(np.float64)
-    expected = predict(spec, params, X.astype(spec.np_dtype)).astype(np.float64)
+    raw = verification_inputs(spec, meaning, X, n=n, rng_seed=rng_seed)
+    expected = predict_raw(spec, params, meaning, raw).astype(np.float64)
     model = export.load_predictor(source, spec)
     try:
-        got = np.asarray(model(X), dtype=np.float64)
+        got = np.asarray(model(raw), dtype=np.float64)
     except BPStudioError:
         raise
     except Exception as exc:  # whatever the runtime raises, reported as a file problem
@@ -249,7 +277,16 @@ def verify_export(
     if not np.all(np.isfinite(got)):
         raise BPStudioError(f"{source}: the exported model gives NaN or infinite outputs")
     diff = float(np.max(np.abs(got - expected)))
-    if atol is not None and diff > atol:
+    if atol is None:
+        precision = "float32" if "float32" in (spec.dtype, dtype or spec.dtype) else "float64"
+        tol = VERIFY_TOLERANCE[precision]
+        excess = np.abs(got - expected) - tol * np.maximum(1.0, np.abs(expected))
+        if np.any(excess > 0):
+            raise BPStudioError(
+                f"{source}: the exported model's predictions on raw inputs differ from the "
+                f"app's by up to {diff:.3g} (allowed {tol:.0e} relative); not verified"
+            )
+    elif diff > atol:
         raise BPStudioError(
             f"{source}: the exported model differs from the network by up to {diff:.3g} "
             f"(allowed {atol:.3g})"
@@ -259,13 +296,16 @@ def verify_export(
 
 __all__ = [
     "EXPORT_FORMATS",
+    "VERIFY_TOLERANCE",
     "ExportFormat",
+    "ModelInfo",
     "PredictorLoader",
     "Writer",
     "export_params",
     "format_for_path",
     "get_export_format",
     "import_snippet",
+    "info_for_data",
     "load_params_npz",
     "read_csv",
     "read_json",

@@ -12,20 +12,26 @@ import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
-from bpstudio.core.engine.backprop import predict
-from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params, parse_param_name
+from bpstudio.core.engine.address import array_name, parse_array_name
+from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.export.model_info import ModelInfo, predict_raw
 from bpstudio.core.files.safe_json import load_json
+
+if TYPE_CHECKING:
+    from bpstudio.core.data.csv_data import Standardizer
 
 #: The ``format`` field of every header this package writes.
 FORMAT_NAME = "bpstudio-weights"
-#: Bumped when a format changes incompatibly; readers refuse newer versions.
-FORMAT_VERSION = 1
+#: Bumped when a format changes incompatibly; readers refuse newer versions. Version 2
+#: added the input preprocessing and the meaning of the outputs (:mod:`.model_info`);
+#: version 1 files, which have neither, still read (as raw inputs, task unknown).
+FORMAT_VERSION = 2
 
 #: A loaded export: maps inputs ``X : (n, d0)`` to outputs ``(n, n_L)``.
 Predictor = Callable[[Array], Array]
@@ -87,8 +93,17 @@ def clean_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
     return loaded
 
 
-def header(spec: NetworkSpec, dtype: str, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The description every format stores next to the numbers."""
+def header(
+    spec: NetworkSpec,
+    dtype: str,
+    metadata: Mapping[str, Any] | None,
+    info: ModelInfo | None = None,
+) -> dict[str, Any]:
+    """The description every format stores next to the numbers.
+
+    The statistics of a standardisation are not in it: each format stores them as its own
+    arrays or fields named ``input_mean`` and ``input_std``.
+    """
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -97,6 +112,7 @@ def header(spec: NetworkSpec, dtype: str, metadata: Mapping[str, Any] | None) ->
         "activations": list(spec.activations),
         "loss": spec.loss,
         "dtype": dtype,
+        **(info or ModelInfo()).header_fields(),
         "metadata": clean_metadata(metadata),
     }
 
@@ -114,6 +130,23 @@ def string_metadata(head: Mapping[str, Any]) -> dict[str, str]:
         else:
             out[key] = value if isinstance(value, str) else json.dumps(value)
     return out
+
+
+#: Header fields that :func:`string_metadata` stores as JSON although they may be strings.
+_JSON_LISTS = ("feature_names", "class_names", "output_names")
+
+
+def info_from_string_metadata(
+    props: Mapping[str, str], standardizer: Standardizer | None, source: str
+) -> ModelInfo:
+    """The :class:`ModelInfo` stored by :func:`string_metadata` (all fields optional)."""
+    head: dict[str, Any] = {
+        key: props[key] for key in ("task", "input_preprocessing") if key in props
+    }
+    for key in _JSON_LISTS:
+        if key in props:
+            head[key] = load_json(props[key], source, what=f"metadata {key}")
+    return ModelInfo.from_header(head, standardizer, source)
 
 
 def parse_string_metadata(props: Mapping[str, str], source: str) -> NetworkSpec | None:
@@ -173,7 +206,7 @@ def params_from_arrays(arrays: Mapping[str, Any], source: str) -> Params:
     layers: dict[int, dict[str, Array]] = {}
     for name, value in arrays.items():
         try:
-            kind, layer = parse_param_name(name)
+            kind, layer = parse_array_name(name)
         except BPStudioError:
             raise BPStudioError(
                 f"{source}: unexpected array {name!r}; expected W1, b1, W2, b2, ..."
@@ -188,12 +221,12 @@ def params_from_arrays(arrays: Mapping[str, Any], source: str) -> Params:
     W: list[Array] = []
     b: list[Array] = []
     for layer in range(1, n_layers + 1):
-        for kind in ("W", "b"):
+        for kind in ("w", "b"):
             if kind not in layers.get(layer, {}):
                 raise BPStudioError(
-                    f"{source}: missing array {kind}{layer} (found {sorted(arrays)})"
+                    f"{source}: missing array {array_name(kind, layer)} (found {sorted(arrays)})"
                 )
-        w, v = layers[layer]["W"], layers[layer]["b"]
+        w, v = layers[layer]["w"], layers[layer]["b"]
         if w.ndim != 2:
             raise BPStudioError(f"{source}: W{layer} has shape {w.shape}, expected a 2-D matrix")
         if v.shape != (w.shape[0],):
@@ -237,12 +270,14 @@ def parse_float(text: str, where: str) -> float:
     return value
 
 
-def engine_predictor(spec: NetworkSpec, params: Params) -> Predictor:
-    """Predictions of the engine with parameters read back from a file."""
-    dtype = params.W[0].dtype
+def engine_predictor(spec: NetworkSpec, params: Params, info: ModelInfo | None = None) -> Predictor:
+    """Predictions on raw inputs of the engine with parameters and preprocessing read back
+    from a file: ``info``'s preprocessing (in float64), then the layers in the stored dtype."""
+    stored = spec.with_changes(dtype=str(params.W[0].dtype))
+    chosen = info or ModelInfo()
 
     def run(X: Array) -> Array:
-        return predict(spec, params, X.astype(dtype))
+        return predict_raw(stored, params, chosen, X)
 
     return run
 

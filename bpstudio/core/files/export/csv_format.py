@@ -3,13 +3,23 @@ r"""One spreadsheet-friendly CSV file with every weight and bias, in labelled bl
 Layout (comma-separated, UTF-8, ``\n`` line ends), for a 2-4-1 network::
 
     # format: bpstudio-weights
-    # version: 1
+    # version: 2
     # bpstudio_version: 0.1.0
     # layer_sizes: 2 4 1
     # activations: tanh sigmoid
-    # loss: squared_error
+    # loss: cross_entropy
     # dtype: float64
+    # task: classification
+    "# feature_names: [""x1"", ""x2""]"
+    "# class_names: [""no"", ""yes""]"
+    "# output_names: [""yes""]"
+    # input_preprocessing: standardize
     # metadata: {}
+
+    # input_standardization (apply first: x_std[k] = (x[k] - input_mean[k]) / input_std[k])
+    k,input_mean,input_std
+    0,12.5,0.25
+    1,-3000.0,800.0
 
     # W1 (layer 1: 4 x 2; rows j = neuron in layer 1; columns k = neuron in layer 0)
     j\k,0,1
@@ -27,13 +37,17 @@ Layout (comma-separated, UTF-8, ``\n`` line ends), for a 2-4-1 network::
     ...
 
 - Lines whose first cell starts with ``#`` are labels. Header lines ``# key: value`` come
-  before the first block; lists are space-separated, ``metadata`` is JSON (quoted by the CSV
-  writer when it contains commas). Labels avoid commas so a spreadsheet shows each in one
-  cell.
+  before the first block; ``layer_sizes`` and ``activations`` are space-separated, the name
+  lists and ``metadata`` are JSON (quoted by the CSV writer when they contain commas).
+  Labels avoid commas so a spreadsheet shows each in one cell. Every header line after
+  ``dtype`` is optional when reading (version 1 files have none).
+- With ``input_preprocessing: standardize`` the ``input_standardization`` block comes first:
+  one row per input k (in the order of ``feature_names``) with its training mean and
+  standard deviation; the network's input k is ``(x[k] - input_mean[k]) / input_std[k]``.
 - A block is a label ``# W<l> ...`` or ``# b<l> ...``, a header row (``j\k`` then the column
   indices k = 0, 1, ...; or ``j,b``) and one row per neuron j of layer l, the row index first.
   ``W<l>`` row j, column k is w_jk^(l), the weight from neuron k of layer l-1 into neuron j
-  of layer l (the BACKPROP.md layout). Blank lines separate blocks.
+  of layer l (the docs/calculus.md layout). Blank lines separate blocks.
 - Numbers are Python ``repr`` of float64 (float32 values are widened exactly), so reading
   the file back gives the identical values.
 
@@ -69,10 +83,18 @@ from bpstudio.core.files.export._common import (
     read_export_text,
     spec_from_header,
 )
+from bpstudio.core.files.export.model_info import (
+    MEAN_NAME,
+    STD_NAME,
+    ModelInfo,
+    standardizer_from_arrays,
+)
 from bpstudio.core.files.safe_json import load_json
 
 _BLOCK = re.compile(r"^(W|b)([1-9][0-9]*)\b")
+_STATS_BLOCK = "input_standardization"
 _LIST_FIELDS = ("layer_sizes", "activations")
+_JSON_FIELDS = ("metadata", "feature_names", "class_names", "output_names")
 
 
 def to_csv_text(
@@ -81,19 +103,32 @@ def to_csv_text(
     *,
     metadata: Mapping[str, Any] | None = None,
     dtype: str | None = None,
+    info: ModelInfo | None = None,
 ) -> str:
     """The CSV document described in the module docstring."""
     stored, chosen = prepare(spec, params, dtype)
+    if info is not None:
+        info.check(spec)
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
-    for key, value in header(spec, chosen, metadata).items():
+    for key, value in header(spec, chosen, metadata, info).items():
         if key in _LIST_FIELDS:
             text = " ".join(str(v) for v in value)
-        elif key == "metadata":
+        elif key in _JSON_FIELDS:
             text = json.dumps(value, allow_nan=False)
         else:
             text = str(value)
         out.writerow([f"# {key}: {text}"])
+    if info is not None and info.standardizer is not None:
+        out.writerow([])
+        out.writerow(
+            [f"# {_STATS_BLOCK} (apply first: x_std[k] = (x[k] - {MEAN_NAME}[k]) / {STD_NAME}[k])"]
+        )
+        out.writerow(["k", MEAN_NAME, STD_NAME])
+        for k, (m, sd) in enumerate(
+            zip(info.standardizer.mean, info.standardizer.std, strict=True)
+        ):
+            out.writerow([k, repr(float(m)), repr(float(sd))])
     sizes = spec.layer_sizes
     for layer, (W, b) in enumerate(zip(stored.W, stored.b, strict=True), start=1):
         out.writerow([])
@@ -124,9 +159,11 @@ def write_csv(
     *,
     metadata: Mapping[str, Any] | None = None,
     dtype: str | None = None,
+    info: ModelInfo | None = None,
 ) -> list[Path]:
     """Write the CSV document to ``path`` atomically; return ``[path]``."""
-    atomic_write_text(path, to_csv_text(spec, params, metadata=metadata, dtype=dtype))
+    text = to_csv_text(spec, params, metadata=metadata, dtype=dtype, info=info)
+    atomic_write_text(path, text)
     return [Path(path)]
 
 
@@ -143,8 +180,8 @@ def _header_value(key: str, text: str, where: str) -> Any:
             return int(text)
         except ValueError:
             raise BPStudioError(f"{where}: version {text!r} is not a whole number") from None
-    if key == "metadata":
-        return load_json(text, where, what="metadata")
+    if key in _JSON_FIELDS:
+        return load_json(text, where, what=key)
     return text
 
 
@@ -154,6 +191,12 @@ def parse_csv_text(text: str, source: str) -> tuple[NetworkSpec | None, Params]:
     Returns the network described by the header lines (None if they were removed; the
     sizes are then inferred from the blocks) and the parameters, with the stored dtype.
     """
+    spec, params, _ = parse_csv_model(text, source)
+    return spec, params
+
+
+def parse_csv_model(text: str, source: str) -> tuple[NetworkSpec | None, Params, ModelInfo]:
+    """:func:`parse_csv_text` plus what the header and statistics say about the model."""
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text))
     lineno = 1
@@ -172,6 +215,7 @@ def parse_csv_text(text: str, source: str) -> tuple[NetworkSpec | None, Params]:
         raise BPStudioError(f"{source} line {reader.line_num}: {exc}") from None
     head: dict[str, Any] = {}
     arrays: dict[str, Array] = {}
+    statistics: Array | None = None
     i = 0
     while i < len(rows):
         lineno, row = rows[i]
@@ -190,15 +234,23 @@ def parse_csv_text(text: str, source: str) -> tuple[NetworkSpec | None, Params]:
             if name in arrays:
                 raise BPStudioError(f"{where}: a second block {name}")
             arrays[name], i = _parse_block(rows, i, name, source)
+        elif label.startswith(_STATS_BLOCK):
+            if statistics is not None:
+                raise BPStudioError(f"{where}: a second block {_STATS_BLOCK}")
+            statistics, i = _parse_block(rows, i, _STATS_BLOCK, source)
         elif ":" in label and not arrays:
             key, value = (part.strip() for part in label.split(":", 1))
             head[key] = _header_value(key, value, where)
         # Any other comment is a note for people; skip it.
     params = params_from_arrays(arrays, source)
+    standardizer = None
+    if statistics is not None:
+        standardizer = standardizer_from_arrays(statistics[:, 0], statistics[:, 1], source)
+    info = ModelInfo.from_header(head, standardizer, source)
     if "layer_sizes" not in head and "activations" not in head:
-        return None, params
+        return None, params, info
     spec = spec_from_header(head, source)
-    return spec, check_fits(spec, params.astype(spec.np_dtype), source)
+    return spec, check_fits(spec, params.astype(spec.np_dtype), source), info.check(spec, source)
 
 
 def _parse_block(
@@ -212,7 +264,14 @@ def _parse_block(
     lineno, cells = rows[i]
     i += 1
     is_matrix = name.startswith("W")
-    if is_matrix:
+    if name == _STATS_BLOCK:
+        if cells != ["k", MEAN_NAME, STD_NAME]:
+            raise BPStudioError(
+                f"{source} line {lineno}: {name} header row must be "
+                f"'k,{MEAN_NAME},{STD_NAME}', found {','.join(cells)!r}"
+            )
+        width = 2
+    elif is_matrix:
         columns = cells[1:]
         if columns != [str(k) for k in range(len(columns))] or not columns:
             raise BPStudioError(
@@ -244,17 +303,26 @@ def _parse_block(
     if not values:
         raise BPStudioError(f"{source} line {lineno}: {name} has no rows")
     array = np.array(values, dtype=np.float64)
-    return (array if is_matrix else array[:, 0]), i
+    return (array if is_matrix or width == 2 else array[:, 0]), i
+
+
+def read_csv_model(
+    path: str | os.PathLike[str],
+) -> tuple[NetworkSpec | None, Params, ModelInfo]:
+    """The network (None without header lines), the parameters and the model info."""
+    source = Path(path)
+    return parse_csv_model(read_export_text(source, "utf-8-sig"), str(source))
 
 
 def read_csv(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:
     """The network (None without header lines) and the parameters of a CSV weights file."""
-    source = Path(path)
-    return parse_csv_text(read_export_text(source, "utf-8-sig"), str(source))
+    spec, params, _ = read_csv_model(path)
+    return spec, params
 
 
 def csv_predictor(path: Path, spec: NetworkSpec) -> Predictor:
-    stored_spec, params = read_csv(path)
+    """Predictions on raw inputs: the file's statistics, then its layers."""
+    stored_spec, params, info = read_csv_model(path)
     if stored_spec is None:
-        return engine_predictor(spec, check_fits(spec, params, str(path)))
-    return engine_predictor(stored_spec, params)
+        return engine_predictor(spec, check_fits(spec, params, str(path)), info.check(spec))
+    return engine_predictor(stored_spec, params, info)

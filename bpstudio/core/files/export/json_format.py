@@ -4,13 +4,20 @@
 
     {
       "format": "bpstudio-weights",
-      "version": 1,
+      "version": 2,
       "bpstudio_version": "0.1.0",
       "layer_sizes": [2, 4, 1],
       "activations": ["tanh", "sigmoid"],
-      "loss": "squared_error",
+      "loss": "cross_entropy",
       "dtype": "float64",
+      "task": "classification",
+      "feature_names": ["x1", "x2"],
+      "class_names": ["no", "yes"],
+      "output_names": ["yes"],
+      "input_preprocessing": "standardize",
       "metadata": {},
+      "input_mean": [12.5, -3000.0],
+      "input_std": [0.25, 800.0],
       "layers": [
         {
           "layer": 1,
@@ -25,10 +32,15 @@
       ]
     }
 
-``W`` is row-major in the BACKPROP.md layout: ``W[j][k]`` is w_jk^(l), the weight from
-neuron k of layer l-1 into neuron j of layer l. Numbers are written with Python's ``repr``
-(shortest string that reads back to the same float64), so values round-trip exactly; float32
-values are widened to float64 first, which is exact too.
+``W`` is row-major in the docs/calculus.md layout: ``W[j][k]`` is w_jk^(l), the weight from
+neuron k of layer l-1 into neuron j of layer l. When ``input_preprocessing`` is
+``"standardize"``, the network's input is ``(x - input_mean) / input_std`` for a raw input
+``x`` in the order of ``feature_names``; otherwise ``input_mean`` and ``input_std`` are absent.
+``output_names`` names each output (with one sigmoid output: the probability of
+``class_names[1]``). Every field after ``dtype`` is optional when reading (version 1 files).
+Numbers are written with Python's ``repr`` (shortest string that reads back to the same
+float64), so values round-trip exactly; float32 values are widened to float64 first, which
+is exact too.
 """
 
 from __future__ import annotations
@@ -53,6 +65,12 @@ from bpstudio.core.files.export._common import (
     read_export_text,
     spec_from_header,
 )
+from bpstudio.core.files.export.model_info import (
+    MEAN_NAME,
+    STD_NAME,
+    ModelInfo,
+    standardizer_from_arrays,
+)
 from bpstudio.core.files.safe_json import load_json
 
 
@@ -67,12 +85,18 @@ def to_json_text(
     *,
     metadata: Mapping[str, Any] | None = None,
     dtype: str | None = None,
+    info: ModelInfo | None = None,
 ) -> str:
     """The JSON document, one matrix row per line."""
     stored, chosen = prepare(spec, params, dtype)
+    if info is not None:
+        info.check(spec)
     lines = ["{"]
-    for key, value in header(spec, chosen, metadata).items():
+    for key, value in header(spec, chosen, metadata, info).items():
         lines.append(f"  {json.dumps(key)}: {json.dumps(value, allow_nan=False)},")
+    if info is not None and info.standardizer is not None:
+        lines.append(f'  "{MEAN_NAME}": {_numbers(info.standardizer.mean)},')
+        lines.append(f'  "{STD_NAME}": {_numbers(info.standardizer.std)},')
     lines.append('  "layers": [')
     for layer, (W, b) in enumerate(zip(stored.W, stored.b, strict=True), start=1):
         rows = ",\n".join(f"        {_numbers(row)}" for row in W)
@@ -98,9 +122,11 @@ def write_json(
     *,
     metadata: Mapping[str, Any] | None = None,
     dtype: str | None = None,
+    info: ModelInfo | None = None,
 ) -> list[Path]:
     """Write the JSON document to ``path`` atomically; return ``[path]``."""
-    atomic_write_text(path, to_json_text(spec, params, metadata=metadata, dtype=dtype))
+    text = to_json_text(spec, params, metadata=metadata, dtype=dtype, info=info)
+    atomic_write_text(path, text)
     return [Path(path)]
 
 
@@ -126,6 +152,12 @@ def _matrix(value: object, where: str, shape: tuple[int, ...]) -> Array:
 
 def parse_json_text(text: str, source: str) -> tuple[NetworkSpec, Params]:
     """Parse a document written by :func:`to_json_text`; errors name ``source`` and the field."""
+    spec, params, _ = parse_json_model(text, source)
+    return spec, params
+
+
+def parse_json_model(text: str, source: str) -> tuple[NetworkSpec, Params, ModelInfo]:
+    """:func:`parse_json_text` plus what the document says about inputs and outputs."""
     doc = load_json(text, source)
     if not isinstance(doc, dict):
         raise BPStudioError(f"{source}: expected a JSON object at the top level")
@@ -158,15 +190,31 @@ def parse_json_text(text: str, source: str) -> tuple[NetworkSpec, Params]:
             if key not in entry:
                 raise BPStudioError(f"{where}: missing the field {key!r}")
             named[f"{key}{layer}"] = _matrix(entry[key], f"{where}.{key}", shape)
-    return spec, Params.from_named(spec, named, source=source)
+    standardizer = None
+    if MEAN_NAME in doc or STD_NAME in doc:
+        d0 = (spec.input_size,)
+        standardizer = standardizer_from_arrays(
+            _matrix(doc.get(MEAN_NAME), f"{source}: {MEAN_NAME}", d0),
+            _matrix(doc.get(STD_NAME), f"{source}: {STD_NAME}", d0),
+            source,
+        )
+    info = ModelInfo.from_header(doc, standardizer, source).check(spec, source)
+    return spec, Params.from_named(spec, named, source=source), info
+
+
+def read_json_model(path: str | os.PathLike[str]) -> tuple[NetworkSpec, Params, ModelInfo]:
+    """The network, parameters (dtype as stored) and model info of a JSON weights file."""
+    source = Path(path)
+    return parse_json_model(read_export_text(source, "utf-8"), str(source))
 
 
 def read_json(path: str | os.PathLike[str]) -> tuple[NetworkSpec, Params]:
     """The network and parameters stored in a JSON weights file (dtype as stored)."""
-    source = Path(path)
-    return parse_json_text(read_export_text(source, "utf-8"), str(source))
+    spec, params, _ = read_json_model(path)
+    return spec, params
 
 
-def json_predictor(path: Path, spec: NetworkSpec) -> Predictor:
-    stored_spec, params = read_json(path)
-    return engine_predictor(stored_spec, params)
+def json_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
+    """Predictions on raw inputs: the file's statistics, then its layers."""
+    stored_spec, params, info = read_json_model(path)
+    return engine_predictor(stored_spec, params, info)

@@ -1,13 +1,18 @@
 """NumPy ``.npz``: arrays ``W1, b1, W2, b2, ...`` plus a JSON ``metadata`` entry.
 
-Layout (BACKPROP.md): ``W{l}`` has shape (n_l, n_{l-1}), row j holding the weights into
+Layout (docs/calculus.md): ``W{l}`` has shape (n_l, n_{l-1}), row j holding the weights into
 neuron j of layer l; ``b{l}`` has shape (n_l,). ``metadata`` is a 0-d unicode array holding
 the JSON header (format, version, bpstudio_version, layer_sizes, activations, loss, dtype,
-metadata), so the file loads with ``np.load(path, allow_pickle=False)``::
+task, feature_names, class_names, output_names, input_preprocessing, metadata), so the file
+loads with ``np.load(path, allow_pickle=False)``. When ``input_preprocessing`` is
+``"standardize"`` the float64 arrays ``input_mean`` and ``input_std`` (d0,) hold the training
+statistics, and the network's input is ``(x - input_mean) / input_std``::
 
     with np.load("model.npz", allow_pickle=False) as f:
         W1, b1 = f["W1"], f["b1"]
         header = json.loads(f["metadata"].item())
+        if header.get("input_preprocessing") == "standardize":
+            x = (x - f["input_mean"]) / f["input_std"]
 
 Plain archives holding only ``W1, b1, ...`` (from another tool) load too; the network's
 sizes are then inferred from the shapes and its activations are unknown.
@@ -20,7 +25,7 @@ import math
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,7 +43,16 @@ from bpstudio.core.files.export._common import (
     prepare,
     spec_from_header,
 )
+from bpstudio.core.files.export.model_info import (
+    MEAN_NAME,
+    STD_NAME,
+    ModelInfo,
+    standardizer_from_arrays,
+)
 from bpstudio.core.files.safe_json import MAX_JSON_BYTES, load_json
+
+if TYPE_CHECKING:
+    from bpstudio.core.data.csv_data import Standardizer
 
 METADATA_KEY = "metadata"
 
@@ -50,11 +64,18 @@ def write_npz(
     *,
     metadata: Mapping[str, Any] | None = None,
     dtype: str | None = None,
+    info: ModelInfo | None = None,
 ) -> list[Path]:
-    """Write ``params`` (and the header) to ``path`` atomically; return ``[path]``."""
+    """Write ``params``, the statistics of ``info`` and the header to ``path`` atomically;
+    return ``[path]``."""
     stored, chosen = prepare(spec, params, dtype)
     arrays: dict[str, Any] = dict(stored.named())
-    arrays[METADATA_KEY] = np.array(json.dumps(header(spec, chosen, metadata)))
+    if info is not None:
+        info.check(spec)
+        if info.standardizer is not None:
+            arrays[MEAN_NAME] = np.array(info.standardizer.mean)
+            arrays[STD_NAME] = np.array(info.standardizer.std)
+    arrays[METADATA_KEY] = np.array(json.dumps(header(spec, chosen, metadata, info)))
 
     def write(fh: IO[bytes]) -> None:
         # A file object, because np.savez appends ".npz" to names that lack it.
@@ -85,6 +106,7 @@ def _load_arrays(
     total = safe_zip.MAX_TOTAL_BYTES
     if spec is not None:
         expected = {name: 8 * math.prod(shape) for name, shape in _shapes(spec)}
+        expected[MEAN_NAME] = expected[STD_NAME] = 8 * spec.input_size
         expected[METADATA_KEY] = 4 * MAX_JSON_BYTES  # UCS-4 text
         total = sum(expected.values()) + len(expected) * safe_zip.NPY_HEADER_BYTES
     arrays = safe_zip.read_npz(
@@ -115,19 +137,40 @@ def _decode_header(path: Path, value: np.ndarray[Any, Any]) -> dict[str, Any]:
     return decoded
 
 
-def read_npz(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:
-    """The network (None for plain archives without metadata) and its parameters.
+def _split_statistics(arrays: dict[str, Array], source: Path) -> Standardizer | None:
+    """Remove ``input_mean`` / ``input_std`` from ``arrays``; their Standardizer or None."""
+    present = [name for name in (MEAN_NAME, STD_NAME) if name in arrays]
+    if not present:
+        return None
+    if len(present) == 1:
+        raise BPStudioError(f"{source}: {present[0]} without its partner array")
+    return standardizer_from_arrays(arrays.pop(MEAN_NAME), arrays.pop(STD_NAME), str(source))
+
+
+def read_npz_model(
+    path: str | os.PathLike[str],
+) -> tuple[NetworkSpec | None, Params, ModelInfo]:
+    """The network (None for plain archives without metadata), its parameters and what the
+    file says about its inputs and outputs (defaults for plain or version 1 archives).
 
     With metadata, the parameters are checked against the stored network and keep the
     stored dtype; without, the shapes are checked for consistency with each other.
     """
     source = Path(path)
     arrays, head = _load_arrays(source)
+    standardizer = _split_statistics(arrays, source)
     params = params_from_arrays(arrays, str(source))
+    info = ModelInfo.from_header(head or {}, standardizer, str(source))
     if head is None:
-        return None, params
+        return None, params, info
     spec = spec_from_header(head, str(source))
-    return spec, check_fits(spec, params, str(source))
+    return spec, check_fits(spec, params, str(source)), info.check(spec, str(source))
+
+
+def read_npz(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:
+    """The network (None for plain archives without metadata) and its parameters."""
+    spec, params, _ = read_npz_model(path)
+    return spec, params
 
 
 def load_params_npz(path: str | os.PathLike[str], spec: NetworkSpec) -> Params:
@@ -139,12 +182,14 @@ def load_params_npz(path: str | os.PathLike[str], spec: NetworkSpec) -> Params:
     """
     source = Path(path)
     arrays, _ = _load_arrays(source, spec)
+    _split_statistics(arrays, source)
     return Params.from_named(spec, arrays, source=str(source))
 
 
 def npz_predictor(path: Path, spec: NetworkSpec) -> Predictor:
-    """Predictions from the archive's own contents (``spec`` only if it has no metadata)."""
-    stored_spec, params = read_npz(path)
+    """Predictions on raw inputs from the archive's own contents: its statistics, then its
+    layers (``spec`` only if it has no metadata)."""
+    stored_spec, params, info = read_npz_model(path)
     if stored_spec is None:
-        return engine_predictor(spec, check_fits(spec, params, str(path)))
-    return engine_predictor(stored_spec, params)
+        return engine_predictor(spec, check_fits(spec, params, str(path)), info.check(spec))
+    return engine_predictor(stored_spec, params, info)

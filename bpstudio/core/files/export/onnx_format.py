@@ -1,11 +1,20 @@
 """ONNX: the network as a graph of standard operators, runnable by onnxruntime and others.
 
-Graph: input ``x`` of shape [batch, d0]; for each layer l a ``Gemm`` node
+Graph: input ``x`` of shape [batch, d0], the user's raw inputs. A network trained on
+standardised inputs first computes ``x_standardized = (x - input_mean) / input_std`` with a
+``Sub`` and a ``Div`` node (initializers ``input_mean`` and ``input_std``, the training
+statistics, shape [d0]). Then for each layer l a ``Gemm`` node
 (A = previous activations, B = ``W{l}`` with ``transB=1``, C = ``b{l}``) computing
 ``z{l} = a{l-1} @ W{l}.T + b{l}``, then its activation: ``Sigmoid``, ``Tanh``, ``Relu``,
 ``LeakyRelu`` (alpha = 0.01), ``Softmax`` (axis = -1) or ``Identity`` (linear); the last one
 writes the output ``y`` of shape [batch, n_L]. Weights are initializers named ``W1, b1, ...``
-in the BACKPROP.md layout, stored as FLOAT (float32) or DOUBLE (float64).
+in the docs/calculus.md layout, stored as FLOAT (float32) or DOUBLE (float64).
+
+``metadata_props`` holds the header: format, version, layer sizes, activations, loss, dtype,
+``task``, ``input_preprocessing`` and, as JSON lists, ``feature_names`` (the columns of x),
+``class_names`` and ``output_names`` (the columns of y). The standardisation is computed in
+double, as the app computes it: a float32 model casts its float32 input ``x`` to DOUBLE for
+the ``Sub`` and ``Div`` and the result back to FLOAT for the first ``Gemm``.
 
 Versions: default-domain opset :data:`OPSET` (17: Softmax with axis=-1 needs at least 13)
 and :data:`IR_VERSION` 8, the lowest IR version that carries opset 17, so the file loads in
@@ -41,15 +50,24 @@ from bpstudio.core.files.export._common import (
     bpstudio_version,
     check_fits,
     header,
+    info_from_string_metadata,
     params_from_arrays,
     parse_string_metadata,
     prepare,
     require,
     string_metadata,
 )
+from bpstudio.core.files.export.model_info import (
+    MEAN_NAME,
+    STD_NAME,
+    ModelInfo,
+    standardizer_from_arrays,
+)
 
 if TYPE_CHECKING:
     import onnx
+
+    from bpstudio.core.data.csv_data import Standardizer
 
 OPSET = 17
 IR_VERSION = 8
@@ -74,6 +92,33 @@ def _onnx() -> Any:
     return require("onnx", "onnx", _EXPORT_HINT)
 
 
+def _standardize_nodes(stats: Standardizer, dtype: str, initializers: list[Any]) -> list[Any]:
+    """``x_standardized = (x - input_mean) / input_std``, computed in float64 as the app does.
+
+    The statistics are DOUBLE initializers in every model. A float32 model keeps its float32
+    input and casts it to double first, then the result back to float: rounding the mean of
+    inputs far from 0 to float32 would cost more digits than the float32 network has.
+    """
+    from onnx import TensorProto, helper, numpy_helper
+
+    initializers += [
+        numpy_helper.from_array(np.array(stats.mean, dtype=np.float64), MEAN_NAME),
+        numpy_helper.from_array(np.array(stats.std, dtype=np.float64), STD_NAME),
+    ]
+    nodes = []
+    x, out = "x", "x_standardized"
+    if dtype == "float32":
+        nodes.append(helper.make_node("Cast", ["x"], ["x_double"], to=TensorProto.DOUBLE))
+        x, out = "x_double", "x_standardized_double"
+    nodes += [
+        helper.make_node("Sub", [x, MEAN_NAME], ["x_centred"], name="input_centre"),
+        helper.make_node("Div", ["x_centred", STD_NAME], [out], name="input_scale"),
+    ]
+    if dtype == "float32":
+        nodes.append(helper.make_node("Cast", [out], ["x_standardized"], to=TensorProto.FLOAT))
+    return nodes
+
+
 def build_onnx_model(
     spec: NetworkSpec,
     params: Params,
@@ -82,17 +127,23 @@ def build_onnx_model(
     dtype: str | None = None,
     opset: int = OPSET,
     ir_version: int = IR_VERSION,
+    info: ModelInfo | None = None,
 ) -> onnx.ModelProto:
     """The ONNX model of the network, checked with the full checker (not yet written)."""
     onnx = _onnx()
     from onnx import helper, numpy_helper
 
     stored, chosen = prepare(spec, params, dtype)
+    if info is not None:
+        info.check(spec)
     np_dtype = np.dtype(chosen)
     elem = helper.np_dtype_to_tensor_dtype(np_dtype)
-    nodes = []
-    initializers = []
+    nodes: list[Any] = []
+    initializers: list[Any] = []
     previous = "x"
+    if info is not None and info.standardizer is not None:
+        nodes += _standardize_nodes(info.standardizer, chosen, initializers)
+        previous = "x_standardized"
     for layer, act in enumerate(spec.activations, start=1):
         initializers.append(
             numpy_helper.from_array(np.ascontiguousarray(stored.W[layer - 1]), f"W{layer}")
@@ -124,10 +175,16 @@ def build_onnx_model(
             op, attrs = ONNX_OPS[act]
             nodes.append(helper.make_node(op, [z], [a], name=f"layer{layer}_{act}", **attrs))
         previous = a
+    standardize = (
+        f"x is standardised first, (x - {MEAN_NAME}) / {STD_NAME} (Sub, Div); "
+        if info is not None and info.standardizer is not None
+        else ""
+    )
     description = (
-        f"Backprop Studio network {spec.describe()}: per layer z = a_prev @ W.T + b "
-        f"(Gemm, transB=1), then the activation. Input x: (batch, {spec.input_size}); "
-        f"output y: (batch, {spec.output_size}); {chosen}."
+        f"Backprop Studio network {spec.describe()}: {standardize}per layer "
+        f"z = a_prev @ W.T + b (Gemm, transB=1), then the activation. Input x: raw inputs "
+        f"(batch, {spec.input_size}), columns named in feature_names; output y: "
+        f"(batch, {spec.output_size}), columns named in output_names; {chosen}."
     )
     graph = helper.make_graph(
         nodes,
@@ -145,7 +202,7 @@ def build_onnx_model(
         doc_string=description,
     )
     model.ir_version = ir_version
-    helper.set_model_props(model, string_metadata(header(spec, chosen, metadata)))
+    helper.set_model_props(model, string_metadata(header(spec, chosen, metadata, info)))
     try:
         onnx.checker.check_model(model, full_check=True)
     except onnx.checker.ValidationError as exc:
@@ -162,9 +219,11 @@ def write_onnx(
     *,
     metadata: Mapping[str, Any] | None = None,
     dtype: str | None = None,
+    info: ModelInfo | None = None,
 ) -> list[Path]:
     """Build, check and write the ONNX model to ``path`` atomically; return ``[path]``."""
-    data: bytes = build_onnx_model(spec, params, metadata=metadata, dtype=dtype).SerializeToString()
+    model = build_onnx_model(spec, params, metadata=metadata, dtype=dtype, info=info)
+    data: bytes = model.SerializeToString()
     atomic_write(path, lambda fh: fh.write(data))
     return [Path(path)]
 
@@ -174,6 +233,14 @@ def read_onnx(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]
 
     Reads with the onnx package only; it does not run the model (see :func:`onnx_predictor`).
     """
+    spec, params, _ = read_onnx_model(path)
+    return spec, params
+
+
+def read_onnx_model(
+    path: str | os.PathLike[str],
+) -> tuple[NetworkSpec | None, Params, ModelInfo]:
+    """:func:`read_onnx` plus the model info (statistics from the initializers)."""
     onnx = _onnx()
     from onnx import numpy_helper
 
@@ -190,14 +257,20 @@ def read_onnx(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]
         for init in model.graph.initializer
         if init.name != LEAKY_ALPHA
     }
+    standardizer = None
+    if MEAN_NAME in arrays or STD_NAME in arrays:
+        standardizer = standardizer_from_arrays(
+            arrays.pop(MEAN_NAME, None), arrays.pop(STD_NAME, None), str(source)
+        )
     params = params_from_arrays(arrays, str(source))
+    info = info_from_string_metadata(props, standardizer, str(source))
     spec = parse_string_metadata(props, str(source))
     if spec is None:
-        return None, params
-    return spec, check_fits(spec, params, str(source))
+        return None, params, info
+    return spec, check_fits(spec, params, str(source)), info.check(spec, str(source))
 
 
-def onnx_predictor(path: Path, spec: NetworkSpec) -> Predictor:
+def onnx_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
     """Run the file with onnxruntime's CPU provider; inputs are cast to the model's dtype."""
     ort = require("onnxruntime", "onnx", "ONNX verification")
     try:

@@ -10,19 +10,26 @@ Layers with the linear activation still get an ``nn.Identity()`` module so the i
 regular. Tensors are F64 or F32 (the export dtype). The header's string metadata holds the
 format name and version, layer sizes, activations, loss and dtype (lists as JSON).
 
-Beside ``model.safetensors`` the writer puts ``model_torch.py``: the ``nn.Sequential``
-definition (``build_model()``) and ``load_model()``, which does::
+A network trained on standardised inputs also stores ``input_mean`` and ``input_std`` (F64,
+shape (d0,)), the training statistics; the metadata also holds the task, feature, class and
+output names and ``input_preprocessing``.
+
+Beside ``model.safetensors`` the writer puts ``model_torch.py``: ``Network``, an
+``nn.Sequential`` subclass whose ``forward`` takes raw inputs and applies
+``(x - input_mean) / input_std`` with registered buffers of those names (so they are in its
+state_dict), ``build_model()`` and ``load_model()``, which does::
 
     from safetensors.torch import load_file
     model = build_model()
     model.load_state_dict(load_file("model.safetensors"))
 
-PyTorch is not needed to write, read or verify the export here; reading uses
-``safetensors.numpy`` and verification runs the engine on the tensors read back.
+PyTorch is not needed to write or read the export here. Verification runs the generated
+module with PyTorch when it is installed, else the engine on the tensors read back.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Mapping
@@ -41,11 +48,18 @@ from bpstudio.core.files.export._common import (
     check_fits,
     engine_predictor,
     header,
+    info_from_string_metadata,
     params_from_arrays,
     parse_string_metadata,
     prepare,
     require,
     string_metadata,
+)
+from bpstudio.core.files.export.model_info import (
+    MEAN_NAME,
+    STD_NAME,
+    ModelInfo,
+    standardizer_from_arrays,
 )
 from bpstudio.core.files.outputs import check_output_paths
 
@@ -76,20 +90,34 @@ def snippet_path(path: str | os.PathLike[str]) -> Path:
     return target.with_name(target.stem + SNIPPET_SUFFIX)
 
 
-def torch_snippet(spec: NetworkSpec, weights_name: str, dtype: str | None = None) -> str:
-    """Python source defining the network as ``nn.Sequential`` and loading ``weights_name``."""
+def _float_list(values: Array) -> str:
+    return "[" + ", ".join(repr(float(v)) for v in values) + "]"
+
+
+def torch_snippet(
+    spec: NetworkSpec,
+    weights_name: str,
+    dtype: str | None = None,
+    info: ModelInfo | None = None,
+) -> str:
+    """Python source defining the network as an ``nn.Sequential`` and loading ``weights_name``.
+
+    ``weights_name`` (a file name) and every name in ``info`` reach the source only as
+    Python literals (``repr``); the docstring holds no user text.
+    """
     chosen = spec.dtype if dtype is None else dtype
     torch_dtype = {"float64": "torch.float64", "float32": "torch.float32"}[chosen]
+    meaning = (info or ModelInfo()).check(spec)
     sizes = spec.layer_sizes
     modules: list[str] = []
     for layer, act in enumerate(spec.activations, start=1):
-        weight, bias = tensor_names(layer)
+        weight, _ = tensor_names(layer)
         modules.append(
-            f"        nn.Linear({sizes[layer - 1]}, {sizes[layer]}),  "
+            f"            nn.Linear({sizes[layer - 1]}, {sizes[layer]}, dtype=DTYPE),  "
             f"# {2 * (layer - 1)}: layer {layer}, "
             f"{weight} = W{layer} ({sizes[layer]}, {sizes[layer - 1]})"
         )
-        modules.append(f"        {TORCH_MODULES[act]},  # {2 * layer - 1}: {act}")
+        modules.append(f"            {TORCH_MODULES[act]},  # {2 * layer - 1}: {act}")
     notes = ""
     if spec.loss == "cross_entropy" and spec.activations[-1] == "softmax":
         notes = (
@@ -102,19 +130,38 @@ def torch_snippet(spec: NetworkSpec, weights_name: str, dtype: str | None = None
             "logits.\n"
         )
     body = "\n".join(modules)
-    weights = repr(weights_name)
+    if meaning.standardizer is None:
+        buffers = ""
+        prepare_line = "x.to(DTYPE)"
+        standardized = ""
+    else:
+        stats = meaning.standardizer
+        buffers = (
+            "\n        # The training statistics: the network sees (x - input_mean) / input_std.\n"
+            f"        self.register_buffer(\n            {MEAN_NAME!r}, "
+            f"torch.tensor({_float_list(stats.mean)}, dtype=torch.float64)\n        )\n"
+            f"        self.register_buffer(\n            {STD_NAME!r}, "
+            f"torch.tensor({_float_list(stats.std)}, dtype=torch.float64)\n        )"
+        )
+        prepare_line = f"((x.to(torch.float64) - self.{MEAN_NAME}) / self.{STD_NAME}).to(DTYPE)"
+        standardized = (
+            "\nforward() takes raw inputs and standardises them first with the buffers\n"
+            f'"{MEAN_NAME}" and "{STD_NAME}" (float64, also in the safetensors file), as\n'
+            "Backprop Studio does.\n"
+        )
     return f'''"""PyTorch version of the Backprop Studio network {spec.describe()}.
 
-The weights are in {weights_name} beside this file, named like this nn.Sequential's
-state_dict: the nn.Linear modules sit at indices 0, 2, 4, ..., each followed by its
-activation (linear layers get nn.Identity() so the indices stay regular).
+The weights are in the safetensors file named by WEIGHTS beside this file, named like this
+nn.Sequential's state_dict: the nn.Linear modules sit at indices 0, 2, 4, ..., each followed
+by its activation (linear layers get nn.Identity() so the indices stay regular).
 "<i>.weight" has shape (out, in), Backprop Studio's W of that layer; "<i>.bias" is its b.
-{notes}
+{standardized}{notes}
+FEATURE_NAMES names the input columns, OUTPUT_NAMES the outputs (CLASS_NAMES the classes
+when TASK is "classification").
+
 Load:
 
-    from safetensors.torch import load_file
-    model = build_model()
-    model.load_state_dict(load_file({weights}))
+    model = load_model()    # build_model() with the weights of WEIGHTS, in eval mode
 
 Generated by Backprop Studio {bpstudio_version()}.
 """
@@ -124,17 +171,33 @@ from pathlib import Path
 import torch
 from torch import nn
 
-WEIGHTS = Path(__file__).with_name({weights})
+WEIGHTS = Path(__file__).with_name({weights_name!r})
+DTYPE = {torch_dtype}
+TASK = {meaning.task!r}
+FEATURE_NAMES = {meaning.feature_names!r}
+CLASS_NAMES = {meaning.class_names!r}
+OUTPUT_NAMES = {meaning.output_names!r}
+INPUT_PREPROCESSING = {meaning.preprocessing!r}
 
 
-def build_model() -> nn.Sequential:
-    """The network with fresh weights, in {chosen} like the exported tensors."""
-    return nn.Sequential(
+class Network(nn.Sequential):
+    """The layers as an nn.Sequential; forward() takes raw inputs (n, {spec.input_size})."""
+
+    def __init__(self) -> None:
+        super().__init__(
 {body}
-    ).to({torch_dtype})
+        ){buffers}
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward({prepare_line})
 
 
-def load_model(path: str | Path = WEIGHTS) -> nn.Sequential:
+def build_model() -> Network:
+    """The network with fresh weights, in {chosen} like the exported tensors."""
+    return Network()
+
+
+def load_model(path: str | Path = WEIGHTS) -> Network:
     """The network with the exported weights, in evaluation mode."""
     from safetensors.torch import load_file
 
@@ -146,7 +209,7 @@ def load_model(path: str | Path = WEIGHTS) -> nn.Sequential:
 if __name__ == "__main__":
     model = load_model()
     with torch.no_grad():
-        print(model(torch.zeros(1, {spec.input_size}, dtype={torch_dtype})))
+        print(model(torch.zeros(1, {spec.input_size}, dtype=torch.float64)))
 '''
 
 
@@ -157,6 +220,7 @@ def write_safetensors(
     *,
     metadata: Mapping[str, Any] | None = None,
     dtype: str | None = None,
+    info: ModelInfo | None = None,
 ) -> list[Path]:
     """Write the tensors to ``path`` and the PyTorch snippet beside it, both atomically.
 
@@ -170,8 +234,13 @@ def write_safetensors(
         weight, bias = tensor_names(layer)
         tensors[weight] = np.ascontiguousarray(W)
         tensors[bias] = np.ascontiguousarray(b)
-    strings = string_metadata(header(spec, chosen, metadata))
-    snippet = torch_snippet(spec, target.name, chosen)
+    if info is not None:
+        info.check(spec)
+        if info.standardizer is not None:
+            tensors[MEAN_NAME] = np.array(info.standardizer.mean)
+            tensors[STD_NAME] = np.array(info.standardizer.std)
+    strings = string_metadata(header(spec, chosen, metadata, info))
+    snippet = torch_snippet(spec, target.name, chosen, info)
     code = snippet_path(target)
     check_output_paths([target, code])
     # Nested: both temporary files exist before either is renamed into place.
@@ -186,6 +255,15 @@ def read_safetensors(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, 
 
     Reads with ``safetensors.numpy``; tensor names must follow the ``nn.Sequential`` scheme.
     """
+    spec, params, _ = read_safetensors_model(path)
+    return spec, params
+
+
+def read_safetensors_model(
+    path: str | os.PathLike[str],
+) -> tuple[NetworkSpec | None, Params, ModelInfo]:
+    """:func:`read_safetensors` plus the model info (statistics from ``input_mean`` and
+    ``input_std``, names from the header metadata)."""
     st = require("safetensors", "safetensors", "Reading safetensors")
     st_numpy = require("safetensors.numpy", "safetensors", "Reading safetensors")
     source = Path(path)
@@ -197,6 +275,11 @@ def read_safetensors(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, 
             props: dict[str, str] = handle.metadata() or {}
     except Exception as exc:  # safetensors raises SafetensorError and others
         raise BPStudioError(f"{source}: not a readable safetensors file ({exc})") from None
+    standardizer = None
+    if MEAN_NAME in tensors or STD_NAME in tensors:
+        standardizer = standardizer_from_arrays(
+            tensors.pop(MEAN_NAME, None), tensors.pop(STD_NAME, None), str(source)
+        )
     arrays: dict[str, Array] = {}
     for name, tensor in tensors.items():
         match = _TENSOR_NAME.match(name)
@@ -208,15 +291,51 @@ def read_safetensors(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, 
         layer = int(match.group(1)) // 2 + 1
         arrays[f"{'W' if match.group(2) == 'weight' else 'b'}{layer}"] = tensor
     params = params_from_arrays(arrays, str(source))
+    info = info_from_string_metadata(props, standardizer, str(source))
     spec = parse_string_metadata(props, str(source))
     if spec is None:
-        return None, params
-    return spec, check_fits(spec, params, str(source))
+        return None, params, info
+    return spec, check_fits(spec, params, str(source)), info.check(spec, str(source))
 
 
 def safetensors_predictor(path: Path, spec: NetworkSpec) -> Predictor:
-    """The engine run on the tensors read back (``spec`` only if the file has no metadata)."""
-    stored_spec, params = read_safetensors(path)
+    """Predictions on raw inputs of the tensors read back: through the generated PyTorch
+    module when PyTorch is installed and the module is beside the file, else the engine
+    with the file's statistics (``spec`` only if the file has no metadata)."""
+    stored_spec, params, info = read_safetensors_model(path)
+    code = snippet_path(path)
+    if torch_usable() and code.is_file():
+        return torch_module_predictor(code, path)
     if stored_spec is None:
-        return engine_predictor(spec, check_fits(spec, params, str(path)))
-    return engine_predictor(stored_spec, params)
+        return engine_predictor(spec, check_fits(spec, params, str(path)), info.check(spec))
+    return engine_predictor(stored_spec, params, info)
+
+
+def torch_usable() -> bool:
+    """True if PyTorch and safetensors.torch import (a broken install counts as missing)."""
+    try:
+        importlib.import_module("torch")
+        importlib.import_module("safetensors.torch")
+    except Exception:  # a damaged torch install raises OSError and others, not ImportError
+        return False
+    return True
+
+
+def torch_module_predictor(code: Path, weights: Path) -> Predictor:
+    """The generated module's ``load_model(weights)`` run with PyTorch, on float64 inputs."""
+    import torch
+
+    from bpstudio.core.files.export.python_snippet import import_module_file
+
+    module = import_module_file(code, "load_model")
+    try:
+        model = module.load_model(weights)
+    except Exception as exc:  # torch raises RuntimeError for a state_dict that does not fit
+        raise BPStudioError(f"{code}: load_model() fails ({exc})") from exc
+
+    def run(X: Array) -> Array:
+        with torch.no_grad():
+            out = model(torch.from_numpy(np.array(X, dtype=np.float64)))
+        return np.asarray(out.numpy(), dtype=np.float64)
+
+    return run

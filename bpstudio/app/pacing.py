@@ -32,9 +32,15 @@ class RedrawScheduler(QObject):
     (a cost curve need not redraw as often as the network's colours).
     """
 
-    def __init__(self, budget: float = GUI_BUDGET, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        budget: float = GUI_BUDGET,
+        parent: QObject | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         super().__init__(parent)
         self.budget = budget
+        self._clock = clock  # injectable, so tests can step time instead of waiting for it
         self.gap_ms = MIN_GAP_MS
         self.running = False
         self._queue: dict[Callable[[], None], float] = {}  # callback -> min interval (s)
@@ -44,7 +50,7 @@ class RedrawScheduler(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
-        self._wall = time.perf_counter()
+        self._wall = clock()
         self._cpu = time.thread_time()
         self.duty = 0.0
 
@@ -67,7 +73,7 @@ class RedrawScheduler(QObject):
         self._queue.pop(callback, None)
 
     def _on_timeout(self) -> None:
-        now = time.perf_counter()
+        now = self._clock()
         wait = math.inf
         due = None
         for callback, min_interval in self._queue.items():
@@ -103,7 +109,7 @@ class RedrawScheduler(QObject):
         callback()
 
     def _adapt(self) -> None:
-        now, cpu = time.perf_counter(), time.thread_time()
+        now, cpu = self._clock(), time.thread_time()
         wall = now - self._wall
         if wall < WINDOW_SECONDS:
             return

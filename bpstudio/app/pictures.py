@@ -1,43 +1,13 @@
-"""Colours for classes and pictures of image-like examples, shared by the data views.
-
-Two classes use the canvas's value pair (class 0 blue, class 1 orange, as a sigmoid output
-below and above 0.5 is coloured on the canvas); more classes continue with a categorical
-palette whose first two entries are that same pair.
-"""
+"""Pictures of image-like examples (the digits, MNIST), shared by the data views."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QImage, QPixmap
 
-from bpstudio.app.canvas.colors import VALUE_NEGATIVE, VALUE_POSITIVE
 from bpstudio.core.engine.activations import Array
-
-CLASS_COLORS: tuple[str, ...] = (
-    VALUE_NEGATIVE.name(),  # blue
-    VALUE_POSITIVE.name(),  # orange
-    "#2e9e5b",
-    "#d62728",
-    "#8e5ac8",
-    "#8c564b",
-    "#e377c2",
-    "#6b7280",
-    "#a3a31a",
-    "#17becf",
-)
-
-
-def class_color(c: int) -> QColor:
-    """The colour of class ``c`` (cycling after ten; a darker shade each round)."""
-    base = QColor(CLASS_COLORS[c % len(CLASS_COLORS)])
-    return base.darker(100 + 30 * (c // len(CLASS_COLORS)))
-
-
-def class_rgb(k: int) -> np.ndarray:
-    """``(k, 3)`` RGB rows (0..255) of the first ``k`` class colours."""
-    return np.array([class_color(c).getRgb()[:3] for c in range(k)], dtype=float)
 
 
 def image_side(n_inputs: int) -> int | None:

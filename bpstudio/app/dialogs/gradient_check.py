@@ -1,0 +1,98 @@
+"""The gradient check's result: backpropagation against finite differences, per layer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpstudio.app.theme import css, theme
+from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, GradCheckResult
+
+
+class GradientCheckDialog(QDialog):
+    """The worst relative error per layer between backprop and finite differences."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Gradient check")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(
+            ["Layer", "Checked", "Worst relative error", "Worst component", "Result"]
+        )
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        explanation = QLabel(
+            "Each component of ∇C from backpropagation is compared with the central "
+            "difference (C(θ+ε) − C(θ−ε)) / 2ε. A layer passes when its worst relative "
+            f"error is below {DEFAULT_TOLERANCE:g}."
+        )
+        explanation.setWordWrap(True)
+        explanation.setStyleSheet("color: palette(mid);")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table)
+        layout.addWidget(explanation)
+        layout.addWidget(buttons)
+
+    def show_result(self, result: GradCheckResult) -> None:
+        passed = result.passed(DEFAULT_TOLERANCE)
+        messages = theme().messages
+        colour = css(messages.ok if passed else messages.error)
+        verdict = "PASS" if passed else "FAIL"
+        sampled = len(result.checks) < result.n_parameters
+        what = (
+            f"{len(result.checks):,} of {result.n_parameters:,} parameters (a sample)"
+            if sampled
+            else f"all {result.n_parameters:,} parameters"
+        )
+        self.summary.setText(
+            f"<b style='color:{colour}; font-size:14pt'>{verdict}</b> &nbsp; checked {what} "
+            f"with ε = {result.epsilon:g}; worst relative error "
+            f"<b>{result.max_relative_error:.3e}</b>"
+            + (f" ({result.worst.name})" if result.checks else "")
+        )
+        layers = sorted(result.per_layer)
+        self.table.setRowCount(len(layers))
+        for row, layer in enumerate(layers):
+            checks = [c for c in result.checks if c.name[1:].split("[")[0] == str(layer)]
+            worst = max(checks, key=lambda c: c.relative_error)
+            ok = result.per_layer[layer] < DEFAULT_TOLERANCE
+            cells = [
+                f"{layer}",
+                f"{len(checks):,}",
+                f"{result.per_layer[layer]:.3e}",
+                f"{worst.name}: backprop {worst.backprop:.6g}, numeric {worst.numeric:.6g}",
+                "PASS" if ok else "FAIL",
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if column in (0, 1, 2):
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if column == 4:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                    item.setForeground(messages.ok if ok else messages.error)
+                self.table.setItem(row, column, item)

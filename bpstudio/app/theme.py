@@ -1,0 +1,402 @@
+"""Every colour of the app, light and dark (one place, as TensorFlow Playground keeps its
+single ``colorScale``).
+
+- One diverging scale for values (weights, biases, activations): blue for negative, orange
+  for positive, the neutral colour at zero. The canvas's edges and neurons, the weight
+  matrix, the decision boundary and the data previews all draw with it, so a colour means
+  the same sign everywhere.
+- A second diverging scale, green and pink, for gradients (∂C/∂a rings, ∂C/∂w edges), so a
+  glance tells a value from a gradient.
+- One colour per factor of the chain rule, ∂z/∂w, ∂a/∂z and ∂C/∂a (and their product), and
+  one per phase of a training step (forward, backward, update).
+- The pens of the plots, the colours of classes and of messages.
+
+:func:`theme` returns the theme in use: the one chosen with :func:`use_theme`, else the one
+that matches the system's colour scheme (:func:`system_theme`). Scales are computed for
+whole layers at once with NumPy, because snapshots arrive up to 30 times a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a key of cached colour tables
+class DivergingScale:
+    """``negative`` at −scale, ``zero`` at 0, ``positive`` at +scale, linear in between."""
+
+    negative: QColor
+    zero: QColor
+    positive: QColor
+
+    def rgb(self, values: np.ndarray, scale: float = 1.0) -> np.ndarray:
+        """RGB rows (0..255) of ``values : (m,)`` clipped at ±``scale``; NaN is drawn as 0.
+
+        Returns
+        -------
+        (m, 3) float array
+        """
+        t = np.clip(np.asarray(values, dtype=float) / max(scale, 1e-12), -1.0, 1.0)
+        t = np.nan_to_num(t, nan=0.0)[:, None]
+        zero = rgb_array(self.zero)
+        target = np.where(t >= 0, rgb_array(self.positive), rgb_array(self.negative))
+        return zero + np.abs(t) * (target - zero)
+
+    def sign(self, value: float) -> QColor:
+        """The full colour of ``value``'s sign (0 counts as positive)."""
+        return QColor(self.positive if value >= 0 else self.negative)
+
+    def stops(self) -> list[tuple[float, QColor]]:
+        """The scale as the stops of a QLinearGradient from −1 (0.0) to +1 (1.0)."""
+        return [(0.0, self.negative), (0.5, self.zero), (1.0, self.positive)]
+
+
+@dataclass(frozen=True)
+class ChainFactors:
+    """The note's three factors of ∂C/∂w = ∂z/∂w · ∂a/∂z · ∂C/∂a, and the product."""
+
+    dz_dw: QColor  # a_k^(l-1)
+    da_dz: QColor  # σ'(z_j^(l))
+    dC_da: QColor  # ∂C/∂a_j^(l)
+    product: QColor
+
+
+@dataclass(frozen=True)
+class Phases:
+    """The three phases of a training step."""
+
+    forward: QColor
+    backward: QColor
+    update: QColor
+
+
+@dataclass(frozen=True)
+class PlotPens:
+    """Colours of the plots' curves, bars and marks."""
+
+    batch_cost: QColor
+    batch_cost_text: QColor  # the summary's "batch C" (the curve's colour is too pale to read)
+    train_cost: QColor
+    validation_cost: QColor
+    train_accuracy: QColor
+    validation_accuracy: QColor
+    layers: tuple[QColor, ...]  # one hue per layer, cycled
+    outline: QColor  # the selected bar, a single output's curve over the inputs
+    shade: QColor  # bars of the other parameters behind the selected ones
+    boundary: QColor  # the decision boundary, a point's outline
+    probe: QColor  # the probe example's ring
+    single_output: QColor  # the curve of a one-output regression
+    point_outline: QColor
+
+
+@dataclass(frozen=True)
+class Messages:
+    """Colours of text that reports: passed, failed, a warning box."""
+
+    ok: QColor
+    error: QColor
+    warning_text: QColor
+    warning_background: QColor
+    warning_border: QColor
+    notice_background: QColor  # a highlighted paragraph of rich text
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: a key of cached pens
+class Theme:
+    """The colours of one variant (light or dark)."""
+
+    name: str
+    # Surfaces and text of the canvas and its overlays.
+    background: QColor
+    grid_dot: QColor
+    text: QColor
+    text_muted: QColor
+    on_fill: QColor  # text and marks drawn on a strong fill (accent, a dark neuron)
+    outline: QColor
+    outline_hover: QColor
+    card: QColor
+    card_hover: QColor
+    card_marked: QColor
+    card_border: QColor
+    card_border_strong: QColor
+    shadow: QColor
+    accent: QColor  # selection, drop indicator
+    accent_soft: QColor
+    danger: QColor  # a drop that is not allowed
+    kinds: dict[str, QColor]  # input / hidden / output layers: headers, palette, miniatures
+    values: DivergingScale
+    gradients: DivergingScale
+    chain: ChainFactors
+    phases: Phases
+    plots: PlotPens
+    classes: tuple[QColor, ...]  # class c; the first two are the value scale's ends
+    right: QColor  # a right prediction
+    wrong: QColor  # a wrong one
+    messages: Messages
+
+    def kind(self, kind: str) -> QColor:
+        return self.kinds.get(kind, self.text_muted)
+
+    def class_color(self, c: int) -> QColor:
+        """The colour of class ``c`` (cycling after ten, a darker shade each round)."""
+        base = self.classes[c % len(self.classes)]
+        return base.darker(100 + 30 * (c // len(self.classes)))
+
+    def class_rgb(self, k: int) -> np.ndarray:
+        """``(k, 3)`` RGB rows (0..255) of the first ``k`` class colours."""
+        return np.array([rgb_array(self.class_color(c)) for c in range(k)]).reshape(k, 3)
+
+    def layer_color(self, layer: int) -> QColor:
+        """The hue of layer ``layer`` (1..L) in the gradient plot."""
+        return QColor(self.plots.layers[(layer - 1) % len(self.plots.layers)])
+
+    def readable_on(self, fill: QColor) -> QColor:
+        """Text colour that reads on ``fill``: :attr:`on_fill` on dark fills, else dark."""
+        return QColor(self.on_fill) if is_dark(fill) else QColor(LIGHT.text)
+
+
+def _c(spec: str, alpha: int | None = None) -> QColor:
+    color = QColor(spec)
+    if alpha is not None:
+        color.setAlpha(alpha)
+    return color
+
+
+# TensorFlow Playground's value pair and its zero; the gradient pair.
+_BLUE, _ORANGE = "#0877bd", "#f59322"
+_GREEN, _PINK = "#059669", "#db2777"
+# Okabe & Ito's colour-blind friendly hues, one per layer.
+_OKABE_ITO = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#999933")
+_MORE_CLASSES = (
+    "#2e9e5b",
+    "#d62728",
+    "#8e5ac8",
+    "#8c564b",
+    "#e377c2",
+    "#6b7280",
+    "#a3a31a",
+    "#17becf",
+)
+
+LIGHT = Theme(
+    name="light",
+    background=_c("#f6f7f9"),
+    grid_dot=_c("#d3d8e0"),
+    text=_c("#1e293b"),
+    text_muted=_c("#64748b"),
+    on_fill=_c("#ffffff"),
+    outline=_c("#94a3b8"),
+    outline_hover=_c("#334155"),
+    card=_c("#ffffff"),
+    card_hover=_c("#f8fafc"),
+    card_marked=_c("#eef2ff"),
+    card_border=_c("#e2e8f0"),
+    card_border_strong=_c("#cbd5e1"),
+    shadow=QColor(15, 23, 42, 22),
+    accent=_c("#4f46e5"),
+    accent_soft=QColor(79, 70, 229, 40),
+    danger=_c("#dc2626"),
+    kinds={"input": _c("#64748b"), "hidden": _c("#6366f1"), "output": _c("#10b981")},
+    values=DivergingScale(_c(_BLUE), _c("#ffffff"), _c(_ORANGE)),
+    gradients=DivergingScale(_c(_GREEN), _c("#ffffff"), _c(_PINK)),
+    chain=ChainFactors(
+        dz_dw=_c("#2f6fb3"), da_dz=_c("#2e8b57"), dC_da=_c("#c45a12"), product=_c("#6a1b9a")
+    ),
+    phases=Phases(forward=_c("#2f6fb3"), backward=_c("#c45a12"), update=_c("#2e8b57")),
+    plots=PlotPens(
+        batch_cost=_c("#9db8d9"),
+        batch_cost_text=_c("#5b7ea6"),
+        train_cost=_c("#1f5fa8"),
+        validation_cost=_c("#d4621a"),
+        train_accuracy=_c("#2e8b57"),
+        validation_accuracy=_c("#8e44ad"),
+        layers=tuple(_c(h) for h in _OKABE_ITO),
+        outline=_c("#111111"),
+        shade=QColor(0, 0, 0, 70),
+        boundary=_c("#334155"),
+        probe=_c("#111827"),
+        single_output=_c("#1f5fa8"),
+        point_outline=_c("#475569"),
+    ),
+    classes=(_c(_BLUE), _c(_ORANGE), *(_c(h) for h in _MORE_CLASSES)),
+    right=QColor(46, 139, 87),
+    wrong=QColor(214, 39, 40),
+    messages=Messages(
+        ok=_c("#1b7f3b"),
+        error=_c("#b00020"),
+        warning_text=_c("#9f1239"),
+        warning_background=_c("#fff1f2"),
+        warning_border=_c("#fecdd3"),
+        notice_background=_c("#fff4d6"),
+    ),
+)
+
+DARK = Theme(
+    name="dark",
+    background=_c("#161a21"),
+    grid_dot=_c("#2c333f"),
+    text=_c("#e2e8f0"),
+    text_muted=_c("#94a3b8"),
+    on_fill=_c("#ffffff"),
+    outline=_c("#64748b"),
+    outline_hover=_c("#cbd5e1"),
+    card=_c("#1f2530"),
+    card_hover=_c("#262d3a"),
+    card_marked=_c("#2a2f55"),
+    card_border=_c("#334155"),
+    card_border_strong=_c("#475569"),
+    shadow=QColor(0, 0, 0, 60),
+    accent=_c("#818cf8"),
+    accent_soft=QColor(129, 140, 248, 50),
+    danger=_c("#f87171"),
+    kinds={"input": _c("#94a3b8"), "hidden": _c("#818cf8"), "output": _c("#34d399")},
+    # The same hues, towards a dark zero: a neuron at 0 is the colour of the cards.
+    values=DivergingScale(_c("#3b9fe0"), _c("#2a303b"), _c(_ORANGE)),
+    gradients=DivergingScale(_c("#10b981"), _c("#2a303b"), _c("#f472b6")),
+    chain=ChainFactors(
+        dz_dw=_c("#6ea8e8"), da_dz=_c("#5cc48a"), dC_da=_c("#f0904a"), product=_c("#c08ae0")
+    ),
+    phases=Phases(forward=_c("#6ea8e8"), backward=_c("#f0904a"), update=_c("#5cc48a")),
+    plots=PlotPens(
+        batch_cost=_c("#4a6585"),
+        batch_cost_text=_c("#8fb0d6"),
+        train_cost=_c("#6ea8e8"),
+        validation_cost=_c("#f0904a"),
+        train_accuracy=_c("#5cc48a"),
+        validation_accuracy=_c("#c08ae0"),
+        layers=tuple(_c(h) for h in _OKABE_ITO),
+        outline=_c("#f1f5f9"),
+        shade=QColor(255, 255, 255, 70),
+        boundary=_c("#cbd5e1"),
+        probe=_c("#f8fafc"),
+        single_output=_c("#6ea8e8"),
+        point_outline=_c("#cbd5e1"),
+    ),
+    classes=(_c("#3b9fe0"), _c(_ORANGE), *(_c(h) for h in _MORE_CLASSES)),
+    right=QColor(74, 190, 125),
+    wrong=QColor(239, 83, 80),
+    messages=Messages(
+        ok=_c("#5cc48a"),
+        error=_c("#ff6b81"),
+        warning_text=_c("#fecdd3"),
+        warning_background=_c("#4c1d2a"),
+        warning_border=_c("#9f1239"),
+        notice_background=_c("#3d3420"),
+    ),
+)
+
+THEMES: dict[str, Theme] = {LIGHT.name: LIGHT, DARK.name: DARK}
+
+_chosen: Theme | None = None
+_system: Theme | None = None  # system_theme(), remembered until the colour scheme changes
+_watched: set[int] = set()  # applications whose colour-scheme signal clears _system
+
+
+def system_theme() -> Theme:
+    """The theme that matches the system: its colour scheme where Qt knows it (Qt ≥ 6.5),
+    else the lightness of the application palette's window colour. Light without an app."""
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        return LIGHT
+    scheme = getattr(app.styleHints(), "colorScheme", None)
+    if scheme is not None:
+        value = scheme()
+        if value == Qt.ColorScheme.Dark:
+            return DARK
+        if value == Qt.ColorScheme.Light:
+            return LIGHT
+    window = app.palette().color(QPalette.ColorRole.Window)
+    return DARK if window.lightness() < 128 else LIGHT
+
+
+def use_theme(chosen: Theme | None) -> None:
+    """Use ``chosen`` from now on; None follows the system again."""
+    global _chosen, _system
+    _chosen, _system = chosen, None
+
+
+def theme() -> Theme:
+    """The theme in use (see :func:`use_theme`). Views call it whenever they paint, so it
+    is cheap: the system's theme is looked up once, and again when the system's colour
+    scheme changes."""
+    global _system
+    if _chosen is not None:
+        return _chosen
+    if _system is None:
+        app = QGuiApplication.instance()
+        if not isinstance(app, QGuiApplication):
+            return LIGHT
+        _system = system_theme()
+        changed = getattr(app.styleHints(), "colorSchemeChanged", None)
+        if changed is not None and id(app) not in _watched:
+            _watched.add(id(app))
+            changed.connect(_forget_system_theme)
+    return _system
+
+
+def _forget_system_theme() -> None:
+    global _system
+    _system = None
+
+
+class ThemeColour:
+    """One colour of the theme in use, looked up when it is written: ``f"{colour}"`` gives
+    its CSS (see :func:`css`). For rich text built with f-strings, so a page written after
+    the theme changes uses the new colours."""
+
+    def __init__(self, pick: Callable[[Theme], QColor]) -> None:
+        self._pick = pick
+
+    def __str__(self) -> str:
+        return css(self._pick(theme()))
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+# -- colour arithmetic -------------------------------------------------------------------------
+
+
+def rgb_array(color: QColor) -> np.ndarray:
+    """``(3,)`` float RGB (0..255) of ``color``."""
+    return np.array([color.red(), color.green(), color.blue()], dtype=float)
+
+
+def to_qcolors(rgb: np.ndarray) -> list[QColor]:
+    """QColors of RGB rows (0..255)."""
+    rounded = np.rint(rgb).astype(int)
+    return [QColor(int(r), int(g), int(b)) for r, g, b in rounded]
+
+
+def with_alpha(color: QColor, alpha: int) -> QColor:
+    c = QColor(color)
+    c.setAlpha(max(0, min(255, int(alpha))))
+    return c
+
+
+def blend(color: QColor, strength: float, background: QColor) -> QColor:
+    """``color`` laid over ``background`` at ``strength`` (0..1), as an opaque colour."""
+    t = min(max(strength, 0.0), 1.0)
+    return QColor(
+        round(background.red() + t * (color.red() - background.red())),
+        round(background.green() + t * (color.green() - background.green())),
+        round(background.blue() + t * (color.blue() - background.blue())),
+    )
+
+
+def is_dark(color: QColor) -> bool:
+    """Whether light text reads better than dark text on ``color`` (relative luminance)."""
+    r, g, b = color.redF(), color.greenF(), color.blueF()
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.52
+
+
+def css(color: QColor) -> str:
+    """``color`` for a style sheet or rich text (``#rrggbb``, or ``rgba(...)`` if translucent)."""
+    if color.alpha() == 255:
+        return color.name()
+    return f"rgba({color.red()}, {color.green()}, {color.blue()}, {color.alpha()})"
