@@ -24,20 +24,24 @@ from bpstudio.core.data.source import DataSource, file_sha256, load_examples, sp
 from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.address import param_refs
 from bpstudio.core.engine.backprop import gradients
+from bpstudio.core.engine.footprint import check_training_memory
 from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, gradient_check
 from bpstudio.core.engine.init import INITIALIZERS
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.outputs import check_output_paths
 from bpstudio.core.files.project import SUFFIX, Project
 from bpstudio.core.training.blas import BlasThreads
+from bpstudio.core.training.hyperparams import MAX_SEED, Hyperparameters
 from bpstudio.core.training.trainer import Trainer
 
 SUBCOMMANDS = ("train", "grad", "gradcheck", "export", "install-desktop")
 
 EXIT_USAGE = 2
 EXIT_CHECK_FAILED = 1
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 
 
 # -- argument parsing ------------------------------------------------------------------------
@@ -55,6 +59,36 @@ def _int_list(text: str) -> list[int]:
             f"expected at least two positive layer sizes (input,...,output), got {text!r}"
         )
     return values
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {text!r}")
+    return value
 
 
 def _name_list(text: str) -> list[str]:
@@ -112,7 +146,7 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--validation", type=float, default=0.0, help="fraction held out for validation"
     )
-    group.add_argument("--seed", type=int, default=0, help="seed for data, init and shuffling")
+    group.add_argument("--seed", type=_seed, default=0, help="seed for data, init and shuffling")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -163,10 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print JSON")
         if name == "gradcheck":
-            p.add_argument("--epsilon", type=float, default=1e-6)
-            p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE)
+            p.add_argument("--epsilon", type=_positive_float, default=1e-6)
+            p.add_argument("--tolerance", type=_positive_float, default=DEFAULT_TOLERANCE)
             p.add_argument(
-                "--max-params", type=int, help="check a seeded sample of this many parameters"
+                "--max-params",
+                type=_positive_int,
+                help="check a seeded sample of this many parameters",
             )
 
     from bpstudio.core.files.export import EXPORT_FORMATS
@@ -229,6 +265,8 @@ def _spec_from_args(args: argparse.Namespace, data: Dataset | None) -> NetworkSp
     )
     if data is not None:
         _check_fits(spec, data)
+    batch = getattr(args, "batch_size", None) or Hyperparameters().batch_size
+    check_training_memory(spec, data.n_examples if data is not None else 1, batch)
     return spec
 
 
@@ -287,6 +325,7 @@ class Progress:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    check_output_paths([p for p in (args.save_params, args.save) if p is not None])
     if args.project is not None:
         project = Project.load(args.project)
         if args.dataset:
@@ -500,6 +539,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from bpstudio.core.files.export import export_params, info_for_data, verify_export
 
+    check_output_paths([args.output])
     project = Project.load(args.project)
     try:
         examples: Dataset | None = load_examples(project.data, args.project.parent)
@@ -557,17 +597,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         with np.errstate(over="ignore", invalid="ignore"):
             return COMMANDS[args.command](args)
     except BPStudioError as exc:
-        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_USAGE
     except OSError as exc:
         name = exc.filename or ""
-        print(
-            f"bpstudio: error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr
-        )
+        _error(f"{name}{': ' if name else ''}{exc.strerror or exc}")
+        return EXIT_USAGE
+    except MemoryError:
+        _error("not enough memory for this command; try a smaller network or data set")
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("bpstudio: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still one line, with the exception's type to report
+        _error(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        return EXIT_INTERNAL
+
+
+def _error(message: str) -> None:
+    """One line on stderr: NumPy's and others' multi-line messages are joined."""
+    print(f"bpstudio: error: {' '.join(message.split())}", file=sys.stderr)
 
 
 def gui_main(argv: Sequence[str] | None = None) -> int:

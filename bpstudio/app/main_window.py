@@ -7,6 +7,7 @@ the file actions (New, Open, Save, recent files) and the window's persistent lay
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -43,6 +44,7 @@ from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import hold_width
 from bpstudio.app.worker import BACKENDS, WorkerOptions
+from bpstudio.core.data.source import data_path_outside
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import SUFFIX, Project
 from bpstudio.core.files.templates import make_project
@@ -78,6 +80,8 @@ class MainWindow(QMainWindow):
         options = worker or WorkerOptions(backend=preferred_backend(self.settings))
         self.controller = TrainingController(self.document, self, options)
         self.setObjectName("MainWindow")
+        #: Asks the user a yes/no question (title, text); tests replace it.
+        self.confirm: Callable[[str, str], bool] = self._ask
         self.setMinimumSize(1000, 640)
 
         self.canvas = NetworkView(self.document, self.selection, self.controller, self)
@@ -393,11 +397,28 @@ class MainWindow(QMainWindow):
         except BPStudioError as exc:
             QMessageBox.critical(self, "Cannot open the project", str(exc))
             return False
+        outside = data_path_outside(project.data, path.resolve().parent)
+        if outside is not None and not self.confirm(
+            "Open project",
+            f"This project reads its data from {outside}, outside the project's folder. "
+            "Read that file?",
+        ):
+            return False
         self.document.replace_project(project, path.resolve())
         self.selection.clear()
         self._remember(path)
         self.canvas.fit_network()
         return True
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def save(self) -> bool:
         if self.document.path is None:

@@ -224,6 +224,64 @@ def test_module_entry_point_runs():
     assert "bpstudio" in result.stdout
 
 
+def test_a_failed_command_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    params = tmp_path / "p.npz"
+    code, _, err = run(
+        capsys,
+        "train",
+        "--layers",
+        "1,1",
+        "--epochs",
+        "1",
+        "-q",
+        "--save-params",
+        str(params),
+        "--save",
+        str(tmp_path / "missing" / "x.bpstudio"),
+    )
+    assert code != 0
+    assert "folder" in err
+    assert "does not exist" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_safetensors_export_onto_a_folder_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("safetensors")
+    project = tmp_path / "p.bpstudio"
+    Project.note_example().save(project)
+    (tmp_path / "m.safetensors").mkdir()
+    code, _, err = run(
+        capsys, "export", str(project), "-f", "safetensors", "-o", str(tmp_path / "m.safetensors")
+    )
+    assert code != 0
+    assert "it is a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors", "p.bpstudio"]
+
+
+def test_layer_sizes_too_large_for_memory_are_refused_with_an_estimate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "train", "--dataset", "xor", "--layers", "2,10000000,10000000,1")
+    assert code != 0
+    assert "would need about" in err
+    assert "of memory" in err
+    assert err.count("\n") == 1
+
+
+def test_every_error_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.bpstudio"
+    bad.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    for args in (("train", str(bad)), ("grad", "--layers", "1,1", "--params", str(bad))):
+        code, _, err = run(capsys, *args)
+        assert code != 0
+        assert err.startswith("bpstudio: error: ")
+        assert err.count("\n") == 1
+
+
 def test_standardised_export_predicts_like_the_app_on_raw_inputs(capsys, tmp_path):
     """`train --standardize` then `export`: the ONNX file, fed raw CSV rows, gives what the
     project's network gives the standardised rows, and names its classes."""

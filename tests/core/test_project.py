@@ -305,16 +305,16 @@ def pickled_npz() -> bytes:
 DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "empty file": (
         with_bytes(lambda b: b""),
-        "not a Backprop Studio project, or the file is damaged",
+        "not a readable Backprop Studio project",
     ),
-    "not a zip": (with_bytes(lambda b: b"layer_sizes,W1\n1,2\n"), "damaged or truncated"),
-    "truncated at 90%": (with_bytes(lambda b: b[: len(b) * 9 // 10]), "damaged or truncated"),
-    "truncated at 50%": (with_bytes(lambda b: b[: len(b) // 2]), "damaged or truncated"),
-    "truncated header": (with_bytes(lambda b: b[:30]), "damaged or truncated"),
+    "not a zip": (with_bytes(lambda b: b"layer_sizes,W1\n1,2\n"), "damaged, truncated"),
+    "truncated at 90%": (with_bytes(lambda b: b[: len(b) * 9 // 10]), "damaged, truncated"),
+    "truncated at 50%": (with_bytes(lambda b: b[: len(b) // 2]), "damaged, truncated"),
+    "truncated header": (with_bytes(lambda b: b[:30]), "damaged, truncated"),
     "no project.json": (with_member("project.json", None), r"project.json is missing"),
     "no params.npz": (with_member("params.npz", None), r"params.npz is missing"),
     "project.json not JSON": (with_member("project.json", b"{'format': 1"), "not valid JSON"),
-    "project.json not UTF-8": (with_member("project.json", b"\xff\xfe\x00"), "not valid JSON"),
+    "project.json not UTF-8": (with_member("project.json", b"\xff\xfe\x00"), "not UTF-8 text"),
     "project.json a list": (
         with_member("project.json", b"[1, 2]"),
         "not a Backprop Studio project file",
@@ -339,7 +339,7 @@ DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     ),
     "layer size not a number": (
         with_document(lambda d: d["network"].update(layer_sizes=[1, "two", 1, 1])),
-        "network description is malformed",
+        r"'network.layer_sizes\[1\]' must be a whole number",
     ),
     "layer sizes disagree with the arrays": (
         with_document(lambda d: d["network"].update(layer_sizes=[1, 2, 1, 1])),
@@ -354,28 +354,28 @@ DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "NaN weight": (with_arrays(W1=np.array([[np.nan]])), "W1 contains NaN or infinite values"),
     "params.npz not an npz": (
         with_member("params.npz", b"PK\x03\x04garbage"),
-        "inconsistent or damaged",
+        "params.npz: not a readable NumPy .npz archive",
     ),
-    "pickled object array": (with_member("params.npz", pickled_npz()), "inconsistent or damaged"),
+    "pickled object array": (with_member("params.npz", pickled_npz()), "W1: holds object values"),
     "unknown training setting": (
         with_document(lambda d: d["hyperparameters"].update(colour="red")),
-        "unknown training settings: colour",
+        "'hyperparameters' has unknown fields: colour",
     ),
     "invalid learning rate": (
         with_document(lambda d: d["hyperparameters"].update(learning_rate=-1)),
-        "learning rate must be a positive number",
+        r"'hyperparameters.learning_rate' must be a finite number in \(0, ",
     ),
     "training section a list": (
         with_document(lambda d: d.update(training=[1, 2])),
-        "the .training. section .* must be a JSON object",
+        "'training' must be a JSON object",
     ),
     "step not a number": (
         with_document(lambda d: d.update(training={"step": "many"})),
-        "inconsistent or damaged",
+        "'training.step' must be a whole number",
     ),
     "history of the wrong type": (
         with_document(lambda d: d.update(history=[])),
-        "history. section .* not list",
+        "'history' must be a JSON object, got \\[\\]",
     ),
     "unknown history series": (
         with_document(lambda d: d.update(history={"loss": {}})),
@@ -387,20 +387,23 @@ DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     ),
     "data section a string": (
         with_document(lambda d: d.update(data="xor")),
-        "the .data. section of project.json must be a JSON object",
+        "'data' must be a JSON object",
     ),
     "unknown data kind": (
         with_document(lambda d: d["data"].update(kind="sql")),
         "unknown data source kind",
     ),
-    "view a number": (with_document(lambda d: d.update(view=3)), "view. section .* not int 3"),
+    "view a number": (
+        with_document(lambda d: d.update(view=3)),
+        "'view' must be a JSON object, got 3",
+    ),
     "infinite layer size": (
         with_member(
             "project.json",
             b'{"format": "bpstudio-project", "version": 1, "network": '
             b'{"layer_sizes": [1, 1e400], "activations": ["sigmoid"]}}',
         ),
-        "cannot convert float infinity",
+        "the number 1e400 is out of range",
     ),
 }
 

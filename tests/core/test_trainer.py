@@ -479,8 +479,10 @@ def test_hyperparameters_from_dict() -> None:
     assert Hyperparameters.from_dict(hp.to_dict()) == hp
     with pytest.raises(BPStudioError, match="unknown training settings: colour"):
         Hyperparameters.from_dict({"colour": "red"})
-    with pytest.raises(BPStudioError, match="malformed training settings"):
+    with pytest.raises(BPStudioError, match="batch_size must be a whole number, got 'ten'"):
         Hyperparameters.from_dict({"batch_size": "ten"})
+    with pytest.raises(BPStudioError, match="seed must be a whole number, got 0.5"):
+        Hyperparameters(seed=0.5)  # type: ignore[arg-type]
 
 
 def test_trainer_rejects_data_that_does_not_fit() -> None:

@@ -7,8 +7,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+import numpy as np
+
 from bpstudio.core.engine.optim import OPTIMIZER_LABELS, Schedule
 from bpstudio.core.errors import BPStudioError
+
+#: Seeds are stored in projects and passed to NumPy as signed 64-bit integers.
+MAX_SEED = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,12 @@ class Hyperparameters:
     shuffle: bool = True
 
     def __post_init__(self) -> None:
+        # A count that is not a whole number (a float from a file) fails only deep in the
+        # training process; refuse it here.
+        for name in ("batch_size", "seed", "schedule_every"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                raise BPStudioError(f"{name} must be a whole number, got {value!r}")
         if not (math.isfinite(self.learning_rate) and self.learning_rate > 0):
             raise BPStudioError(
                 f"the learning rate must be a positive number, got {self.learning_rate}"
@@ -51,8 +62,10 @@ class Hyperparameters:
             value = getattr(self, name)
             if not 0.0 <= value < 1.0:
                 raise BPStudioError(f"{name} must be in [0, 1), got {value}")
-        if self.seed < 0:
-            raise BPStudioError(f"the random seed must be a non-negative integer, got {self.seed}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise BPStudioError(
+                f"the random seed must be a whole number from 0 to {MAX_SEED}, got {self.seed}"
+            )
         Schedule(self.schedule, self.schedule_every, self.schedule_factor)  # validates
 
     @property
