@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -15,6 +16,10 @@ from PySide6.QtWidgets import QApplication
 from bpstudio import __version__
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.resources import resource_path
+
+if TYPE_CHECKING:
+    from bpstudio.app.main_window import MainWindow
+    from bpstudio.core.files.recovery import RecoveryInfo
 
 APP_NAME = "Backprop Studio"
 ORGANIZATION = "Backprop Studio"
@@ -50,17 +55,33 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     return app
 
 
-def run_app(argv: Sequence[str]) -> int:
-    args = _parse(argv)
-    app = make_application()
+def open_window(
+    args: argparse.Namespace, confirm_restore: Callable[[RecoveryInfo], bool] | None = None
+) -> MainWindow:
+    """The main window as the app starts it: the exception hook installed, work left by a
+    crash offered back (``confirm_restore`` answers instead of a dialog), then the project
+    or template asked for."""
+    from bpstudio.app.excepthook import ExceptionReporter
     from bpstudio.app.main_window import MainWindow
 
     window = MainWindow()
-    if args.template:
-        window.new_from_template(args.template)
-    if args.project is not None:
-        window.open_path(args.project)
+    reporter = ExceptionReporter(window.save_copy, window, parent=window)
+    reporter.install()
+    window.destroyed.connect(reporter.uninstall)
+    restored = args.screenshot is None and window.offer_recovery(confirm_restore)
+    if not restored:
+        if args.template:
+            window.new_from_template(args.template)
+        if args.project is not None:
+            window.open_path(args.project)
     window.show()
+    return window
+
+
+def run_app(argv: Sequence[str]) -> int:
+    args = _parse(argv)
+    app = make_application()
+    window = open_window(args)
     if args.screenshot is not None:
         target = args.screenshot
 
