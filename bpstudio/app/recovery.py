@@ -284,21 +284,22 @@ def apply_selection_fields(
     selection: SelectionModel, app: dict[str, object], spec: NetworkSpec
 ) -> None:
     """Restore what :func:`selection_fields` wrote; anything that does not fit is dropped."""
-    layer = app.get("layer")
-    if _is_int(layer) and 1 <= layer <= spec.n_layers:  # type: ignore[operator]
-        selection.select_layer(int(layer))  # type: ignore[arg-type]
+    layer = _int_or_none(app.get("layer"))
+    if layer is not None and 1 <= layer <= spec.n_layers:
+        selection.select_layer(layer)
     fields = app.get("selection")
     if not isinstance(fields, dict):
         return
-    kind, l, j, k = (fields.get(name) for name in ("kind", "layer", "j", "k"))
-    if kind not in ("neuron", "weight") or not (_is_int(l) and _is_int(j)):
+    kind = fields.get("kind")
+    l, j, k = (_int_or_none(fields.get(name)) for name in ("layer", "j", "k"))
+    if kind not in ("neuron", "weight") or l is None or j is None:
         return
-    if not (k is None or _is_int(k)):
+    if k is None and fields.get("k") is not None:
         return
-    restored = Selection(str(kind), int(l), int(j), None if k is None else int(k))  # type: ignore[arg-type]
+    restored = Selection(str(kind), l, j, k)
     if restored.fits(spec):
         selection.select(restored)
 
 
-def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -17,11 +17,12 @@ from pytestqt.qtbot import QtBot
 
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.main_window import MainWindow
-from bpstudio.app.recovery import Autosaver, RecoveryFolder
-from bpstudio.app.selection import Selection
+from bpstudio.app.recovery import Autosaver, RecoveryFolder, apply_selection_fields
+from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.files.project import Project
 from bpstudio.core.files.recovery import SUFFIX, RecoveryInfo, read_recovery
+from bpstudio.core.files.templates import make_project
 
 Button = QMessageBox.StandardButton
 TIMEOUT = 10_000  # ms
@@ -279,3 +280,21 @@ def test_a_recovery_folder_session_holds_its_lock(recovery_folder: Path) -> None
         first.close()
         second.close()
     assert list(recovery_folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        {"selection": {"kind": "weight", "layer": 2, "j": 0, "k": 9}},  # no such weight
+        {"selection": {"kind": "neuron", "layer": True, "j": 0, "k": None}},
+        {"selection": {"kind": "edge", "layer": 1, "j": 0, "k": None}},
+        {"selection": {"kind": "weight", "layer": 1, "j": 0, "k": "0"}},
+        {"selection": [1, 0], "layer": 99},
+    ],
+)
+def test_selection_fields_that_do_not_fit_are_dropped(qapp: object, app: dict[str, object]) -> None:
+
+    model = SelectionModel()
+    apply_selection_fields(model, app, make_project("xor").spec)
+    assert model.selection is None
+    assert model.layer == 1
