@@ -25,11 +25,12 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from bpstudio.app.actions import push_network_edit
 from bpstudio.app.commands import SetHyperparametersCommand, SetParameterCommand
+from bpstudio.app.editing import push_network_edit
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.selection import Selection
 from bpstudio.app.worker import PROCESS_NAME
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.edits import add_neuron, remove_neuron, set_activation
 from bpstudio.core.engine.network import initialize
 from bpstudio.core.errors import BPStudioError
@@ -195,7 +196,8 @@ def random_action(window: MainWindow, rng: np.random.Generator) -> None:
             l = int(rng.integers(1, len(shape)))
             j, k = int(rng.integers(shape[l])), int(rng.integers(shape[l - 1]))
             value = float(rng.normal())
-            doc.push(SetParameterCommand(doc, "W", l, (j, k), value, drag_id=int(rng.integers(3))))
+            ref = ParamRef.weight(l, j, k)
+            doc.push(SetParameterCommand(doc, ref, value, drag_id=int(rng.integers(3))))
         elif choice == 1 and shape[1] < 8:
             push_network_edit(
                 doc, controller, "Add a neuron", lambda s, p: add_neuron(s, p, 1, doc.rng)
