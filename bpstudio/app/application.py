@@ -9,7 +9,7 @@ import argparse
 import contextlib
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from bpstudio.core.resources import resource_path
 
 if TYPE_CHECKING:
     from bpstudio.app.main_window import MainWindow
+    from bpstudio.core.files.recovery import RecoveryInfo
 
 APP_NAME = "Backprop Studio"
 ORGANIZATION = "Backprop Studio"
@@ -87,15 +88,36 @@ def application_icon() -> QIcon:
     return icon
 
 
+def open_window(
+    args: argparse.Namespace,
+    confirm_restore: Callable[[RecoveryInfo], bool] | None = None,
+    settings: QSettings | None = None,
+) -> MainWindow:
+    """The main window as the app starts it: the exception hook installed, work left by a
+    crash offered back (``confirm_restore`` answers instead of a dialog), then the project
+    or template asked for."""
+    from bpstudio.app.excepthook import ExceptionReporter
+    from bpstudio.app.main_window import MainWindow
+
+    window = MainWindow(settings, worker=_worker_options(args))
+    reporter = ExceptionReporter(window.save_copy, window, parent=window)
+    reporter.install()
+    window.destroyed.connect(reporter.uninstall)
+    restored = window.offer_recovery(confirm_restore)
+    if not restored:
+        if args.template:
+            window.new_from_template(args.template)
+        if args.project is not None:
+            window.open_path(args.project)
+    return window
+
+
 def run_app(argv: Sequence[str]) -> int:
     args = _parse(argv)
     if args.screenshot is not None:
         return _run_screenshot(args)
     app = make_application()
-    from bpstudio.app.main_window import MainWindow
-
-    window = MainWindow(worker=_worker_options(args))
-    _open(window, args)
+    window = open_window(args)
     window.show()
     code = app.exec()
     _leave_nothing_running(window)
@@ -115,13 +137,6 @@ def _leave_nothing_running(window: MainWindow) -> None:
     stop_resource_tracker()
 
 
-def _open(window: MainWindow, args: argparse.Namespace) -> None:
-    if args.template:
-        window.new_from_template(args.template)
-    if args.project is not None:
-        window.open_path(args.project)
-
-
 def _run_screenshot(args: argparse.Namespace) -> int:
     from bpstudio.app.screenshot import Screenshot, ScreenshotRequest, check_target, parse_size
 
@@ -136,11 +151,17 @@ def _run_screenshot(args: argparse.Namespace) -> int:
     app = make_application()
     from bpstudio.app.main_window import MainWindow
 
-    # The picture must not depend on (or change) the user's saved window layout.
+    # The picture must not depend on (or change) the user's saved window layout, nor leave
+    # or offer back recovery files.
     with tempfile.TemporaryDirectory(prefix="bpstudio-screenshot-") as folder:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings, worker=_worker_options(args))
-        _open(window, args)
+        window = MainWindow(
+            settings, worker=_worker_options(args), recovery_folder=Path(folder) / "recovery"
+        )
+        if args.template:
+            window.new_from_template(args.template)
+        if args.project is not None:
+            window.open_path(args.project)
         shot = Screenshot(window, ScreenshotRequest(args.screenshot, args.train_steps, size))
         window.show()
         shot.start()

@@ -7,6 +7,7 @@ the file actions (New, Open, Save, recent files) and the window's persistent lay
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app import notation
+from bpstudio.app import notation, recovery
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
 from bpstudio.app.canvas.view import NetworkView
@@ -47,6 +48,7 @@ from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.data.source import data_path_outside
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import SUFFIX, Project
+from bpstudio.core.files.recovery import RecoveryInfo, read_recovery, read_recovery_info
 from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.snapshot import Snapshot
 
@@ -72,6 +74,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         parent: QWidget | None = None,
         worker: WorkerOptions | None = None,
+        recovery_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings or QSettings()
@@ -171,6 +174,7 @@ class MainWindow(QMainWindow):
             self._on_notice(self.controller.last_notice)
         self._restore_settings()
         self._update_title()
+        self.autosaver = self._start_autosave(recovery_folder or recovery.default_folder())
         # Once the window (or a new project's views) is built and shown: see _settle_heap.
         # A full collection takes 0.1 s; it must not hold back the window's first paint.
         self._heap_timer = QTimer(self)
@@ -328,6 +332,8 @@ class MainWindow(QMainWindow):
         self.problem_label.setText(message)
 
     def _on_training_stopped(self, reason: str) -> None:
+        if self.autosaver is not None:
+            self.autosaver.save_now()  # every pause: the steps trained are not lost
         if reason and reason != "paused":
             self.phase_label.setText(f"Stopped: {reason}")
 
@@ -448,6 +454,94 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
+    def save_copy(self) -> bool:
+        """Save a copy of the project elsewhere; the document keeps its file and its
+        unsaved state (the exception dialog offers this)."""
+        start = str(Path(self._last_dir()) / f"{self.document.title} (copy){SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy", start, PROJECT_FILTER)
+        if not path:
+            return False
+        target = Path(path) if path.endswith(SUFFIX) else Path(path + SUFFIX)
+        project = self.document.project.copy()
+        project.view = self.canvas.view_state()
+        try:
+            project.save(target)
+        except (BPStudioError, OSError) as exc:
+            QMessageBox.critical(self, "Cannot save a copy", f"{target}: {exc}")
+            return False
+        self.statusBar().showMessage(f"Saved a copy to {target}", 4000)
+        return True
+
+    # -- autosave and recovery -------------------------------------------------------------------
+
+    def _start_autosave(self, folder: Path) -> recovery.Autosaver | None:
+        try:
+            session = recovery.RecoveryFolder(folder)
+        except OSError as exc:
+            print(f"bpstudio: autosave is off: {exc}", file=sys.stderr)
+            return None
+        autosaver = recovery.Autosaver(self.document, session, self._recovery_capture, parent=self)
+        autosaver.failed.connect(
+            lambda message: self.statusBar().showMessage(f"Autosave failed: {message}", 8000)
+        )
+        self.selection.selectionChanged.connect(autosaver.schedule)
+        self.selection.layerSelected.connect(autosaver.schedule)
+        return autosaver
+
+    def _recovery_capture(self) -> tuple[Project, dict[str, object]]:
+        project = self.document.project.copy()
+        project.view = self.canvas.view_state()
+        return project, recovery.selection_fields(self.selection)
+
+    def offer_recovery(self, confirm: Callable[[RecoveryInfo], bool] | None = None) -> bool:
+        """After a crash: offer each recovery file left behind, newest first, until one is
+        restored (True). Declined ones are deleted; those not asked about stay for later."""
+        if self.autosaver is None:
+            return False
+        ask = confirm or self._ask_to_restore
+        autosaver = self.autosaver
+        folder = autosaver.folder
+        orphans = folder.orphans()
+        for n, orphan in enumerate(orphans):
+            try:
+                info = read_recovery_info(orphan.path)
+                if not ask(info):
+                    folder.discard(orphan)
+                    continue
+                project, info = read_recovery(orphan.path)
+            except BPStudioError as exc:
+                QMessageBox.critical(self, "Cannot restore the work", str(exc))
+                folder.discard(orphan)
+                continue
+            for later in orphans[n + 1 :]:
+                later.release()
+            self.document.restore(project, info.project_path)
+            self.selection.clear()
+            recovery.apply_selection_fields(self.selection, info.app, project.spec)
+            # The work is in this session's recovery file before the old one goes.
+            autosaver.save_now()
+            autosaver.flush()
+            if autosaver.path.exists():
+                folder.discard(orphan)
+            else:
+                orphan.release()
+            self.statusBar().showMessage("Restored the work autosaved before the crash", 8000)
+            return True
+        return False
+
+    def _ask_to_restore(self, info: RecoveryInfo) -> bool:
+        when = info.saved_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        where = f" ({info.project_path})" if info.project_path else ""
+        answer = QMessageBox.question(
+            self,
+            "Restore unsaved work?",
+            f"Backprop Studio did not close properly. Restore “{info.title}”{where} as it "
+            f"was autosaved at {when}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     # -- settings and recent files ---------------------------------------------------------------
 
     def _last_dir(self) -> str:
@@ -516,6 +610,8 @@ class MainWindow(QMainWindow):
         for view in (self.data_panel, self.decision_plot, self.results_panel):
             view.shutdown()
         self.controller.shutdown()
+        if self.autosaver is not None:
+            self.autosaver.shutdown()  # a clean exit leaves no recovery file
         event.accept()
 
 

@@ -11,6 +11,7 @@ window in progress is held as its running lowest and highest point, so memory st
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,6 +118,18 @@ class DecimatedSeries:
     def last(self) -> tuple[float, float] | None:
         return self._last
 
+    def copy(self) -> DecimatedSeries:
+        """An independent copy, point for point (undo snapshots, autosave)."""
+        other = copy.copy(self)
+        other._x = self._x.copy()
+        other._y = self._y.copy()
+        return other
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes its point buffers hold (an undo step's cost)."""
+        return int(self._x.nbytes + self._y.nbytes)
+
     def to_dict(self) -> dict[str, Any]:
         x, y = self.data()
         return {"x": x.tolist(), "y": y.tolist(), "count": self.count}
@@ -170,4 +183,8 @@ class History:
         return history
 
     def copy(self) -> History:
-        return History.from_dict(self.to_dict())
+        return History({name: s.copy() for name, s in self.series.items()})
+
+    @property
+    def nbytes(self) -> int:
+        return sum(s.nbytes for s in self.series.values())
