@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
             ),
         )
 
-        self.palette = LayerPalette(self)
+        self.layer_palette = LayerPalette(self)
         self.inspector = InspectorPanel(self.document, self.selection, self.controller, self)
         self.weights = WeightMatrixPanel(
             self.document, self.selection, self, controller=self.controller
@@ -140,7 +140,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        self._dock("palette", "Layers", self.palette, left)
+        self._dock("palette", "Layers", self.layer_palette, left)
         self._dock("training", "Training", self.training, left)
         self._dock("data", "Data", self.data_panel, left)
         self._dock("chain_rule", "Chain rule", self.chain_rule, right)
@@ -551,7 +551,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):
             return [value]
-        return [str(v) for v in (value or [])]
+        return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
     def _remember(self, path: Path) -> None:
         path = path.resolve()

@@ -258,7 +258,10 @@ class CostPlot(QWidget):
         if not math.isfinite(y_low):
             return
         if log:
-            y_range = (math.floor(math.log10(y_low)), math.ceil(math.log10(y_high)))
+            y_range = (
+                float(math.floor(math.log10(y_low))),
+                float(math.ceil(math.log10(y_high))),
+            )
             if y_range[0] == y_range[1]:
                 y_range = (y_range[0] - 1, y_range[1])
         else:
