@@ -88,9 +88,14 @@ class TrainingSession:
     """
 
     def __init__(
-        self, emit: Emit, blas: BlasThreads | None = None, chunk_seconds: float = CHUNK_SECONDS
+        self,
+        emit: Emit,
+        blas: BlasThreads | None = None,
+        chunk_seconds: float = CHUNK_SECONDS,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._emit = emit
+        self._clock = clock  # the pace of runs and snapshots (tests step a clock of their own)
         self._blas = blas
         self.chunk_seconds = chunk_seconds
         self.trainer: Trainer | None = None
@@ -126,7 +131,7 @@ class TrainingSession:
             steps_per_second=self._rate,
             evaluation=evaluation,
         )
-        self._last_snapshot = time.perf_counter()
+        self._last_snapshot = self._clock()
         self._emit("snapshot", snapshot)
 
     def _refresh_probe(self, with_gradients: bool = True) -> None:
@@ -297,7 +302,7 @@ class TrainingSession:
         self.trainer.divergence = None
         self._conditions = conditions
         self.running = True
-        self._run_start = (time.perf_counter(), self.trainer.step_count)
+        self._run_start = (self._clock(), self.trainer.step_count)
         self._rate = 0.0
         self._emit("running", True)
 
@@ -308,7 +313,7 @@ class TrainingSession:
             and conditions.steps_per_second != self._conditions.steps_per_second
         ):
             # Pace from now on: steps run at the old pace must not count against the new one.
-            self._run_start = (time.perf_counter(), self.trainer.step_count)
+            self._run_start = (self._clock(), self.trainer.step_count)
         self._conditions = conditions
 
     def pause(self) -> None:
@@ -353,13 +358,13 @@ class TrainingSession:
         if not self.running or trainer is None:
             return None
         c = self._conditions
-        deadline = time.perf_counter() + self.chunk_seconds
+        deadline = self._clock() + self.chunk_seconds
         stop_reason = ""
         limit = math.inf
         if c.steps_per_second:
             # Pace the run: only as many steps as the wall clock allows so far.
             t0, s0 = self._run_start
-            limit = s0 + (time.perf_counter() - t0) * c.steps_per_second - trainer.step_count
+            limit = s0 + (self._clock() - t0) * c.steps_per_second - trainer.step_count
         done = 0
         with np.errstate(all="ignore"):
             while done < limit:
@@ -377,9 +382,9 @@ class TrainingSession:
                     stop_reason = _targets_reached(trainer, c)
                     if stop_reason:
                         break
-                if time.perf_counter() >= deadline:
+                if self._clock() >= deadline:
                     break
-        now = time.perf_counter()
+        now = self._clock()
         t0, s0 = self._run_start
         if now > t0:
             self._rate = (trainer.step_count - s0) / (now - t0)
@@ -392,7 +397,7 @@ class TrainingSession:
             self._refresh_probe()
             self._snapshot()
             # What a snapshot costs (probe, copies, sending): large networks send fewer.
-            cost = time.perf_counter() - now
+            cost = self._clock() - now
             self._snapshot_cost += 0.2 * (cost - self._snapshot_cost)
         if c.steps_per_second and done >= limit:
             return max(0.001, 1.0 / c.steps_per_second)
