@@ -51,10 +51,14 @@ class Snapshot:
     learning_rate: float = 0.0
     gradient_norms: tuple[float, ...] = field(default_factory=tuple)
     hyperparameters: Hyperparameters | None = None  # the trainer's, live edits included
+    #: C of the last batch, the penalty included when one is on, and its data term C_data.
+    batch_cost: float | None = None
+    batch_data_cost: float | None = None
 
     @property
     def cost(self) -> float | None:
-        return self.batch_grads.cost if self.batch_grads is not None else None
+        """C of the last batch (C_data + the penalty when one is on)."""
+        return self.batch_cost
 
 
 def _frozen(arrays: list[Array]) -> list[Array]:
@@ -133,4 +137,6 @@ def take_snapshot(
         learning_rate=trainer.learning_rate,
         gradient_norms=norms,
         hyperparameters=trainer.hyperparameters,
+        batch_cost=trainer.cost if grads is not None else None,
+        batch_data_cost=trainer.data_cost if grads is not None else None,
     )
