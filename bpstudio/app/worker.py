@@ -79,6 +79,7 @@ class TrainingWorker(QObject):
     runningChanged = Signal(bool)
     dataLoaded = Signal(object)  # LoadedData
     problem = Signal(str)  # a message for the user (bad data, mismatch)
+    vanishing = Signal(str)  # the vanishing-gradient notice, "" once it no longer holds
     gradientChecked = Signal(object)  # GradCheckResult
     crashed = Signal(str)  # the process ended without being asked to
 
@@ -288,6 +289,8 @@ class TrainingWorker(QObject):
             self.runningChanged.emit(bool(payload))
         elif name == "problem":
             self.problem.emit(str(payload))
+        elif name == "vanishing":
+            self.vanishing.emit(str(payload))
         elif name == "gradient_check":
             self.gradientChecked.emit(payload)
         elif name == "synced":
