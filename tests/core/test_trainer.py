@@ -3,6 +3,7 @@ divergence guard, the bounded history and the validation of training settings.""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -317,8 +318,9 @@ def test_l1_adds_the_sign_of_the_weights() -> None:
 def test_learning_rate_schedules() -> None:
     step = Schedule("step", every=10, factor=0.5)
     assert [step.learning_rate(0.8, s) for s in (0, 9, 10, 25)] == [0.8, 0.8, 0.4, 0.2]
-    expo = Schedule("exponential", every=4, factor=0.5)
-    assert expo.learning_rate(1.0, 6) == pytest.approx(0.5**1.5, rel=1e-15)
+    expo = Schedule("exponential", rate=0.1)
+    assert expo.learning_rate(1.0, 0) == 1.0  # steps count from 0
+    assert expo.learning_rate(2.0, 6) == pytest.approx(2.0 * math.exp(-0.6), rel=1e-15)
     assert Schedule().learning_rate(0.3, 10**6) == 0.3
     # The trainer updates with the rate of the current step count.
     t = regression_trainer(
@@ -331,9 +333,9 @@ def test_learning_rate_schedules() -> None:
     g = t.backward()
     t.update()
     np.testing.assert_allclose(t.params.vector(), p.vector() - 0.025 * g.vector(), rtol=1e-14)
-    e = regression_trainer(learning_rate=0.1, schedule="exponential", schedule_every=2)
+    e = regression_trainer(learning_rate=0.1, schedule="exponential", schedule_rate=0.25)
     e.train_steps(3)
-    assert e.learning_rate == pytest.approx(0.1 * 0.5**1.5, rel=1e-15)
+    assert e.learning_rate == pytest.approx(0.1 * math.exp(-0.75), rel=1e-15)
 
 
 # -- the divergence guard ------------------------------------------------------------------
@@ -465,6 +467,10 @@ def test_decimated_series_round_trip_and_validation() -> None:
         ({"schedule_every": 0}, "interval must be at least 1"),
         ({"schedule_factor": 0.0}, r"factor must be in \(0, 1\]"),
         ({"schedule_factor": 1.5}, r"factor must be in \(0, 1\]"),
+        ({"schedule_rate": 0.0}, "decay rate must be a positive number"),
+        ({"schedule_rate": float("inf")}, "decay rate must be a positive number"),
+        ({"eps": 0.0}, "ε must be a positive number"),
+        ({"eps": float("nan")}, "ε must be a positive number"),
     ],
 )
 def test_invalid_hyperparameters_are_explained(changes: dict[str, object], message: str) -> None:

@@ -152,6 +152,9 @@ SERIES_NAMES = (
     "validation_cost",
     "train_accuracy",
     "validation_accuracy",
+    "batch_data_cost",
+    "train_data_cost",
+    "validation_data_cost",
 )
 
 
@@ -161,6 +164,8 @@ class History:
 
     ``batch_cost`` gets one point per gradient step (the cost of that step's batch); the
     other series get one point per evaluation on the whole training / validation set.
+    The costs are the whole C = C_data + penalty; ``*_data_cost`` hold the data term C_data
+    and get points only while an L1 or L2 penalty is on (otherwise C = C_data).
     """
 
     series: dict[str, DecimatedSeries] = field(

@@ -12,8 +12,9 @@ event name and one picklable payload that nobody changes afterwards:
     a run ended or paused: its parameters go back to the document;
 ``"stepped"`` (:class:`TrainingState`)
     a step (not a lone forward or backward phase) changed the parameters;
-``"running"`` (bool), ``"problem"`` (str, "" when there is none) and ``"gradient_check"``
-(:class:`GradCheckResult`).
+``"running"`` (bool), ``"problem"`` (str, "" when there is none), ``"vanishing"`` (str:
+the vanishing-gradient notice, see :mod:`.vanishing`; "" once it no longer holds) and
+``"gradient_check"`` (:class:`GradCheckResult`).
 
 While running, :meth:`train_chunk` trains for about ``chunk_seconds`` (10 ms) and says when
 to call it again; commands are handled between chunks, so they never race the arrays.
@@ -114,6 +115,7 @@ class TrainingSession:
         self._history = History()
         self._counters = (0, 0)
         self.generation = 0
+        self._vanishing_sent = ""
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -133,6 +135,15 @@ class TrainingSession:
         )
         self._last_snapshot = self._clock()
         self._emit("snapshot", snapshot)
+        self._report_vanishing()
+
+    def _report_vanishing(self) -> None:
+        """Send the vanishing-gradient notice when it appears, changes or goes away."""
+        notice = self.trainer.vanishing if self.trainer is not None else None
+        message = notice.message if notice is not None else ""
+        if message != self._vanishing_sent:
+            self._vanishing_sent = message
+            self._emit("vanishing", message)
 
     def _refresh_probe(self, with_gradients: bool = True) -> None:
         if self.trainer is not None:
@@ -148,6 +159,7 @@ class TrainingSession:
     def _rebuild(self) -> None:
         """A new Trainer from the current network, data and settings."""
         self.trainer = None
+        self._report_vanishing()
         if self._spec is None or self._params is None or self.data is None:
             return
         data = self.data
