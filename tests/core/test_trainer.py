@@ -128,16 +128,16 @@ def test_step_phase_cycles_and_a_half_step_can_be_finished_or_discarded() -> Non
         Phase.FORWARD,
     ]
     assert t.step_count == 1
-    assert t._cursor == 20
+    assert t.examples_seen_in_epoch == 20
     assert t.train_batch()  # finishes the started step
     assert t.step_count == 2
     assert t.next_phase is Phase.FORWARD
-    assert t._cursor == 20
+    assert t.examples_seen_in_epoch == 20
     t.forward()
     t.set_params(t.params.copy())  # an edit while paused: the batch goes back to the epoch
     assert t.next_phase is Phase.FORWARD
     assert t.trace is None
-    assert t._cursor == 20
+    assert t.examples_seen_in_epoch == 20
 
 
 # -- units: example, batch, epoch ----------------------------------------------------------
@@ -149,15 +149,15 @@ def test_example_batch_and_epoch_units_advance_the_counters() -> None:
     assert t.epoch == 0
     assert t.epoch_progress == 0.0
     assert t.train_example()
-    assert (t.step_count, t._cursor, len(t.batch_indices)) == (1, 1, 1)
+    assert (t.step_count, t.examples_seen_in_epoch, len(t.batch_indices)) == (1, 1, 1)
     assert t.train_batch()
-    assert (t.step_count, t._cursor, len(t.batch_indices)) == (2, 11, 10)
+    assert (t.step_count, t.examples_seen_in_epoch, len(t.batch_indices)) == (2, 11, 10)
     assert t.epoch_progress == pytest.approx(11 / 25)
     assert t.train_epoch()  # 10 + 4 more examples
-    assert (t.step_count, t.epoch, t._cursor) == (4, 1, 25)
+    assert (t.step_count, t.epoch, t.examples_seen_in_epoch) == (4, 1, 25)
     assert len(t.batch_indices) == 4
     assert t.train_batch()  # a new epoch starts with a fresh order
-    assert (t.step_count, t.epoch, t._cursor) == (5, 1, 10)
+    assert (t.step_count, t.epoch, t.examples_seen_in_epoch) == (5, 1, 10)
     assert t.train_epoch()
     assert (t.step_count, t.epoch) == (7, 2)
     assert t.train_steps(6) == 6

@@ -249,6 +249,11 @@ class Trainer:
         return indices
 
     @property
+    def examples_seen_in_epoch(self) -> int:
+        """How many examples of the current epoch have been drawn into batches."""
+        return self._cursor
+
+    @property
     def epoch_progress(self) -> float:
         """Fraction of the current epoch already seen (0..1)."""
         return self._cursor / self.n_train
