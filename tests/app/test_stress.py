@@ -154,11 +154,13 @@ def check_undo_all_redo_all(qtbot: QtBot, window: MainWindow) -> None:
     if window.controller.running:
         pause(qtbot, window)
     settle(window)
+    # What training has already sent lands on the stack first (as before an undo).
+    window.controller.pause_for_edit(resume=False)
+    settle(window)
     stack = window.document.undo_stack
     end = document_state(window)
     steps = stack.index()
-    window._undo()
-    for _ in range(steps - 1):
+    for _ in range(steps):
         stack.undo()
     assert not stack.canUndo()
     bottom = document_state(window)
