@@ -1,5 +1,5 @@
 """Start the desktop app: ``bpstudio [project.bpstudio] [--screenshot out.png]
-[--worker process|thread]``."""
+[--worker process|thread] [--walkthrough N]``."""
 
 from __future__ import annotations
 
@@ -31,7 +31,15 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         help="open the window, save a PNG of it to this path, and quit",
     )
     parser.add_argument(
-        "--template", help="start from a template (note, xor, spirals, sine, digits)"
+        "--template",
+        help="start from a template (note, note_examples, note_paths, xor, spirals, sine, "
+        "digits, empty)",
+    )
+    parser.add_argument(
+        "--walkthrough",
+        type=int,
+        metavar="N",
+        help="open Help > Walk Through the Note at screen N (1 to 11)",
     )
     parser.add_argument(
         "--worker",
@@ -71,6 +79,10 @@ def run_app(argv: Sequence[str]) -> int:
     if args.project is not None:
         window.open_path(args.project)
     window.show()
+    if args.walkthrough is not None:
+        window.open_walkthrough(args.walkthrough - 1)
+    elif args.project is None and not args.template and args.screenshot is None:
+        window.offer_walkthrough()
     if args.screenshot is not None:
         target = args.screenshot
 
