@@ -22,6 +22,17 @@ APP_NAME = "Backprop Studio"
 ORGANIZATION = "Backprop Studio"
 
 
+def _screen_number(text: str) -> int:
+    """A walkthrough screen, 1..11 (argparse turns the error into a one-line message)."""
+    from bpstudio.app.walkthrough.screens import SCREENS
+
+    if not text.isdigit() or not 1 <= int(text) <= len(SCREENS):
+        raise argparse.ArgumentTypeError(
+            f"expected a screen from 1 to {len(SCREENS)}, got {text!r}"
+        )
+    return int(text)
+
+
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bpstudio", description="Open Backprop Studio.")
     parser.add_argument("project", nargs="?", type=Path, help="a .bpstudio project to open")
@@ -37,7 +48,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--walkthrough",
-        type=int,
+        type=_screen_number,
         metavar="N",
         help="open Help > Walk Through the Note at screen N (1 to 11)",
     )

@@ -232,10 +232,10 @@ class MainWindow(QMainWindow):
             lambda: self.open_walkthrough(),
             tip="One screen per idea of 'Backpropagation Calculus', on a live network",
         )
-        relative = self.settings.value(NOTATION_KEY, "relative") == "relative"
-        notation.settings.layers = (
-            notation.LayerStyle.RELATIVE if relative else notation.LayerStyle.ABSOLUTE
-        )
+        chosen = self.settings.value(NOTATION_KEY)
+        if chosen in {style.value for style in notation.LayerStyle}:
+            notation.settings.layers = notation.LayerStyle(chosen)
+        relative = notation.settings.layers is notation.LayerStyle.RELATIVE
         self.act_relative_layers = self._action(
             "Layers as in the &Note (L, L−1, …)",
             self.set_relative_layers,

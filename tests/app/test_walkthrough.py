@@ -30,6 +30,14 @@ def _discard_on_close(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_args: answer))
 
 
+@pytest.fixture(autouse=True)
+def _keep_notation() -> Iterator[None]:
+    """The notation is app-wide: put it back for the other tests."""
+    style = notation.settings.layers
+    yield
+    notation.settings.layers = style
+
+
 @pytest.fixture
 def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
     window = MainWindow(settings=settings, worker=WorkerOptions(backend="thread"))
@@ -201,7 +209,7 @@ def test_leaving_and_resuming(window: MainWindow, settings: QSettings, qtbot: Qt
     assert panel.active
 
 
-def test_canvas_labels_follow_the_notation_switch(window: MainWindow) -> None:
+def test_canvas_labels_follow_the_notation_switch(window: MainWindow, settings: QSettings) -> None:
     window.open_walkthrough(1)
     annotations = window.canvas.scene().annotations
     window.set_relative_layers(True)
@@ -212,7 +220,7 @@ def test_canvas_labels_follow_the_notation_switch(window: MainWindow) -> None:
     assert "(L" not in labels
     assert "(3)" in labels
     assert "(3)" in (window.walkthrough.page.html if window.walkthrough.page else "")
-    window.set_relative_layers(True)
+    assert settings.value("view/layer_notation") == "absolute"
 
 
 def test_first_launch_offers_the_walkthrough_once(qtbot: QtBot, settings: QSettings) -> None:
