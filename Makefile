@@ -6,13 +6,16 @@ PY     := $(BIN)/python
 
 export QT_API := pyside6
 
-.PHONY: run test test-all lint typecheck bench screenshot clean help
+.PHONY: run test test-all lint typecheck bench package install-desktop screenshots icons clean help
 
 help:
 	@echo "make run        open Backprop Studio on the note's 1-1-1-1 example"
 	@echo "make test       ruff, mypy and the test suite (offscreen Qt)"
 	@echo "make test-all   also the slow tests (long runs, stress)"
-	@echo "make bench      engine, CSV and GUI benchmarks"
+	@echo "make bench      engine, CSV, GUI and start-up benchmarks"
+	@echo "make package    the one-folder bundle dist/bpstudio/ (PyInstaller)"
+	@echo "make install-desktop   the menu entry and icons for this user (EXEC=dist/bpstudio/bpstudio for the bundle)"
+	@echo "make screenshots       regenerate the README's pictures"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +28,10 @@ $(VENV)/.runtime: pyproject.toml | $(PY)
 $(VENV)/.dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@ $(VENV)/.runtime
+
+$(VENV)/.packaging: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev,packaging]"
+	@touch $@ $(VENV)/.dev $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	$(BIN)/bpstudio
@@ -45,13 +52,34 @@ endef
 test: lint typecheck
 	$(call run_pytest,-m "not slow" -p no:cacheprovider)
 
-test-all: lint typecheck
+# The slow tests build the bundle (PyInstaller, from the packaging extra) and a wheel.
+test-all: lint typecheck $(VENV)/.packaging
 	$(call run_pytest,-p no:cacheprovider)
 
 bench: $(VENV)/.dev
 	$(PY) bench/engine.py
 	@if [ -f bench/csv_import.py ]; then $(PY) bench/csv_import.py; fi
 	@if [ -f bench/gui.py ]; then QT_QPA_PLATFORM=offscreen $(PY) bench/gui.py; fi
+	$(PY) bench/startup.py
+
+package: $(VENV)/.packaging
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
+		packaging/bpstudio.spec
+	@du -sh dist/bpstudio
+
+EXEC ?=
+install-desktop: $(VENV)/.runtime
+	$(BIN)/bpstudio install-desktop $(if $(EXEC),--exec "$(abspath $(EXEC))")
+
+# The README's pictures: a trained network, the weight with the largest gradient selected.
+screenshots: $(VENV)/.runtime
+	QT_QPA_PLATFORM=offscreen $(BIN)/bpstudio --screenshot docs/screenshot.png \
+		--template spirals --train-steps 4000 --size 1600x1000
+	QT_QPA_PLATFORM=offscreen $(BIN)/bpstudio --screenshot docs/screenshot-digits.png \
+		--template digits --train-steps 1500 --size 1280x720
+
+icons: $(VENV)/.runtime
+	QT_QPA_PLATFORM=offscreen $(PY) packaging/make_icons.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

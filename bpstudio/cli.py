@@ -1,5 +1,5 @@
 """The ``bpstudio`` command: the desktop app, and headless ``train``, ``grad``,
-``gradcheck`` and ``export`` subcommands for scripts and tests.
+``gradcheck`` and ``export`` subcommands for scripts and tests (and ``install-desktop``).
 
 Every error a person can cause (a bad file, a shape mismatch, an unknown name) ends as one
 line on stderr and a non-zero exit status, never a traceback.
@@ -24,20 +24,24 @@ from bpstudio.core.data.source import DataSource, file_sha256, load_examples, sp
 from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.address import param_refs
 from bpstudio.core.engine.backprop import gradients
+from bpstudio.core.engine.footprint import check_training_memory
 from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, gradient_check
 from bpstudio.core.engine.init import INITIALIZERS
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
-from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
+from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES, cost_formula
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.outputs import check_output_paths
 from bpstudio.core.files.project import SUFFIX, Project
 from bpstudio.core.training.blas import BlasThreads
+from bpstudio.core.training.hyperparams import MAX_SEED, Hyperparameters
 from bpstudio.core.training.trainer import Trainer
 
-SUBCOMMANDS = ("train", "grad", "gradcheck", "export")
+SUBCOMMANDS = ("train", "grad", "gradcheck", "export", "install-desktop")
 
 EXIT_USAGE = 2
 EXIT_CHECK_FAILED = 1
+EXIT_INTERNAL = 70  # EX_SOFTWARE of sysexits.h
 
 
 # -- argument parsing ------------------------------------------------------------------------
@@ -55,6 +59,36 @@ def _int_list(text: str) -> list[int]:
             f"expected at least two positive layer sizes (input,...,output), got {text!r}"
         )
     return values
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to {MAX_SEED}, got {text!r}")
+    return value
 
 
 def _name_list(text: str) -> list[str]:
@@ -112,7 +146,7 @@ def _add_data_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--validation", type=float, default=0.0, help="fraction held out for validation"
     )
-    group.add_argument("--seed", type=int, default=0, help="seed for data, init and shuffling")
+    group.add_argument("--seed", type=_seed, default=0, help="seed for data, init and shuffling")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,7 +176,25 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--nesterov", action="store_true", default=None)
     opt.add_argument("--l1", type=float, default=None)
     opt.add_argument("--l2", type=float, default=None)
+    opt.add_argument("--beta1", type=float, default=None, help="Adam's β₁ (default 0.9)")
+    opt.add_argument("--beta2", type=float, default=None, help="Adam's β₂ (default 0.999)")
+    opt.add_argument("--eps", type=float, default=None, help="Adam's ε, added to √v (default 1e-8)")
     opt.add_argument("--schedule", choices=list(SCHEDULES), default=None)
+    opt.add_argument(
+        "--schedule-every",
+        type=int,
+        default=None,
+        help="step schedule: multiply η by the factor every this many steps (default 1000)",
+    )
+    opt.add_argument(
+        "--schedule-factor", type=float, default=None, help="step schedule's factor (default 0.5)"
+    )
+    opt.add_argument(
+        "--schedule-rate",
+        type=float,
+        default=None,
+        help="exponential schedule: η_t = η₀ e^(−rate·t) (default ln 2 / 1000)",
+    )
     opt.add_argument("--target-cost", type=float, help="stop once the training cost is below")
     out = train.add_argument_group("output")
     out.add_argument("--save-params", type=Path, help="write the trained weights (.npz)")
@@ -163,10 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--json", action="store_true", help="print JSON")
         if name == "gradcheck":
-            p.add_argument("--epsilon", type=float, default=1e-6)
-            p.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE)
+            p.add_argument("--epsilon", type=_positive_float, default=1e-6)
+            p.add_argument("--tolerance", type=_positive_float, default=DEFAULT_TOLERANCE)
             p.add_argument(
-                "--max-params", type=int, help="check a seeded sample of this many parameters"
+                "--max-params",
+                type=_positive_int,
+                help="check a seeded sample of this many parameters",
             )
 
     from bpstudio.core.files.export import EXPORT_FORMATS
@@ -179,6 +233,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("project", type=Path, help=f"a {SUFFIX} project")
     export.add_argument("--format", "-f", choices=list(EXPORT_FORMATS), required=True)
     export.add_argument("-o", "--output", type=Path, required=True)
+
+    desktop = sub.add_parser(
+        "install-desktop",
+        help="add Backprop Studio to the desktop's application menu (this user)",
+        description="Install the desktop entry, icons, metainfo and file type under "
+        "$XDG_DATA_HOME (~/.local/share).",
+    )
+    desktop.add_argument("--exec", dest="exec_command", help="the command the entry runs")
+    desktop.add_argument("--uninstall", action="store_true", help="remove them again")
     return parser
 
 
@@ -220,6 +283,8 @@ def _spec_from_args(args: argparse.Namespace, data: Dataset | None) -> NetworkSp
     )
     if data is not None:
         _check_fits(spec, data)
+    batch = getattr(args, "batch_size", None) or Hyperparameters().batch_size
+    check_training_memory(spec, data.n_examples if data is not None else 1, batch)
     return spec
 
 
@@ -278,6 +343,7 @@ class Progress:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    check_output_paths([p for p in (args.save_params, args.save) if p is not None])
     if args.project is not None:
         project = Project.load(args.project)
         if args.dataset:
@@ -299,7 +365,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         "nesterov": args.nesterov,
         "l1": args.l1,
         "l2": args.l2,
+        "beta1": args.beta1,
+        "beta2": args.beta2,
+        "eps": args.eps,
         "schedule": args.schedule,
+        "schedule_every": args.schedule_every,
+        "schedule_factor": args.schedule_factor,
+        "schedule_rate": args.schedule_rate,
     }
     if args.project is None:
         overrides["seed"] = args.seed
@@ -326,10 +398,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     progress = Progress(total, "step" if by_steps else "epoch", sys.stderr, args.quiet)
     start_step, start_epoch = trainer.step_count, trainer.epoch
     stopped = ""
+    warned = False
     t0 = time.perf_counter()
     done = 0
     while done < total:
         ok = trainer.train_batch() if by_steps else trainer.train_epoch()
+        if trainer.vanishing is not None and not warned:
+            warned = True
+            if progress.tty and not args.quiet:
+                sys.stderr.write("\n")  # off the progress bar's line
+            print(f"bpstudio: warning: {trainer.vanishing.message}", file=sys.stderr)
         if not ok:
             stopped = trainer.divergence or "diverged"
             break
@@ -362,11 +440,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         "seconds": round(elapsed, 4),
         "steps_per_second": round(steps / elapsed, 1) if elapsed > 0 else None,
         "blas_threads": blas_threads,
+        "cost": cost_formula(hp.l1, hp.l2),
         "train_cost": evaluation.train_cost,
+        "train_data_cost": evaluation.train_data_cost,
         "validation_cost": evaluation.validation_cost,
+        "validation_data_cost": evaluation.validation_data_cost,
         "train_accuracy": evaluation.train_accuracy,
         "validation_accuracy": evaluation.validation_accuracy,
         "stopped": stopped or None,
+        "vanishing": trainer.vanishing.message if trainer.vanishing is not None else None,
     }
     if args.json:
         print(json.dumps(summary, allow_nan=True))
@@ -384,9 +466,15 @@ def _print_train_summary(s: dict[str, Any]) -> None:
     threads = s["blas_threads"]
     rate += f", {threads} BLAS thread{'s' if threads != 1 else ''}"
     print(f"trained: {s['steps']} steps, {s['epochs']} epochs in {s['seconds']:.2f} s ({rate})")
-    print(f"train cost: {s['train_cost']:.6g}")
-    if s["validation_cost"] is not None:
-        print(f"validation cost: {s['validation_cost']:.6g}")
+    penalised = s["cost"] != "C = C_data"
+    for which in ("train", "validation"):
+        cost, data = s[f"{which}_cost"], s[f"{which}_data_cost"]
+        if cost is None:
+            continue
+        if penalised:
+            print(f"{which} cost C: {cost:.6g} (C_data {data:.6g}; {s['cost']})")
+        else:
+            print(f"{which} cost C: {cost:.6g}")
     if s["train_accuracy"] is not None:
         print(f"train accuracy: {s['train_accuracy']:.3f}")
     if s["validation_accuracy"] is not None:
@@ -491,6 +579,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from bpstudio.core.files.export import export_params, info_for_data, verify_export
 
+    check_output_paths([args.output])
     project = Project.load(args.project)
     try:
         examples: Dataset | None = load_examples(project.data, args.project.parent)
@@ -520,7 +609,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "grad": cmd_grad, "gradcheck": cmd_gradcheck, "export": cmd_export}
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from bpstudio.desktop import run
+
+    return run(args.exec_command, args.uninstall)
+
+
+COMMANDS = {
+    "train": cmd_train,
+    "grad": cmd_grad,
+    "gradcheck": cmd_gradcheck,
+    "export": cmd_export,
+    "install-desktop": cmd_install_desktop,
+}
 
 
 # -- entry points ------------------------------------------------------------------------------
@@ -536,17 +637,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         with np.errstate(over="ignore", invalid="ignore"):
             return COMMANDS[args.command](args)
     except BPStudioError as exc:
-        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_USAGE
     except OSError as exc:
         name = exc.filename or ""
-        print(
-            f"bpstudio: error: {name}{': ' if name else ''}{exc.strerror or exc}", file=sys.stderr
-        )
+        _error(f"{name}{': ' if name else ''}{exc.strerror or exc}")
+        return EXIT_USAGE
+    except MemoryError:
+        _error("not enough memory for this command; try a smaller network or data set")
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("bpstudio: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still one line, with the exception's type to report
+        _error(f"internal error ({type(exc).__name__}: {exc}); please report it")
+        return EXIT_INTERNAL
+
+
+def _error(message: str) -> None:
+    """One line on stderr: NumPy's and others' multi-line messages are joined."""
+    print(f"bpstudio: error: {' '.join(message.split())}", file=sys.stderr)
 
 
 def gui_main(argv: Sequence[str] | None = None) -> int:

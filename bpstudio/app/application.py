@@ -1,22 +1,31 @@
-"""Start the desktop app: ``bpstudio [project.bpstudio] [--screenshot out.png]
-[--worker process|thread] [--walkthrough N]``."""
+"""Start the desktop app: ``bpstudio [PROJECT | --template NAME] [--worker process|thread]
+[--walkthrough N]``,
+or render it to a picture with ``--screenshot PATH [--train-steps N] [--size WxH]`` (see
+:mod:`bpstudio.app.screenshot`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from bpstudio import __version__
-from bpstudio.app.worker import BACKENDS
+from bpstudio import APP_ID, __version__
+from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.resources import resource_path
+
+if TYPE_CHECKING:
+    from bpstudio.app.main_window import MainWindow
+    from bpstudio.core.files.recovery import RecoveryInfo
 
 APP_NAME = "Backprop Studio"
 ORGANIZATION = "Backprop Studio"
@@ -39,6 +48,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--screenshot",
         type=Path,
+        metavar="PATH",
         help="open the window, save a PNG of it to this path, and quit",
     )
     parser.add_argument(
@@ -51,6 +61,16 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         type=_screen_number,
         metavar="N",
         help="open Help > Walk Through the Note at screen N (1 to 11)",
+    )
+    parser.add_argument(
+        "--train-steps",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --screenshot: train N mini-batches first (default 0: the first paint)",
+    )
+    parser.add_argument(
+        "--size", metavar="WxH", help="with --screenshot: the window's size, e.g. 1280x720"
     )
     parser.add_argument(
         "--worker",
@@ -70,42 +90,107 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("bpstudio")
+    app.setDesktopFileName(APP_ID)
     # A broken installation still runs, without its icon.
     with contextlib.suppress(BPStudioError):
-        app.setWindowIcon(QIcon(str(resource_path("icons", "bpstudio.svg"))))
+        app.setWindowIcon(application_icon())
     return app
+
+
+def application_icon() -> QIcon:
+    """The icon at every size rendered into ``resources/icons/hicolor`` (PNGs: no SVG
+    plugin needed, and each small size is drawn for its size)."""
+    icon = QIcon()
+    for path in sorted(resource_path("icons", "hicolor").glob("*/apps/bpstudio.png")):
+        icon.addFile(str(path))
+    if icon.isNull():
+        raise BPStudioError("the application icon's PNGs are missing")
+    return icon
+
+
+def open_window(
+    args: argparse.Namespace,
+    confirm_restore: Callable[[RecoveryInfo], bool] | None = None,
+    settings: QSettings | None = None,
+) -> MainWindow:
+    """The main window as the app starts it: the exception hook installed, work left by a
+    crash offered back (``confirm_restore`` answers instead of a dialog), then the project
+    or template asked for."""
+    from bpstudio.app.excepthook import ExceptionReporter
+    from bpstudio.app.main_window import MainWindow
+
+    window = MainWindow(settings, worker=_worker_options(args))
+    reporter = ExceptionReporter(window.save_copy, window, parent=window)
+    reporter.install()
+    window.destroyed.connect(reporter.uninstall)
+    restored = window.offer_recovery(confirm_restore)
+    if not restored:
+        if args.template:
+            window.new_from_template(args.template)
+        if args.project is not None:
+            window.open_path(args.project)
+    return window
 
 
 def run_app(argv: Sequence[str]) -> int:
     args = _parse(argv)
+    if args.screenshot is not None:
+        return _run_screenshot(args)
     app = make_application()
-    from bpstudio.app.main_window import MainWindow
-    from bpstudio.app.worker import WorkerOptions
-    from bpstudio.core.training.process import stop_resource_tracker
-
-    window = MainWindow(worker=WorkerOptions(backend=args.worker) if args.worker else None)
-    if args.template:
-        window.new_from_template(args.template)
-    if args.project is not None:
-        window.open_path(args.project)
+    window = open_window(args)
     window.show()
     if args.walkthrough is not None:
         window.open_walkthrough(args.walkthrough - 1)
-    elif args.project is None and not args.template and args.screenshot is None:
+    elif args.project is None and not args.template:
         window.offer_walkthrough()
-    if args.screenshot is not None:
-        target = args.screenshot
-
-        def grab() -> None:
-            window.grab().save(str(target))
-            window.close()
-
-        # Let layouts settle and the worker deliver its first snapshot.
-        QTimer.singleShot(1500, grab)
     code = app.exec()
-    # Nothing outlives the app: the training process (closing the window ended it, unless
-    # the app quit another way) and multiprocessing's resource tracker.
+    _leave_nothing_running(window)
+    return code
+
+
+def _worker_options(args: argparse.Namespace) -> WorkerOptions | None:
+    return WorkerOptions(backend=args.worker) if args.worker else None
+
+
+def _leave_nothing_running(window: MainWindow) -> None:
+    """Nothing outlives the app: the training process (closing the window ended it, unless
+    the app quit another way) and multiprocessing's resource tracker."""
+    from bpstudio.core.training.process import stop_resource_tracker
+
     window.controller.shutdown()
     stop_resource_tracker()
-    return code
+
+
+def _run_screenshot(args: argparse.Namespace) -> int:
+    from bpstudio.app.screenshot import Screenshot, ScreenshotRequest, check_target, parse_size
+
+    try:
+        if args.train_steps < 0:
+            raise BPStudioError("--train-steps must not be negative")
+        size = parse_size(args.size) if args.size else None
+        check_target(args.screenshot)
+    except BPStudioError as exc:
+        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        return 2
+    app = make_application()
+    from bpstudio.app.main_window import MainWindow
+
+    # The picture must not depend on (or change) the user's saved window layout, nor leave
+    # or offer back recovery files.
+    with tempfile.TemporaryDirectory(prefix="bpstudio-screenshot-") as folder:
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(
+            settings, worker=_worker_options(args), recovery_folder=Path(folder) / "recovery"
+        )
+        if args.template:
+            window.new_from_template(args.template)
+        if args.project is not None:
+            window.open_path(args.project)
+        shot = Screenshot(window, ScreenshotRequest(args.screenshot, args.train_steps, size))
+        window.show()
+        if args.walkthrough is not None:
+            window.open_walkthrough(args.walkthrough - 1)
+        shot.start()
+        app.exec()
+        _leave_nothing_running(window)
+        return shot.exit_code

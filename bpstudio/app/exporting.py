@@ -146,7 +146,7 @@ def save_scene_image(scene: QGraphicsScene, path: Path) -> None:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             scene.render(painter, QRectF(image.rect()), rect)
             painter.end()
-            if not image.save(str(tmp), "PNG"):
+            if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]
                 raise BPStudioError(f"could not write the image {path}")
 
 
@@ -207,17 +207,26 @@ class ExportActions:
         self.format_actions: dict[str, QAction] = {}
         for name, fmt in EXPORT_FORMATS.items():
             action = QAction(f"{fmt.label} ({fmt.extension})…", parent)
+            action.setStatusTip(fmt.description)
+            action.setToolTip(fmt.description)
+            action.triggered.connect(lambda _=False, n=name: self.export(n))
+            self.format_actions[name] = action
+
+    def _explain_missing_extras(self) -> None:
+        """Tips name the extra a format needs: found out when the menu first opens, because
+        importing the optional packages (onnx takes a second) must not delay start-up."""
+        for name, fmt in EXPORT_FORMATS.items():
+            action = self.format_actions[name]
             tip = fmt.description
             if not fmt.available():
                 tip = f"Needs: pip install 'bpstudio[{fmt.optional_extra}]'"
             action.setStatusTip(tip)
             action.setToolTip(tip)
-            action.triggered.connect(lambda _=False, n=name: self.export(n))
-            self.format_actions[name] = action
 
     def add_to_menu(self, menu: QMenu) -> None:
         menu.addAction(self.import_action)
         export_menu = menu.addMenu("&Export Weights")
+        export_menu.aboutToShow.connect(self._explain_missing_extras)
         for action in self.format_actions.values():
             export_menu.addAction(action)
         images = menu.addMenu("Export &Image")

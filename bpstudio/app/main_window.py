@@ -7,11 +7,14 @@ the file actions (New, Open, Save, recent files) and the window's persistent lay
 from __future__ import annotations
 
 import gc
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -21,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio import __version__
-from bpstudio.app import notation
+from bpstudio.app import notation, recovery
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
 from bpstudio.app.canvas.view import NetworkView
@@ -44,13 +46,16 @@ from bpstudio.app.training import TrainingController
 from bpstudio.app.walkthrough.panel import OFFERED_KEY, WalkthroughPanel
 from bpstudio.app.widgets import hold_width
 from bpstudio.app.worker import BACKENDS, WorkerOptions
+from bpstudio.core.data.source import data_path_outside
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import SUFFIX, Project
+from bpstudio.core.files.recovery import RecoveryInfo, read_recovery, read_recovery_info
 from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.snapshot import Snapshot
 
 PROJECT_FILTER = f"Backprop Studio projects (*{SUFFIX});;All files (*)"
 MAX_RECENT = 8
+HEAP_SETTLE_DELAY_MS = 1000
 #: The setting that says where training runs ("process" or "thread").
 BACKEND_KEY = "training/backend"
 BACKEND_LABELS = {"process": "In a Separate &Process", "thread": "In a &Thread of the Window"}
@@ -72,6 +77,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         parent: QWidget | None = None,
         worker: WorkerOptions | None = None,
+        recovery_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings or QSettings()
@@ -80,6 +86,8 @@ class MainWindow(QMainWindow):
         options = worker or WorkerOptions(backend=preferred_backend(self.settings))
         self.controller = TrainingController(self.document, self, options)
         self.setObjectName("MainWindow")
+        #: Asks the user a yes/no question (title, text); tests replace it.
+        self.confirm: Callable[[str, str], bool] = self._ask
         self.setMinimumSize(1000, 640)
 
         self.canvas = NetworkView(self.document, self.selection, self.controller, self)
@@ -106,7 +114,7 @@ class MainWindow(QMainWindow):
             ),
         )
 
-        self.palette = LayerPalette(self)
+        self.layer_palette = LayerPalette(self)
         self.inspector = InspectorPanel(self.document, self.selection, self.controller, self)
         self.weights = WeightMatrixPanel(
             self.document, self.selection, self, controller=self.controller
@@ -139,7 +147,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        self._dock("palette", "Layers", self.palette, left)
+        self._dock("palette", "Layers", self.layer_palette, left)
         self._dock("training", "Training", self.training, left)
         self._dock("data", "Data", self.data_panel, left)
         self._dock("chain_rule", "Chain rule", self.chain_rule, right)
@@ -177,10 +185,12 @@ class MainWindow(QMainWindow):
         # The walkthrough opens from Help (or the first-launch offer), never by itself.
         self.docks["walkthrough"].hide()
         self._update_title()
-        # Once the window (or a new project's views) is built: see _settle_heap.
+        self.autosaver = self._start_autosave(recovery_folder or recovery.default_folder())
+        # Once the window (or a new project's views) is built and shown: see _settle_heap.
+        # A full collection takes 0.1 s; it must not hold back the window's first paint.
         self._heap_timer = QTimer(self)
         self._heap_timer.setSingleShot(True)
-        self._heap_timer.setInterval(0)
+        self._heap_timer.setInterval(HEAP_SETTLE_DELAY_MS)
         self._heap_timer.timeout.connect(_settle_heap)
         self.document.projectReplaced.connect(self._heap_timer.start)
         self._heap_timer.start()
@@ -295,6 +305,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.act_walkthrough)
         help_menu.addSeparator()
         help_menu.addAction(self.act_about)
+        help_menu.addAction("About &Qt", QApplication.aboutQt)
 
     def _build_toolbar(self) -> None:
         toolbar = self.addToolBar("Main")
@@ -352,6 +363,8 @@ class MainWindow(QMainWindow):
         self.problem_label.setText(message)
 
     def _on_training_stopped(self, reason: str) -> None:
+        if self.autosaver is not None:
+            self.autosaver.save_now()  # every pause: the steps trained are not lost
         if reason and reason != "paused":
             self.phase_label.setText(f"Stopped: {reason}")
 
@@ -456,11 +469,28 @@ class MainWindow(QMainWindow):
         except BPStudioError as exc:
             QMessageBox.critical(self, "Cannot open the project", str(exc))
             return False
+        outside = data_path_outside(project.data, path.resolve().parent)
+        if outside is not None and not self.confirm(
+            "Open project",
+            f"This project reads its data from {outside}, outside the project's folder. "
+            "Read that file?",
+        ):
+            return False
         self.document.replace_project(project, path.resolve())
         self.selection.clear()
         self._remember(path)
         self.canvas.fit_network()
         return True
+
+    def _ask(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def save(self) -> bool:
         if self.document.path is None:
@@ -490,6 +520,94 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
+    def save_copy(self) -> bool:
+        """Save a copy of the project elsewhere; the document keeps its file and its
+        unsaved state (the exception dialog offers this)."""
+        start = str(Path(self._last_dir()) / f"{self.document.title} (copy){SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy", start, PROJECT_FILTER)
+        if not path:
+            return False
+        target = Path(path) if path.endswith(SUFFIX) else Path(path + SUFFIX)
+        project = self.document.project.copy()
+        project.view = self.canvas.view_state()
+        try:
+            project.save(target)
+        except (BPStudioError, OSError) as exc:
+            QMessageBox.critical(self, "Cannot save a copy", f"{target}: {exc}")
+            return False
+        self.statusBar().showMessage(f"Saved a copy to {target}", 4000)
+        return True
+
+    # -- autosave and recovery -------------------------------------------------------------------
+
+    def _start_autosave(self, folder: Path) -> recovery.Autosaver | None:
+        try:
+            session = recovery.RecoveryFolder(folder)
+        except OSError as exc:
+            print(f"bpstudio: autosave is off: {exc}", file=sys.stderr)
+            return None
+        autosaver = recovery.Autosaver(self.document, session, self._recovery_capture, parent=self)
+        autosaver.failed.connect(
+            lambda message: self.statusBar().showMessage(f"Autosave failed: {message}", 8000)
+        )
+        self.selection.selectionChanged.connect(autosaver.schedule)
+        self.selection.layerSelected.connect(autosaver.schedule)
+        return autosaver
+
+    def _recovery_capture(self) -> tuple[Project, dict[str, object]]:
+        project = self.document.project.copy()
+        project.view = self.canvas.view_state()
+        return project, recovery.selection_fields(self.selection)
+
+    def offer_recovery(self, confirm: Callable[[RecoveryInfo], bool] | None = None) -> bool:
+        """After a crash: offer each recovery file left behind, newest first, until one is
+        restored (True). Declined ones are deleted; those not asked about stay for later."""
+        if self.autosaver is None:
+            return False
+        ask = confirm or self._ask_to_restore
+        autosaver = self.autosaver
+        folder = autosaver.folder
+        orphans = folder.orphans()
+        for n, orphan in enumerate(orphans):
+            try:
+                info = read_recovery_info(orphan.path)
+                if not ask(info):
+                    folder.discard(orphan)
+                    continue
+                project, info = read_recovery(orphan.path)
+            except BPStudioError as exc:
+                QMessageBox.critical(self, "Cannot restore the work", str(exc))
+                folder.discard(orphan)
+                continue
+            for later in orphans[n + 1 :]:
+                later.release()
+            self.document.restore(project, info.project_path)
+            self.selection.clear()
+            recovery.apply_selection_fields(self.selection, info.app, project.spec)
+            # The work is in this session's recovery file before the old one goes.
+            autosaver.save_now()
+            autosaver.flush()
+            if autosaver.path.exists():
+                folder.discard(orphan)
+            else:
+                orphan.release()
+            self.statusBar().showMessage("Restored the work autosaved before the crash", 8000)
+            return True
+        return False
+
+    def _ask_to_restore(self, info: RecoveryInfo) -> bool:
+        when = info.saved_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        where = f" ({info.project_path})" if info.project_path else ""
+        answer = QMessageBox.question(
+            self,
+            "Restore unsaved work?",
+            f"Backprop Studio did not close properly. Restore “{info.title}”{where} as it "
+            f"was autosaved at {when}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     # -- settings and recent files ---------------------------------------------------------------
 
     def _last_dir(self) -> str:
@@ -499,7 +617,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):
             return [value]
-        return [str(v) for v in (value or [])]
+        return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
     def _remember(self, path: Path) -> None:
         path = path.resolve()
@@ -545,14 +663,9 @@ class MainWindow(QMainWindow):
         )
 
     def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Backprop Studio",
-            f"<h3>Backprop Studio {__version__}</h3>"
-            "<p>Draw a network, step through gradient descent one phase at a time, and see "
-            "every term of the chain rule: z, a, σ′(z), ∂C/∂a, ∂C/∂w, ∂C/∂b and ∇C.</p>"
-            "<p>Built on the note <i>Backpropagation Calculus</i>.</p>",
-        )
+        from bpstudio.app.about import show_about
+
+        show_about(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if not self.maybe_save():
@@ -563,6 +676,8 @@ class MainWindow(QMainWindow):
         for view in (self.data_panel, self.decision_plot, self.results_panel):
             view.shutdown()
         self.controller.shutdown()
+        if self.autosaver is not None:
+            self.autosaver.shutdown()  # a clean exit leaves no recovery file
         event.accept()
 
 

@@ -228,3 +228,32 @@ def test_layout_and_recent_files_persist(
     finally:
         second.close()
         second.controller.shutdown()
+
+
+def test_a_data_file_outside_the_project_folder_is_shown_before_it_is_read(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    from bpstudio.core.data.source import DataSource
+
+    folder = tmp_path / "project"
+    folder.mkdir()
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_text("x,y\n1,0\n2,1\n")
+    project = Project.note_example()
+    project.data = DataSource("csv", path="../elsewhere.csv")
+    saved = folder / "p.bpstudio"
+    project.save(saved)
+    asked: list[str] = []
+
+    def refuse(title: str, text: str) -> bool:
+        asked.append(text)
+        return False
+
+    window.confirm = refuse
+    assert not window.open_path(saved)
+    assert str(outside.resolve()) in asked[0]
+    assert window.document.path is None  # nothing opened, nothing read
+
+    window.confirm = lambda title, text: True
+    assert window.open_path(saved)
+    assert window.document.path == saved.resolve()

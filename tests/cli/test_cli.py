@@ -224,6 +224,64 @@ def test_module_entry_point_runs():
     assert "bpstudio" in result.stdout
 
 
+def test_a_failed_command_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    params = tmp_path / "p.npz"
+    code, _, err = run(
+        capsys,
+        "train",
+        "--layers",
+        "1,1",
+        "--epochs",
+        "1",
+        "-q",
+        "--save-params",
+        str(params),
+        "--save",
+        str(tmp_path / "missing" / "x.bpstudio"),
+    )
+    assert code != 0
+    assert "folder" in err
+    assert "does not exist" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_safetensors_export_onto_a_folder_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("safetensors")
+    project = tmp_path / "p.bpstudio"
+    Project.note_example().save(project)
+    (tmp_path / "m.safetensors").mkdir()
+    code, _, err = run(
+        capsys, "export", str(project), "-f", "safetensors", "-o", str(tmp_path / "m.safetensors")
+    )
+    assert code != 0
+    assert "it is a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors", "p.bpstudio"]
+
+
+def test_layer_sizes_too_large_for_memory_are_refused_with_an_estimate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run(capsys, "train", "--dataset", "xor", "--layers", "2,10000000,10000000,1")
+    assert code != 0
+    assert "would need about" in err
+    assert "of memory" in err
+    assert err.count("\n") == 1
+
+
+def test_every_error_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.bpstudio"
+    bad.write_bytes(b"PK\x03\x04" + b"\0" * 100)
+    for args in (("train", str(bad)), ("grad", "--layers", "1,1", "--params", str(bad))):
+        code, _, err = run(capsys, *args)
+        assert code != 0
+        assert err.startswith("bpstudio: error: ")
+        assert err.count("\n") == 1
+
+
 def test_standardised_export_predicts_like_the_app_on_raw_inputs(capsys, tmp_path):
     """`train --standardize` then `export`: the ONNX file, fed raw CSV rows, gives what the
     project's network gives the standardised rows, and names its classes."""
@@ -265,3 +323,63 @@ def test_standardised_export_predicts_like_the_app_on_raw_inputs(capsys, tmp_pat
     assert json.loads(props["feature_names"]) == ["grams", "metres"]
     with np.load(tmp_path / "far.npz", allow_pickle=False) as saved:  # --save-params too
         np.testing.assert_allclose(saved["input_mean"], raw.X.mean(axis=0), rtol=1e-12)
+
+
+# -- the optimiser's settings, the penalised cost and the vanishing-gradient warning ----------
+
+
+def test_train_sets_and_saves_the_optimiser_settings(capsys, tmp_path):
+    saved = tmp_path / "adam.bpstudio"
+    code, _, _ = run(
+        capsys,
+        "train", "--layers", "2,3,1", "--dataset", "xor", "--steps", "5", "-q",
+        "--optimizer", "adam", "--beta1", "0.8", "--beta2", "0.99", "--eps", "1e-6",
+        "--schedule", "exponential", "--schedule-rate", "0.01",
+        "--schedule-every", "20", "--schedule-factor", "0.25", "--save", str(saved),
+    )  # fmt: skip
+    assert code == 0
+    hp = Project.load(saved).hyperparameters
+    assert (hp.optimizer, hp.beta1, hp.beta2, hp.eps) == ("adam", 0.8, 0.99, 1e-6)
+    assert (hp.schedule, hp.schedule_rate) == ("exponential", 0.01)
+    assert (hp.schedule_every, hp.schedule_factor) == (20, 0.25)
+
+
+def test_a_bad_optimiser_setting_is_one_line(capsys):
+    code, _, err = run(capsys, "train", "--layers", "1,1,1,1", "--steps", "1", "--eps", "0")
+    assert code == 2
+    assert err.strip() == "bpstudio: error: Adam's ε must be a positive number, got 0.0"
+
+
+def test_train_reports_the_cost_with_its_penalty(capsys):
+    args = ["train", "--layers", "2,3,1", "--dataset", "xor", "--steps", "20", "-q"]
+    code, out, _ = run(capsys, *args, "--l2", "0.1", "--l1", "0.01", "--json")
+    assert code == 0
+    s = json.loads(out)
+    assert s["cost"] == "C = C_data + (λ₂/2) Σ w² + λ₁ Σ |w| with λ₂ = 0.1, λ₁ = 0.01"
+    assert s["train_cost"] > s["train_data_cost"] > 0
+    code, out, _ = run(capsys, *args, "--l2", "0.1")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("train cost C:"))
+    assert "C_data" in line
+    assert "C = C_data + (λ₂/2) Σ w² with λ₂ = 0.1" in line
+    code, out, _ = run(capsys, *args, "--json")
+    s = json.loads(out)
+    assert s["cost"] == "C = C_data"
+    assert s["train_cost"] == s["train_data_cost"]
+
+
+def test_train_warns_once_when_the_gradient_vanishes(capsys, note_files):
+    params, _ = note_files
+    code, out, err = run(
+        capsys,
+        "train", "--layers", "1,1,1,1", "--params", str(params), "--lr", "1000",
+        "--batch-size", "1", "--steps", "200", "-q", "--json",
+    )  # fmt: skip
+    assert code == 0
+    warnings = [x for x in err.splitlines() if x.startswith("bpstudio: warning:")]
+    assert len(warnings) == 1
+    assert "Learning has stalled" in warnings[0]
+    assert "layer 1" in warnings[0]
+    summary = json.loads(out)
+    assert summary["train_cost"] == pytest.approx(0.0625, abs=1e-12)
+    assert summary["vanishing"].startswith("Learning has stalled")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import json
@@ -21,9 +22,10 @@ from hypothesis.extra.numpy import arrays
 from bpstudio.core.data.source import DataSource
 from bpstudio.core.engine.activations import HIDDEN_ACTIVATIONS
 from bpstudio.core.engine.network import NetworkSpec, Params
-from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
+from bpstudio.core.engine.optim import DEFAULT_DECAY_RATE, OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import FORMAT_NAME, FORMAT_VERSION, Project
+from bpstudio.core.files.project_schema import HYPERPARAMETERS
 from bpstudio.core.training.history import SERIES_NAMES, History
 from bpstudio.core.training.hyperparams import Hyperparameters
 
@@ -89,6 +91,10 @@ def projects(draw: st.DrawFn) -> Project:
         schedule=draw(st.sampled_from(sorted(SCHEDULES))),
         schedule_every=draw(st.integers(1, 10**6)),
         schedule_factor=draw(st.floats(0.01, 1.0)),
+        schedule_rate=draw(st.floats(1e-9, 1.0)),
+        beta1=draw(st.floats(0.0, 0.9999)),
+        beta2=draw(st.floats(0.0, 0.999999)),
+        eps=draw(st.floats(1e-12, 1.0)),
         seed=draw(st.integers(0, 2**32 - 1)),
         shuffle=draw(st.booleans()),
     )
@@ -305,16 +311,16 @@ def pickled_npz() -> bytes:
 DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "empty file": (
         with_bytes(lambda b: b""),
-        "not a Backprop Studio project, or the file is damaged",
+        "not a readable Backprop Studio project",
     ),
-    "not a zip": (with_bytes(lambda b: b"layer_sizes,W1\n1,2\n"), "damaged or truncated"),
-    "truncated at 90%": (with_bytes(lambda b: b[: len(b) * 9 // 10]), "damaged or truncated"),
-    "truncated at 50%": (with_bytes(lambda b: b[: len(b) // 2]), "damaged or truncated"),
-    "truncated header": (with_bytes(lambda b: b[:30]), "damaged or truncated"),
+    "not a zip": (with_bytes(lambda b: b"layer_sizes,W1\n1,2\n"), "damaged, truncated"),
+    "truncated at 90%": (with_bytes(lambda b: b[: len(b) * 9 // 10]), "damaged, truncated"),
+    "truncated at 50%": (with_bytes(lambda b: b[: len(b) // 2]), "damaged, truncated"),
+    "truncated header": (with_bytes(lambda b: b[:30]), "damaged, truncated"),
     "no project.json": (with_member("project.json", None), r"project.json is missing"),
     "no params.npz": (with_member("params.npz", None), r"params.npz is missing"),
     "project.json not JSON": (with_member("project.json", b"{'format': 1"), "not valid JSON"),
-    "project.json not UTF-8": (with_member("project.json", b"\xff\xfe\x00"), "not valid JSON"),
+    "project.json not UTF-8": (with_member("project.json", b"\xff\xfe\x00"), "not UTF-8 text"),
     "project.json a list": (
         with_member("project.json", b"[1, 2]"),
         "not a Backprop Studio project file",
@@ -339,7 +345,7 @@ DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     ),
     "layer size not a number": (
         with_document(lambda d: d["network"].update(layer_sizes=[1, "two", 1, 1])),
-        "network description is malformed",
+        r"'network.layer_sizes\[1\]' must be a whole number",
     ),
     "layer sizes disagree with the arrays": (
         with_document(lambda d: d["network"].update(layer_sizes=[1, 2, 1, 1])),
@@ -354,28 +360,28 @@ DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     "NaN weight": (with_arrays(W1=np.array([[np.nan]])), "W1 contains NaN or infinite values"),
     "params.npz not an npz": (
         with_member("params.npz", b"PK\x03\x04garbage"),
-        "inconsistent or damaged",
+        "params.npz: not a readable NumPy .npz archive",
     ),
-    "pickled object array": (with_member("params.npz", pickled_npz()), "inconsistent or damaged"),
+    "pickled object array": (with_member("params.npz", pickled_npz()), "W1: holds object values"),
     "unknown training setting": (
         with_document(lambda d: d["hyperparameters"].update(colour="red")),
-        "unknown training settings: colour",
+        "'hyperparameters' has unknown fields: colour",
     ),
     "invalid learning rate": (
         with_document(lambda d: d["hyperparameters"].update(learning_rate=-1)),
-        "learning rate must be a positive number",
+        r"'hyperparameters.learning_rate' must be a finite number in \(0, ",
     ),
     "training section a list": (
         with_document(lambda d: d.update(training=[1, 2])),
-        "the .training. section .* must be a JSON object",
+        "'training' must be a JSON object",
     ),
     "step not a number": (
         with_document(lambda d: d.update(training={"step": "many"})),
-        "inconsistent or damaged",
+        "'training.step' must be a whole number",
     ),
     "history of the wrong type": (
         with_document(lambda d: d.update(history=[])),
-        "history. section .* not list",
+        "'history' must be a JSON object, got \\[\\]",
     ),
     "unknown history series": (
         with_document(lambda d: d.update(history={"loss": {}})),
@@ -387,20 +393,23 @@ DAMAGED: dict[str, tuple[Callable[[Path, Path], Path], str]] = {
     ),
     "data section a string": (
         with_document(lambda d: d.update(data="xor")),
-        "the .data. section of project.json must be a JSON object",
+        "'data' must be a JSON object",
     ),
     "unknown data kind": (
         with_document(lambda d: d["data"].update(kind="sql")),
         "unknown data source kind",
     ),
-    "view a number": (with_document(lambda d: d.update(view=3)), "view. section .* not int 3"),
+    "view a number": (
+        with_document(lambda d: d.update(view=3)),
+        "'view' must be a JSON object, got 3",
+    ),
     "infinite layer size": (
         with_member(
             "project.json",
             b'{"format": "bpstudio-project", "version": 1, "network": '
             b'{"layer_sizes": [1, 1e400], "activations": ["sigmoid"]}}',
         ),
-        "cannot convert float infinity",
+        "the number 1e400 is out of range",
     ),
 }
 
@@ -412,6 +421,53 @@ def test_damaged_files_raise_a_clear_error(tmp_path: Path, case: str) -> None:
     with pytest.raises(BPStudioError, match=message) as info:
         Project.load(bad)
     assert str(info.value).startswith(str(bad))  # the message names the file
+
+
+@pytest.mark.parametrize(
+    ("saved", "rate"),
+    [
+        ({}, DEFAULT_DECAY_RATE),
+        ({"schedule": "step", "schedule_every": 50, "schedule_factor": 0.1}, DEFAULT_DECAY_RATE),
+        # An exponential schedule saved as η₀ · factor^(t / every) keeps its curve.
+        ({"schedule": "exponential", "schedule_every": 500, "schedule_factor": 0.1}, None),
+    ],
+)
+def test_projects_saved_before_the_optimiser_settings_load_with_the_defaults(
+    tmp_path: Path, saved: dict[str, Any], rate: float | None
+) -> None:
+    def change(document: dict[str, Any]) -> None:
+        settings = document["hyperparameters"]
+        for name in ("eps", "schedule_rate", *saved):
+            settings.pop(name)
+        settings.update(saved)
+
+    path = with_document(change)(good_file(tmp_path), tmp_path / "old.bpstudio")
+    hp = Project.load(path).hyperparameters
+    assert hp.eps == 1e-8
+    assert (hp.beta1, hp.beta2) == (0.9, 0.999)
+    if rate is not None:
+        assert hp.schedule_rate == rate
+    else:
+        assert hp.schedule == "exponential"
+        for t in (0, 250, 500, 1234):
+            assert hp.learning_rate_at(t) == pytest.approx(
+                hp.learning_rate * 0.1 ** (t / 500), rel=1e-12
+            )
+
+
+def test_the_optimiser_settings_are_saved(tmp_path: Path) -> None:
+    project = Project.note_example()
+    project.hyperparameters = project.hyperparameters.with_changes(
+        optimizer="adam", beta1=0.8, beta2=0.95, eps=1e-6, schedule="exponential",
+        schedule_rate=0.01, schedule_every=30, schedule_factor=0.25,
+    )  # fmt: skip
+    project.save(tmp_path / "p.bpstudio")
+    document = json.loads(members(tmp_path / "p.bpstudio")["project.json"])
+    settings = document["hyperparameters"]
+    assert (settings["beta1"], settings["beta2"], settings["eps"]) == (0.8, 0.95, 1e-6)
+    assert settings["schedule_rate"] == 0.01
+    assert (settings["schedule_every"], settings["schedule_factor"]) == (30, 0.25)
+    assert Project.load(tmp_path / "p.bpstudio").hyperparameters == project.hyperparameters
 
 
 def test_missing_file_and_folder_are_explained(tmp_path: Path) -> None:
@@ -474,3 +530,9 @@ def test_wrong_json_types_never_raise_anything_but_bpstudio_error(
 
         bad = with_document(change)(good, Path(folder) / "bad.bpstudio")
         assert_loads_or_explains(bad)
+
+
+def test_the_schema_knows_every_hyperparameter() -> None:
+    """A new setting must be added to project.json's schema, or projects that use it would
+    refuse to open."""
+    assert set(HYPERPARAMETERS) == {f.name for f in dataclasses.fields(Hyperparameters)}

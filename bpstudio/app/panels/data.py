@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import random
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -43,7 +44,6 @@ from PySide6.QtWidgets import (
 
 from bpstudio.app.background import LatestJob
 from bpstudio.app.commands import SetDataSourceCommand
-from bpstudio.app.dialogs.import_csv import ImportCsvDialog
 from bpstudio.app.document import Document
 from bpstudio.app.panels.data_preview import (
     ClassBalanceBar,
@@ -60,6 +60,9 @@ from bpstudio.core.data.datasets import GENERATORS, Dataset, GeneratorInfo
 from bpstudio.core.data.fit import FitPlan, fit_to_dataset, fits, suggests_other_output
 from bpstudio.core.data.source import DataSource, load_examples, split_examples
 from bpstudio.core.errors import BPStudioError
+
+if TYPE_CHECKING:
+    from bpstudio.app.dialogs.import_csv import ImportCsvDialog
 
 PREVIEW_INTERVAL_MS = 100  # ≤ 10 previews a second while a slider moves
 CSV_ITEM = "csv"
@@ -287,14 +290,14 @@ class DataPanel(QWidget):
 
         # Everything scrolls: a short dock must not squeeze the preview to nothing.
         content = QWidget()
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(content)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.scroll_area)
         layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.generator_combo)
@@ -425,7 +428,9 @@ class DataPanel(QWidget):
             policy = QSizePolicy.Policy.Preferred
             if i != self.pages.currentIndex():
                 policy = QSizePolicy.Policy.Ignored
-            self.pages.widget(i).setSizePolicy(policy, policy)
+            page = self.pages.widget(i)
+            if page is not None:
+                page.setSizePolicy(policy, policy)
         self.pages.updateGeometry()
         self.noise_value.setText(f"{self.noise_slider.value() / NOISE_STEPS:.2f}")
         pending = self.is_pending()
@@ -659,6 +664,9 @@ class DataPanel(QWidget):
         if bound.kind == "csv":
             start = str(Path(bound.path).parent)
         fraction = bound.validation_fraction or 0.2
+        # Imported here: the dialog and the CSV reader behind it cost start-up time.
+        from bpstudio.app.dialogs.import_csv import ImportCsvDialog
+
         return ImportCsvDialog(self, validation_fraction=fraction, start_dir=start)
 
     def take_import(self, source: DataSource, examples: Dataset) -> None:

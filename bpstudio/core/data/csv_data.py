@@ -217,8 +217,11 @@ def _sniff_lines(
     sample = list(itertools.islice((ln for ln in lines if ln and not ln.isspace()), 100))
     if not sample:
         raise BPStudioError(f"{path}: the file is empty; expected rows of comma-separated numbers")
-    delim = delimiter if delimiter is not None else _guess_delimiter(sample)
-    rows = [_split_line(line, delim) for line in sample]
+    try:
+        delim = delimiter if delimiter is not None else _guess_delimiter(sample)
+        rows = [_split_line(line, delim) for line in sample]
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        raise BPStudioError(f"{path}: cannot split the first lines into cells ({exc})") from None
     header = has_header if has_header is not None else _guess_header(rows, sample)
     names = _column_names(rows[0]) if header else tuple(f"x{i + 1}" for i in range(len(rows[0])))
     return CsvFormat(delim, header, names)
@@ -690,14 +693,19 @@ def _fast_numbers(
 
 
 def _cell_error(path: Path, line: int, column: str, cell: str, finite: bool = False) -> str:
-    where = f"{path}: line {line}, column {column!r}"
-    stripped = cell.strip()
+    where = f"{path}: line {line}, column {_short(column)!r}"
+    stripped = _short(cell.strip())
     if not stripped:
         return f"{where}: empty cell, expected a number"
     if finite:
         return f"{where}: {stripped!r} is not a finite number"
     hint = " (use a point for decimals, not a comma)" if _DECIMAL_COMMA.match(stripped) else ""
     return f"{where}: {stripped!r} is not a number{hint}"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """``text``, cut to ``limit`` characters for a message (a cell may be megabytes long)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _convert_cells(
@@ -748,8 +756,7 @@ def _parse_quoted(
     for r0, r1 in _chunks(rows_idx, lines):
         idx = rows_idx[r0:r1]
         source = [_WS_RUN.sub(" ", lines[i].strip()) if delim == " " else lines[i] for i in idx]
-        # One physical line per row: a quoted newline would have split the row already.
-        rows = list(csv.reader(source, delimiter=delim, skipinitialspace=True))
+        rows = _quoted_rows(source, idx, delim, path)
         for r, row in enumerate(rows):
             if len(row) != n_cols:
                 raise BPStudioError(
@@ -768,6 +775,28 @@ def _parse_quoted(
         M[r0:r1] = block
         report(0.05 + 0.9 * r1 / total)
     return labels
+
+
+def _quoted_rows(source: list[str], idx: Sequence[int], delim: str, path: Path) -> list[list[str]]:
+    """One row per physical line; a quote left open at a line's end is an error, not a join.
+
+    The lines were split at every line break before parsing, so the csv module would join a
+    quoted cell's continuation with the next row (and every later row would be off by one).
+    """
+    reader = csv.reader(source, delimiter=delim, skipinitialspace=True)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if reader.line_num != len(rows) + 1:
+                raise BPStudioError(
+                    f"{path}: line {idx[len(rows)] + 1}: a quoted cell runs past the end of the "
+                    "line; cells may not hold line breaks"
+                )
+            rows.append(row)
+    except csv.Error as exc:  # a cell longer than the csv module's field limit, say
+        line = idx[min(max(reader.line_num, 1), len(idx)) - 1] + 1
+        raise BPStudioError(f"{path}: line {line}: {exc}") from None
+    return rows
 
 
 def _encode_labels(

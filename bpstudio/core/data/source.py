@@ -57,6 +57,10 @@ class DataSource:
             raise BPStudioError(
                 f"unknown data source kind {self.kind!r}; expected generator or csv"
             )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise BPStudioError(
+                f"the data seed must be a non-negative whole number, got {self.seed!r}"
+            )
         if not 0.0 <= self.validation_fraction < 1.0:
             raise BPStudioError(
                 f"the validation fraction must be in [0, 1), got {self.validation_fraction}"
@@ -173,6 +177,20 @@ def csv_path(source: DataSource, base_dir: str | Path | None = None) -> Path:
     if not path.is_absolute() and base_dir is not None:
         path = Path(base_dir) / path
     return path
+
+
+def data_path_outside(source: DataSource, project_dir: str | Path) -> Path | None:
+    """The file a CSV source would read, if it lies outside ``project_dir``; else None.
+
+    A project names its data file by a path that is followed for portability, relative to
+    the project's folder; an absolute path or one that climbs out with ``..`` (symbolic
+    links resolved) may point anywhere, so the app shows it before reading.
+    """
+    if source.kind != "csv" or not source.path:
+        return None
+    folder = Path(project_dir).resolve()
+    target = csv_path(source, folder).resolve()
+    return None if target.is_relative_to(folder) else target
 
 
 def read_csv_examples(

@@ -7,8 +7,10 @@ A ``.bpstudio`` file is a zip archive (never pickle) holding
   "history": {...}, "view": {...}}``;
 - ``params.npz``: the arrays ``W1, b1, W2, b2, ...`` (docs/calculus.md §4 layout).
 
-It is written atomically (a temporary file, then a rename). Reading checks the archive, the
-format name and version, and that the arrays fit the network, and raises
+It is written atomically (a temporary file, then a rename). Reading goes through
+:mod:`~bpstudio.core.files.safe_zip` (bounded sizes, no pickle) and
+:mod:`~bpstudio.core.files.safe_json`, checks every field of ``project.json`` against
+:mod:`~bpstudio.core.files.project_schema`, then that the arrays fit the network, and raises
 :class:`BPStudioError` with a message saying what is wrong.
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +30,23 @@ from bpstudio import __version__
 from bpstudio.core.data.source import DataSource
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import atomic_write
+from bpstudio.core.files.atomic import atomic_write, clean_stale_temporaries
+from bpstudio.core.files.project_schema import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    validate_project_json,
+)
+from bpstudio.core.files.safe_json import MAX_JSON_BYTES, load_json
+from bpstudio.core.files.safe_zip import NPY_HEADER_BYTES, npz_limits, read_members, read_npz
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 
-FORMAT_NAME = "bpstudio-project"
-FORMAT_VERSION = 1
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "SUFFIX", "Project", "note_example_params"]
+
 SUFFIX = ".bpstudio"
+#: The most bytes a project's parameters may inflate to (512 million float64 values); a
+#: file claiming a larger network is refused before anything is inflated.
+MAX_PARAMS_BYTES = 4 << 30
 
 
 def note_example_params() -> Params:
@@ -99,117 +111,112 @@ class Project:
             "view": self.view,
         }
 
-    def save(self, path: str | Path) -> None:
-        """Write the project atomically to ``path``."""
+    def members(self) -> dict[str, bytes]:
+        """The archive's members, name to bytes (what :meth:`save` writes)."""
         arrays = io.BytesIO()
         np.savez_compressed(arrays, allow_pickle=False, **self.params.named())
         document = json.dumps(self.to_json(), indent=1, allow_nan=False)
+        return {"project.json": document.encode("utf-8"), "params.npz": arrays.getvalue()}
+
+    def save(self, path: str | Path, extra: dict[str, bytes] | None = None) -> None:
+        """Write the project atomically to ``path``; ``extra`` members (a recovery file's
+        own fields) go into the same archive and are ignored by :meth:`load`.
+
+        A network whose parameters exceed :data:`MAX_PARAMS_BYTES` is refused: its file
+        could not be opened again (export its weights instead).
+        """
+        if 8 * self.spec.parameter_count > MAX_PARAMS_BYTES:
+            raise BPStudioError(
+                f"cannot save {path}: {self.spec.parameter_count:,} parameters are more than a "
+                f"project holds ({MAX_PARAMS_BYTES // 8:,}); export the weights instead"
+            )
+        members = {**(extra or {}), **self.members()}
 
         def write(fh: Any) -> None:
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr("project.json", document)
-                archive.writestr("params.npz", arrays.getvalue())
+                for name, data in members.items():
+                    archive.writestr(name, data)
 
         atomic_write(path, write)
 
     @classmethod
     def load(cls, path: str | Path) -> Project:
-        """Read a project, raising :class:`BPStudioError` for anything damaged or foreign."""
+        """Read a project, raising :class:`BPStudioError` for anything damaged or foreign.
+
+        ``project.json`` is read first (at most :data:`MAX_JSON_BYTES`) and checked against
+        the schema; ``params.npz`` may then inflate only to what the network's arrays need.
+        """
         path = Path(path)
         where = str(path)
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-                for required in ("project.json", "params.npz"):
-                    if required not in names:
-                        raise BPStudioError(
-                            f"{where}: not a Backprop Studio project ({required} is missing)"
-                        )
-                raw = archive.read("project.json")
-                arrays_raw = archive.read("params.npz")
-        except FileNotFoundError:
-            raise BPStudioError(f"{where}: no such file") from None
-        except IsADirectoryError:
-            raise BPStudioError(f"{where}: is a folder, not a project file") from None
-        except (
-            zipfile.BadZipFile,
-            EOFError,
-            zipfile.LargeZipFile,
-            # A damaged compressed stream, or a damaged header naming a zip feature or
-            # version that zipfile lacks (compression method, encryption flag, ...).
-            zlib.error,
-            NotImplementedError,
-        ):
-            raise BPStudioError(
-                f"{where}: not a Backprop Studio project, or the file is damaged or truncated"
-            ) from None
-        except (OSError, zipfile.error, RuntimeError) as exc:
-            # RuntimeError: zipfile's "File ... is encrypted, password required".
-            raise BPStudioError(f"{where}: cannot read the file ({exc})") from None
-        try:
-            document = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BPStudioError(f"{where}: project.json is not valid JSON ({exc})") from None
+        clean_stale_temporaries(path)
+        if path.is_dir():
+            raise BPStudioError(f"{where}: is a folder, not a project file")
+        json_raw = _member(path, where, "project.json", MAX_JSON_BYTES)["project.json"]
+        document = load_json(json_raw, where, what="project.json")
+        spec = _spec_of(document, where)
+        arrays_raw = _member(path, where, "params.npz", _npz_bound(spec))["params.npz"]
         return cls.from_json(document, arrays_raw, where)
 
     @classmethod
     def from_json(cls, document: Any, arrays_raw: bytes, where: str = "project") -> Project:
-        if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-            raise BPStudioError(f"{where}: not a Backprop Studio project file")
-        version = document.get("version")
-        if version != FORMAT_VERSION:
-            raise BPStudioError(
-                f"{where}: project format version {version!r} is not supported; this "
-                f"Backprop Studio ({__version__}) reads version {FORMAT_VERSION}. "
-                "A newer version of the app may open it."
-            )
-
-        def section(name: str) -> dict[str, Any]:
-            value = document.get(name, {})
-            if not isinstance(value, dict):
-                raise BPStudioError(
-                    f"{where}: the {name!r} section of project.json must be a JSON object, "
-                    f"not {type(value).__name__} {json.dumps(value)[:40]}"
-                )
-            return value
-
+        """The project described by a parsed ``project.json`` and the bytes of ``params.npz``."""
+        spec = _spec_of(document, where)
         try:
-            if "network" not in document:
-                raise KeyError("network")
-            spec = NetworkSpec.from_dict(section("network"))
-            with np.load(io.BytesIO(arrays_raw), allow_pickle=False) as npz:
-                arrays = {name: npz[name] for name in npz.files}
+            arrays = read_npz(
+                io.BytesIO(arrays_raw),
+                f"{where}: params.npz",
+                max_total_bytes=_npz_bound(spec),
+                expected_bytes=npz_limits(dict(_shapes(spec))),
+            )
             params = Params.from_named(spec, arrays, source=f"{where}: params.npz")
-            training = section("training")
+            training = document.get("training", {})
             return cls(
                 spec=spec,
                 params=params,
-                data=DataSource.from_dict(section("data")),
-                hyperparameters=Hyperparameters.from_dict(section("hyperparameters")),
-                history=History.from_dict(section("history")),
-                step=int(training.get("step", 0)),
-                epoch=int(training.get("epoch", 0)),
-                view=section("view"),
+                data=DataSource.from_dict(document.get("data", {})),
+                hyperparameters=Hyperparameters.from_dict(document.get("hyperparameters", {})),
+                history=History.from_dict(document.get("history", {})),
+                step=training.get("step", 0),
+                epoch=training.get("epoch", 0),
+                view=document.get("view", {}),
             )
         except BPStudioError as exc:
             message = str(exc)
             raise BPStudioError(
                 message if message.startswith(where) else f"{where}: {message}"
             ) from None
-        except KeyError as exc:
-            raise BPStudioError(f"{where}: project.json has no {exc.args[0]!r} section") from None
-        except (
-            ValueError,
-            TypeError,
-            AttributeError,  # a section of the wrong JSON type, e.g. "training": []
-            ArithmeticError,  # e.g. int(1e400) for a count
-            EOFError,
-            OSError,
-            zipfile.BadZipFile,
-            zlib.error,
-            NotImplementedError,
-            RuntimeError,
-        ) as exc:
+
+
+def _member(path: Path, where: str, name: str, limit: int) -> dict[str, bytes]:
+    try:
+        return read_members(
+            path, where, [name], limits={name: limit}, what="Backprop Studio project"
+        )
+    except BPStudioError as exc:
+        if str(exc) == f"{where}: {name} is missing":
             raise BPStudioError(
-                f"{where}: the project is inconsistent or damaged ({exc})"
+                f"{where}: not a Backprop Studio project ({name} is missing)"
             ) from None
+        raise
+
+
+def _spec_of(document: Any, where: str) -> NetworkSpec:
+    """The network of a schema-checked document (the schema is checked here)."""
+    try:
+        validate_project_json(document)
+        return NetworkSpec.from_dict(document["network"])
+    except BPStudioError as exc:
+        raise BPStudioError(f"{where}: {exc}") from None
+
+
+def _shapes(spec: NetworkSpec) -> Iterator[tuple[str, tuple[int, ...]]]:
+    for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
+        yield f"W{l}", w_shape
+        yield f"b{l}", b_shape
+
+
+def _npz_bound(spec: NetworkSpec) -> int:
+    """The most bytes ``params.npz`` of ``spec`` inflates to: float64 data, headers, slack."""
+    data = 8 * spec.parameter_count
+    bound = data + data // 64 + 2 * spec.n_layers * (NPY_HEADER_BYTES + 512) + 4096
+    return min(bound, MAX_PARAMS_BYTES)

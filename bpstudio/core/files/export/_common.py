@@ -21,6 +21,7 @@ from bpstudio.core.engine.address import array_name, parse_array_name
 from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export.model_info import ModelInfo, predict_raw
+from bpstudio.core.files.safe_json import load_json
 
 if TYPE_CHECKING:
     from bpstudio.core.data.csv_data import Standardizer
@@ -144,10 +145,7 @@ def info_from_string_metadata(
     }
     for key in _JSON_LISTS:
         if key in props:
-            try:
-                head[key] = json.loads(props[key])
-            except ValueError as exc:
-                raise BPStudioError(f"{source}: metadata {key} is not valid JSON: {exc}") from None
+            head[key] = load_json(props[key], source, what=f"metadata {key}")
     return ModelInfo.from_header(head, standardizer, source)
 
 
@@ -155,13 +153,10 @@ def parse_string_metadata(props: Mapping[str, str], source: str) -> NetworkSpec 
     """The spec stored by :func:`string_metadata`, or None if the file has none."""
     if "layer_sizes" not in props or "activations" not in props:
         return None
-    try:
-        fields: dict[str, Any] = {
-            "layer_sizes": json.loads(props["layer_sizes"]),
-            "activations": json.loads(props["activations"]),
-        }
-    except ValueError as exc:
-        raise BPStudioError(f"{source}: metadata is not valid JSON: {exc}") from None
+    fields: dict[str, Any] = {
+        "layer_sizes": load_json(props["layer_sizes"], source, what="metadata layer_sizes"),
+        "activations": load_json(props["activations"], source, what="metadata activations"),
+    }
     for key in ("format", "version", "loss", "dtype"):
         if key in props:
             fields[key] = props[key]

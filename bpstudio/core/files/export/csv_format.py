@@ -89,6 +89,7 @@ from bpstudio.core.files.export.model_info import (
     ModelInfo,
     standardizer_from_arrays,
 )
+from bpstudio.core.files.safe_json import load_json
 
 _BLOCK = re.compile(r"^(W|b)([1-9][0-9]*)\b")
 _STATS_BLOCK = "input_standardization"
@@ -180,10 +181,7 @@ def _header_value(key: str, text: str, where: str) -> Any:
         except ValueError:
             raise BPStudioError(f"{where}: version {text!r} is not a whole number") from None
     if key in _JSON_FIELDS:
-        try:
-            return json.loads(text)
-        except ValueError as exc:
-            raise BPStudioError(f"{where}: {key} is not valid JSON ({exc})") from None
+        return load_json(text, where, what=key)
     return text
 
 
@@ -200,10 +198,21 @@ def parse_csv_text(text: str, source: str) -> tuple[NetworkSpec | None, Params]:
 def parse_csv_model(text: str, source: str) -> tuple[NetworkSpec | None, Params, ModelInfo]:
     """:func:`parse_csv_text` plus what the header and statistics say about the model."""
     rows: list[tuple[int, list[str]]] = []
-    for lineno, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        while row and not row[-1].strip():
-            row.pop()
-        rows.append((lineno, [cell.strip() for cell in row]))
+    reader = csv.reader(io.StringIO(text))
+    lineno = 1
+    try:
+        for row in reader:
+            while row and not row[-1].strip():
+                row.pop()
+            rows.append((lineno, [cell.strip() for cell in row]))
+            if reader.line_num != lineno:
+                raise BPStudioError(
+                    f"{source} line {lineno}: a quoted cell holds a line break; every cell of a "
+                    "weights file is on one line"
+                )
+            lineno = reader.line_num + 1
+    except csv.Error as exc:  # a cell longer than the csv module's field limit, say
+        raise BPStudioError(f"{source} line {reader.line_num}: {exc}") from None
     head: dict[str, Any] = {}
     arrays: dict[str, Array] = {}
     statistics: Array | None = None

@@ -71,6 +71,7 @@ from bpstudio.core.files.export.model_info import (
     ModelInfo,
     standardizer_from_arrays,
 )
+from bpstudio.core.files.safe_json import load_json
 
 
 def _numbers(values: Array) -> str:
@@ -129,10 +130,6 @@ def write_json(
     return [Path(path)]
 
 
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not allowed; weights must be finite numbers")
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -161,10 +158,7 @@ def parse_json_text(text: str, source: str) -> tuple[NetworkSpec, Params]:
 
 def parse_json_model(text: str, source: str) -> tuple[NetworkSpec, Params, ModelInfo]:
     """:func:`parse_json_text` plus what the document says about inputs and outputs."""
-    try:
-        doc = json.loads(text, parse_constant=_reject_constant)
-    except ValueError as exc:
-        raise BPStudioError(f"{source}: not valid JSON ({exc})") from None
+    doc = load_json(text, source)
     if not isinstance(doc, dict):
         raise BPStudioError(f"{source}: expected a JSON object at the top level")
     if "format" not in doc:

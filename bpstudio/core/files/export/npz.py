@@ -21,9 +21,9 @@ sizes are then inferred from the shapes and its activations are unknown.
 from __future__ import annotations
 
 import json
+import math
 import os
-import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -32,6 +32,7 @@ import numpy as np
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files import safe_zip
 from bpstudio.core.files.atomic import atomic_write
 from bpstudio.core.files.export._common import (
     Predictor,
@@ -48,6 +49,7 @@ from bpstudio.core.files.export.model_info import (
     ModelInfo,
     standardizer_from_arrays,
 )
+from bpstudio.core.files.safe_json import MAX_JSON_BYTES, load_json
 
 if TYPE_CHECKING:
     from bpstudio.core.data.csv_data import Standardizer
@@ -83,38 +85,53 @@ def write_npz(
     return [Path(path)]
 
 
-def _load_arrays(path: Path) -> tuple[dict[str, Array], dict[str, Any] | None]:
-    """Every array of the archive plus its decoded header (None if it has none)."""
+def _load_arrays(
+    path: Path, spec: NetworkSpec | None = None
+) -> tuple[dict[str, Array], dict[str, Any] | None]:
+    """Every array of the archive plus its decoded header (None if it has none).
+
+    Read through :mod:`~bpstudio.core.files.safe_zip`: sizes bounded (by ``spec``'s arrays
+    when given), real-number arrays only, never unpickled.
+    """
     try:
-        loaded = np.load(path, allow_pickle=False)
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
     except FileNotFoundError:
         raise BPStudioError(f"{path}: no such file") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise BPStudioError(f"{path}: not a readable NumPy .npz archive ({exc})") from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
+    except OSError as exc:
+        raise BPStudioError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    if magic == b"\x93NUMPY":
         raise BPStudioError(f"{path}: a single .npy array, expected an .npz archive of W1, b1, ...")
-    arrays: dict[str, Array] = {}
-    head: dict[str, Any] | None = None
-    with loaded as archive:
-        for name in archive.files:
-            try:
-                value = archive[name]
-            except (OSError, ValueError, zipfile.BadZipFile) as exc:
-                raise BPStudioError(f"{path}: cannot read array {name!r} ({exc})") from None
-            if name == METADATA_KEY:
-                head = _decode_header(path, value)
-            else:
-                arrays[name] = value
+    expected = None
+    total = safe_zip.MAX_TOTAL_BYTES
+    if spec is not None:
+        expected = {name: 8 * math.prod(shape) for name, shape in _shapes(spec)}
+        expected[MEAN_NAME] = expected[STD_NAME] = 8 * spec.input_size
+        expected[METADATA_KEY] = 4 * MAX_JSON_BYTES  # UCS-4 text
+        total = sum(expected.values()) + len(expected) * safe_zip.NPY_HEADER_BYTES
+    arrays = safe_zip.read_npz(
+        path,
+        str(path),
+        text_keys={METADATA_KEY},
+        expected_bytes=expected,
+        max_total_bytes=total,
+    )
+    head = None
+    if METADATA_KEY in arrays:
+        head = _decode_header(path, arrays.pop(METADATA_KEY))
     return arrays, head
+
+
+def _shapes(spec: NetworkSpec) -> Iterator[tuple[str, tuple[int, ...]]]:
+    for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
+        yield f"W{l}", w_shape
+        yield f"b{l}", b_shape
 
 
 def _decode_header(path: Path, value: np.ndarray[Any, Any]) -> dict[str, Any]:
     if value.shape != () or value.dtype.kind != "U":
         raise BPStudioError(f"{path}: 'metadata' must be a 0-d string array holding JSON")
-    try:
-        decoded = json.loads(str(value.item()))
-    except ValueError as exc:
-        raise BPStudioError(f"{path}: 'metadata' is not valid JSON ({exc})") from None
+    decoded = load_json(str(value.item()), str(path), what="'metadata'")
     if not isinstance(decoded, dict):
         raise BPStudioError(f"{path}: 'metadata' must hold a JSON object")
     return decoded
@@ -164,7 +181,7 @@ def load_params_npz(path: str | os.PathLike[str], spec: NetworkSpec) -> Params:
     cast to ``spec``'s dtype.
     """
     source = Path(path)
-    arrays, _ = _load_arrays(source)
+    arrays, _ = _load_arrays(source, spec)
     _split_statistics(arrays, source)
     return Params.from_named(spec, arrays, source=str(source))
 

@@ -61,6 +61,7 @@ from bpstudio.core.files.export.model_info import (
     ModelInfo,
     standardizer_from_arrays,
 )
+from bpstudio.core.files.outputs import check_output_paths
 
 #: activation name -> the PyTorch module that computes it
 TORCH_MODULES: dict[str, str] = {
@@ -241,6 +242,7 @@ def write_safetensors(
     strings = string_metadata(header(spec, chosen, metadata, info))
     snippet = torch_snippet(spec, target.name, chosen, info)
     code = snippet_path(target)
+    check_output_paths([target, code])
     # Nested: both temporary files exist before either is renamed into place.
     with atomic_path(target) as tmp:
         st_numpy.save_file(tensors, tmp, metadata=strings)
