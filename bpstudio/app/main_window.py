@@ -127,7 +127,12 @@ class MainWindow(QMainWindow):
         self.decision_plot = DecisionPlot(self.document, self.controller, self)
         self.results_panel = ResultsPanel(self.document, self.controller, self)
         self.walkthrough = WalkthroughPanel(
-            self.document, self.selection, self.controller, self.canvas.scene(), self.settings, self
+            self.document,
+            self.selection,
+            self.controller,
+            self.canvas.network_scene,
+            self.settings,
+            self,
         )
         self.walkthrough.finished.connect(lambda: self.docks["walkthrough"].hide())
         self.undo_view = QUndoView(self.document.undo_stack, self)
@@ -382,7 +387,7 @@ class MainWindow(QMainWindow):
         if style is notation.settings.layers:
             return
         notation.settings.layers = style
-        self.canvas.scene().rebuild()
+        self.canvas.network_scene.rebuild()
         self.inspector.refresh()
         self.chain_rule.refresh()
         self.weights.model.beginResetModel()  # its headers name every w_jk^(l)

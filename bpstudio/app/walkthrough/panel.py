@@ -275,7 +275,7 @@ class WalkthroughPanel(QWidget):
     def _fill_tries(self, tries: list[Try]) -> None:
         while self.tries.count():
             item = self.tries.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         if tries:
