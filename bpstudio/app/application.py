@@ -1,4 +1,5 @@
-"""Start the desktop app: ``bpstudio [PROJECT | --template NAME] [--worker process|thread]``,
+"""Start the desktop app: ``bpstudio [PROJECT | --template NAME] [--worker process|thread]
+[--walkthrough N]``,
 or render it to a picture with ``--screenshot PATH [--train-steps N] [--size WxH]`` (see
 :mod:`bpstudio.app.screenshot`).
 """
@@ -30,6 +31,17 @@ APP_NAME = "Backprop Studio"
 ORGANIZATION = "Backprop Studio"
 
 
+def _screen_number(text: str) -> int:
+    """A walkthrough screen, 1..11 (argparse turns the error into a one-line message)."""
+    from bpstudio.app.walkthrough.screens import SCREENS
+
+    if not text.isdigit() or not 1 <= int(text) <= len(SCREENS):
+        raise argparse.ArgumentTypeError(
+            f"expected a screen from 1 to {len(SCREENS)}, got {text!r}"
+        )
+    return int(text)
+
+
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bpstudio", description="Open Backprop Studio.")
     parser.add_argument("project", nargs="?", type=Path, help="a .bpstudio project to open")
@@ -40,7 +52,15 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         help="open the window, save a PNG of it to this path, and quit",
     )
     parser.add_argument(
-        "--template", help="start from a template (note, xor, spirals, sine, digits)"
+        "--template",
+        help="start from a template (note, note_examples, note_paths, xor, spirals, sine, "
+        "digits, empty)",
+    )
+    parser.add_argument(
+        "--walkthrough",
+        type=_screen_number,
+        metavar="N",
+        help="open Help > Walk Through the Note at screen N (1 to 11)",
     )
     parser.add_argument(
         "--train-steps",
@@ -119,6 +139,10 @@ def run_app(argv: Sequence[str]) -> int:
     app = make_application()
     window = open_window(args)
     window.show()
+    if args.walkthrough is not None:
+        window.open_walkthrough(args.walkthrough - 1)
+    elif args.project is None and not args.template:
+        window.offer_walkthrough()
     code = app.exec()
     _leave_nothing_running(window)
     return code
@@ -164,6 +188,8 @@ def _run_screenshot(args: argparse.Namespace) -> int:
             window.open_path(args.project)
         shot = Screenshot(window, ScreenshotRequest(args.screenshot, args.train_steps, size))
         window.show()
+        if args.walkthrough is not None:
+            window.open_walkthrough(args.walkthrough - 1)
         shot.start()
         app.exec()
         _leave_nothing_running(window)

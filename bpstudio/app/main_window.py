@@ -43,6 +43,7 @@ from bpstudio.app.plots.gradient import GradientPlot
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.walkthrough.panel import OFFERED_KEY, WalkthroughPanel
 from bpstudio.app.widgets import hold_width
 from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.data.source import data_path_outside
@@ -59,6 +60,8 @@ HEAP_SETTLE_DELAY_MS = 1000
 BACKEND_KEY = "training/backend"
 BACKEND_LABELS = {"process": "In a Separate &Process", "thread": "In a &Thread of the Window"}
 NOTICE_MS = 15_000
+#: The setting that says how layers are written: "relative" (the note's L, L−1) or "absolute".
+NOTATION_KEY = "view/layer_notation"
 
 
 def preferred_backend(settings: QSettings) -> str:
@@ -123,6 +126,15 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.document, self.controller, self)
         self.decision_plot = DecisionPlot(self.document, self.controller, self)
         self.results_panel = ResultsPanel(self.document, self.controller, self)
+        self.walkthrough = WalkthroughPanel(
+            self.document,
+            self.selection,
+            self.controller,
+            self.canvas.network_scene,
+            self.settings,
+            self,
+        )
+        self.walkthrough.finished.connect(lambda: self.docks["walkthrough"].hide())
         self.undo_view = QUndoView(self.document.undo_stack, self)
         self.undo_view.setEmptyLabel("<project opened>")
 
@@ -148,10 +160,12 @@ class MainWindow(QMainWindow):
         self._dock("weights", "Weight matrix", self.weights, right)
         self._dock("results", "Results", self.results_panel, right)
         self._dock("history", "Undo history", self.undo_view, right)
+        self._dock("walkthrough", "Walk through the note", self.walkthrough, left)
         self._dock("decision", "Output", self.decision_plot, bottom)
         self._dock("cost", "Cost", self.cost_plot, bottom)
         self._dock("gradient", "Gradient ∇C", self.gradient_plot, bottom)
         self.tabifyDockWidget(self.docks["training"], self.docks["data"])
+        self.tabifyDockWidget(self.docks["training"], self.docks["walkthrough"])
         self.docks["training"].raise_()
         for name in ("weights", "results", "history"):
             self.tabifyDockWidget(self.docks["inspector"], self.docks[name])
@@ -173,6 +187,8 @@ class MainWindow(QMainWindow):
         if self.controller.last_notice:
             self._on_notice(self.controller.last_notice)
         self._restore_settings()
+        # The walkthrough opens from Help (or the first-launch offer), never by itself.
+        self.docks["walkthrough"].hide()
         self._update_title()
         self.autosaver = self._start_autosave(recovery_folder or recovery.default_folder())
         # Once the window (or a new project's views) is built and shown: see _settle_heap.
@@ -226,6 +242,23 @@ class MainWindow(QMainWindow):
         self.act_undo.setEnabled(False)
         self.act_redo.setEnabled(False)
         self.act_about = self._action("&About Backprop Studio", self._about)
+        self.act_walkthrough = self._action(
+            "&Walk Through the Note…",
+            lambda: self.open_walkthrough(),
+            tip="One screen per idea of 'Backpropagation Calculus', on a live network",
+        )
+        chosen = self.settings.value(NOTATION_KEY)
+        if chosen in {style.value for style in notation.LayerStyle}:
+            notation.settings.layers = notation.LayerStyle(chosen)
+        relative = notation.settings.layers is notation.LayerStyle.RELATIVE
+        self.act_relative_layers = self._action(
+            "Layers as in the &Note (L, L−1, …)",
+            self.set_relative_layers,
+            tip="Write layers relative to the output, w^(L), a^(L−1), as the note does; "
+            "off: absolute numbers w^(1), w^(2)",
+        )
+        self.act_relative_layers.setCheckable(True)
+        self.act_relative_layers.setChecked(relative)
         self.backend_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for kind in BACKENDS:
@@ -260,6 +293,7 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         self.canvas.add_view_actions(view_menu)
+        view_menu.addAction(self.act_relative_layers)
         view_menu.addSeparator()
         panels = view_menu.addMenu("&Panels")
         for dock in self.docks.values():
@@ -273,6 +307,8 @@ class MainWindow(QMainWindow):
         self.training.add_actions(training_menu)
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_walkthrough)
+        help_menu.addSeparator()
         help_menu.addAction(self.act_about)
         help_menu.addAction("About &Qt", QApplication.aboutQt)
 
@@ -340,6 +376,41 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.title}[*] — Backprop Studio")
         self.setWindowModified(self.document.is_modified())
+
+    # -- the note's notation and the walkthrough ----------------------------------------------
+
+    def set_relative_layers(self, relative: bool) -> None:
+        """Write layers as the note does (L, L−1) or as absolute numbers; every view redraws."""
+        style = notation.LayerStyle.RELATIVE if relative else notation.LayerStyle.ABSOLUTE
+        self.settings.setValue(NOTATION_KEY, style.value)
+        self.act_relative_layers.setChecked(relative)
+        if style is notation.settings.layers:
+            return
+        notation.settings.layers = style
+        self.canvas.network_scene.rebuild()
+        self.inspector.refresh()
+        self.chain_rule.refresh()
+        self.weights.model.beginResetModel()  # its headers name every w_jk^(l)
+        self.weights.model.endResetModel()
+        self.gradient_plot.redraw()
+        self.walkthrough.refresh()
+
+    def open_walkthrough(self, screen: int | None = None) -> None:
+        """Show the walkthrough and start it (at ``screen``, 0-based, or where one left off)."""
+        self.settings.setValue(OFFERED_KEY, True)
+        dock = self.docks["walkthrough"]
+        dock.show()
+        dock.raise_()
+        self.walkthrough.start(screen)
+        self.walkthrough.setFocus()
+
+    def offer_walkthrough(self) -> None:
+        """On the first launch: show the walkthrough's invitation (it changes nothing)."""
+        if self.settings.value(OFFERED_KEY, False) in (True, "true"):
+            return
+        self.settings.setValue(OFFERED_KEY, True)
+        self.docks["walkthrough"].show()
+        self.docks["walkthrough"].raise_()
 
     # -- undo that rewinds training --------------------------------------------------------------
 

@@ -371,6 +371,10 @@ class GradientPlot(QWidget):
         self._norms_range = self._histogram_x = self._histogram_y = None
         self._redraw()
 
+    def redraw(self) -> None:
+        """Draw the last snapshot again (the notation of its labels changed)."""
+        self._redraw()
+
     def _redraw(self) -> None:
         if self._snapshot is not None:
             self.draw(self._snapshot)
