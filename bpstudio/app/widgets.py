@@ -1,22 +1,187 @@
 """Widgets that several views share: number fields and labels that never re-lay out
-their window."""
+their window.
+
+Every place a person types a number uses :class:`NumberSpinBox` (floats; :class:`LogSpinBox`
+and :class:`ValueSpinBox` are kinds of it) or :class:`IntegerSpinBox`. Both read the text
+with :func:`bpstudio.app.number_text.parse_number` and refuse what it refuses, inline (a red
+frame and the reason in the tooltip), restoring the previous value on focus out or Escape.
+"""
 
 from __future__ import annotations
 
 import math
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QSizePolicy, QWidget
+from PySide6.QtGui import QKeyEvent, QValidator
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDoubleSpinBox,
+    QLabel,
+    QSizePolicy,
+    QSpinBox,
+    QToolTip,
+    QWidget,
+)
+
+from bpstudio.app.number_text import NumberTextError, parse_number
+from bpstudio.app.theme import css, theme
 
 #: The largest magnitude a parameter field accepts.
 VALUE_LIMIT = 1e6
 
 
-class LogSpinBox(QDoubleSpinBox):
+class _NumberText:
+    """What :class:`NumberSpinBox` and :class:`IntegerSpinBox` share: reading typed text
+    with :func:`parse_number` and showing a refusal next to the field."""
+
+    integer = False
+
+    def _init_number_text(self: QAbstractSpinBox) -> None:  # type: ignore[misc]
+        self.problem = ""
+        self._tip = ""
+        self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
+        # A value is taken when typing ends: "1" is not taken on the way to "1e3".
+        self.setKeyboardTracking(False)
+        self.lineEdit().textChanged.connect(self._on_text_edited)  # type: ignore[attr-defined]
+        self.editingFinished.connect(self._on_editing_finished)  # type: ignore[attr-defined]
+
+    def read(self, text: str) -> float:
+        """The value of ``text`` (with the prefix and suffix), or NumberTextError."""
+        box: QAbstractSpinBox = self  # type: ignore[assignment]
+        body = text
+        prefix, suffix = box.prefix(), box.suffix()  # type: ignore[attr-defined]
+        if prefix and body.startswith(prefix):
+            body = body[len(prefix) :]
+        if suffix and body.endswith(suffix):
+            body = body[: -len(suffix)]
+        special = box.specialValueText()
+        if special and body.strip() == special.strip():
+            return float(box.minimum())  # type: ignore[attr-defined]
+        return parse_number(
+            body,
+            decimal=box.locale().decimalPoint(),
+            minimum=float(box.minimum()),  # type: ignore[attr-defined]
+            maximum=float(box.maximum()),  # type: ignore[attr-defined]
+            integer=self.integer,
+        )
+
+    def _state(self, text: str) -> QValidator.State:
+        try:
+            self.read(text)
+        except NumberTextError:
+            # Intermediate, not Invalid: the person may be half-way through "1e-" or "1/".
+            return QValidator.State.Intermediate
+        return QValidator.State.Acceptable
+
+    def _show_problem(self, problem: str) -> None:
+        box: QAbstractSpinBox = self  # type: ignore[assignment]
+        if problem == self.problem:
+            return
+        if not self.problem:
+            self._tip = box.toolTip()
+        self.problem = problem
+        if problem:
+            box.setStyleSheet(f"border: 1px solid {css(theme().messages.error)};")
+            box.setToolTip(f"Not taken: {problem}.")
+        else:
+            box.setStyleSheet("")
+            box.setToolTip(self._tip)
+
+    def _on_text_edited(self, text: str) -> None:
+        try:
+            self.read(text)
+        except NumberTextError as exc:
+            self._show_problem(str(exc))
+            return
+        self._show_problem("")
+
+    def _on_editing_finished(self) -> None:
+        box: QAbstractSpinBox = self  # type: ignore[assignment]
+        problem = self.problem
+        if problem:
+            # Qt has put the previous value back; say why the typed one was not taken.
+            QToolTip.showText(
+                box.mapToGlobal(box.rect().bottomLeft()), f"Not taken: {problem}.", box
+            )
+            self.refused = problem
+            self._show_problem("")
+
+    def _restore(self) -> None:
+        box: QAbstractSpinBox = self  # type: ignore[assignment]
+        box.lineEdit().setText(box.textFromValue(box.value()))  # type: ignore[attr-defined]
+        self._show_problem("")
+
+
+class NumberSpinBox(_NumberText, QDoubleSpinBox):
+    """A float field that takes 0.2, .2, 2e-1, −1.5E3, the locale's decimal point and 1/3,
+    and refuses anything else (NaN, inf, out of range) inline without changing its value.
+
+    A drop-in :class:`QDoubleSpinBox`: same signals, ``setRange``, ``setDecimals``,
+    ``setSingleStep``, prefix, suffix and special value text. ``problem`` holds the reason
+    the text being typed would be refused ("" when it would be taken); ``refused`` the
+    reason of the last refusal.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.refused = ""
+        self._init_number_text()
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt override)
+        try:
+            return self.read(text)
+        except NumberTextError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:  # Qt override
+        return self._state(text), text, pos
+
+    def fixup(self, text: str) -> str:  # (Qt override)
+        return text
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape and self.problem:
+            self._restore()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class IntegerSpinBox(_NumberText, QSpinBox):
+    """A whole-number field, like :class:`NumberSpinBox`: ``1e3`` and ``−2`` are taken,
+    ``2.5`` is refused. A drop-in :class:`QSpinBox`."""
+
+    integer = True
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.refused = ""
+        self._init_number_text()
+
+    def valueFromText(self, text: str) -> int:  # noqa: N802 (Qt override)
+        try:
+            return int(self.read(text))
+        except NumberTextError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:  # Qt override
+        return self._state(text), text, pos
+
+    def fixup(self, text: str) -> str:  # (Qt override)
+        return text
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape and self.problem:
+            self._restore()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class LogSpinBox(NumberSpinBox):
     """A spin box for positive numbers spanning decades: arrows walk 1, 2, 5, 10, 20, …
 
-    It shows 4 significant digits and accepts scientific notation (``3e-4``).
+    It shows 4 significant digits and reads what :class:`NumberSpinBox` reads (``3e-4``).
     """
 
     LADDER = (1.0, 2.0, 5.0)
@@ -46,30 +211,10 @@ class LogSpinBox(QDoubleSpinBox):
         return max(smaller)
 
     def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt override)
-        return f"{value:.4g}"
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt override)
-        try:
-            return float(text.strip())
-        except ValueError:
-            return self.value()
-
-    def validate(  # (Qt override)
-        self, text: str, pos: int
-    ) -> tuple[QValidator.State, str, int]:
-        stripped = text.strip()
-        try:
-            value = float(stripped)
-        except ValueError:
-            ok = stripped == "" or all(c in "0123456789.eE+-" for c in stripped)
-            state = QValidator.State.Intermediate if ok else QValidator.State.Invalid
-            return state, text, pos
-        if self.minimum() <= value <= self.maximum():
-            return QValidator.State.Acceptable, text, pos
-        return QValidator.State.Intermediate, text, pos
+        return f"{value:.4g}".replace(".", self.locale().decimalPoint())
 
 
-class ValueSpinBox(QDoubleSpinBox):
+class ValueSpinBox(NumberSpinBox):
     """A spin box for a parameter's value: up to six decimals, without trailing zeros."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

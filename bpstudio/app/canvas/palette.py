@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QSpinBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app.canvas.icons import layer_icon, layer_pixmap
 from bpstudio.app.canvas.mime import LAYER_MIME, layer_mime_data
 from bpstudio.app.theme import css, theme, with_alpha
+from bpstudio.app.widgets import IntegerSpinBox
 from bpstudio.core.engine.edits import MAX_LAYER_SIZE
 
 DEFAULT_SIZE = 4
@@ -195,7 +195,7 @@ class LayerPalette(QWidget):
 
         row = QHBoxLayout()
         label = QLabel("Neurons in a new layer")
-        self.size_spin = QSpinBox()
+        self.size_spin = IntegerSpinBox()
         self.size_spin.setRange(1, MAX_LAYER_SIZE)
         self.size_spin.setValue(DEFAULT_SIZE)
         self.size_spin.setToolTip("How many neurons a dropped hidden layer has")

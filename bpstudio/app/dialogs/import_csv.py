@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QRadioButton,
-    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -49,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.app.background import LatestJob
 from bpstudio.app.theme import css, theme, with_alpha
+from bpstudio.app.widgets import IntegerSpinBox
 from bpstudio.core.data.csv_data import CsvFormat, _sniff_lines, sniff_csv
 from bpstudio.core.data.datasets import Dataset
 from bpstudio.core.data.source import DataSource, read_csv_examples, split_examples
@@ -197,7 +197,7 @@ class ImportCsvDialog(QDialog):
         self.standardize_check.setToolTip(
             "Statistics come from the training split only, so nothing leaks from validation."
         )
-        self.validation_spin = QSpinBox()
+        self.validation_spin = IntegerSpinBox()
         self.validation_spin.setRange(0, 90)
         self.validation_spin.setSuffix(" %")
         self.validation_spin.setValue(round(100 * validation_fraction))

@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from bpstudio.app.notation import Notation
+from bpstudio.app.widgets import IntegerSpinBox
 from bpstudio.core.engine.init import INITIALIZER_LABELS, INITIALIZERS
 
 MAX_SEED = 2**31 - 1
@@ -57,7 +57,7 @@ class InitializeDialog(QDialog):
         index = self.scheme_combo.findData(scheme)
         self.scheme_combo.setCurrentIndex(max(index, 0))
 
-        self.seed_spin = QSpinBox()
+        self.seed_spin = IntegerSpinBox()
         self.seed_spin.setRange(0, MAX_SEED)
         self.seed_spin.setValue(min(max(int(seed), 0), MAX_SEED))
         self.seed_spin.setAccelerated(True)

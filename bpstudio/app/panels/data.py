@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSlider,
-    QSpinBox,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -55,6 +54,7 @@ from bpstudio.app.panels.data_preview import (
 )
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import IntegerSpinBox
 from bpstudio.app.worker import LoadedData
 from bpstudio.core.data.datasets import GENERATORS, Dataset, GeneratorInfo
 from bpstudio.core.data.fit import FitPlan, fit_to_dataset, fits, suggests_other_output
@@ -170,7 +170,7 @@ class DataPanel(QWidget):
 
         # Generator controls.
         self.size_slider = LogSlider()
-        self.size_spin = QSpinBox()
+        self.size_spin = IntegerSpinBox()
         self.size_spin.setGroupSeparatorShown(True)
         self.size_spin.setKeyboardTracking(False)
         self.size_slider.valueChanged.connect(self._on_size_slider)
@@ -180,9 +180,9 @@ class DataPanel(QWidget):
         self.noise_value = QLabel()
         self.noise_value.setMinimumWidth(36)
         self.noise_slider.valueChanged.connect(self._on_editor_changed)
-        self.classes_spin = QSpinBox()
+        self.classes_spin = IntegerSpinBox()
         self.classes_spin.valueChanged.connect(self._on_editor_changed)
-        self.seed_spin = QSpinBox()
+        self.seed_spin = IntegerSpinBox()
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.valueChanged.connect(self._on_editor_changed)
@@ -229,7 +229,7 @@ class DataPanel(QWidget):
 
         self.validation_slider = QSlider(Qt.Orientation.Horizontal)
         self.validation_slider.setRange(0, 90)
-        self.validation_spin = QSpinBox()
+        self.validation_spin = IntegerSpinBox()
         self.validation_spin.setRange(0, 90)
         self.validation_spin.setSuffix(" %")
         self.validation_slider.valueChanged.connect(self.validation_spin.setValue)

@@ -56,6 +56,7 @@ def new_drag_id() -> int:
 def slider_span(value: float) -> float:
     """The slider reaches ±span: at least max(4, 2|value|), rounded up to 1, 2, 4 or 5 × 10^n."""
     need = max(4.0, 2.0 * abs(value)) if math.isfinite(value) else 4.0
+    need = min(need, 1e300)  # 2|value| overflows to inf near the largest float
     scale = 10.0 ** math.floor(math.log10(need))
     for m in (1.0, 2.0, 4.0, 5.0, 10.0):
         if m * scale >= need * (1 - 1e-12):
@@ -131,7 +132,11 @@ class ParameterEditor(QWidget):
             self._span = slider_span(self._value)
             self._show_span()
             with QSignalBlocker(self.slider):
-                self.slider.setValue(round(self._value / self._span * SLIDER_STEPS))
+                # Clamped: a value beyond the span (or a huge one) pins the slider at its end.
+                position = (
+                    self._value / self._span * SLIDER_STEPS if math.isfinite(self._value) else 0
+                )
+                self.slider.setValue(round(min(max(position, -SLIDER_STEPS), SLIDER_STEPS)))
 
     def _show_span(self) -> None:
         self.low_label.setText(notation.format_value(-self._span, 3))

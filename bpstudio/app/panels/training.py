@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSlider,
-    QSpinBox,
     QStyle,
     QToolBar,
     QToolButton,
@@ -40,7 +39,13 @@ from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
 from bpstudio.app.theme import css, theme, with_alpha
 from bpstudio.app.training import TrainingController
-from bpstudio.app.widgets import LogSpinBox, hold_width, status_label
+from bpstudio.app.widgets import (
+    IntegerSpinBox,
+    LogSpinBox,
+    NumberSpinBox,
+    hold_width,
+    status_label,
+)
 from bpstudio.app.worker import StopConditions
 from bpstudio.core.engine.gradcheck import GradCheckResult
 from bpstudio.core.engine.init import INITIALIZER_LABELS
@@ -466,14 +471,14 @@ class TrainingPanel(QWidget):
             self.schedule_combo.addItem(label, name)
         self.schedule_combo.currentIndexChanged.connect(self._on_schedule_changed)
         self.schedule_combo.setToolTip("How η changes with the step count t (from 0)")
-        self.schedule_every = QSpinBox()
+        self.schedule_every = IntegerSpinBox()
         self.schedule_every.setRange(1, 10_000_000)
         self.schedule_every.setSuffix(" steps")
         self.schedule_every.setKeyboardTracking(False)
         self.schedule_every.valueChanged.connect(
             lambda v: self._change("schedule interval", schedule_every=int(v))
         )
-        self.schedule_factor = QDoubleSpinBox()
+        self.schedule_factor = NumberSpinBox()
         self.schedule_factor.setRange(0.01, 1.0)
         self.schedule_factor.setSingleStep(0.05)
         self.schedule_factor.setDecimals(3)
@@ -513,7 +518,7 @@ class TrainingPanel(QWidget):
         for name, label in OPTIMIZER_LABELS.items():
             self.optimizer_combo.addItem(label, name)
         self.optimizer_combo.currentIndexChanged.connect(self._on_optimizer_changed)
-        self.momentum_spin = QDoubleSpinBox()
+        self.momentum_spin = NumberSpinBox()
         self.momentum_spin.setRange(0.0, 0.999)
         self.momentum_spin.setSingleStep(0.05)
         self.momentum_spin.setDecimals(3)
@@ -551,7 +556,7 @@ class TrainingPanel(QWidget):
         self.adam_label = QLabel("Adam")
         form.addRow(self.adam_label, self.adam_row)
 
-        self.batch_spin = QSpinBox()
+        self.batch_spin = IntegerSpinBox()
         self.batch_spin.setRange(1, 1_000_000)
         self.batch_spin.setKeyboardTracking(False)
         self.batch_spin.setToolTip("Examples per gradient step (the n of (1/n) Σ_k)")
@@ -571,7 +576,7 @@ class TrainingPanel(QWidget):
         form.addRow("L2 λ", self.l2_spin)
         form.addRow("L1 λ", self.l1_spin)
 
-        self.seed_spin = QSpinBox()
+        self.seed_spin = IntegerSpinBox()
         self.seed_spin.setRange(0, 2_147_483_647)
         self.seed_spin.setKeyboardTracking(False)
         self.seed_spin.setToolTip("Seeds the shuffling of examples and Reset's initialisation")
@@ -581,7 +586,7 @@ class TrainingPanel(QWidget):
 
     @staticmethod
     def _adam_spin(maximum: float, decimals: int, step: float, tip: str) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox()
+        spin = NumberSpinBox()
         spin.setRange(0.0, maximum)
         spin.setDecimals(decimals)
         spin.setSingleStep(step)
@@ -591,7 +596,7 @@ class TrainingPanel(QWidget):
 
     @staticmethod
     def _penalty_spin(tip: str) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox()
+        spin = NumberSpinBox()
         spin.setRange(0.0, 10.0)
         spin.setDecimals(5)
         spin.setSingleStep(1e-4)
@@ -620,7 +625,7 @@ class TrainingPanel(QWidget):
         form.addRow("Speed", speed_row)
 
         self.max_epochs_check = QCheckBox("Stop at epoch")
-        self.max_epochs_spin = QSpinBox()
+        self.max_epochs_spin = IntegerSpinBox()
         self.max_epochs_spin.setRange(1, 100_000_000)
         self.max_epochs_spin.setValue(1000)
         self.target_cost_check = QCheckBox("Stop at cost ≤")
@@ -628,7 +633,7 @@ class TrainingPanel(QWidget):
         self.target_cost_spin.setValue(1e-3)
         self.target_cost_spin.setToolTip("Full training-set cost C at which a run stops")
         self.target_accuracy_check = QCheckBox("Stop at acc. ≥")
-        self.target_accuracy_spin = QDoubleSpinBox()
+        self.target_accuracy_spin = NumberSpinBox()
         self.target_accuracy_spin.setRange(0.0, 100.0)
         self.target_accuracy_spin.setDecimals(1)
         self.target_accuracy_spin.setSuffix(" %")

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QEvent,
     QItemSelectionModel,
+    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -51,7 +52,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app import notation
+from bpstudio.app import notation, number_text
 from bpstudio.app.actions import ask_initialize
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
@@ -91,19 +92,19 @@ def text_colour(background: QColor) -> QColor:
 
 
 def parse_number(text: str) -> float:
-    """A finite float from a cell's text; raises ValueError with a message for people."""
-    cleaned = text.strip().replace("\u2212", "-")
+    """A finite float from a cell's text, read by the one number parser
+    (:func:`bpstudio.app.number_text.parse_number`); raises ValueError with a message for
+    people. A single ',' without a '.' is a decimal comma (from a tab-separated block or a
+    locale that writes one), whatever the locale."""
+    cleaned = text.strip()
     if not cleaned:
         raise ValueError("the cell is empty")
+    decimal = QLocale().decimalPoint()
     if cleaned.count(",") == 1 and "." not in cleaned:
-        cleaned = cleaned.replace(",", ".")  # a decimal comma, from a tab-separated block
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise ValueError(f"“{text.strip()}” is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"“{text.strip()}” is not a finite number")
-    return value
+        decimal = ","
+    elif decimal != "." and decimal not in cleaned:
+        decimal = "."  # a value copied with a decimal point reads the same in every locale
+    return number_text.parse_number(cleaned, decimal=decimal)
 
 
 def split_block(text: str) -> list[list[str]]:
