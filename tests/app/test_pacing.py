@@ -105,7 +105,9 @@ def test_canvas_draws_in_draft_quality_only_while_running(
     emit_snapshot(stub_controller, trainer, running=True)
     qtbot.waitUntil(lambda: view.network_scene.draft, timeout=2000)
     assert view.network_scene.values is not None
-    assert view.network_scene.values.W[0][0, 0] == trainer.params.W[0][0, 0]
+    assert (
+        view.network_scene.values.W[0][0, 0] == trainer.trace_params.W[0][0, 0]
+    )  # the state shown
     emit_snapshot(stub_controller, trainer, running=False)
     assert not view.network_scene.draft  # the last picture of a run is in full quality
     assert view.grab().width() > 0

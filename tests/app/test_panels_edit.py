@@ -227,8 +227,12 @@ def test_inspector_shows_live_values_from_the_snapshot(
     assert probe.grads is not None
 
     selection.select(Selection.neuron(1, 3))
-    trace = forward(document.spec, document.params, probe.x)
+    # One state: after the step, the numbers of the step just taken, before its update.
+    assert snapshot.after_update
+    assert "before its update" in panel.neuron_probe_box.title()
+    trace = forward(document.spec, snapshot.pass_params, probe.x)
     z, a = trace.Z[0][0, 3], trace.A[1][0, 3]
+    assert panel.live_numbers()["z"] == z
     values = panel.neuron_probe.values
     assert values["z"].text() == format_value(z)
     assert values["a"].text() == format_value(a)

@@ -4,6 +4,11 @@ The canvas computes nothing itself: parameters come from the document (idle) or 
 snapshot (live), the probe example's a, z, σ′(z) and ∂C/∂a from the snapshot's probe
 readout (:mod:`bpstudio.core.engine.readout`) and the batch's ∂C/∂w from the snapshot.
 Arrays are views into the (immutable) snapshot, never copies.
+
+One state at a time: with live values the weights drawn are the ones those values were
+computed with (:attr:`Snapshot.pass_params`; after an update, the ones before it), and a
+snapshot whose parameters are not the document's (an edit it has not caught up with yet)
+lends no live values at all.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class CanvasValues:
     probe_index : which training example the probe is
     probe : the probe's readout (A, Z and dA are its vectors); None before a forward pass
     y : the probe's target y, ``(n_L,)``; cost : its own cost C₀ (None before backward)
+    after_update : the values are the step just taken, from the parameters before its update
+    step : the number of steps taken (the live values' snapshot's), None without live values
     """
 
     spec: NetworkSpec
@@ -45,6 +52,8 @@ class CanvasValues:
     probe: Readout | None = None
     y: Array | None = None
     cost: float | None = None
+    after_update: bool = False
+    step: int | None = None
 
     def activation(self, layer: int, j: int) -> float | None:
         return None if self.A is None else float(self.A[layer][j])
@@ -71,10 +80,11 @@ def values_from_snapshot(snapshot: Snapshot) -> CanvasValues:
     probe = snapshot.probe
     values = snapshot.probe_readout
     batch = snapshot.batch_grads
+    shown = snapshot.pass_params
     return CanvasValues(
         spec=snapshot.spec,
-        W=snapshot.params.W,
-        b=snapshot.params.b,
+        W=shown.W,
+        b=shown.b,
         A=values.a if values is not None else None,
         Z=values.z if values is not None else None,
         dA=values.dC_da if values is not None else None,
@@ -83,28 +93,18 @@ def values_from_snapshot(snapshot: Snapshot) -> CanvasValues:
         probe=values,
         y=probe.y[0] if probe is not None else None,
         cost=probe.grads.cost if probe is not None and probe.grads is not None else None,
+        after_update=snapshot.after_update,
+        step=snapshot.step,
     )
 
 
 def values_from_document(
     spec: NetworkSpec, params: Params, snapshot: Snapshot | None
 ) -> CanvasValues:
-    """The document's parameters with the probe values of ``snapshot`` if it fits ``spec``."""
-    if snapshot is not None and snapshot.spec == spec:
-        live = values_from_snapshot(snapshot)
-        return CanvasValues(
-            spec,
-            params.W,
-            params.b,
-            live.A,
-            live.Z,
-            live.dA,
-            live.dW,
-            live.probe_index,
-            live.probe,
-            live.y,
-            live.cost,
-        )
+    """The live values of ``snapshot`` if it shows the document's network and parameters,
+    otherwise the document's parameters alone."""
+    if snapshot is not None and snapshot.spec == spec and snapshot.params.allclose(params):
+        return values_from_snapshot(snapshot)
     return CanvasValues(spec, params.W, params.b)
 
 

@@ -347,6 +347,11 @@ class NetworkView(QGraphicsView):
             note = "Activations appear after a forward pass"
         elif values.dA is None:
             note = f"Probe: example {values.probe_index} · no ∂C/∂a yet"
+        elif values.after_update:
+            note = (
+                f"Step {values.step}: example {values.probe_index} and the weights before the "
+                "update (forward uses the new ones)"
+            )
         else:
             note = f"Showing training example {values.probe_index}"
         self.legend.set_note(note)

@@ -251,19 +251,21 @@ class ChainRulePanel(QWidget):
             parts.append(_symbolic(nt, target, l, j, act.elementwise, per_example=True))
             return _page("".join(parts))
         parts.append(f"<p style='color:{MUTED}'>{about}</p>")
+        if snap.after_update:
+            parts.append(_after_update_notice(snap, target, sel))
         if grads is None:
             parts.append(self._forward_only(values, target, l, j, k))
             parts.append(
                 _notice(f"Run a <b>backward pass</b> to get {d(cost(True), 'a')} and the gradient.")
             )
         else:
-            terms = chain_terms(spec, snap.params, trace, grads, l, j, k)
+            terms = chain_terms(spec, snap.pass_params, trace, grads, l, j, k)
             self.terms = terms
             parts.append(self._probe_formula(spec, terms, target))
-            parts.append(self._dC_da_section(spec, snap.params, trace, grads, terms, snap))
+            parts.append(self._dC_da_section(spec, snap.pass_params, trace, grads, terms, snap))
         parts.append(self._batch_section(snap, target, l, j, k))
         if grads is not None and k is not None:
-            parts.append(self._paths_section(spec, snap.params, trace, grads, l, k))
+            parts.append(self._paths_section(spec, snap.pass_params, trace, grads, l, k))
         return _page("".join(parts))
 
     def _forward_only(self, values: Readout, target: str, l: int, j: int, k: int | None) -> str:
@@ -458,7 +460,7 @@ class ChainRulePanel(QWidget):
             return head + _notice(
                 f"Run a <b>{what}</b> on a mini-batch to average the terms over its examples."
             )
-        bt = chain_terms(snap.spec, snap.params, trace, grads, l, j, k)
+        bt = chain_terms(snap.spec, snap.pass_params, trace, grads, l, j, k)
         self.batch_terms = bt
         engine = bt.ref.get(grads.as_params())
         self.engine_gradient = engine
@@ -468,9 +470,9 @@ class ChainRulePanel(QWidget):
         if n > MAX_BATCH_TERMS:
             shown.append("…")
         stale = ""
-        if snap.next_phase.value == "forward":
+        if snap.after_update:
             stale = (
-                f"<p style='color:{MUTED}'>(The mini-batch the last update learned from: "
+                f"<p style='color:{MUTED}'>(The mini-batch step {snap.step} learned from: "
                 "this gradient was computed before that update.)</p>"
             )
         agree = math.isclose(average, engine, rel_tol=1e-9, abs_tol=1e-15)
@@ -537,7 +539,7 @@ class ChainRulePanel(QWidget):
         if grads is None:
             parts.append(_notice(f"Run a <b>backward pass</b> to get {d(cost(True), 'x')}."))
             return _page("".join(parts))
-        parts.append(self._paths_section(spec, snap.params, trace, grads, 1, k))
+        parts.append(self._paths_section(spec, snap.pass_params, trace, grads, 1, k))
         dX = grads.dA[0]
         if dX is not None:
             parts.append(
@@ -624,6 +626,19 @@ def _paths_table(spec: NetworkSpec, layer: int, k: int, paths: list[PathTerm], i
     return (
         f"<table cellspacing='0' cellpadding='2' style='margin-left:12px'>{header}"
         f"{''.join(rows)}{more}</table>"
+    )
+
+
+def _after_update_notice(snap: Snapshot, target: str, sel: Selection) -> str:
+    """Says which state the numbers are: the step just taken, before its update."""
+    ref = sel.param
+    change = ""
+    if ref is not None:
+        before, after = ref.get(snap.pass_params), ref.get(snap.params)
+        change = f" It had {target} = {num(before, 6)}; the update made it {num(after, 6)}."
+    return _notice(
+        f"Step {snap.step} just taken: every number below was computed with the parameters "
+        f"<b>before</b> its update.{change} Run a <b>forward pass</b> for the new ones."
     )
 
 

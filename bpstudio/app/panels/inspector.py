@@ -183,6 +183,7 @@ class _LiveRows:
     def __init__(self, form: QFormLayout, names: list[str]) -> None:
         self.names: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
+        self.numbers: dict[str, float | None] = dict.fromkeys(names)  # as shown
         for key in names:
             name, value = QLabel(), _value_label()
             name.setTextFormat(Qt.TextFormat.RichText)
@@ -196,10 +197,12 @@ class _LiveRows:
         self.values[key].setToolTip(tip)
 
     def set_value(self, key: str, value: float | None) -> None:
+        self.numbers[key] = value
         self.values[key].setText(notation.format_value(value))
 
     def clear(self) -> None:
-        for label in self.values.values():
+        for key, label in self.values.items():
+            self.numbers[key] = None
             label.setText("—")
 
 
@@ -534,6 +537,11 @@ class InspectorPanel(QWidget):
         batch_title = "Last batch"
         if batch_values is not None:
             batch_title = f"Last batch (n = {batch_values.n_examples})"
+        if snapshot is not None and snapshot.after_update:
+            # One state: these numbers are the step just taken's, not the new parameters'.
+            before = f" · step {snapshot.step}, before its update"
+            probe_title += before
+            batch_title += before
         l, j = current.layer, current.j
         ref = current.param
 
@@ -576,6 +584,19 @@ class InspectorPanel(QWidget):
         if snapshot is None or not snapshot.running or editor.is_editing():
             return
         editor.set_value(ref.get(snapshot.params))
+
+    def live_numbers(self) -> dict[str, float | None]:
+        """The read-only numbers the page shown displays (for tests and other views), by
+        row: ``a_prev``, ``dC_dw``; ``x``, ``dC_dx``; ``z``, ``a``, ``slope``, ``dC_da``,
+        ``dC_db``. They all come from the latest snapshot's one state (its
+        ``pass_params``)."""
+        page = self.pages.currentIndex()
+        rows = {
+            self.PAGE_WEIGHT: (self.weight_probe, self.weight_batch),
+            self.PAGE_INPUT: (self.input_probe,),
+            self.PAGE_NEURON: (self.neuron_probe, self.neuron_batch),
+        }.get(page, ())
+        return {key: value for row in rows for key, value in row.numbers.items()}
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

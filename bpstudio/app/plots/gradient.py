@@ -392,8 +392,10 @@ class GradientPlot(QWidget):
         n = len(snapshot.batch_indices)
         vector = grads.vector()
         norm = float(np.sqrt(np.vdot(vector, vector)))
+        # The gradient of the step just taken is that of the parameters before its update.
+        which = f"step {snapshot.step}'s mini-batch" if snapshot.after_update else "the mini-batch"
         self.summary.setText(
-            f"∇C of the last mini-batch (n = {n:,}): {vector.size:,} components, "
+            f"∇C of {which} (n = {n:,}): {vector.size:,} components, "
             f"‖∇C‖ = <b>{notation.format_value(norm, 4)}</b>"
         )
         if self.mode == MODE_COMPONENTS:

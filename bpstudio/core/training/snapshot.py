@@ -4,8 +4,16 @@ A :class:`Snapshot` holds copies (or arrays nobody writes to again, marked read-
 everything the views show: parameters, the last batch's trace and gradients, the probe
 example's z, a and ∂C/∂a, the history curves and the counters. It is safe to hand to
 another thread, and to send to another process (the wire format keeps the read-only
-flags). Marking the trainer's trace and gradients read-only also tells the trainer's
-workspace to give the next step fresh arrays (see ``backprop.Workspace``).
+flags).
+
+Every number derived from a pass (the batch's and the probe's z, a, σ′, ∂C/∂a, ∇C) comes
+from one set of parameters, :attr:`Snapshot.computed_with`. Between an update and the next
+forward pass those are the parameters *before* the update, so the views show the step just
+taken with the parameters it was computed from (:attr:`Snapshot.after_update` says so), and
+:attr:`Snapshot.params` holds the updated values the next forward pass will use.
+
+Marking the trainer's trace and gradients read-only also tells the trainer's workspace to
+give the next step fresh arrays (see ``backprop.Workspace``).
 """
 
 from __future__ import annotations
@@ -58,6 +66,21 @@ class Snapshot:
     batch_cost: float | None = None
     batch_data_cost: float | None = None
 
+    #: The parameters the batch trace, its gradients and the probe were computed with
+    #: (None: the same as ``params``).
+    computed_with: Params | None = None
+
+    @property
+    def pass_params(self) -> Params:
+        """The parameters every derived number of this snapshot was computed with."""
+        return self.computed_with if self.computed_with is not None else self.params
+
+    @property
+    def after_update(self) -> bool:
+        """True between an update and the next forward pass: the trace and gradients shown
+        are those of the step just taken, computed before its update changed ``params``."""
+        return self.batch_trace is not None and self.next_phase is Phase.FORWARD
+
     @property
     def cost(self) -> float | None:
         """C of the last batch (C_data + the penalty when one is on)."""
@@ -70,15 +93,17 @@ class Snapshot:
         probe = self.probe
         if probe is None or probe.trace is None:
             return None
-        return readout(self.spec, self.params, probe.trace, probe.grads, example=0)
+        return readout(self.spec, self.pass_params, probe.trace, probe.grads, example=0)
 
     @cached_property
     def batch_readout(self) -> Readout | None:
-        """The same, averaged over the last batch (the gradient is that batch's ∇C). After an
-        update the parameter values are the updated ones, newer than the batch's trace."""
+        """The same, averaged over the last batch (the gradient is that batch's ∇C), with
+        the parameter values it was computed with (see :attr:`after_update`)."""
         if self.batch_trace is None:
             return None
-        return readout(self.spec, self.params, self.batch_trace, self.batch_grads, example=None)
+        return readout(
+            self.spec, self.pass_params, self.batch_trace, self.batch_grads, example=None
+        )
 
 
 def _frozen(arrays: list[Array]) -> list[Array]:
@@ -106,16 +131,17 @@ def freeze_grads(grads: Grads | None) -> Grads | None:
 
 
 def probe_state(trainer: Trainer, index: int, with_gradients: bool = True) -> ProbeState:
-    """Forward (and backward) pass of training example ``index`` alone with the current
-    parameters. Its gradients are those of its own cost C_k (n = 1)."""
+    """Forward (and backward) pass of training example ``index`` alone with the parameters
+    of the trainer's last pass (:attr:`Trainer.trace_params`: before the update just made,
+    if one was), so the probe and the batch show one state. Its gradients are those of its
+    own cost C_k (n = 1)."""
     index = int(np.clip(index, 0, trainer.n_train - 1))
     x = trainer.X[index : index + 1].copy()
     y = trainer.Y[index : index + 1].copy()
-    trace = forward(trainer.spec, trainer.params, x)
+    params = trainer.trace_params
+    trace = forward(trainer.spec, params, x)
     grads = (
-        backward(trainer.spec, trainer.params, trace, y, input_gradient=True)
-        if with_gradients
-        else None
+        backward(trainer.spec, params, trace, y, input_gradient=True) if with_gradients else None
     )
     return ProbeState(index, x, y, freeze_trace(trace), freeze_grads(grads))
 
@@ -130,6 +156,7 @@ def take_snapshot(
 ) -> Snapshot:
     """A snapshot of ``trainer`` now; ``probe`` is the probe state to show."""
     history = {name: series.data() for name, series in trainer.history.series.items()}
+    computed_with = trainer.trace_params
     return Snapshot(
         spec=trainer.spec,
         params=trainer.params.copy(),
@@ -151,4 +178,5 @@ def take_snapshot(
         hyperparameters=trainer.hyperparameters,
         batch_cost=trainer.cost if trainer.grads is not None else None,
         batch_data_cost=trainer.data_cost if trainer.grads is not None else None,
+        computed_with=None if computed_with is trainer.params else computed_with.copy(),
     )

@@ -267,6 +267,15 @@ class Trainer:
         self.grads = None
         self.cost = self.data_cost = None
 
+    @property
+    def trace_params(self) -> Params:
+        """The parameters :attr:`trace` and :attr:`grads` were computed with: after an
+        update these are the ones before it (kept in the spare buffer until the next
+        update writes into it), otherwise :attr:`params`."""
+        if self.trace is not None and self.next_phase is Phase.FORWARD:
+            return self._spare
+        return self.params
+
     # -- the three phases --------------------------------------------------------------------
 
     def forward(self, size: int | None = None) -> Trace:
