@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key of cached colour tables
@@ -346,8 +346,20 @@ def use_theme(chosen: Theme | None) -> None:
         # An empty palette resolves to the platform's own: following the system again.
         app.setPalette(application_palette(chosen) if chosen is not None else QPalette())
         _palette_set = chosen is not None
+        if isinstance(app, QApplication):
+            refresh_style_sheets()
     if theme() is not before:
         notifier().themeChanged.emit()
+
+
+def refresh_style_sheets() -> None:
+    """Resolve again the ``palette(role)`` colours of every widget's style sheet (Qt reads
+    them once, when the sheet is set), so they follow a new application palette."""
+    for widget in QApplication.allWidgets():
+        sheet = widget.styleSheet()
+        if "palette(" in sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
 
 
 def application_palette(chosen: Theme) -> QPalette:

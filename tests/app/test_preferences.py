@@ -120,9 +120,7 @@ def test_the_window_applies_and_remembers_preferences(
     assert read_preferences(settings) == Preferences(theme="dark", digits=4, backend=other)
 
 
-def test_a_new_window_starts_with_the_saved_preferences(
-    qtbot: QtBot, settings: QSettings
-) -> None:
+def test_a_new_window_starts_with_the_saved_preferences(qtbot: QtBot, settings: QSettings) -> None:
     write_preferences(settings, Preferences(theme="dark", layer_style=LayerStyle.RELATIVE))
     win = MainWindow(settings)
     qtbot.addWidget(win)
@@ -134,9 +132,7 @@ def test_a_new_window_starts_with_the_saved_preferences(
 
 
 @pytest.mark.parametrize("start", ["light", "dark"])
-def test_switching_the_theme_redraws_canvas_and_plots_live(
-    window: MainWindow, start: str
-) -> None:
+def test_switching_the_theme_redraws_canvas_and_plots_live(window: MainWindow, start: str) -> None:
     apply_preferences(Preferences(theme=start))
     end = "dark" if start == "light" else "light"
     apply_preferences(Preferences(theme=end))
