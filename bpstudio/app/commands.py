@@ -145,7 +145,12 @@ class SetHyperparametersCommand(QUndoCommand):
 
 
 class SetDataSourceCommand(QUndoCommand):
-    """Bind other data; optionally reshape the network to fit it, in the same step."""
+    """Bind other data; optionally reshape the network to fit it, in the same step.
+
+    A reshaped network is another network: its training starts a fresh history at step 0
+    (the old curves belonged to other data and would go on from their last step); undo
+    brings the old history and counters back.
+    """
 
     def __init__(
         self,
@@ -159,16 +164,25 @@ class SetDataSourceCommand(QUndoCommand):
         self.new_source = source
         self.old_network = (document.spec, document.params.copy())
         self.new_network = (network[0], network[1].copy()) if network else None
+        project = document.project
+        # Kept only when the history is replaced (a reshape): it can be large.
+        history = project.history.copy() if network else History()
+        self.old_training = (history, project.step, project.epoch)
         self.nbytes = params_nbytes(self.old_network[1]) + (
-            params_nbytes(self.new_network[1]) if self.new_network else 0
+            params_nbytes(self.new_network[1]) + history.nbytes if self.new_network else 0
         )
 
     def redo(self) -> None:
         if self.new_network is not None:
-            self.document._set_network(self.new_network[0], self.new_network[1].copy())
+            spec, params = self.new_network
+            self.document._set_network(spec, params.copy())
+            self.document._set_training_state(params.copy(), History(), 0, 0)
         self.document._set_data_source(self.new_source)
 
     def undo(self) -> None:
         if self.new_network is not None:
-            self.document._set_network(self.old_network[0], self.old_network[1].copy())
+            spec, params = self.old_network
+            self.document._set_network(spec, params.copy())
+            history, step, epoch = self.old_training
+            self.document._set_training_state(params.copy(), history.copy(), step, epoch)
         self.document._set_data_source(self.old_source)

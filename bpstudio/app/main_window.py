@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -40,6 +41,13 @@ from bpstudio.app.panels.weight_matrix import WeightMatrixPanel
 from bpstudio.app.plots.cost import CostPlot
 from bpstudio.app.plots.decision import DecisionPlot
 from bpstudio.app.plots.gradient import GradientPlot
+from bpstudio.app.preferences import (
+    BACKEND_KEY,
+    Preferences,
+    apply_preferences,
+    read_preferences,
+    write_preferences,
+)
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
@@ -56,12 +64,10 @@ from bpstudio.core.training.snapshot import Snapshot
 PROJECT_FILTER = f"Backprop Studio projects (*{SUFFIX});;All files (*)"
 MAX_RECENT = 8
 HEAP_SETTLE_DELAY_MS = 1000
-#: The setting that says where training runs ("process" or "thread").
-BACKEND_KEY = "training/backend"
 BACKEND_LABELS = {"process": "In a Separate &Process", "thread": "In a &Thread of the Window"}
 NOTICE_MS = 15_000
 #: The setting that says how layers are written: "relative" (the note's L, L−1) or "absolute".
-NOTATION_KEY = "view/layer_notation"
+NOTATION_KEY = notation.LAYER_STYLE_KEY  # the Preferences dialog writes the same setting
 
 
 def preferred_backend(settings: QSettings) -> str:
@@ -81,6 +87,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.settings = settings or QSettings()
+        apply_preferences(read_preferences(self.settings))  # before any view takes colours
         self.document = Document(parent=self)
         self.selection = SelectionModel(self)
         options = worker or WorkerOptions(backend=preferred_backend(self.settings))
@@ -259,6 +266,16 @@ class MainWindow(QMainWindow):
         )
         self.act_relative_layers.setCheckable(True)
         self.act_relative_layers.setChecked(relative)
+        self.act_preferences = self._action(
+            "&Preferences…", self.show_preferences, SK.Preferences, "Theme, notation, pace"
+        )
+        self.act_preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.act_shortcuts = self._action(
+            "&Keyboard Shortcuts", self.show_shortcuts, None, "Every shortcut of the window"
+        )
+        self.act_guide = self._action(
+            "User &Guide", self.show_guide, SK.HelpContents, "What each panel shows"
+        )
         self.backend_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for kind in BACKENDS:
@@ -290,6 +307,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.act_undo, self.act_redo])
         edit_menu.addSeparator()
         self.network_actions.add_edit_actions(edit_menu)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.act_preferences)
 
         view_menu = bar.addMenu("&View")
         self.canvas.add_view_actions(view_menu)
@@ -308,6 +327,7 @@ class MainWindow(QMainWindow):
 
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_walkthrough)
+        help_menu.addActions([self.act_guide, self.act_shortcuts])
         help_menu.addSeparator()
         help_menu.addAction(self.act_about)
         help_menu.addAction("About &Qt", QApplication.aboutQt)
@@ -386,7 +406,12 @@ class MainWindow(QMainWindow):
         self.act_relative_layers.setChecked(relative)
         if style is notation.settings.layers:
             return
-        notation.settings.layers = style
+        notation.set_layer_style(style)
+        self._rewrite_notation()
+
+    def _rewrite_notation(self) -> None:
+        """Every view that writes symbols or numbers writes them again (after a change of
+        layer notation or of the digits shown)."""
         self.canvas.network_scene.rebuild()
         self.inspector.refresh()
         self.chain_rule.refresh()
@@ -666,6 +691,39 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [d["decision"], d["cost"], d["gradient"]], [290, 520, 520], Qt.Orientation.Horizontal
         )
+
+    def show_preferences(self) -> None:
+        from bpstudio.app.dialogs.preferences import PreferencesDialog
+
+        # The backend in use (a --worker flag may override the saved one).
+        current = replace(read_preferences(self.settings), backend=self.controller.backend)
+        dialog = PreferencesDialog(current, self)
+        if dialog.exec():
+            self.set_preferences(dialog.preferences)
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        """Remember ``preferences`` and use them now: colours, notation and digits redraw."""
+        write_preferences(self.settings, preferences)
+        apply_preferences(preferences)
+        if preferences.backend != self.controller.backend:
+            self.set_backend(preferences.backend)
+        self.act_relative_layers.setChecked(preferences.layer_style is notation.LayerStyle.RELATIVE)
+        self._rewrite_notation()
+
+    def show_shortcuts(self) -> None:
+        from bpstudio.app.help import ShortcutsDialog
+
+        ShortcutsDialog(self).exec()
+
+    def show_guide(self) -> None:
+        from bpstudio.app.help import GuideDialog
+
+        try:
+            dialog = GuideDialog(self)
+        except BPStudioError as exc:
+            QMessageBox.warning(self, "User guide", str(exc))
+            return
+        dialog.exec()
 
     def _about(self) -> None:
         from bpstudio.app.about import show_about

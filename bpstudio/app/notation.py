@@ -42,10 +42,26 @@ class NotationSettings:
     """The app-wide choice of notation (the View menu and preferences switch it)."""
 
     layers: LayerStyle = LayerStyle.ABSOLUTE
+    digits: int = 6  # significant digits of a number written by format_value
 
 
 #: The one setting every view reads (through :meth:`Notation.for_spec`).
 settings = NotationSettings()
+
+#: The QSettings keys (and values: :class:`LayerStyle`'s) that remember the choices.
+LAYER_STYLE_KEY = "view/notation"
+DIGITS_KEY = "view/digits"
+MIN_DIGITS, MAX_DIGITS = 3, 12
+
+
+def set_layer_style(style: LayerStyle) -> None:
+    """Write layers as ``style`` from now on (views redraw when they next refresh)."""
+    settings.layers = style
+
+
+def set_digits(digits: int) -> None:
+    """Show ``digits`` significant digits (clamped to MIN_DIGITS..MAX_DIGITS)."""
+    settings.digits = max(MIN_DIGITS, min(MAX_DIGITS, int(digits)))
 
 
 def subscript(text: str) -> str:
@@ -174,8 +190,11 @@ def partial(numerator: str, denominator: str) -> str:
 # -- numbers -------------------------------------------------------------------------------------
 
 
-def format_value(value: float | None, digits: int = 6) -> str:
-    """A number for reading: significant digits, a true minus sign, "—" for nothing."""
+def format_value(value: float | None, digits: int | None = None) -> str:
+    """A number for reading: ``digits`` significant digits (else the user's choice,
+    ``settings.digits``), a true minus sign, "—" for nothing."""
+    if digits is None:
+        digits = settings.digits
     if value is None:
         return "—"
     if math.isnan(value):

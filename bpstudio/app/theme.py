@@ -22,8 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key of cached colour tables
@@ -295,6 +296,7 @@ THEMES: dict[str, Theme] = {LIGHT.name: LIGHT, DARK.name: DARK}
 _chosen: Theme | None = None
 _system: Theme | None = None  # system_theme(), remembered until the colour scheme changes
 _watched: set[int] = set()  # applications whose colour-scheme signal clears _system
+_palette_set = False  # whether use_theme gave the application a palette of its own
 
 
 def system_theme() -> Theme:
@@ -314,10 +316,101 @@ def system_theme() -> Theme:
     return DARK if window.lightness() < 128 else LIGHT
 
 
+class ThemeNotifier(QObject):
+    """Says when the theme in use changed (a choice, or the system's colour scheme), so
+    views re-read its colours and redraw."""
+
+    themeChanged = Signal()
+
+
+_notifier: ThemeNotifier | None = None
+
+
+def notifier() -> ThemeNotifier:
+    """The one :class:`ThemeNotifier` (created on first use)."""
+    global _notifier
+    if _notifier is None:
+        _notifier = ThemeNotifier()
+    return _notifier
+
+
 def use_theme(chosen: Theme | None) -> None:
-    """Use ``chosen`` from now on; None follows the system again."""
-    global _chosen, _system
+    """Use ``chosen`` from now on; None follows the system again. Views hear of it through
+    :func:`notifier`'s ``themeChanged``; the application's palette follows a manual choice
+    (:func:`application_palette`)."""
+    global _chosen, _system, _palette_set
+    before = theme()
     _chosen, _system = chosen, None
+    app = QGuiApplication.instance()
+    if isinstance(app, QGuiApplication) and (chosen is not None or _palette_set):
+        # An empty palette resolves to the platform's own: following the system again.
+        app.setPalette(application_palette(chosen) if chosen is not None else QPalette())
+        _palette_set = chosen is not None
+        if isinstance(app, QApplication):
+            refresh_style_sheets()
+    if theme() is not before:
+        notifier().themeChanged.emit()
+
+
+def refresh_style_sheets() -> None:
+    """Resolve again the ``palette(role)`` colours of every widget's style sheet (Qt reads
+    them once, when the sheet is set), so they follow a new application palette."""
+    for widget in QApplication.allWidgets():
+        sheet = widget.styleSheet()
+        if "palette(" in sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)
+
+
+def application_palette(chosen: Theme) -> QPalette:
+    """A palette for widgets in ``chosen``'s colours: window and base from its background,
+    text from its text, the highlight its accent. Light is the Fusion style's own palette
+    (what most platforms' light palettes look like), whatever the system's scheme is."""
+    if chosen is not DARK:
+        fusion = QStyleFactory.create("Fusion")
+        if fusion is not None:
+            return fusion.standardPalette()
+    palette = QPalette()
+    dark = chosen is DARK
+    window = chosen.card if dark else QColor("#efefef")
+    base = chosen.background if dark else QColor("#ffffff")
+    text = chosen.text
+    roles = {
+        QPalette.ColorRole.Window: window,
+        QPalette.ColorRole.WindowText: text,
+        QPalette.ColorRole.Base: base,
+        QPalette.ColorRole.AlternateBase: blend(text, 0.06, base),
+        QPalette.ColorRole.ToolTipBase: chosen.card,
+        QPalette.ColorRole.ToolTipText: text,
+        QPalette.ColorRole.PlaceholderText: chosen.text_muted,
+        QPalette.ColorRole.Text: text,
+        QPalette.ColorRole.Button: blend(text, 0.08, window),
+        QPalette.ColorRole.ButtonText: text,
+        QPalette.ColorRole.BrightText: QColor("#ff5050"),
+        QPalette.ColorRole.Light: window.lighter(150),
+        QPalette.ColorRole.Midlight: window.lighter(125),
+        QPalette.ColorRole.Mid: blend(text, 0.35, window),
+        QPalette.ColorRole.Dark: blend(text, 0.55, window),
+        QPalette.ColorRole.Shadow: QColor(0, 0, 0),
+        QPalette.ColorRole.Highlight: chosen.accent,
+        QPalette.ColorRole.HighlightedText: chosen.on_fill,
+        QPalette.ColorRole.Link: chosen.accent.lighter(130) if dark else chosen.accent,
+        QPalette.ColorRole.LinkVisited: chosen.accent,
+    }
+    for role, colour in roles.items():
+        palette.setColor(role, colour)
+    # Disabled fields look disabled: muted text on the window's colour, not the base's.
+    disabled = {
+        QPalette.ColorRole.WindowText: chosen.text_muted,
+        QPalette.ColorRole.Text: chosen.text_muted,
+        QPalette.ColorRole.ButtonText: chosen.text_muted,
+        QPalette.ColorRole.Base: window,
+        QPalette.ColorRole.Button: window,
+        QPalette.ColorRole.Highlight: blend(chosen.accent, 0.4, window),
+    }
+    for role, colour in disabled.items():
+        palette.setColor(QPalette.ColorGroup.Disabled, role, colour)
+    return palette
 
 
 def theme() -> Theme:
@@ -342,6 +435,8 @@ def theme() -> Theme:
 def _forget_system_theme() -> None:
     global _system
     _system = None
+    if _chosen is None:
+        notifier().themeChanged.emit()
 
 
 class ThemeColour:

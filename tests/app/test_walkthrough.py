@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app import notation
-from bpstudio.app.main_window import MainWindow
+from bpstudio.app.main_window import NOTATION_KEY, MainWindow
 from bpstudio.app.walkthrough.panel import SCREEN_KEY
 from bpstudio.app.walkthrough.screens import SCREENS
 from bpstudio.app.worker import WorkerOptions
@@ -220,7 +220,7 @@ def test_canvas_labels_follow_the_notation_switch(window: MainWindow, settings: 
     assert "(L" not in labels
     assert "(3)" in labels
     assert "(3)" in (window.walkthrough.page.html if window.walkthrough.page else "")
-    assert settings.value("view/layer_notation") == "absolute"
+    assert settings.value(NOTATION_KEY) == "absolute"
 
 
 def test_first_launch_offers_the_walkthrough_once(qtbot: QtBot, settings: QSettings) -> None:

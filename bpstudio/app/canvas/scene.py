@@ -52,7 +52,7 @@ from bpstudio.app.document import Document
 from bpstudio.app.editing import NetworkEditor, activation_short
 from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.app.theme import css, theme, to_qcolors, with_alpha
+from bpstudio.app.theme import css, notifier, theme, to_qcolors, with_alpha
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.init import INITIALIZER_LABELS
@@ -102,6 +102,12 @@ class NetworkScene(QGraphicsScene):
         self.annotations = NoteAnnotations(self)
         self.setBackgroundBrush(theme().background)
         selection.selectionChanged.connect(self._on_selection_changed)
+        notifier().themeChanged.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self) -> None:
+        """Items read the theme when they paint: a new background and one repaint do."""
+        self.setBackgroundBrush(theme().background)
+        self.update()
 
     # -- items ---------------------------------------------------------------------------------
 

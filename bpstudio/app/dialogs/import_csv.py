@@ -19,8 +19,8 @@ import math
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QBrush, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -141,7 +141,10 @@ class ImportCsvDialog(QDialog):
         self.path_edit = QLineEdit()
         self.path_edit.setPlaceholderText("Choose a CSV file…")
         self.path_edit.editingFinished.connect(self._on_path_edited)
+        # Enter in the path previews the file; it must not also press a button of the dialog.
+        self.path_edit.installEventFilter(self)
         self.browse_button = QPushButton("Browse…")
+        self.browse_button.setAutoDefault(False)
         self.browse_button.clicked.connect(self._on_browse)
         file_row = QHBoxLayout()
         file_row.addWidget(self.path_edit, 1)
@@ -248,6 +251,17 @@ class ImportCsvDialog(QDialog):
         name, _ = QFileDialog.getOpenFileName(self, "Import data", start, CSV_FILTER)
         if name:
             self.set_path(name)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (
+            watched is self.path_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._on_path_edited()
+            return True
+        return super().eventFilter(watched, event)
 
     def _on_path_edited(self) -> None:
         text = self.path_edit.text().strip()
@@ -375,6 +389,9 @@ class ImportCsvDialog(QDialog):
             label=names[j] if (words or label_like) else None,
             targets=None if (words or label_like) else [names[j]],
         )
+        # Switching to "One class-label column" proposes the same column, not the first.
+        with QSignalBlocker(self.label_combo):
+            self.label_combo.setCurrentText(names[j])
 
     def set_targets(self, label: str | None = None, targets: list[str] | None = None) -> None:
         """Use one class-label column, or these numeric target columns."""

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
-from bpstudio.app.theme import css, theme, with_alpha
+from bpstudio.app.theme import css, notifier, theme, with_alpha
 from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import (
     IntegerSpinBox,
@@ -111,6 +111,7 @@ class PhaseIndicator(QWidget):
         self.next_phase: Phase | None = Phase.FORWARD
         self.running = False
         self._apply_styles()
+        notifier().themeChanged.connect(self._apply_styles)
 
     def set_state(self, next_phase: Phase | None, running: bool) -> None:
         if (next_phase, running) != (self.next_phase, self.running):

@@ -1,7 +1,15 @@
 """Plots (pyqtgraph): the cost curves, the gradient vector ∇C and its per-layer norms, the
 decision boundary; and the axis helpers they share."""
 
+import contextlib
 import math
+from collections.abc import Callable
+
+import pyqtgraph as pg
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QWidget
+
+from bpstudio.app.theme import notifier
 
 #: Width of a vertical axis, in pixels: room for "-0.0005" or "1e-05" in the default font.
 AXIS_WIDTH = 56
@@ -46,3 +54,27 @@ def stepped_range(
         if covers and snug:
             return current
     return bottom, top
+
+
+def follow_theme(owner: QWidget, widget: pg.PlotWidget, redraw: Callable[[], None]) -> None:
+    """Keep ``widget``'s background and axes in the colours of the application palette
+    (which follows the theme), and call ``redraw`` so pens taken from the theme are taken
+    again, whenever the theme changes while ``owner`` lives."""
+
+    def on_theme_changed() -> None:
+        palette = owner.palette()
+        widget.setBackground(palette.color(QPalette.ColorRole.Base))
+        item = widget.getPlotItem()
+        for name in ("left", "bottom", "right", "top"):
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(palette.color(QPalette.ColorRole.Text)))
+            axis.setTextPen(pg.mkPen(palette.color(QPalette.ColorRole.Text)))
+        redraw()
+
+    notifier().themeChanged.connect(on_theme_changed)
+    owner.destroyed.connect(lambda: _disconnect(on_theme_changed))
+
+
+def _disconnect(slot: Callable[[], None]) -> None:
+    with contextlib.suppress(RuntimeError, TypeError):
+        notifier().themeChanged.disconnect(slot)

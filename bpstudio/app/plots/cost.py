@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, 
 
 from bpstudio.app.document import Document
 from bpstudio.app.pacing import scheduler
-from bpstudio.app.plots import fix_axis_widths, stepped_range
+from bpstudio.app.plots import fix_axis_widths, follow_theme, stepped_range
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import status_label
@@ -182,7 +182,19 @@ class CostPlot(QWidget):
         controller.snapshotReceived.connect(self._on_snapshot)
         document.historyChanged.connect(self._on_history_changed)
         document.projectReplaced.connect(self._on_project_replaced)
+        follow_theme(self, self.plot_widget, self._on_theme_changed)
         self._on_history_changed()
+
+    def _on_theme_changed(self) -> None:
+        """Take the series' colours and the legend's text colour from the new theme."""
+        for name, (_label, width, dash, _on_accuracy) in SERIES_STYLE.items():
+            curve = self.curves[name]
+            curve.setPen(pg.mkPen(series_colour(name), width=width, style=dash))
+            if curve.opts["symbol"] is not None:
+                curve.setSymbolPen(pg.mkPen(series_colour(name)))
+                curve.setSymbolBrush(pg.mkBrush(series_colour(name)))
+        self.legend.setLabelTextColor(self.palette().color(QPalette.ColorRole.Text))
+        self.summary.setText(self._summary_html(self.history))
 
     # -- data in ---------------------------------------------------------------------------------
 

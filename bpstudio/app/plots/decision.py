@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
+from bpstudio.app.plots import follow_theme
 from bpstudio.app.scatter import add_points, shown_inputs
 from bpstudio.app.theme import Theme, rgb_array, theme, to_qcolors
 from bpstudio.app.training import TrainingController
@@ -260,6 +261,7 @@ class DecisionPlot(QWidget):
         controller.dataLoaded.connect(self._on_data_loaded)
         controller.problemChanged.connect(self._on_problem_changed)
         document.networkChanged.connect(self._on_network_changed)
+        follow_theme(self, self.plot_widget, self._on_theme_changed)
         if controller.data is not None:
             self._on_data_loaded(controller.data)
         else:
@@ -304,6 +306,14 @@ class DecisionPlot(QWidget):
         self.refresh()
 
     def _on_network_changed(self) -> None:
+        self._setup()
+        self.refresh()
+
+    def _on_theme_changed(self) -> None:
+        """Draw again in the new theme: the marks' pens, the points, the colour field."""
+        colors = theme()
+        self.boundary.setPen(pg.mkPen(colors.plots.boundary, width=1.6))
+        self.probe_marker.setPen(pg.mkPen(colors.plots.probe, width=2.2))
         self._setup()
         self.refresh()
 

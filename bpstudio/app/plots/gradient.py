@@ -30,7 +30,7 @@ from bpstudio.app import notation
 from bpstudio.app.document import Document
 from bpstudio.app.notation import Notation
 from bpstudio.app.pacing import scheduler
-from bpstudio.app.plots import fix_axis_widths, stepped_range
+from bpstudio.app.plots import fix_axis_widths, follow_theme, stepped_range
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.theme import theme
 from bpstudio.app.training import TrainingController
@@ -213,7 +213,18 @@ class GradientPlot(QWidget):
         zero = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(self._foreground, width=1))
         item.addItem(zero)
         widget.zero_line = zero
+        follow_theme(self, widget, lambda: self._on_theme_changed(zero))
         return widget
+
+    def _on_theme_changed(self, zero: pg.InfiniteLine) -> None:
+        """Re-read the theme's colours: the zero line, the marks, and the bars' layer hues."""
+        self._background = self.palette().color(QPalette.ColorRole.Base)
+        self._foreground = self.palette().color(QPalette.ColorRole.Text)
+        zero.setPen(pg.mkPen(self._foreground, width=1))
+        if hasattr(self, "selected_bar"):
+            self.selected_bar.setOpts(pen=pg.mkPen(theme().plots.outline, width=2.5))
+            self.hover_bar.setOpts(brush=pg.mkBrush(theme().plots.shade))
+        self._redraw()
 
     def _build_components_page(self) -> QWidget:
         self.components_widget = self._new_plot()
@@ -468,7 +479,7 @@ class GradientPlot(QWidget):
             self.hover_bar.setOpts(x=[layout.x[hovered]], height=[heights[hovered]])
             nt = Notation.for_spec(layout.spec)
             symbol = nt.gradient(nt.param(layout.component(hovered)))
-            value = notation.format_value(float(heights[hovered]), 6)
+            value = notation.format_value(float(heights[hovered]))
             self.hover_label.setText(f"{symbol} = <b>{value}</b>")
         else:
             self.hover_bar.setOpts(x=[], height=[])
