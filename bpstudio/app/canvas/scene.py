@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QTransform
 from PySide6.QtWidgets import (
     QGraphicsScene,
@@ -63,6 +63,9 @@ def _number(value: float | None) -> str:
 
 
 class NetworkScene(QGraphicsScene):
+    #: A click on a neuron or an edge (the Selection), selected or not before.
+    itemClicked = Signal(object)
+
     def __init__(
         self,
         document: Document,
@@ -393,6 +396,7 @@ class NetworkScene(QGraphicsScene):
         hit = self.hit_test(event.scenePos())
         if hit is not None:
             self.selection.select(hit)
+            self.itemClicked.emit(hit)
             event.accept()
             return
         # The background: clear the selection and let the view pan.

@@ -76,7 +76,7 @@ SPEED_FASTEST_POS = 31
 #: The widest text each counter is expected to show (its width is held at that).
 COUNTER_SAMPLES = {
     "step": "00,000,000",
-    "epoch": "00,000 + 100%",
+    "epoch": "0,000,000 + 100%",
     "rate": "000,000",
     "cost": "0.0000e-00",
 }
