@@ -10,12 +10,13 @@ import gc
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QUndoView,
     QWidget,
 )
@@ -294,6 +295,7 @@ class MainWindow(QMainWindow):
             )
             + 8
         )
+        self.counter_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.problem_label = ElidedLabel("")
         self.problem_label.setStyleSheet(f"color: {css(theme().messages.error)};")
         status.addWidget(self.phase_label, 1)
@@ -486,6 +488,11 @@ class MainWindow(QMainWindow):
             "every term of the chain rule: z, a, σ′(z), ∂C/∂a, ∂C/∂w, ∂C/∂b and ∇C.</p>"
             "<p>Built on the note <i>Backpropagation Calculus</i>.</p>",
         )
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        # Only now is the frame (title bar, borders) known: keep all of it on the screen.
+        window_layout.fit_to_screen(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if not self.maybe_save():

@@ -70,6 +70,7 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     for area, names in AREAS.items():
         for name in names:
             window.addDockWidget(area, docks[name])
+            docks[name].setFloating(False)
             docks[name].show()
     window.tabifyDockWidget(docks["training"], docks["data"])
     for name in ("weights", "results", "history"):
@@ -94,8 +95,9 @@ def _default_sizes(window: QMainWindow, docks: dict[str, QDockWidget], compact: 
     vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
     window.resizeDocks([d["palette"], d["training"]], [150, 700], vertical)
     if compact:
-        side = max(300, width // 4)
-        window.resizeDocks([d["training"], d["inspector"]], [side, side], horizontal)
+        # The Training panel's form needs about 380 px before it scrolls sideways.
+        left, right = max(380, width * 3 // 10), max(300, width // 4)
+        window.resizeDocks([d["training"], d["inspector"]], [left, right], horizontal)
         window.resizeDocks([d["cost"]], [max(200, height // 3)], vertical)
         return
     window.resizeDocks([d["chain_rule"], d["inspector"]], [300, 360], vertical)
