@@ -12,25 +12,26 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QUndoView,
     QWidget,
 )
 
-from bpstudio.app import notation, recovery
+from bpstudio.app import notation, recovery, window_layout
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
 from bpstudio.app.canvas.view import NetworkView
 from bpstudio.app.dialogs.new_project import NewProjectDialog
 from bpstudio.app.document import Document
+from bpstudio.app.elided import ElidedLabel
 from bpstudio.app.exporting import ExportActions, Picture, save_plot_image, save_scene_image
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.data import DataPanel
@@ -52,7 +53,6 @@ from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.walkthrough.panel import OFFERED_KEY, WalkthroughPanel
-from bpstudio.app.widgets import hold_width
 from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.data.source import data_path_outside
 from bpstudio.core.errors import BPStudioError
@@ -146,39 +146,29 @@ class MainWindow(QMainWindow):
         self.undo_view.setEmptyLabel("<project opened>")
 
         self.docks: dict[str, QDockWidget] = {}
-        left, right, bottom = (
-            Qt.DockWidgetArea.LeftDockWidgetArea,
-            Qt.DockWidgetArea.RightDockWidgetArea,
-            Qt.DockWidgetArea.BottomDockWidgetArea,
-        )
         # The left column runs the full height; the plots span the canvas and the right column.
-        self.setCorner(Qt.Corner.BottomLeftCorner, left)
-        self.setCorner(Qt.Corner.BottomRightCorner, bottom)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        self._dock("palette", "Layers", self.layer_palette, left)
-        self._dock("training", "Training", self.training, left)
-        self._dock("data", "Data", self.data_panel, left)
-        self._dock("chain_rule", "Chain rule", self.chain_rule, right)
-        self._dock("inspector", "Inspector", self.inspector, right)
-        self._dock("weights", "Weight matrix", self.weights, right)
-        self._dock("results", "Results", self.results_panel, right)
-        self._dock("history", "Undo history", self.undo_view, right)
-        self._dock("walkthrough", "Walk through the note", self.walkthrough, left)
-        self._dock("decision", "Output", self.decision_plot, bottom)
-        self._dock("cost", "Cost", self.cost_plot, bottom)
-        self._dock("gradient", "Gradient ∇C", self.gradient_plot, bottom)
-        self.tabifyDockWidget(self.docks["training"], self.docks["data"])
-        self.tabifyDockWidget(self.docks["training"], self.docks["walkthrough"])
-        self.docks["training"].raise_()
-        for name in ("weights", "results", "history"):
-            self.tabifyDockWidget(self.docks["inspector"], self.docks[name])
-        self.docks["inspector"].raise_()
-        self.splitDockWidget(self.docks["decision"], self.docks["cost"], Qt.Orientation.Horizontal)
-        self.splitDockWidget(self.docks["cost"], self.docks["gradient"], Qt.Orientation.Horizontal)
+        self._dock("palette", "Layers", self.layer_palette)
+        self._dock("training", "Training", self.training)
+        self._dock("data", "Data", self.data_panel)
+        self._dock("chain_rule", "Chain rule", self.chain_rule)
+        self._dock("inspector", "Inspector", self.inspector)
+        self._dock("weights", "Weight matrix", self.weights)
+        self._dock("results", "Results", self.results_panel)
+        self._dock("history", "Undo history", self.undo_view)
+        self._dock("walkthrough", "Walk through the note", self.walkthrough)
+        self._dock("decision", "Output", self.decision_plot)
+        self._dock("cost", "Cost", self.cost_plot)
+        self._dock("gradient", "Gradient ∇C", self.gradient_plot)
+        self.resize(window_layout.default_size(self))
+        window_layout.arrange(self, self.docks)
+        self.canvas.network_scene.itemClicked.connect(self._show_inspector)
 
         self._build_actions()
         self._build_menus()
@@ -209,12 +199,24 @@ class MainWindow(QMainWindow):
 
     # -- construction --------------------------------------------------------------------------
 
-    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+    def _dock(self, name: str, title: str, widget: QWidget) -> None:
+        """A dock for ``widget``; :func:`window_layout.arrange` puts it in its place."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
         dock.setWidget(widget)
-        self.addDockWidget(area, dock)
         self.docks[name] = dock
+
+    def _show_inspector(self, _hit: object = None) -> None:
+        """A click on an edge or a neuron shows the Inspector, even when a tab hides it."""
+        dock = self.docks["inspector"]
+        if not dock.isHidden() and dock.visibleRegion().isEmpty():
+            dock.raise_()
+
+    def reset_layout(self) -> None:
+        """View → Reset layout: every dock back in its default place, the window fitted."""
+        self.resize(window_layout.default_size(self))
+        window_layout.fit_to_screen(self)
+        window_layout.arrange(self, self.docks)
 
     def _action(
         self,
@@ -240,7 +242,11 @@ class MainWindow(QMainWindow):
         self.act_save_as = self._action("Save &As…", self.save_as, SK.SaveAs)
         self.act_quit = self._action("&Quit", self.close, SK.Quit)
         self.act_undo = self._action("&Undo", self._undo, SK.Undo)
-        self.act_redo = self._action("&Redo", self._redo, SK.Redo)
+        self.act_redo = self._action("&Redo", self._redo)
+        # Ctrl+Y as well as Ctrl+Shift+Z, whatever the platform's standard key is.
+        redo_keys = [*QKeySequence.keyBindings(SK.Redo), QKeySequence("Ctrl+Y")]
+        redo_keys.append(QKeySequence("Ctrl+Shift+Z"))
+        self.act_redo.setShortcuts(list(dict.fromkeys(k for k in redo_keys if not k.isEmpty())))
         stack = self.document.undo_stack
         stack.canUndoChanged.connect(self.act_undo.setEnabled)
         stack.canRedoChanged.connect(self.act_redo.setEnabled)
@@ -317,6 +323,7 @@ class MainWindow(QMainWindow):
         panels = view_menu.addMenu("&Panels")
         for dock in self.docks.values():
             panels.addAction(dock.toggleViewAction())
+        view_menu.addAction("Reset &Layout", self.reset_layout)
         view_menu.addMenu("&Run Training").addActions(list(self.backend_actions.values()))
 
         network_menu = bar.addMenu("&Network")
@@ -346,9 +353,16 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        self.phase_label = QLabel("")
-        self.counter_label = hold_width(QLabel(""), "step 00,000,000   epoch 000,000   C = 0.00000")
-        self.problem_label = QLabel("")
+        self.phase_label = ElidedLabel("")
+        self.counter_label = ElidedLabel("")
+        self.counter_label.setMinimumWidth(
+            self.counter_label.fontMetrics().horizontalAdvance(
+                "step 00,000,000   epoch 000,000   C = 0.00000"
+            )
+            + 8
+        )
+        self.counter_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+        self.problem_label = ElidedLabel("")
         self.problem_label.setStyleSheet(f"color: {css(theme().messages.error)};")
         status.addWidget(self.phase_label, 1)
         status.addWidget(self.problem_label, 2)
@@ -675,22 +689,8 @@ class MainWindow(QMainWindow):
     def _restore_settings(self) -> None:
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1560, 980)
-        if not (isinstance(state, QByteArray) and self.restoreState(state)):
-            self._default_dock_sizes()
-
-    def _default_dock_sizes(self) -> None:
-        d = self.docks
-        self.resizeDocks([d["palette"], d["training"]], [150, 700], Qt.Orientation.Vertical)
-        self.resizeDocks([d["chain_rule"], d["inspector"]], [300, 360], Qt.Orientation.Vertical)
-        self.resizeDocks([d["training"], d["inspector"]], [380, 470], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["cost"]], [290], Qt.Orientation.Vertical)
-        self.resizeDocks(
-            [d["decision"], d["cost"], d["gradient"]], [290, 520, 520], Qt.Orientation.Horizontal
-        )
+        if not window_layout.restore(self, geometry, state):
+            window_layout.arrange(self, self.docks)
 
     def show_preferences(self) -> None:
         from bpstudio.app.dialogs.preferences import PreferencesDialog
@@ -729,6 +729,11 @@ class MainWindow(QMainWindow):
         from bpstudio.app.about import show_about
 
         show_about(self)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        # Only now is the frame (title bar, borders) known: keep all of it on the screen.
+        window_layout.fit_to_screen(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if not self.maybe_save():

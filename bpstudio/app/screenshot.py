@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtWidgets import QApplication
 
+from bpstudio.app import window_layout
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.selection import Selection
 from bpstudio.app.worker import StopConditions
@@ -95,6 +96,9 @@ class Screenshot(QObject):
         self._timeout.setSingleShot(True)
         self._timeout.timeout.connect(self._on_timeout)
         if request.size is not None:
+            # Laid out as on a screen of that size (small ones tab the secondary docks).
+            window.setProperty(window_layout.SCREEN_SIZE_PROPERTY, QSize(*request.size))
+            window.reset_layout()
             window.resize(*request.size)
         _FirstPaint(window, self._on_painted)
 

@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QTransform
 from PySide6.QtWidgets import (
     QGraphicsScene,
@@ -66,6 +66,9 @@ def _number(value: float | None) -> str:
 
 
 class NetworkScene(QGraphicsScene):
+    #: A click on a neuron or an edge (the Selection), selected or not before.
+    itemClicked = Signal(object)
+
     def __init__(
         self,
         document: Document,
@@ -412,6 +415,7 @@ class NetworkScene(QGraphicsScene):
         hit = self.hit_test(event.scenePos())
         if hit is not None:
             self.selection.select(hit)
+            self.itemClicked.emit(hit)
             event.accept()
             return
         # The background: clear the selection and let the view pan.

@@ -81,7 +81,7 @@ SPEED_FASTEST_POS = 31
 #: The widest text each counter is expected to show (its width is held at that).
 COUNTER_SAMPLES = {
     "step": "00,000,000",
-    "epoch": "00,000 + 100%",
+    "epoch": "0,000,000 + 100%",
     "rate": "000,000",
     "cost": "0.0000e-00",
 }
@@ -432,7 +432,10 @@ class TrainingPanel(QWidget):
         grid.setVerticalSpacing(0)
         self.counter_labels: dict[str, QLabel] = {}
         names = [("step", "Step"), ("epoch", "Epoch"), ("rate", "Steps/s"), ("cost", "Batch C")]
-        for column, (key, caption) in enumerate(names):
+        # Two by two: four counters side by side ran into each other in a narrow dock
+        # once the epoch read "100,149 + 100%".
+        for index, (key, caption) in enumerate(names):
+            row, column = 2 * (index // 2), index % 2
             head = QLabel(caption)
             head.setStyleSheet("color: palette(mid); font-size: 8pt;")
             value = QLabel("–")
@@ -442,12 +445,12 @@ class TrainingPanel(QWidget):
             value.setFont(font)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             hold_width(value, COUNTER_SAMPLES[key])
-            grid.addWidget(head, 0, column)
-            grid.addWidget(value, 1, column)
+            grid.addWidget(head, row, column)
+            grid.addWidget(value, row + 1, column)
             self.counter_labels[key] = value
         self.lr_now_label = status_label()  # always there, often empty: no relayouts
         self.lr_now_label.setStyleSheet("color: palette(mid); font-size: 8pt;")
-        grid.addWidget(self.lr_now_label, 2, 0, 1, len(names))
+        grid.addWidget(self.lr_now_label, 4, 0, 1, 2)
         return box
 
     def _build_hyperparameters(self) -> QGroupBox:

@@ -243,6 +243,7 @@ class DecisionPlot(QWidget):
         self.point_items: list[pg.ScatterPlotItem] = []
 
         self.caption = QLabel()
+        self.caption.setWordWrap(True)  # a narrow Output dock wraps it rather than cut it
         self.legend = GradientLegend()
         self.message = QLabel()
         self.message.setWordWrap(True)

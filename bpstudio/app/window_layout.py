@@ -1,0 +1,127 @@
+"""Where the main window's docks go, and a window size that fits the screen it is on.
+
+The default arrangement: Layers over Training/Data on the left (full height), Chain rule
+over the Inspector's tabs on the right, and Output, Cost and Gradient side by side under
+the canvas. On a small screen (a 1366×768 laptop, or a 2560×1440 one at 2× scale) the
+secondary docks tab together instead of squeezing: Chain rule joins the Inspector's tabs
+and the three plots share one tab group, so each visible dock keeps a usable size.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+#: The window's size where the screen allows it (logical pixels).
+PREFERRED_SIZE = QSize(1560, 980)
+#: Screens smaller than this (available logical pixels) get the compact arrangement.
+COMPACT_BELOW = QSize(1500, 900)
+
+LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
+RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
+BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+
+#: Dock names by area, in the order they are added; the first of a tuple is raised.
+AREAS: dict[Qt.DockWidgetArea, tuple[str, ...]] = {
+    LEFT: ("palette", "training", "data", "walkthrough"),
+    RIGHT: ("chain_rule", "inspector", "weights", "results", "history"),
+    BOTTOM: ("decision", "cost", "gradient"),
+}
+
+
+#: A window property (a QSize) that stands in for its screen: a picture of the window at a
+#: given size (``--screenshot --size``) is laid out as it would be on a screen that size.
+SCREEN_SIZE_PROPERTY = "bpstudioScreenSize"
+
+
+def available(window: QMainWindow) -> QRect:
+    """The available geometry of the screen the window is on (or the primary screen)."""
+    stand_in = window.property(SCREEN_SIZE_PROPERTY)
+    if isinstance(stand_in, QSize) and stand_in.isValid():
+        return QRect(0, 0, stand_in.width(), stand_in.height())
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def is_compact(window: QMainWindow) -> bool:
+    area = available(window).size()
+    return area.width() < COMPACT_BELOW.width() or area.height() < COMPACT_BELOW.height()
+
+
+def fit_to_screen(window: QMainWindow) -> None:
+    """Shrink and move the window so its frame lies inside its screen's available area."""
+    area = available(window)
+    frame = window.frameGeometry()
+    extra = frame.size() - window.geometry().size()  # the title bar and borders, if shown
+    if isinstance(window.property(SCREEN_SIZE_PROPERTY), QSize):
+        extra = QSize(0, 0)  # a picture of the window has no frame
+    limit = area.size() - extra
+    size = window.size().boundedTo(limit).expandedTo(window.minimumSize().boundedTo(limit))
+    if size != window.size():
+        window.resize(size)
+    frame = window.frameGeometry()
+    x = min(max(frame.left(), area.left()), area.right() + 1 - frame.width())
+    y = min(max(frame.top(), area.top()), area.bottom() + 1 - frame.height())
+    if (x, y) != (frame.left(), frame.top()):
+        window.move(max(x, area.left()), max(y, area.top()))
+
+
+def default_size(window: QMainWindow) -> QSize:
+    return PREFERRED_SIZE.boundedTo(available(window).size())
+
+
+def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """Put every dock in its default place, tabbed more on a small screen; sizes too."""
+    compact = is_compact(window)
+    for dock in docks.values():
+        if window.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea:
+            window.removeDockWidget(dock)
+    for area, names in AREAS.items():
+        for name in names:
+            window.addDockWidget(area, docks[name])
+            docks[name].setFloating(False)
+            docks[name].show()
+    window.tabifyDockWidget(docks["training"], docks["data"])
+    window.tabifyDockWidget(docks["training"], docks["walkthrough"])
+    for name in ("weights", "results", "history"):
+        window.tabifyDockWidget(docks["inspector"], docks[name])
+    if compact:
+        window.tabifyDockWidget(docks["inspector"], docks["chain_rule"])
+        window.tabifyDockWidget(docks["decision"], docks["cost"])
+        window.tabifyDockWidget(docks["decision"], docks["gradient"])
+        docks["cost"].raise_()
+    else:
+        window.splitDockWidget(docks["decision"], docks["cost"], Qt.Orientation.Horizontal)
+        window.splitDockWidget(docks["cost"], docks["gradient"], Qt.Orientation.Horizontal)
+    docks["training"].raise_()
+    docks["inspector"].raise_()
+    _default_sizes(window, docks, compact)
+
+
+def _default_sizes(window: QMainWindow, docks: dict[str, QDockWidget], compact: bool) -> None:
+    d = docks
+    height = default_size(window).height()
+    width = default_size(window).width()
+    vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
+    window.resizeDocks([d["palette"], d["training"]], [150, 700], vertical)
+    if compact:
+        # The Training panel's form needs about 380 px before it scrolls sideways.
+        left, right = max(380, width * 3 // 10), max(300, width // 4)
+        window.resizeDocks([d["training"], d["inspector"]], [left, right], horizontal)
+        window.resizeDocks([d["cost"]], [max(200, height // 3)], vertical)
+        return
+    window.resizeDocks([d["chain_rule"], d["inspector"]], [300, 360], vertical)
+    window.resizeDocks([d["training"], d["inspector"]], [380, 470], horizontal)
+    window.resizeDocks([d["cost"]], [290], vertical)
+    window.resizeDocks([d["decision"], d["cost"], d["gradient"]], [290, 520, 520], horizontal)
+
+
+def restore(window: QMainWindow, geometry: object, state: object) -> bool:
+    """Restore a saved geometry and dock state; False when there was no usable state."""
+    if isinstance(geometry, QByteArray):
+        window.restoreGeometry(geometry)
+    else:
+        window.resize(default_size(window))
+    fit_to_screen(window)
+    return isinstance(state, QByteArray) and window.restoreState(state)

@@ -1,0 +1,227 @@
+"""The window at every screen size it must work at: nothing clipped, nothing covered.
+
+The offscreen platform has one screen of a fixed size, so each case makes
+:func:`window_layout.available` answer the size under test, as the screen would. The
+window opens there with a template, a few steps of training history and a selection;
+then every visible label, button and plot axis is checked: its text fits its width (or
+its height, word-wrapped) or it is elided on purpose with the full text in its tooltip,
+and no two visible sibling widgets overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizeGrip,
+    QTabBar,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from bpstudio.app import window_layout
+from bpstudio.app.elided import ElidedLabel
+from bpstudio.app.main_window import MainWindow
+from bpstudio.app.selection import Selection
+from bpstudio.app.worker import WorkerOptions
+from bpstudio.core.data.source import DataSource
+from bpstudio.core.engine.network import NetworkSpec, initialize
+from bpstudio.core.files.project import Project
+from bpstudio.core.files.templates import make_project
+from bpstudio.core.training.trainer import StepUnit
+
+SIZES = [(1280, 720), (1366, 768), (1600, 1000), (1920, 1080)]
+TEMPLATES = ["note", "spirals", "digits", "784-128-10"]
+
+
+def _project(name: str) -> Project:
+    if name == "784-128-10":
+        spec = NetworkSpec.build([784, 128, 10], "relu", "softmax", "cross_entropy")
+        return Project(spec, initialize(spec, "xavier", 0), DataSource("generator", "xor"))
+    return make_project(name)
+
+
+@pytest.fixture
+def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> QRect:
+    width, height = request.param
+    rect = QRect(0, 0, width, height)
+    monkeypatch.setattr(window_layout, "available", lambda _window: QRect(rect))
+    return rect
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, settings: QSettings, screen: QRect, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MainWindow]:
+    discard = QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_a: discard))
+    win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    qtbot.addWidget(win)
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+    win.controller.shutdown()
+
+
+def _visible(widget: QWidget) -> bool:
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+def _text_problem(widget: QWidget) -> str | None:
+    """Why ``widget``'s text does not fit, or None."""
+    if isinstance(widget, ElidedLabel):
+        if widget.is_elided() and widget.toolTip() != widget.text():
+            return "elided without the full text in its tooltip"
+        return None
+    if isinstance(widget, QLabel):
+        text = widget.text()
+        if not text or widget.pixmap() is not None and not widget.pixmap().isNull():
+            return None
+        if widget.textFormat() != 0 and ("<" in text):  # rich text: its document lays it out
+            return None
+        metrics = QFontMetrics(widget.font())
+        room = widget.contentsRect()
+        if widget.wordWrap():
+            needed = metrics.boundingRect(room, int(widget.alignment()) | 0x1000, text)
+            return (
+                f"needs {needed.height()} px of {room.height()}"
+                if (needed.height() > room.height() + 1)
+                else None
+            )
+        widest = max(metrics.horizontalAdvance(line) for line in text.split("\n"))
+        if widest > room.width() + 1 and widget.toolTip() != text:
+            return f"needs {widest} px of {room.width()}"
+        return None
+    if isinstance(widget, QAbstractButton):
+        text = widget.text().replace("&&", "\0").replace("&", "").replace("\0", "&")
+        hint = widget.sizeHint()
+        if text and widget.width() < hint.width() - 1 and widget.toolTip() != text:
+            return f"{widget.width()} px wide, needs {hint.width()}"
+    return None
+
+
+def _overlaps(parent: QWidget) -> list[str]:
+    children = [
+        c
+        for c in parent.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if c.isVisible()
+        and not c.isWindow()
+        and not isinstance(c, (QDockWidget, QTabBar, QSizeGrip))
+    ]
+    found = []
+    for i, a in enumerate(children):
+        for b in children[i + 1 :]:
+            both = a.geometry().intersected(b.geometry())
+            if both.width() > 1 and both.height() > 1:
+                found.append(f"{_name(a)} and {_name(b)} overlap in {parent.objectName()!r}")
+    return found
+
+
+def _name(widget: QWidget) -> str:
+    text = getattr(widget, "text", lambda: "")()
+    return f"{type(widget).__name__}({widget.objectName() or text!r})"
+
+
+def _problems(window: QMainWindow) -> list[str]:
+    problems = []
+    for widget in window.findChildren(QWidget):
+        if not _visible(widget) or widget.window() is not window:
+            continue
+        reason = _text_problem(widget)
+        if reason:
+            problems.append(f"{_name(widget)}: {reason}")
+        if widget.layout() is not None:
+            problems += _overlaps(widget)
+    for plot in (window.cost_plot, window.gradient_plot):
+        if _visible(plot):
+            for side in ("left", "bottom"):
+                axis = plot.plot_item.getAxis(side)
+                label = axis.label.toPlainText()
+                box = axis.label.boundingRect()
+                along = box.width()
+                room = axis.geometry().height() if side == "left" else axis.geometry().width()
+                if label and along > room + 1:
+                    problems.append(f"{side} axis of {type(plot).__name__}: {label!r} cut")
+    return problems
+
+
+def _prepare(qtbot: QtBot, window: MainWindow, template: str) -> None:
+    window.document.replace_project(_project(template))
+    window.show()
+    if template != "784-128-10":  # its stand-in data does not fit it: no training
+        steps: list[int] = []
+        window.controller.snapshotReceived.connect(lambda s: steps.append(s.step))
+        for _ in range(3):
+            window.controller.step(StepUnit.BATCH)
+        qtbot.waitUntil(lambda: bool(steps) and steps[-1] >= 3, timeout=10_000)
+    window.selection.select(Selection.weight(1, 0, 0))
+    window.canvas.fit_network()
+
+
+@pytest.mark.parametrize("screen", SIZES, indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_nothing_is_clipped_or_covered(
+    qtbot: QtBot, window: MainWindow, screen: QRect, template: str
+) -> None:
+    _prepare(qtbot, window, template)
+    assert screen.contains(window.frameGeometry()), "the window is larger than its screen"
+    for name, dock in window.docks.items():
+        if _visible(dock):  # a usable size: at least its panel's minimum
+            hint = dock.widget().minimumSizeHint()
+            assert dock.widget().width() >= hint.width() - 1, name
+    problems = _problems(window)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("screen", [(1280, 720)], indirect=True)
+def test_small_screens_tab_the_secondary_docks_and_reset_restores_them(
+    qtbot: QtBot, window: MainWindow, screen: QRect
+) -> None:
+    window.show()
+    tabbed = {d.objectName() for d in window.tabifiedDockWidgets(window.docks["inspector"])}
+    assert "dock_chain_rule" in tabbed
+    window.docks["data"].setFloating(True)
+    window.docks["cost"].hide()
+    window.reset_layout()
+    assert not window.docks["data"].isFloating()
+    assert window.docks["cost"].isVisible()
+    assert window.docks["data"] in window.tabifiedDockWidgets(window.docks["training"])
+    assert screen.contains(window.frameGeometry())
+
+
+@pytest.mark.parametrize("screen", [(1366, 768)], indirect=True)
+def test_saved_geometry_that_no_longer_fits_is_corrected(
+    qtbot: QtBot, settings: QSettings, screen: QRect
+) -> None:
+    big = QMainWindow()
+    big.resize(1900, 1200)
+    settings.setValue("window/geometry", big.saveGeometry())
+    win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    qtbot.addWidget(win)
+    try:
+        win.show()
+        assert screen.contains(win.frameGeometry())
+    finally:
+        win.close()
+        win.controller.shutdown()
+
+
+@pytest.mark.parametrize("screen", [(1600, 1000)], indirect=True)
+def test_ctrl_y_redoes_and_a_canvas_click_raises_the_inspector(
+    qtbot: QtBot, window: MainWindow, screen: QRect
+) -> None:
+    keys = {k.toString() for k in window.act_redo.shortcuts()}
+    assert {"Ctrl+Y", "Ctrl+Shift+Z"} <= keys
+    window.show()
+    window.docks["weights"].raise_()
+    qtbot.waitUntil(lambda: window.docks["inspector"].visibleRegion().isEmpty())
+    window.canvas.network_scene.itemClicked.emit(Selection.neuron(1, 0))
+    qtbot.waitUntil(lambda: not window.docks["inspector"].visibleRegion().isEmpty())
