@@ -333,7 +333,8 @@ def test_values_prints_the_worked_example_in_the_notes_notation(capsys, note_fil
     )  # fmt: skip
     assert code == 0
     assert "example 0 of 1 (its own cost): C₀ = 0.05139905727" in out
-    assert "w₀₀⁽ᴸ⁾" in out and "a₀⁽ᴸ⁻¹⁾" in out
+    assert "w₀₀⁽ᴸ⁾" in out
+    assert "a₀⁽ᴸ⁻¹⁾" in out
     for dw, db in zip(NOTE_DW, NOTE_DB, strict=True):
         assert f"{dw:.13g}" in out
         assert f"{db:.13g}" in out

@@ -88,7 +88,7 @@ def test_a_large_batch_is_subsampled_evenly_and_says_so() -> None:
     assert (s.n_examples, s.n_total, s.subsampled) == (100, 1000, True)
     rows = subsample(1000, 100)
     assert rows is not None
-    assert rows[0] == 0 and rows[-1] == 999
+    assert (rows[0], rows[-1]) == (0, 999)
     grads = gradients(spec, params, X[rows], Y[rows])
     assert s.gradient == ref.get(grads.as_params())
     assert not compute_slice(spec, params, X, Y, ref, max_examples=None).subsampled

@@ -60,12 +60,11 @@ def cost_slice(
     delta = values - ref.get(params)  # (K,)
     step = A_prev[:, ref.k] if ref.k is not None else np.ones(n, dtype=Z.dtype)
     Z_K[:, :, ref.j] += delta[:, None] * step[None, :]
-    for layer in range(l, spec.n_layers + 1):
-        if layer > l:
-            Z_K = A_K @ params.W[layer - 1].T + params.b[layer - 1]
-        f = spec.activation(layer)
-        # Activations work on rows (softmax along the last axis of a 2-D array): fold K in.
-        A_K = f.forward(Z_K.reshape(K * n, -1)).reshape(Z_K.shape)
+    # Activations work on rows (softmax along axis 1 of a 2-D array): fold K into n.
+    A_K = spec.activation(l).forward(Z_K.reshape(K * n, -1)).reshape(Z_K.shape)
+    for layer in range(l + 1, spec.n_layers + 1):
+        Z_K = A_K @ params.W[layer - 1].T + params.b[layer - 1]
+        A_K = spec.activation(layer).forward(Z_K.reshape(K * n, -1)).reshape(Z_K.shape)
     out = spec.n_layers
     size = spec.layer_sizes[out]
     Y_K = np.broadcast_to(Y, (K, n, size)).reshape(K * n, size)

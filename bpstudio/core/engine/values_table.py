@@ -56,6 +56,7 @@ class PlainSymbols:
     def symbol(
         self, letter: str, layer: int | str | None, *indices: int | str, plain: bool = True
     ) -> str:
+        del plain  # ASCII is the only form
         sep = "," if any(isinstance(i, int) and i >= 10 for i in indices) else ""
         sub = f"_{sep.join(str(i) for i in indices)}" if indices else ""
         sup = f"^({self.layer(layer)})" if layer is not None else ""
