@@ -37,6 +37,7 @@ from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.panels.training import TrainingPanel
 from bpstudio.app.panels.weight_matrix import WeightMatrixPanel
 from bpstudio.app.plots.cost import CostPlot
+from bpstudio.app.plots.cost_slice import CostSlicePlot
 from bpstudio.app.plots.decision import DecisionPlot
 from bpstudio.app.plots.gradient import GradientPlot
 from bpstudio.app.selection import SelectionModel
@@ -109,7 +110,10 @@ class MainWindow(QMainWindow):
         )
 
         self.palette = LayerPalette(self)
-        self.inspector = InspectorPanel(self.document, self.selection, self.controller, self)
+        self.cost_slice = CostSlicePlot(self.document, self.selection, self.controller)
+        self.inspector = InspectorPanel(
+            self.document, self.selection, self.controller, self, slice_view=self.cost_slice
+        )
         self.weights = WeightMatrixPanel(
             self.document, self.selection, self, controller=self.controller
         )
@@ -513,7 +517,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        for view in (self.data_panel, self.decision_plot, self.results_panel):
+        for view in (self.data_panel, self.decision_plot, self.results_panel, self.cost_slice):
             view.shutdown()
         self.controller.shutdown()
         event.accept()
