@@ -1,5 +1,6 @@
 """Start the desktop app: ``bpstudio [PROJECT | --template NAME] [--worker process|thread]``,
-or render it to a picture with ``--screenshot PATH [--train-steps N] [--size WxH]`` (see
+optionally ``--presenter``, or render it to a picture with ``--screenshot PATH
+[--train-steps N] [--size WxH]`` (see
 :mod:`bpstudio.app.screenshot`).
 """
 
@@ -50,6 +51,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--size", metavar="WxH", help="with --screenshot: the window's size, e.g. 1280x720"
+    )
+    parser.add_argument(
+        "--presenter",
+        action="store_true",
+        help="start in presenter mode (large type, high contrast: View > Presenter Mode)",
     )
     parser.add_argument(
         "--worker",
@@ -120,6 +126,8 @@ def _open(window: MainWindow, args: argparse.Namespace) -> None:
         window.new_from_template(args.template)
     if args.project is not None:
         window.open_path(args.project)
+    if args.presenter:
+        window.presenter.set_active(True)
 
 
 def _run_screenshot(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ from bpstudio.app.plots.cost import CostPlot
 from bpstudio.app.plots.cost_slice import CostSlicePlot
 from bpstudio.app.plots.decision import DecisionPlot
 from bpstudio.app.plots.gradient import GradientPlot
+from bpstudio.app.presenter import PresenterMode
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.docks["cost"], self.docks["gradient"], Qt.Orientation.Horizontal)
 
         self._build_actions()
+        self.presenter = PresenterMode(self)
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -265,6 +267,8 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             panels.addAction(dock.toggleViewAction())
         view_menu.addMenu("&Run Training").addActions(list(self.backend_actions.values()))
+        view_menu.addSeparator()
+        view_menu.addAction(self.presenter.action)
 
         network_menu = bar.addMenu("&Network")
         self.network_actions.add_network_actions(network_menu)
@@ -515,6 +519,7 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.presenter.set_active(False)  # the saved layout is the user's, not the projector's
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         for view in (self.data_panel, self.decision_plot, self.results_panel, self.cost_slice):

@@ -1,0 +1,88 @@
+"""Presenter mode: larger type and canvas labels, high contrast, only the canvas, the chain
+rule and the cost plot, keyboard stepping, and leaving restores the window exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QToolBar
+from pytestqt.qtbot import QtBot
+
+from bpstudio.app.main_window import MainWindow
+from bpstudio.app.presenter import PRESENTER_DOCKS, SCALE
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1280, 720)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+    win.controller.shutdown()
+
+
+def _layout(window: MainWindow) -> dict[str, object]:
+    return {
+        "docks": {name: (d.isVisible(), d.geometry()) for name, d in window.docks.items()},
+        "toolbars": [t.isVisible() for t in window.findChildren(QToolBar)],
+        "status": window.statusBar().isVisible(),
+        "view": window.canvas.view_state(),
+    }
+
+
+def test_presenter_mode_enlarges_simplifies_and_restores(qtbot: QtBot, window: MainWindow):
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    qtbot.waitUntil(lambda: window.canvas.zoom() > 0.1)
+    before = _layout(window)
+    font, palette = app.font(), app.palette()
+    zoom = window.canvas.zoom()
+    assert window.presenter.action in window.menuBar().actions()[2].menu().actions()
+
+    window.presenter.action.trigger()  # View → Presenter Mode
+    assert window.presenter.active
+    assert app.font().pointSizeF() >= 1.5 * font.pointSizeF()
+    text = app.palette().color(QPalette.ColorRole.WindowText)
+    base = app.palette().color(QPalette.ColorRole.Base)
+    assert (text.lightness(), base.lightness()) == (0, 255)
+    visible = {name for name, dock in window.docks.items() if dock.isVisible()}
+    assert visible == set(PRESENTER_DOCKS)
+    assert not any(t.isVisible() for t in window.findChildren(QToolBar))
+    # Canvas labels are drawn in scene units: the zoom is their scale.
+    qtbot.waitUntil(lambda: window.canvas.zoom() >= 1.5 * zoom, timeout=5000)
+    assert window.canvas.zoom() <= SCALE * 1.25 + 1e-9
+
+    window.presenter.all_panels_action.trigger()  # F6: every panel one key away
+    assert all(dock.isVisible() for dock in window.docks.values())
+    window.presenter.all_panels_action.trigger()
+    assert {n for n, d in window.docks.items() if d.isVisible()} == set(PRESENTER_DOCKS)
+
+    window.presenter.action.trigger()
+    assert not window.presenter.active
+    assert app.font() == font
+    assert app.palette() == palette
+    qtbot.waitUntil(lambda: _layout(window) == before, timeout=5000)
+
+
+def test_keys_step_a_phase_and_run(qtbot: QtBot, window: MainWindow):
+    qtbot.waitUntil(lambda: window.controller.snapshot is not None, timeout=10_000)
+    window.presenter.set_active(True)
+    assert window.presenter.next_phase_action.shortcut().toString() == "Right"
+    assert window.presenter.next_phase_action.isEnabled()
+    before = window.controller.snapshot
+    with qtbot.waitSignal(window.controller.snapshotReceived, timeout=10_000):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
+    snapshot = window.controller.snapshot
+    assert snapshot is not None
+    assert snapshot is not before
+    assert snapshot.phase is not None  # one phase ran
+    assert window.training.run_action.shortcut().toString() == "Space"
+    window.presenter.set_active(False)
+    assert not window.presenter.next_phase_action.isEnabled()
