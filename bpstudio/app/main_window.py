@@ -35,6 +35,7 @@ from bpstudio.app.panels.data import DataPanel
 from bpstudio.app.panels.inspector import InspectorPanel
 from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.panels.training import TrainingPanel
+from bpstudio.app.panels.values_table import ValuesTablePanel
 from bpstudio.app.panels.weight_matrix import WeightMatrixPanel
 from bpstudio.app.plots.cost import CostPlot
 from bpstudio.app.plots.cost_slice import CostSlicePlot
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.document, self.controller, self)
         self.decision_plot = DecisionPlot(self.document, self.controller, self)
         self.results_panel = ResultsPanel(self.document, self.controller, self)
+        self.values_table = ValuesTablePanel(self.document, self.controller, self)
         self.undo_view = QUndoView(self.document.undo_stack, self)
         self.undo_view.setEmptyLabel("<project opened>")
 
@@ -149,13 +151,14 @@ class MainWindow(QMainWindow):
         self._dock("inspector", "Inspector", self.inspector, right)
         self._dock("weights", "Weight matrix", self.weights, right)
         self._dock("results", "Results", self.results_panel, right)
+        self._dock("values", "Values", self.values_table, right)
         self._dock("history", "Undo history", self.undo_view, right)
         self._dock("decision", "Output", self.decision_plot, bottom)
         self._dock("cost", "Cost", self.cost_plot, bottom)
         self._dock("gradient", "Gradient ∇C", self.gradient_plot, bottom)
         self.tabifyDockWidget(self.docks["training"], self.docks["data"])
         self.docks["training"].raise_()
-        for name in ("weights", "results", "history"):
+        for name in ("weights", "results", "values", "history"):
             self.tabifyDockWidget(self.docks["inspector"], self.docks[name])
         self.docks["inspector"].raise_()
         self.splitDockWidget(self.docks["decision"], self.docks["cost"], Qt.Orientation.Horizontal)

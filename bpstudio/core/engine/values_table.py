@@ -142,13 +142,16 @@ def _latex_symbol(symbols: Symbols, letter: str, layer: int | None, *indices: in
 
 
 @dataclass(frozen=True)
-class _Sheet:
+class Sheet:
+    """One table as strings: a title, its column headers and its rows."""
+
     title: str
     header: list[str]
     rows: list[list[str]]
 
 
-def _sheets(table: ValuesTable, digits: int, fmt: str, symbols: Symbols) -> list[_Sheet]:
+def sheets(table: ValuesTable, digits: int, fmt: str, symbols: Symbols) -> list[Sheet]:
+    """The neurons' and the parameters' tables as the cells ``fmt`` writes."""
     latex = fmt == "latex"
 
     def sym(letter: str, layer: int | None, *indices: int) -> str:
@@ -176,8 +179,8 @@ def _sheets(table: ValuesTable, digits: int, fmt: str, symbols: Symbols) -> list
     ]
     theta = "$\\theta$" if latex else "θ"
     return [
-        _Sheet("Neurons", neuron_header, neuron_rows),
-        _Sheet("Parameters", ["parameter", "value", d(theta.strip("$"))], param_rows),
+        Sheet("Neurons", neuron_header, neuron_rows),
+        Sheet("Parameters", ["parameter", "value", d(theta.strip("$"))], param_rows),
     ]
 
 
@@ -192,7 +195,7 @@ def caption(table: ValuesTable, digits: int = DEFAULT_DIGITS) -> str:
     return f"Network {table.spec.describe()}, {what}: {cost}"
 
 
-def _text(sheets: Sequence[_Sheet]) -> str:
+def _text(sheets: Sequence[Sheet]) -> str:
     out = []
     for sheet in sheets:
         widths = [
@@ -211,7 +214,7 @@ def _text(sheets: Sequence[_Sheet]) -> str:
     return "\n".join(out)
 
 
-def _csv(sheets: Sequence[_Sheet]) -> str:
+def _csv(sheets: Sequence[Sheet]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     # One table a spreadsheet reads: the neurons' columns, then the parameters' rows below
@@ -228,7 +231,7 @@ def _markdown_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _markdown(sheets: Sequence[_Sheet]) -> str:
+def _markdown(sheets: Sequence[Sheet]) -> str:
     out = []
     for sheet in sheets:
         out.append(f"**{sheet.title}**")
@@ -241,7 +244,7 @@ def _markdown(sheets: Sequence[_Sheet]) -> str:
     return "\n".join(out)
 
 
-def _latex(sheets: Sequence[_Sheet]) -> str:
+def _latex(sheets: Sequence[Sheet]) -> str:
     out = []
     for sheet in sheets:
         columns = "l" + "r" * (len(sheet.header) - 1)
@@ -259,7 +262,7 @@ def _latex(sheets: Sequence[_Sheet]) -> str:
     return "\n".join(out)
 
 
-WRITERS: dict[str, Callable[[Sequence[_Sheet]], str]] = {
+WRITERS: dict[str, Callable[[Sequence[Sheet]], str]] = {
     "text": _text,
     "csv": _csv,
     "markdown": _markdown,
@@ -278,5 +281,5 @@ def render(
         raise BPStudioError(f"unknown table format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if not 1 <= digits <= MAX_DIGITS:
         raise BPStudioError(f"digits must be between 1 and {MAX_DIGITS}, not {digits}")
-    sheets = _sheets(table, digits, fmt, symbols if symbols is not None else PlainSymbols())
-    return WRITERS[fmt](sheets)
+    tables = sheets(table, digits, fmt, symbols if symbols is not None else PlainSymbols())
+    return WRITERS[fmt](tables)
