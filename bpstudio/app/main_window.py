@@ -525,7 +525,8 @@ class MainWindow(QMainWindow):
         self.presenter.set_active(False)  # the saved layout is the user's, not the projector's
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        for view in (self.data_panel, self.decision_plot, self.results_panel, self.cost_slice):
+        views = (self.data_panel, self.decision_plot, self.results_panel, self.cost_slice)
+        for view in (*views, self.values_table):
             view.shutdown()
         self.controller.shutdown()
         event.accept()

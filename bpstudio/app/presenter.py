@@ -173,6 +173,9 @@ class PresenterMode(QObject):
         window.restoreState(saved.state)
         window.statusBar().setVisible(saved.status_bar)
         window.canvas.apply_view_state(saved.view)
+        # Once the canvas's overlays are laid out in the restored font, fit again: "fit"
+        # leaves room for the legend, which was larger a moment ago.
+        QTimer.singleShot(0, lambda: window.canvas.apply_view_state(saved.view))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if watched is self.window.canvas and event.type() == QEvent.Type.Resize:

@@ -19,7 +19,7 @@ from bpstudio.core.engine.backprop import backward, forward, gradients
 
 def _panel(qtbot, document, controller) -> ValuesTablePanel:
     panel = ValuesTablePanel(document, controller)
-    qtbot.addWidget(panel)
+    qtbot.addWidget(panel, before_close_func=lambda widget: widget.shutdown())
     panel.resize(600, 700)
     panel.show()
     qtbot.waitExposed(panel)
@@ -44,8 +44,8 @@ def test_probe_and_batch_tables_are_the_engines(qtbot, document, controller) -> 
     assert model.data(model.index(row, 1)) == f"{trace.Z[0][0, 2]:.6g}"
 
     qtbot.waitUntil(lambda: controller.data is not None, timeout=10_000)
-    panel.source_combo.setCurrentIndex(1)  # the batch average
-    assert panel.table is not None, panel.caption.text()
+    with qtbot.waitSignal(panel.tableChanged, timeout=5000):
+        panel.source_combo.setCurrentIndex(1)  # the batch average
     train = controller.data.train
     assert snapshot.batch_indices.size == 0  # no step yet: the whole training set
     assert panel.caption.text().startswith("Training set.")

@@ -6,7 +6,8 @@ notation, with as many significant digits as asked, and copied as CSV, Markdown 
 The table itself is the core's (:mod:`bpstudio.core.engine.values_table`, which
 ``bpstudio values`` prints too); it is computed from the current parameters (the live
 ones while training runs) on the probe example or the examples of the last batch, so every
-line is one state of the network.
+line is one state of the network. It is computed on a background job (:class:`LatestJob`):
+for 784-128-10 its 101,770 parameter lines take about a second to compute and write.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
 from bpstudio.app.notation import Notation
 from bpstudio.app.pacing import scheduler
 from bpstudio.app.training import TrainingController
+from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.engine.values_table import (
     DEFAULT_DIGITS,
     MAX_DIGITS,
@@ -43,14 +47,29 @@ from bpstudio.core.engine.values_table import (
     sheets,
     values_table,
 )
-from bpstudio.core.errors import BPStudioError
 from bpstudio.core.training.snapshot import Snapshot
 
 #: While training runs the table is rebuilt at most this often (seconds).
 RUNNING_MIN_INTERVAL = 0.5
+JOB_INTERVAL_MS = 250
 COPY_FORMATS = {"CSV": "csv", "Markdown": "markdown", "LaTeX": "latex"}
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def tabulate(
+    spec: NetworkSpec,
+    params: Params,
+    X: Array,
+    Y: Array,
+    example: int | None,
+    digits: int,
+    symbols: Notation,
+    where: str,
+) -> tuple[ValuesTable, list[Sheet], str]:
+    """The table, its cells as text and its caption (a background job)."""
+    table = values_table(spec, params, X, Y, example)
+    return table, sheets(table, digits, "text", symbols), f"{where}. {caption(table, digits)}"
 
 
 class SheetModel(QAbstractTableModel):
@@ -105,6 +124,9 @@ class ValuesTablePanel(QWidget):
         self.document = document
         self.controller = controller
         self.table: ValuesTable | None = None
+        self._job = LatestJob(JOB_INTERVAL_MS, self)
+        self._job.finished.connect(self._on_tabulated)
+        self._job.failed.connect(self._on_failed)
 
         self.source_combo = QComboBox()
         self.source_combo.addItem("Probe example", "probe")
@@ -184,34 +206,40 @@ class ValuesTablePanel(QWidget):
         if snapshot is None or snapshot.spec != spec:
             self.caption.setText("Waiting for the first forward pass…")
             return
-        params = snapshot.params if snapshot.running else self.document.params
-        try:
-            if self.per_example:
-                probe = snapshot.probe
-                if probe is None:
-                    raise BPStudioError("there is no probe example")
-                self.table = values_table(spec, params, probe.x, probe.y, example=0)
-                where = f"Probe example #{probe.index}"
-            else:
-                data = self.controller.data
-                if data is None:
-                    raise BPStudioError("the data is still loading")
-                X, Y = data.train.X, data.train.Y
-                rows = np.asarray(snapshot.batch_indices)
-                if rows.size:
-                    X, Y = X[rows], Y[rows]
-                    where = "Last batch"
-                else:  # no step yet: the whole training set, the note's average over n
-                    where = "Training set"
-                self.table = values_table(spec, params, X, Y, example=None)
-        except BPStudioError as exc:
-            self.caption.setText(f"No values: {exc}.")
-            return
-        neurons, params_sheet = sheets(self.table, self.digits, "text", Notation.for_spec(spec))
+        params = (snapshot.params if snapshot.running else self.document.params).copy()
+        example: int | None = None
+        if self.per_example:
+            probe = snapshot.probe
+            if probe is None:
+                self.caption.setText("No values: there is no probe example.")
+                return
+            X, Y, example, where = probe.x, probe.y, 0, f"Probe example #{probe.index}"
+        else:
+            data = self.controller.data
+            if data is None or data.source != self.document.data_source:
+                self.caption.setText("No values: the data is still loading.")
+                return
+            X, Y = data.train.X, data.train.Y
+            rows = np.asarray(snapshot.batch_indices)
+            if rows.size:
+                X, Y, where = X[rows], Y[rows], "Last batch"
+            else:  # no step yet: the whole training set, the note's average over n
+                where = "Training set"
+        symbols = Notation.for_spec(spec)
+        self._job.submit(tabulate, spec, params, X, Y, example, self.digits, symbols, where)
+
+    def _on_tabulated(self, result: tuple[ValuesTable, list[Sheet], str]) -> None:
+        table, (neurons, parameters), text = result
+        if table.spec != self.document.spec:
+            return  # the network changed while it was computed
+        self.table = table
         self.neuron_model.set_sheet(neurons)
-        self.param_model.set_sheet(params_sheet)
-        self.caption.setText(f"{where}. {caption(self.table, self.digits)}")
-        self.tableChanged.emit(self.table)
+        self.param_model.set_sheet(parameters)
+        self.caption.setText(text)
+        self.tableChanged.emit(table)
+
+    def _on_failed(self, message: str) -> None:
+        self.caption.setText(f"No values: {message}.")
 
     def text(self, fmt: str) -> str:
         """The table shown, as ``fmt`` (csv, markdown, latex or text)."""
@@ -236,3 +264,7 @@ class ValuesTablePanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self.request()
+
+    def shutdown(self) -> None:
+        """Wait for a table being computed (window closing, tests)."""
+        self._job.shutdown()
