@@ -332,7 +332,7 @@ def test_values_prints_the_worked_example_in_the_notes_notation(capsys, note_fil
         "--digits", "13", "--notation", "relative",
     )  # fmt: skip
     assert code == 0
-    assert "example 0 of 1 (its own cost): C₀ = 0.05139905727" in out
+    assert "for one example (its own cost): C₀ = 0.05139905727" in out
     assert "w₀₀⁽ᴸ⁾" in out
     assert "a₀⁽ᴸ⁻¹⁾" in out
     for dw, db in zip(NOTE_DW, NOTE_DB, strict=True):

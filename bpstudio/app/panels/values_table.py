@@ -166,6 +166,7 @@ class ValuesTablePanel(QWidget):
             view = QTableView()
             view.setModel(model)
             view.verticalHeader().hide()
+            view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
             view.setAlternatingRowColors(True)
             view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             splitter.addWidget(view)

@@ -190,7 +190,12 @@ def caption(table: ValuesTable, digits: int = DEFAULT_DIGITS) -> str:
         what = f"averaged over the batch of n = {table.n_examples} examples"
         cost = f"C = {number(table.cost, digits)}"
     else:
-        what = f"for example {table.example} of {table.n_examples} (its own cost)"
+        which = (
+            "one example"
+            if table.n_examples == 1
+            else f"example {table.example} of {table.n_examples}"
+        )
+        what = f"for {which} (its own cost)"
         cost = f"C₀ = {number(table.cost, digits)}"
     return f"Network {table.spec.describe()}, {what}: {cost}"
 
