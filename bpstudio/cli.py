@@ -29,7 +29,7 @@ from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, gradient_check
 from bpstudio.core.engine.init import INITIALIZERS
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
-from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
+from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES, cost_formula
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.outputs import check_output_paths
 from bpstudio.core.files.project import SUFFIX, Project
@@ -176,7 +176,25 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--nesterov", action="store_true", default=None)
     opt.add_argument("--l1", type=float, default=None)
     opt.add_argument("--l2", type=float, default=None)
+    opt.add_argument("--beta1", type=float, default=None, help="Adam's β₁ (default 0.9)")
+    opt.add_argument("--beta2", type=float, default=None, help="Adam's β₂ (default 0.999)")
+    opt.add_argument("--eps", type=float, default=None, help="Adam's ε, added to √v (default 1e-8)")
     opt.add_argument("--schedule", choices=list(SCHEDULES), default=None)
+    opt.add_argument(
+        "--schedule-every",
+        type=int,
+        default=None,
+        help="step schedule: multiply η by the factor every this many steps (default 1000)",
+    )
+    opt.add_argument(
+        "--schedule-factor", type=float, default=None, help="step schedule's factor (default 0.5)"
+    )
+    opt.add_argument(
+        "--schedule-rate",
+        type=float,
+        default=None,
+        help="exponential schedule: η_t = η₀ e^(−rate·t) (default ln 2 / 1000)",
+    )
     opt.add_argument("--target-cost", type=float, help="stop once the training cost is below")
     out = train.add_argument_group("output")
     out.add_argument("--save-params", type=Path, help="write the trained weights (.npz)")
@@ -387,7 +405,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         "nesterov": args.nesterov,
         "l1": args.l1,
         "l2": args.l2,
+        "beta1": args.beta1,
+        "beta2": args.beta2,
+        "eps": args.eps,
         "schedule": args.schedule,
+        "schedule_every": args.schedule_every,
+        "schedule_factor": args.schedule_factor,
+        "schedule_rate": args.schedule_rate,
     }
     if args.project is None:
         overrides["seed"] = args.seed
@@ -414,10 +438,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     progress = Progress(total, "step" if by_steps else "epoch", sys.stderr, args.quiet)
     start_step, start_epoch = trainer.step_count, trainer.epoch
     stopped = ""
+    warned = False
     t0 = time.perf_counter()
     done = 0
     while done < total:
         ok = trainer.train_batch() if by_steps else trainer.train_epoch()
+        if trainer.vanishing is not None and not warned:
+            warned = True
+            if progress.tty and not args.quiet:
+                sys.stderr.write("\n")  # off the progress bar's line
+            print(f"bpstudio: warning: {trainer.vanishing.message}", file=sys.stderr)
         if not ok:
             stopped = trainer.divergence or "diverged"
             break
@@ -450,11 +480,15 @@ def cmd_train(args: argparse.Namespace) -> int:
         "seconds": round(elapsed, 4),
         "steps_per_second": round(steps / elapsed, 1) if elapsed > 0 else None,
         "blas_threads": blas_threads,
+        "cost": cost_formula(hp.l1, hp.l2),
         "train_cost": evaluation.train_cost,
+        "train_data_cost": evaluation.train_data_cost,
         "validation_cost": evaluation.validation_cost,
+        "validation_data_cost": evaluation.validation_data_cost,
         "train_accuracy": evaluation.train_accuracy,
         "validation_accuracy": evaluation.validation_accuracy,
         "stopped": stopped or None,
+        "vanishing": trainer.vanishing.message if trainer.vanishing is not None else None,
     }
     if args.json:
         print(json.dumps(summary, allow_nan=True))
@@ -472,9 +506,15 @@ def _print_train_summary(s: dict[str, Any]) -> None:
     threads = s["blas_threads"]
     rate += f", {threads} BLAS thread{'s' if threads != 1 else ''}"
     print(f"trained: {s['steps']} steps, {s['epochs']} epochs in {s['seconds']:.2f} s ({rate})")
-    print(f"train cost: {s['train_cost']:.6g}")
-    if s["validation_cost"] is not None:
-        print(f"validation cost: {s['validation_cost']:.6g}")
+    penalised = s["cost"] != "C = C_data"
+    for which in ("train", "validation"):
+        cost, data = s[f"{which}_cost"], s[f"{which}_data_cost"]
+        if cost is None:
+            continue
+        if penalised:
+            print(f"{which} cost C: {cost:.6g} (C_data {data:.6g}; {s['cost']})")
+        else:
+            print(f"{which} cost C: {cost:.6g}")
     if s["train_accuracy"] is not None:
         print(f"train accuracy: {s['train_accuracy']:.3f}")
     if s["validation_accuracy"] is not None:

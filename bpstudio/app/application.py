@@ -1,6 +1,6 @@
-"""Start the desktop app: ``bpstudio [PROJECT | --template NAME] [--worker process|thread]``,
-optionally ``--presenter``, or render it to a picture with ``--screenshot PATH
-[--train-steps N] [--size WxH]`` (see
+"""Start the desktop app: ``bpstudio [PROJECT | --template NAME] [--worker process|thread]
+[--walkthrough N] [--presenter]``,
+or render it to a picture with ``--screenshot PATH [--train-steps N] [--size WxH]`` (see
 :mod:`bpstudio.app.screenshot`).
 """
 
@@ -10,7 +10,7 @@ import argparse
 import contextlib
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,9 +25,21 @@ from bpstudio.core.resources import resource_path
 
 if TYPE_CHECKING:
     from bpstudio.app.main_window import MainWindow
+    from bpstudio.core.files.recovery import RecoveryInfo
 
 APP_NAME = "Backprop Studio"
 ORGANIZATION = "Backprop Studio"
+
+
+def _screen_number(text: str) -> int:
+    """A walkthrough screen, 1..11 (argparse turns the error into a one-line message)."""
+    from bpstudio.app.walkthrough.screens import SCREENS
+
+    if not text.isdigit() or not 1 <= int(text) <= len(SCREENS):
+        raise argparse.ArgumentTypeError(
+            f"expected a screen from 1 to {len(SCREENS)}, got {text!r}"
+        )
+    return int(text)
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -40,7 +52,15 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         help="open the window, save a PNG of it to this path, and quit",
     )
     parser.add_argument(
-        "--template", help="start from a template (note, xor, spirals, sine, digits)"
+        "--template",
+        help="start from a template (note, note_examples, note_paths, xor, spirals, sine, "
+        "digits, empty)",
+    )
+    parser.add_argument(
+        "--walkthrough",
+        type=_screen_number,
+        metavar="N",
+        help="open Help > Walk Through the Note at screen N (1 to 11)",
     )
     parser.add_argument(
         "--train-steps",
@@ -93,16 +113,43 @@ def application_icon() -> QIcon:
     return icon
 
 
+def open_window(
+    args: argparse.Namespace,
+    confirm_restore: Callable[[RecoveryInfo], bool] | None = None,
+    settings: QSettings | None = None,
+) -> MainWindow:
+    """The main window as the app starts it: the exception hook installed, work left by a
+    crash offered back (``confirm_restore`` answers instead of a dialog), then the project
+    or template asked for."""
+    from bpstudio.app.excepthook import ExceptionReporter
+    from bpstudio.app.main_window import MainWindow
+
+    window = MainWindow(settings, worker=_worker_options(args))
+    reporter = ExceptionReporter(window.save_copy, window, parent=window)
+    reporter.install()
+    window.destroyed.connect(reporter.uninstall)
+    restored = window.offer_recovery(confirm_restore)
+    if not restored:
+        if args.template:
+            window.new_from_template(args.template)
+        if args.project is not None:
+            window.open_path(args.project)
+    if args.presenter:
+        window.presenter.set_active(True)
+    return window
+
+
 def run_app(argv: Sequence[str]) -> int:
     args = _parse(argv)
     if args.screenshot is not None:
         return _run_screenshot(args)
     app = make_application()
-    from bpstudio.app.main_window import MainWindow
-
-    window = MainWindow(worker=_worker_options(args))
-    _open(window, args)
+    window = open_window(args)
     window.show()
+    if args.walkthrough is not None:
+        window.open_walkthrough(args.walkthrough - 1)
+    elif args.project is None and not args.template:
+        window.offer_walkthrough()
     code = app.exec()
     _leave_nothing_running(window)
     return code
@@ -121,15 +168,6 @@ def _leave_nothing_running(window: MainWindow) -> None:
     stop_resource_tracker()
 
 
-def _open(window: MainWindow, args: argparse.Namespace) -> None:
-    if args.template:
-        window.new_from_template(args.template)
-    if args.project is not None:
-        window.open_path(args.project)
-    if args.presenter:
-        window.presenter.set_active(True)
-
-
 def _run_screenshot(args: argparse.Namespace) -> int:
     from bpstudio.app.screenshot import Screenshot, ScreenshotRequest, check_target, parse_size
 
@@ -144,13 +182,23 @@ def _run_screenshot(args: argparse.Namespace) -> int:
     app = make_application()
     from bpstudio.app.main_window import MainWindow
 
-    # The picture must not depend on (or change) the user's saved window layout.
+    # The picture must not depend on (or change) the user's saved window layout, nor leave
+    # or offer back recovery files.
     with tempfile.TemporaryDirectory(prefix="bpstudio-screenshot-") as folder:
         settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings, worker=_worker_options(args))
-        _open(window, args)
+        window = MainWindow(
+            settings, worker=_worker_options(args), recovery_folder=Path(folder) / "recovery"
+        )
+        if args.template:
+            window.new_from_template(args.template)
+        if args.project is not None:
+            window.open_path(args.project)
+        if args.presenter:
+            window.presenter.set_active(True)
         shot = Screenshot(window, ScreenshotRequest(args.screenshot, args.train_steps, size))
         window.show()
+        if args.walkthrough is not None:
+            window.open_walkthrough(args.walkthrough - 1)
         shot.start()
         app.exec()
         _leave_nothing_running(window)

@@ -3,6 +3,9 @@
 ``QUndoStack.push`` runs ``redo()``. Each command keeps what it needs to go both ways;
 network edits keep the (spec, params) pairs before and after, which the core's edit
 functions return without touching the originals.
+
+Each command says in ``nbytes`` how many bytes of arrays it keeps (parameter and history
+snapshots), so the document can hold its undo stack to a memory budget.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ ID_SET_PARAMETER = 1
 ID_SET_HYPERPARAMETERS = 2
 
 
+def params_nbytes(params: Params) -> int:
+    return sum(int(a.nbytes) for a in params.arrays())
+
+
 class SetParameterCommand(QUndoCommand):
     """Set one weight or bias. Edits of the same entry within one drag merge into one step."""
 
@@ -35,6 +42,7 @@ class SetParameterCommand(QUndoCommand):
         self.old = document.parameter(ref)
         self.new = float(value)
         self.drag_id = drag_id
+        self.nbytes = 0
         self._set_text()
 
     def _set_text(self) -> None:
@@ -70,6 +78,7 @@ class EditNetworkCommand(QUndoCommand):
         self.document = document
         self.before = (document.spec, document.params.copy())
         self.after = (spec, params.copy())
+        self.nbytes = params_nbytes(self.before[1]) + params_nbytes(self.after[1])
 
     def redo(self) -> None:
         self.document._set_network(self.after[0], self.after[1].copy())
@@ -93,6 +102,7 @@ class TrainCommand(QUndoCommand):
         self.document = document
         self.before = (project.params.copy(), project.history.copy(), project.step, project.epoch)
         self.after = (params.copy(), history.copy(), step, epoch)
+        self.nbytes = sum(params_nbytes(s[0]) + s[1].nbytes for s in (self.before, self.after))
 
     def _apply(self, state: tuple[Params, History, int, int]) -> None:
         params, history, step, epoch = state
@@ -114,6 +124,7 @@ class SetHyperparametersCommand(QUndoCommand):
         self.old = document.hyperparameters
         self.new = hp
         self.field = field
+        self.nbytes = 0
 
     def id(self) -> int:
         return ID_SET_HYPERPARAMETERS
@@ -148,6 +159,9 @@ class SetDataSourceCommand(QUndoCommand):
         self.new_source = source
         self.old_network = (document.spec, document.params.copy())
         self.new_network = (network[0], network[1].copy()) if network else None
+        self.nbytes = params_nbytes(self.old_network[1]) + (
+            params_nbytes(self.new_network[1]) if self.new_network else 0
+        )
 
     def redo(self) -> None:
         if self.new_network is not None:

@@ -146,7 +146,7 @@ def save_scene_image(scene: QGraphicsScene, path: Path) -> None:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             scene.render(painter, QRectF(image.rect()), rect)
             painter.end()
-            if not image.save(str(tmp), "PNG"):
+            if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]
                 raise BPStudioError(f"could not write the image {path}")
 
 

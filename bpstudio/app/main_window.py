@@ -7,6 +7,7 @@ the file actions (New, Open, Save, recent files) and the window's persistent lay
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app import notation
+from bpstudio.app import notation, recovery
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
 from bpstudio.app.canvas.view import NetworkView
@@ -45,11 +46,13 @@ from bpstudio.app.presenter import PresenterMode
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.walkthrough.panel import OFFERED_KEY, WalkthroughPanel
 from bpstudio.app.widgets import hold_width
 from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.data.source import data_path_outside
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import SUFFIX, Project
+from bpstudio.core.files.recovery import RecoveryInfo, read_recovery, read_recovery_info
 from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.snapshot import Snapshot
 
@@ -60,6 +63,8 @@ HEAP_SETTLE_DELAY_MS = 1000
 BACKEND_KEY = "training/backend"
 BACKEND_LABELS = {"process": "In a Separate &Process", "thread": "In a &Thread of the Window"}
 NOTICE_MS = 15_000
+#: The setting that says how layers are written: "relative" (the note's L, L−1) or "absolute".
+NOTATION_KEY = "view/layer_notation"
 
 
 def preferred_backend(settings: QSettings) -> str:
@@ -75,6 +80,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         parent: QWidget | None = None,
         worker: WorkerOptions | None = None,
+        recovery_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings or QSettings()
@@ -111,7 +117,7 @@ class MainWindow(QMainWindow):
             ),
         )
 
-        self.palette = LayerPalette(self)
+        self.layer_palette = LayerPalette(self)
         self.cost_slice = CostSlicePlot(self.document, self.selection, self.controller)
         self.inspector = InspectorPanel(
             self.document, self.selection, self.controller, self, slice_view=self.cost_slice
@@ -127,6 +133,15 @@ class MainWindow(QMainWindow):
         self.decision_plot = DecisionPlot(self.document, self.controller, self)
         self.results_panel = ResultsPanel(self.document, self.controller, self)
         self.values_table = ValuesTablePanel(self.document, self.controller, self)
+        self.walkthrough = WalkthroughPanel(
+            self.document,
+            self.selection,
+            self.controller,
+            self.canvas.network_scene,
+            self.settings,
+            self,
+        )
+        self.walkthrough.finished.connect(lambda: self.docks["walkthrough"].hide())
         self.undo_view = QUndoView(self.document.undo_stack, self)
         self.undo_view.setEmptyLabel("<project opened>")
 
@@ -144,7 +159,7 @@ class MainWindow(QMainWindow):
             | QMainWindow.DockOption.AllowTabbedDocks
             | QMainWindow.DockOption.AllowNestedDocks
         )
-        self._dock("palette", "Layers", self.palette, left)
+        self._dock("palette", "Layers", self.layer_palette, left)
         self._dock("training", "Training", self.training, left)
         self._dock("data", "Data", self.data_panel, left)
         self._dock("chain_rule", "Chain rule", self.chain_rule, right)
@@ -153,10 +168,12 @@ class MainWindow(QMainWindow):
         self._dock("results", "Results", self.results_panel, right)
         self._dock("values", "Values", self.values_table, right)
         self._dock("history", "Undo history", self.undo_view, right)
+        self._dock("walkthrough", "Walk through the note", self.walkthrough, left)
         self._dock("decision", "Output", self.decision_plot, bottom)
         self._dock("cost", "Cost", self.cost_plot, bottom)
         self._dock("gradient", "Gradient ∇C", self.gradient_plot, bottom)
         self.tabifyDockWidget(self.docks["training"], self.docks["data"])
+        self.tabifyDockWidget(self.docks["training"], self.docks["walkthrough"])
         self.docks["training"].raise_()
         for name in ("weights", "results", "values", "history"):
             self.tabifyDockWidget(self.docks["inspector"], self.docks[name])
@@ -179,7 +196,10 @@ class MainWindow(QMainWindow):
         if self.controller.last_notice:
             self._on_notice(self.controller.last_notice)
         self._restore_settings()
+        # The walkthrough opens from Help (or the first-launch offer), never by itself.
+        self.docks["walkthrough"].hide()
         self._update_title()
+        self.autosaver = self._start_autosave(recovery_folder or recovery.default_folder())
         # Once the window (or a new project's views) is built and shown: see _settle_heap.
         # A full collection takes 0.1 s; it must not hold back the window's first paint.
         self._heap_timer = QTimer(self)
@@ -231,6 +251,23 @@ class MainWindow(QMainWindow):
         self.act_undo.setEnabled(False)
         self.act_redo.setEnabled(False)
         self.act_about = self._action("&About Backprop Studio", self._about)
+        self.act_walkthrough = self._action(
+            "&Walk Through the Note…",
+            lambda: self.open_walkthrough(),
+            tip="One screen per idea of 'Backpropagation Calculus', on a live network",
+        )
+        chosen = self.settings.value(NOTATION_KEY)
+        if chosen in {style.value for style in notation.LayerStyle}:
+            notation.settings.layers = notation.LayerStyle(chosen)
+        relative = notation.settings.layers is notation.LayerStyle.RELATIVE
+        self.act_relative_layers = self._action(
+            "Layers as in the &Note (L, L−1, …)",
+            self.set_relative_layers,
+            tip="Write layers relative to the output, w^(L), a^(L−1), as the note does; "
+            "off: absolute numbers w^(1), w^(2)",
+        )
+        self.act_relative_layers.setCheckable(True)
+        self.act_relative_layers.setChecked(relative)
         self.backend_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for kind in BACKENDS:
@@ -265,6 +302,7 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         self.canvas.add_view_actions(view_menu)
+        view_menu.addAction(self.act_relative_layers)
         view_menu.addSeparator()
         panels = view_menu.addMenu("&Panels")
         for dock in self.docks.values():
@@ -280,6 +318,8 @@ class MainWindow(QMainWindow):
         self.training.add_actions(training_menu)
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_walkthrough)
+        help_menu.addSeparator()
         help_menu.addAction(self.act_about)
         help_menu.addAction("About &Qt", QApplication.aboutQt)
 
@@ -339,12 +379,49 @@ class MainWindow(QMainWindow):
         self.problem_label.setText(message)
 
     def _on_training_stopped(self, reason: str) -> None:
+        if self.autosaver is not None:
+            self.autosaver.save_now()  # every pause: the steps trained are not lost
         if reason and reason != "paused":
             self.phase_label.setText(f"Stopped: {reason}")
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self.document.title}[*] — Backprop Studio")
         self.setWindowModified(self.document.is_modified())
+
+    # -- the note's notation and the walkthrough ----------------------------------------------
+
+    def set_relative_layers(self, relative: bool) -> None:
+        """Write layers as the note does (L, L−1) or as absolute numbers; every view redraws."""
+        style = notation.LayerStyle.RELATIVE if relative else notation.LayerStyle.ABSOLUTE
+        self.settings.setValue(NOTATION_KEY, style.value)
+        self.act_relative_layers.setChecked(relative)
+        if style is notation.settings.layers:
+            return
+        notation.settings.layers = style
+        self.canvas.network_scene.rebuild()
+        self.inspector.refresh()
+        self.chain_rule.refresh()
+        self.weights.model.beginResetModel()  # its headers name every w_jk^(l)
+        self.weights.model.endResetModel()
+        self.gradient_plot.redraw()
+        self.walkthrough.refresh()
+
+    def open_walkthrough(self, screen: int | None = None) -> None:
+        """Show the walkthrough and start it (at ``screen``, 0-based, or where one left off)."""
+        self.settings.setValue(OFFERED_KEY, True)
+        dock = self.docks["walkthrough"]
+        dock.show()
+        dock.raise_()
+        self.walkthrough.start(screen)
+        self.walkthrough.setFocus()
+
+    def offer_walkthrough(self) -> None:
+        """On the first launch: show the walkthrough's invitation (it changes nothing)."""
+        if self.settings.value(OFFERED_KEY, False) in (True, "true"):
+            return
+        self.settings.setValue(OFFERED_KEY, True)
+        self.docks["walkthrough"].show()
+        self.docks["walkthrough"].raise_()
 
     # -- undo that rewinds training --------------------------------------------------------------
 
@@ -459,6 +536,94 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Saved {path}", 4000)
         return True
 
+    def save_copy(self) -> bool:
+        """Save a copy of the project elsewhere; the document keeps its file and its
+        unsaved state (the exception dialog offers this)."""
+        start = str(Path(self._last_dir()) / f"{self.document.title} (copy){SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy", start, PROJECT_FILTER)
+        if not path:
+            return False
+        target = Path(path) if path.endswith(SUFFIX) else Path(path + SUFFIX)
+        project = self.document.project.copy()
+        project.view = self.canvas.view_state()
+        try:
+            project.save(target)
+        except (BPStudioError, OSError) as exc:
+            QMessageBox.critical(self, "Cannot save a copy", f"{target}: {exc}")
+            return False
+        self.statusBar().showMessage(f"Saved a copy to {target}", 4000)
+        return True
+
+    # -- autosave and recovery -------------------------------------------------------------------
+
+    def _start_autosave(self, folder: Path) -> recovery.Autosaver | None:
+        try:
+            session = recovery.RecoveryFolder(folder)
+        except OSError as exc:
+            print(f"bpstudio: autosave is off: {exc}", file=sys.stderr)
+            return None
+        autosaver = recovery.Autosaver(self.document, session, self._recovery_capture, parent=self)
+        autosaver.failed.connect(
+            lambda message: self.statusBar().showMessage(f"Autosave failed: {message}", 8000)
+        )
+        self.selection.selectionChanged.connect(autosaver.schedule)
+        self.selection.layerSelected.connect(autosaver.schedule)
+        return autosaver
+
+    def _recovery_capture(self) -> tuple[Project, dict[str, object]]:
+        project = self.document.project.copy()
+        project.view = self.canvas.view_state()
+        return project, recovery.selection_fields(self.selection)
+
+    def offer_recovery(self, confirm: Callable[[RecoveryInfo], bool] | None = None) -> bool:
+        """After a crash: offer each recovery file left behind, newest first, until one is
+        restored (True). Declined ones are deleted; those not asked about stay for later."""
+        if self.autosaver is None:
+            return False
+        ask = confirm or self._ask_to_restore
+        autosaver = self.autosaver
+        folder = autosaver.folder
+        orphans = folder.orphans()
+        for n, orphan in enumerate(orphans):
+            try:
+                info = read_recovery_info(orphan.path)
+                if not ask(info):
+                    folder.discard(orphan)
+                    continue
+                project, info = read_recovery(orphan.path)
+            except BPStudioError as exc:
+                QMessageBox.critical(self, "Cannot restore the work", str(exc))
+                folder.discard(orphan)
+                continue
+            for later in orphans[n + 1 :]:
+                later.release()
+            self.document.restore(project, info.project_path)
+            self.selection.clear()
+            recovery.apply_selection_fields(self.selection, info.app, project.spec)
+            # The work is in this session's recovery file before the old one goes.
+            autosaver.save_now()
+            autosaver.flush()
+            if autosaver.path.exists():
+                folder.discard(orphan)
+            else:
+                orphan.release()
+            self.statusBar().showMessage("Restored the work autosaved before the crash", 8000)
+            return True
+        return False
+
+    def _ask_to_restore(self, info: RecoveryInfo) -> bool:
+        when = info.saved_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        where = f" ({info.project_path})" if info.project_path else ""
+        answer = QMessageBox.question(
+            self,
+            "Restore unsaved work?",
+            f"Backprop Studio did not close properly. Restore “{info.title}”{where} as it "
+            f"was autosaved at {when}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Discard,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     # -- settings and recent files ---------------------------------------------------------------
 
     def _last_dir(self) -> str:
@@ -468,7 +633,7 @@ class MainWindow(QMainWindow):
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):
             return [value]
-        return [str(v) for v in (value or [])]
+        return [str(v) for v in value] if isinstance(value, list | tuple) else []
 
     def _remember(self, path: Path) -> None:
         path = path.resolve()
@@ -529,6 +694,8 @@ class MainWindow(QMainWindow):
         for view in (*views, self.values_table):
             view.shutdown()
         self.controller.shutdown()
+        if self.autosaver is not None:
+            self.autosaver.shutdown()  # a clean exit leaves no recovery file
         event.accept()
 
 

@@ -92,6 +92,7 @@ class PresenterMode(QObject):
         self.window = window
         self._saved: _Saved | None = None
         self._all_panels = False
+        self._kept: tuple[str, ...] = PRESENTER_DOCKS
         self.action = QAction("&Presenter Mode", window)
         self.action.setCheckable(True)
         self.action.setShortcut(QKeySequence(SHORTCUT))
@@ -147,6 +148,11 @@ class PresenterMode(QObject):
         app.setFont(scaled_font(app.font()))
         app.setPalette(high_contrast_palette(app.palette()))
         self._all_panels = False
+        # A walkthrough under way stays: the lecture follows it.
+        walkthrough = window.docks.get("walkthrough")
+        self._kept = PRESENTER_DOCKS + (
+            ("walkthrough",) if walkthrough is not None and walkthrough.isVisible() else ()
+        )
         self._show_presenter_docks()
         for toolbar in self._toolbars():
             toolbar.hide()
@@ -205,7 +211,7 @@ class PresenterMode(QObject):
     def _show_presenter_docks(self) -> None:
         window = self.window
         for name, dock in window.docks.items():
-            dock.setVisible(self._all_panels or name in PRESENTER_DOCKS)
+            dock.setVisible(self._all_panels or name in self._kept)
         for name in PRESENTER_DOCKS:
             window.docks[name].raise_()
         QTimer.singleShot(0, self._size_docks)

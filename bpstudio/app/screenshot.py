@@ -147,7 +147,7 @@ class Screenshot(QObject):
             image = self.window.grab().toImage()
             image.setText(FIRST_PAINT_KEY, repr(self._first_paint_at))
             with atomic_path(path) as tmp:
-                if not image.save(str(tmp), "PNG"):
+                if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]
                     raise BPStudioError(f"could not write the image {path}")
         except (BPStudioError, OSError) as exc:
             self._fail(str(exc))

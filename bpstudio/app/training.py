@@ -56,6 +56,7 @@ class TrainingController(QObject):
     runningChanged = Signal(bool)
     dataLoaded = Signal(object)  # LoadedData
     problemChanged = Signal(str)  # "" when there is no problem
+    vanishingChanged = Signal(str)  # the vanishing-gradient notice, "" when there is none
     gradientChecked = Signal(object)
     trainingStopped = Signal(str)  # reason
     notice = Signal(str)  # a message for the status bar (the backend changed, and why)
@@ -71,6 +72,7 @@ class TrainingController(QObject):
         self.snapshot: Snapshot | None = None
         self.data: LoadedData | None = None
         self.problem = ""
+        self.vanishing = ""
         self.running = False
         self.probe_index = 0
         self._applying = False
@@ -117,6 +119,7 @@ class TrainingController(QObject):
         w.runningChanged.connect(self._on_running_changed)
         w.dataLoaded.connect(self._on_data_loaded)
         w.problem.connect(self._on_problem)
+        w.vanishing.connect(self._on_vanishing)
         w.gradientChecked.connect(self.gradientChecked)
         w.crashed.connect(self._on_crashed)
         w.couldNotStart.connect(self._on_could_not_start)
@@ -304,6 +307,10 @@ class TrainingController(QObject):
     def _on_problem(self, message: str) -> None:
         self.problem = message
         self.problemChanged.emit(message)
+
+    def _on_vanishing(self, message: str) -> None:
+        self.vanishing = message
+        self.vanishingChanged.emit(message)
 
     def _on_crashed(self, message: str) -> None:
         if self.running:

@@ -54,7 +54,9 @@ class LogSpinBox(QDoubleSpinBox):
         except ValueError:
             return self.value()
 
-    def validate(self, text: str, pos: int) -> object:  # (Qt override)
+    def validate(  # (Qt override)
+        self, text: str, pos: int
+    ) -> tuple[QValidator.State, str, int]:
         stripped = text.strip()
         try:
             value = float(stripped)

@@ -124,6 +124,7 @@ class TrainingWorker(QObject):
     runningChanged = Signal(bool)
     dataLoaded = Signal(object)  # LoadedData
     problem = Signal(str)  # a message for the user (bad data, mismatch)
+    vanishing = Signal(str)  # the vanishing-gradient notice, "" once it no longer holds
     gradientChecked = Signal(object)  # GradCheckResult
     crashed = Signal(str)  # the session ended (or stopped answering) without being asked to
     couldNotStart = Signal(str)  # the session ended before it ever answered
@@ -354,6 +355,8 @@ class TrainingWorker(QObject):
             self.runningChanged.emit(bool(payload))
         elif name == "problem":
             self.problem.emit(str(payload))
+        elif name == "vanishing":
+            self.vanishing.emit(str(payload))
         elif name == "gradient_check":
             self.gradientChecked.emit(payload)
         elif name == "synced":

@@ -4,7 +4,7 @@
   ``controller`` (a real TrainingController, shut down after the test), once with each
   ``backend`` (the training process and the training thread).
 - ``settings``: a QSettings in an INI file under ``tmp_path``, so tests never touch the
-  user's settings.
+  user's settings; likewise every window's recovery folder (autosave) is under ``tmp_path``.
 - An autouse fixture fails a test that leaves a QThread running (napari's
   ``dangling_qthreads``): every QThread started during the test is remembered and must be
   stopped by its end. So must every training process and the threads that feed it.
@@ -27,6 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QObject, QSettings, QThread, Signal  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
+from bpstudio.app import recovery  # noqa: E402
 from bpstudio.app.document import Document  # noqa: E402
 from bpstudio.app.selection import SelectionModel  # noqa: E402
 from bpstudio.app.training import TrainingController  # noqa: E402
@@ -40,6 +41,14 @@ FEEDER_THREADS = frozenset({"bpstudio-commands", "bpstudio-events"})
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(autouse=True)
+def recovery_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where windows autosave during the test (instead of the user's app data)."""
+    folder = tmp_path / "recovery"
+    monkeypatch.setattr(recovery, "default_folder", lambda: folder)
+    return folder
 
 
 @pytest.fixture(autouse=True)

@@ -31,10 +31,15 @@ def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
 def _layout(window: MainWindow) -> dict[str, object]:
     view = window.canvas.view_state()
     if view["fit"]:
-        # "Fit" is the state; its centre follows the legend, whose text changes with the data.
-        del view["center"]
+        # "Fit" is the state; its zoom and centre leave room for the legend, whose size
+        # follows its text (the data) and its font's layout.
+        del view["center"], view["zoom"]
     return {
-        "docks": {name: (d.isVisible(), d.geometry()) for name, d in window.docks.items()},
+        # A dock behind another's tab keeps a geometry off the window that means nothing.
+        "docks": {
+            name: (d.isVisible(), d.geometry() if d.x() >= 0 and d.y() >= 0 else None)
+            for name, d in window.docks.items()
+        },
         "toolbars": [t.isVisible() for t in window.findChildren(QToolBar)],
         "status": window.statusBar().isVisible(),
         "view": view,

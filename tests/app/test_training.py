@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import os
 import signal
-import time
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
+from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.document import Document
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.training import TrainingPanel
@@ -259,24 +259,6 @@ def test_speed_limit_and_stop_condition(
     settle(controller)
     assert document.project.epoch == 2
     assert "reached 2 epochs" in panel.status_label.text()
-
-
-def test_snapshot_rate_is_limited_while_running(
-    qtbot: QtBot, controller: TrainingController, panel: TrainingPanel
-) -> None:
-    arrivals: list[float] = []
-    controller.snapshotReceived.connect(
-        lambda s: arrivals.append(time.perf_counter()) if s.running else None
-    )
-    panel.run_action.trigger()
-    qtbot.waitUntil(lambda: len(arrivals) >= 1, timeout=TIMEOUT)
-    start = time.perf_counter()
-    qtbot.waitUntil(lambda: time.perf_counter() - start >= 0.5, timeout=TIMEOUT)
-    pause_and_wait(qtbot, controller)
-    window = [t for t in arrivals if t >= start]
-    elapsed = max(time.perf_counter() - start, 0.5)
-    assert len(window) >= 2, "the run should keep sending snapshots"
-    assert len(window) / elapsed <= 40.0
 
 
 # -- divergence guard ----------------------------------------------------------------------------
@@ -701,3 +683,117 @@ def test_a_run_stops_by_itself_at_its_stop_condition(
     qtbot.waitUntil(lambda: document.undo_stack.count() == 1, timeout=TIMEOUT)
     if conditions.target_cost is not None:
         assert document.project.history["train_cost"].last[1] <= conditions.target_cost
+
+
+# -- the optimiser's settings, the penalised cost, the vanishing-gradient notice ----------------
+
+
+@pytest.mark.parametrize(
+    ("widget", "value", "field", "text"),
+    [
+        ("beta1_spin", 0.8, "beta1", "Change Adam β₁"),
+        ("beta2_spin", 0.95, "beta2", "Change Adam β₂"),
+        ("eps_spin", 1e-5, "eps", "Change Adam ε"),
+        ("schedule_every", 250, "schedule_every", "Change schedule interval"),
+        ("schedule_factor", 0.25, "schedule_factor", "Change schedule factor"),
+        ("schedule_rate", 0.002, "schedule_rate", "Change decay rate"),
+    ],
+)
+def test_optimiser_settings_are_undoable_edits(
+    qtbot: QtBot,
+    document: Document,
+    controller: TrainingController,
+    panel: TrainingPanel,
+    widget: str,
+    value: float,
+    field: str,
+    text: str,
+) -> None:
+    before = document.hyperparameters
+    getattr(panel, widget).setValue(value)
+    assert getattr(document.hyperparameters, field) == pytest.approx(value, rel=1e-12)
+    assert document.undo_stack.text(document.undo_stack.count() - 1) == text
+    # It reaches the trainer.
+    settle(controller)
+    snapshot = wait_snapshot(
+        qtbot,
+        controller,
+        lambda s: (
+            s.hyperparameters is not None
+            and getattr(s.hyperparameters, field) == getattr(document.hyperparameters, field)
+        ),
+    )
+    assert snapshot.hyperparameters == document.hyperparameters
+    document.undo_stack.undo()
+    assert document.hyperparameters == before
+    assert getattr(panel, widget).value() == pytest.approx(getattr(before, field), rel=1e-9)
+
+
+def test_the_schedule_shows_the_settings_of_its_kind(
+    document: Document, panel: TrainingPanel
+) -> None:
+    panel.show()
+    for kind, step_row, rate_row in (
+        ("constant", True, False),
+        ("step", True, False),
+        ("exponential", False, True),
+    ):
+        panel.schedule_combo.setCurrentIndex(panel.schedule_combo.findData(kind))
+        assert document.hyperparameters.schedule == kind
+        assert panel.schedule_step_row.isVisibleTo(panel) == step_row
+        assert panel.schedule_rate_row.isVisibleTo(panel) == rate_row
+    panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("adam"))
+    assert panel.adam_row.isEnabled()
+    assert not panel.momentum_spin.isEnabled()
+    panel.optimizer_combo.setCurrentIndex(panel.optimizer_combo.findData("sgd"))
+    assert not panel.adam_row.isEnabled()
+
+
+def test_the_cost_plot_labels_c_and_c_data_with_a_penalty(
+    qtbot: QtBot, document: Document, controller: TrainingController
+) -> None:
+    plot = CostPlot(document, controller)
+    qtbot.addWidget(plot)
+    plot.show()
+    assert not plot.curves["train_data_cost"].isVisible()
+    document.push(
+        SetHyperparametersCommand(document, document.hyperparameters.with_changes(l2=0.05))
+    )
+    settle(controller)
+    # Long enough for periodic evaluations of the training and validation sets.
+    controller.run(StopConditions(max_steps=400))
+    qtbot.waitUntil(lambda: document.project.step == 400, timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: (
+            plot.curves["train_data_cost"].isVisible()
+            and plot.curves["train_data_cost"].xData is not None
+        ),
+        timeout=TIMEOUT,
+    )
+    history = document.project.history
+    assert history["train_data_cost"].count > 0
+    _, c = history["train_cost"].data()
+    _, c_data = history["train_data_cost"].data()
+    assert np.all(c > c_data)
+    assert "C_data" in plot.plot_item.getAxis("left").labelText
+    assert "train C_data" in plot.summary.text()
+
+
+def test_the_vanishing_gradient_notice_shows_beside_the_divergence_banner(
+    qtbot: QtBot, document: Document, controller: TrainingController, panel: TrainingPanel
+) -> None:
+    project = Project.note_example()
+    project.hyperparameters = project.hyperparameters.with_changes(learning_rate=1000.0)
+    load(qtbot, document, controller, project)
+    panel.show()
+    assert not panel.vanishing_banner.isVisibleTo(panel)
+    controller.run(StopConditions(max_steps=64))
+    qtbot.waitUntil(lambda: panel.vanishing_banner.isVisibleTo(panel), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
+    text = panel.vanishing_label.text()
+    assert text.startswith("Learning has stalled")
+    assert "layer 3" in text
+    assert not panel.banner.isVisibleTo(panel)  # nothing diverged
+    # The note's own learning rate, from its own parameters: the notice goes.
+    load(qtbot, document, controller, Project.note_example())
+    qtbot.waitUntil(lambda: not panel.vanishing_banner.isVisibleTo(panel), timeout=TIMEOUT)

@@ -370,3 +370,63 @@ def test_values_refuses_an_example_the_data_lacks(capsys):
     assert code != 0
     assert out == ""
     assert err.strip() == "bpstudio: error: the data has 1 examples (0 to 0), not an example 3"
+
+
+# -- the optimiser's settings, the penalised cost and the vanishing-gradient warning ----------
+
+
+def test_train_sets_and_saves_the_optimiser_settings(capsys, tmp_path):
+    saved = tmp_path / "adam.bpstudio"
+    code, _, _ = run(
+        capsys,
+        "train", "--layers", "2,3,1", "--dataset", "xor", "--steps", "5", "-q",
+        "--optimizer", "adam", "--beta1", "0.8", "--beta2", "0.99", "--eps", "1e-6",
+        "--schedule", "exponential", "--schedule-rate", "0.01",
+        "--schedule-every", "20", "--schedule-factor", "0.25", "--save", str(saved),
+    )  # fmt: skip
+    assert code == 0
+    hp = Project.load(saved).hyperparameters
+    assert (hp.optimizer, hp.beta1, hp.beta2, hp.eps) == ("adam", 0.8, 0.99, 1e-6)
+    assert (hp.schedule, hp.schedule_rate) == ("exponential", 0.01)
+    assert (hp.schedule_every, hp.schedule_factor) == (20, 0.25)
+
+
+def test_a_bad_optimiser_setting_is_one_line(capsys):
+    code, _, err = run(capsys, "train", "--layers", "1,1,1,1", "--steps", "1", "--eps", "0")
+    assert code == 2
+    assert err.strip() == "bpstudio: error: Adam's ε must be a positive number, got 0.0"
+
+
+def test_train_reports_the_cost_with_its_penalty(capsys):
+    args = ["train", "--layers", "2,3,1", "--dataset", "xor", "--steps", "20", "-q"]
+    code, out, _ = run(capsys, *args, "--l2", "0.1", "--l1", "0.01", "--json")
+    assert code == 0
+    s = json.loads(out)
+    assert s["cost"] == "C = C_data + (λ₂/2) Σ w² + λ₁ Σ |w| with λ₂ = 0.1, λ₁ = 0.01"
+    assert s["train_cost"] > s["train_data_cost"] > 0
+    code, out, _ = run(capsys, *args, "--l2", "0.1")
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("train cost C:"))
+    assert "C_data" in line
+    assert "C = C_data + (λ₂/2) Σ w² with λ₂ = 0.1" in line
+    code, out, _ = run(capsys, *args, "--json")
+    s = json.loads(out)
+    assert s["cost"] == "C = C_data"
+    assert s["train_cost"] == s["train_data_cost"]
+
+
+def test_train_warns_once_when_the_gradient_vanishes(capsys, note_files):
+    params, _ = note_files
+    code, out, err = run(
+        capsys,
+        "train", "--layers", "1,1,1,1", "--params", str(params), "--lr", "1000",
+        "--batch-size", "1", "--steps", "200", "-q", "--json",
+    )  # fmt: skip
+    assert code == 0
+    warnings = [x for x in err.splitlines() if x.startswith("bpstudio: warning:")]
+    assert len(warnings) == 1
+    assert "Learning has stalled" in warnings[0]
+    assert "layer 1" in warnings[0]
+    summary = json.loads(out)
+    assert summary["train_cost"] == pytest.approx(0.0625, abs=1e-12)
+    assert summary["vanishing"].startswith("Learning has stalled")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import json
@@ -21,9 +22,10 @@ from hypothesis.extra.numpy import arrays
 from bpstudio.core.data.source import DataSource
 from bpstudio.core.engine.activations import HIDDEN_ACTIVATIONS
 from bpstudio.core.engine.network import NetworkSpec, Params
-from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES
+from bpstudio.core.engine.optim import DEFAULT_DECAY_RATE, OPTIMIZER_LABELS, SCHEDULES
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.project import FORMAT_NAME, FORMAT_VERSION, Project
+from bpstudio.core.files.project_schema import HYPERPARAMETERS
 from bpstudio.core.training.history import SERIES_NAMES, History
 from bpstudio.core.training.hyperparams import Hyperparameters
 
@@ -89,6 +91,10 @@ def projects(draw: st.DrawFn) -> Project:
         schedule=draw(st.sampled_from(sorted(SCHEDULES))),
         schedule_every=draw(st.integers(1, 10**6)),
         schedule_factor=draw(st.floats(0.01, 1.0)),
+        schedule_rate=draw(st.floats(1e-9, 1.0)),
+        beta1=draw(st.floats(0.0, 0.9999)),
+        beta2=draw(st.floats(0.0, 0.999999)),
+        eps=draw(st.floats(1e-12, 1.0)),
         seed=draw(st.integers(0, 2**32 - 1)),
         shuffle=draw(st.booleans()),
     )
@@ -417,6 +423,53 @@ def test_damaged_files_raise_a_clear_error(tmp_path: Path, case: str) -> None:
     assert str(info.value).startswith(str(bad))  # the message names the file
 
 
+@pytest.mark.parametrize(
+    ("saved", "rate"),
+    [
+        ({}, DEFAULT_DECAY_RATE),
+        ({"schedule": "step", "schedule_every": 50, "schedule_factor": 0.1}, DEFAULT_DECAY_RATE),
+        # An exponential schedule saved as η₀ · factor^(t / every) keeps its curve.
+        ({"schedule": "exponential", "schedule_every": 500, "schedule_factor": 0.1}, None),
+    ],
+)
+def test_projects_saved_before_the_optimiser_settings_load_with_the_defaults(
+    tmp_path: Path, saved: dict[str, Any], rate: float | None
+) -> None:
+    def change(document: dict[str, Any]) -> None:
+        settings = document["hyperparameters"]
+        for name in ("eps", "schedule_rate", *saved):
+            settings.pop(name)
+        settings.update(saved)
+
+    path = with_document(change)(good_file(tmp_path), tmp_path / "old.bpstudio")
+    hp = Project.load(path).hyperparameters
+    assert hp.eps == 1e-8
+    assert (hp.beta1, hp.beta2) == (0.9, 0.999)
+    if rate is not None:
+        assert hp.schedule_rate == rate
+    else:
+        assert hp.schedule == "exponential"
+        for t in (0, 250, 500, 1234):
+            assert hp.learning_rate_at(t) == pytest.approx(
+                hp.learning_rate * 0.1 ** (t / 500), rel=1e-12
+            )
+
+
+def test_the_optimiser_settings_are_saved(tmp_path: Path) -> None:
+    project = Project.note_example()
+    project.hyperparameters = project.hyperparameters.with_changes(
+        optimizer="adam", beta1=0.8, beta2=0.95, eps=1e-6, schedule="exponential",
+        schedule_rate=0.01, schedule_every=30, schedule_factor=0.25,
+    )  # fmt: skip
+    project.save(tmp_path / "p.bpstudio")
+    document = json.loads(members(tmp_path / "p.bpstudio")["project.json"])
+    settings = document["hyperparameters"]
+    assert (settings["beta1"], settings["beta2"], settings["eps"]) == (0.8, 0.95, 1e-6)
+    assert settings["schedule_rate"] == 0.01
+    assert (settings["schedule_every"], settings["schedule_factor"]) == (30, 0.25)
+    assert Project.load(tmp_path / "p.bpstudio").hyperparameters == project.hyperparameters
+
+
 def test_missing_file_and_folder_are_explained(tmp_path: Path) -> None:
     with pytest.raises(BPStudioError, match="no such file"):
         Project.load(tmp_path / "missing.bpstudio")
@@ -477,3 +530,9 @@ def test_wrong_json_types_never_raise_anything_but_bpstudio_error(
 
         bad = with_document(change)(good, Path(folder) / "bad.bpstudio")
         assert_loads_or_explains(bad)
+
+
+def test_the_schema_knows_every_hyperparameter() -> None:
+    """A new setting must be added to project.json's schema, or projects that use it would
+    refuse to open."""
+    assert set(HYPERPARAMETERS) == {f.name for f in dataclasses.fields(Hyperparameters)}

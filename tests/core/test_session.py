@@ -141,6 +141,34 @@ def test_a_paced_run_waits_between_chunks(session: tuple[TrainingSession, Record
     assert s.trainer.step_count <= 1
 
 
+class TickingClock:
+    """A clock that moves on by ``tick`` seconds each time it is read."""
+
+    def __init__(self, tick: float) -> None:
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self) -> float:
+        self.now += self.tick
+        return self.now
+
+
+def test_snapshots_of_a_run_are_at_most_30_a_second() -> None:
+    clock = TickingClock(0.001)
+    recorder = Recorder()
+    s = TrainingSession(recorder, clock=clock)
+    send_network(s)
+    s.set_data(xor_data())
+    s.run(StopConditions(max_steps=3000))
+    start = clock.now
+    while s.train_chunk() is not None:
+        pass
+    seconds = clock.now - start
+    snapshots = [p for n, p in recorder.events if n == "snapshot"]
+    running = [p for p in snapshots if isinstance(p, Snapshot) and p.running]
+    assert len(running) >= 2, "a run keeps sending snapshots"
+    assert len(running) <= seconds * 30 + 1
+
+
 def test_new_data_stops_a_run(session: tuple[TrainingSession, Recorder]) -> None:
     s, rec = session
     send_network(s)

@@ -3,6 +3,7 @@ divergence guard, the bounded history and the validation of training settings.""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,16 +128,16 @@ def test_step_phase_cycles_and_a_half_step_can_be_finished_or_discarded() -> Non
         Phase.FORWARD,
     ]
     assert t.step_count == 1
-    assert t._cursor == 20
+    assert t.examples_seen_in_epoch == 20
     assert t.train_batch()  # finishes the started step
     assert t.step_count == 2
     assert t.next_phase is Phase.FORWARD
-    assert t._cursor == 20
+    assert t.examples_seen_in_epoch == 20
     t.forward()
     t.set_params(t.params.copy())  # an edit while paused: the batch goes back to the epoch
     assert t.next_phase is Phase.FORWARD
     assert t.trace is None
-    assert t._cursor == 20
+    assert t.examples_seen_in_epoch == 20
 
 
 # -- units: example, batch, epoch ----------------------------------------------------------
@@ -148,15 +149,15 @@ def test_example_batch_and_epoch_units_advance_the_counters() -> None:
     assert t.epoch == 0
     assert t.epoch_progress == 0.0
     assert t.train_example()
-    assert (t.step_count, t._cursor, len(t.batch_indices)) == (1, 1, 1)
+    assert (t.step_count, t.examples_seen_in_epoch, len(t.batch_indices)) == (1, 1, 1)
     assert t.train_batch()
-    assert (t.step_count, t._cursor, len(t.batch_indices)) == (2, 11, 10)
+    assert (t.step_count, t.examples_seen_in_epoch, len(t.batch_indices)) == (2, 11, 10)
     assert t.epoch_progress == pytest.approx(11 / 25)
     assert t.train_epoch()  # 10 + 4 more examples
-    assert (t.step_count, t.epoch, t._cursor) == (4, 1, 25)
+    assert (t.step_count, t.epoch, t.examples_seen_in_epoch) == (4, 1, 25)
     assert len(t.batch_indices) == 4
     assert t.train_batch()  # a new epoch starts with a fresh order
-    assert (t.step_count, t.epoch, t._cursor) == (5, 1, 10)
+    assert (t.step_count, t.epoch, t.examples_seen_in_epoch) == (5, 1, 10)
     assert t.train_epoch()
     assert (t.step_count, t.epoch) == (7, 2)
     assert t.train_steps(6) == 6
@@ -317,8 +318,9 @@ def test_l1_adds_the_sign_of_the_weights() -> None:
 def test_learning_rate_schedules() -> None:
     step = Schedule("step", every=10, factor=0.5)
     assert [step.learning_rate(0.8, s) for s in (0, 9, 10, 25)] == [0.8, 0.8, 0.4, 0.2]
-    expo = Schedule("exponential", every=4, factor=0.5)
-    assert expo.learning_rate(1.0, 6) == pytest.approx(0.5**1.5, rel=1e-15)
+    expo = Schedule("exponential", rate=0.1)
+    assert expo.learning_rate(1.0, 0) == 1.0  # steps count from 0
+    assert expo.learning_rate(2.0, 6) == pytest.approx(2.0 * math.exp(-0.6), rel=1e-15)
     assert Schedule().learning_rate(0.3, 10**6) == 0.3
     # The trainer updates with the rate of the current step count.
     t = regression_trainer(
@@ -331,9 +333,9 @@ def test_learning_rate_schedules() -> None:
     g = t.backward()
     t.update()
     np.testing.assert_allclose(t.params.vector(), p.vector() - 0.025 * g.vector(), rtol=1e-14)
-    e = regression_trainer(learning_rate=0.1, schedule="exponential", schedule_every=2)
+    e = regression_trainer(learning_rate=0.1, schedule="exponential", schedule_rate=0.25)
     e.train_steps(3)
-    assert e.learning_rate == pytest.approx(0.1 * 0.5**1.5, rel=1e-15)
+    assert e.learning_rate == pytest.approx(0.1 * math.exp(-0.75), rel=1e-15)
 
 
 # -- the divergence guard ------------------------------------------------------------------
@@ -465,6 +467,10 @@ def test_decimated_series_round_trip_and_validation() -> None:
         ({"schedule_every": 0}, "interval must be at least 1"),
         ({"schedule_factor": 0.0}, r"factor must be in \(0, 1\]"),
         ({"schedule_factor": 1.5}, r"factor must be in \(0, 1\]"),
+        ({"schedule_rate": 0.0}, "decay rate must be a positive number"),
+        ({"schedule_rate": float("inf")}, "decay rate must be a positive number"),
+        ({"eps": 0.0}, "ε must be a positive number"),
+        ({"eps": float("nan")}, "ε must be a positive number"),
     ],
 )
 def test_invalid_hyperparameters_are_explained(changes: dict[str, object], message: str) -> None:

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Protocol, runtime_checkable
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -88,7 +88,7 @@ def _gestures(item: QGraphicsItem) -> LayerGestures | None:
     return scene if isinstance(scene, LayerGestures) else None
 
 
-def _later(item: QGraphicsItem, action: Callable[[], None]) -> None:
+def _later(item: QGraphicsItem, action: Callable[[], object]) -> None:
     """Run ``action`` once control is back in the event loop (it may delete ``item``)."""
     scene = item.scene()
     if scene is not None:
@@ -380,7 +380,10 @@ class EdgeBundleItem(QGraphicsItem):
                 drawn = np.zeros(n, dtype=bool)
                 drawn[np.argpartition(-magnitude, MAX_DRAWN_LINES)[:MAX_DRAWN_LINES]] = True
         unchanged = np.array_equal(keys, self._keys) and (
-            drawn is self._drawn or (drawn is not None and np.array_equal(drawn, self._drawn))
+            drawn is self._drawn
+            or (
+                drawn is not None and self._drawn is not None and np.array_equal(drawn, self._drawn)
+            )
         )
         if unchanged and (self._ops or not n) and gradient == self._gradient:
             return
@@ -415,8 +418,12 @@ class EdgeBundleItem(QGraphicsItem):
         if self._aggregate:
             ops.append((_aggregate_pen(theme(), fade), None, self._aggregate))
         keys = self._keys
-        passes = [(True, drawn & ~focus), (False, drawn & focus)] if has_focus else [(fade, drawn)]
-        for faded, subset in passes:  # type: ignore[assignment]
+        passes: list[tuple[bool, np.ndarray]] = (
+            [(True, drawn & ~focus), (False, drawn & focus)]
+            if has_focus and focus is not None
+            else [(fade, drawn)]
+        )
+        for faded, subset in passes:
             for key in np.unique(keys[subset]):
                 idx = np.flatnonzero(subset & (keys == key))
                 pen = _pen_for(int(key), self._gradient, faded)
@@ -480,8 +487,15 @@ class EdgeBundleItem(QGraphicsItem):
             for a, b, y, d in zip(lo, hi, y0, dy, strict=True)
         ]
 
-    def contains(self, point: QPointF) -> bool:
-        return self.weight_at(point) is not None
+    def contains(self, point: QPointF | QPoint | QPainterPath.Element, /) -> bool:  # noqa: N802
+        return (
+            self.weight_at(
+                QPointF(point.x, point.y)
+                if isinstance(point, QPainterPath.Element)
+                else QPointF(point)
+            )
+            is not None
+        )
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -531,7 +545,7 @@ class HeaderButton(HoverItem):
     SIZE = 20.0
 
     def __init__(
-        self, glyph: str, action: Callable[[], None], tooltip: str, parent: QGraphicsItem
+        self, glyph: str, action: Callable[[], object], tooltip: str, parent: QGraphicsItem
     ) -> None:
         super().__init__(parent)
         self.glyph = glyph
@@ -622,7 +636,7 @@ class LayerHeaderItem(HoverItem):
             self.setCursor(Qt.CursorShape.OpenHandCursor)
 
     def add_button(
-        self, name: str, glyph: str, action: Callable[[], None], tooltip: str, row: int = 1
+        self, name: str, glyph: str, action: Callable[[], object], tooltip: str, row: int = 1
     ) -> None:
         """Buttons line up from the right edge of the title row (0) or size row (1)."""
         button = HeaderButton(glyph, action, tooltip, self)

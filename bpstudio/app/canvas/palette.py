@@ -7,6 +7,7 @@ layer where it is dropped.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,7 +140,7 @@ class _PaletteList(QListWidget):
     def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt override)
         return [LAYER_MIME]
 
-    def mimeData(self, items: list[QListWidgetItem]) -> Any:  # noqa: N802 (Qt override)
+    def mimeData(self, items: Sequence[QListWidgetItem]) -> Any:  # noqa: N802 (Qt override)
         if not items:
             return None
         return layer_mime_data(self._palette.payload(self.row(items[0])))

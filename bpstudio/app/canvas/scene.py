@@ -9,6 +9,7 @@ selections and hands edits to the :class:`NetworkEditor`.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app import notation
+from bpstudio.app.canvas.annotations import NoteAnnotations
 from bpstudio.app.canvas.items import (
     CollapsedMarkerItem,
     DropIndicatorItem,
@@ -52,6 +54,7 @@ from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.theme import css, theme, to_qcolors, with_alpha
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.init import INITIALIZER_LABELS
 from bpstudio.core.engine.network import NetworkSpec, Params
 
@@ -95,6 +98,8 @@ class NetworkScene(QGraphicsScene):
         self._headers: dict[int, LayerHeaderItem] = {}
         self._markers: dict[int, CollapsedMarkerItem] = {}
         self._indicator: DropIndicatorItem | None = None
+        #: The note's labels and the highlighted quantities (see set_highlight).
+        self.annotations = NoteAnnotations(self)
         self.setBackgroundBrush(theme().background)
         selection.selectionChanged.connect(self._on_selection_changed)
 
@@ -294,6 +299,13 @@ class NetworkScene(QGraphicsScene):
                 biases = to_qcolors(rgb)  # type: ignore[assignment]
             for i, j in enumerate(lay.indices):
                 self._neurons[(l, j)].set_values(fills[i], texts[i], rings[i], widths[i], biases[i])
+        self.annotations.refresh()
+
+    def set_highlight(
+        self, neurons: Iterable[tuple[int, int]] = (), params: Iterable[ParamRef] = ()
+    ) -> None:
+        """Highlight neurons ``(layer, j)`` and parameters; no arguments clear it."""
+        self.annotations.set_highlight(neurons, params)
 
     # -- selection -----------------------------------------------------------------------------
 
@@ -326,6 +338,7 @@ class NetworkScene(QGraphicsScene):
             marked = (selection.layer, selection.j)
         for key, neuron in self._neurons.items():
             neuron.set_marks(key == marked, key in related)
+        self.annotations.refresh()
         for l, marker in self._markers.items():
             ends = {marked} | related if marked else related
             lay = self.layouts[l]

@@ -54,7 +54,7 @@ def image_html(image: QImage) -> str:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    image.save(buffer, "PNG")  # type: ignore[call-overload]  # the stubs want bytes; Qt takes str
     buffer.close()
     encoded = base64.b64encode(bytes(data.data())).decode("ascii")
     return f"<img src='data:image/png;base64,{encoded}' width='{image.width()}'>"

@@ -31,6 +31,7 @@ class CanvasValues:
     dW : the batch's ∂C/∂W^(l) (``dW[l - 1]``); None before backward
     probe_index : which training example the probe is
     probe : the probe's readout (A, Z and dA are its vectors); None before a forward pass
+    y : the probe's target y, ``(n_L,)``; cost : its own cost C₀ (None before backward)
     """
 
     spec: NetworkSpec
@@ -42,6 +43,8 @@ class CanvasValues:
     dW: list[Array] | None = None
     probe_index: int | None = None
     probe: Readout | None = None
+    y: Array | None = None
+    cost: float | None = None
 
     def activation(self, layer: int, j: int) -> float | None:
         return None if self.A is None else float(self.A[layer][j])
@@ -78,6 +81,8 @@ def values_from_snapshot(snapshot: Snapshot) -> CanvasValues:
         dW=batch.dW if batch is not None else None,
         probe_index=probe.index if probe is not None else None,
         probe=values,
+        y=probe.y[0] if probe is not None else None,
+        cost=probe.grads.cost if probe is not None and probe.grads is not None else None,
     )
 
 
@@ -88,7 +93,17 @@ def values_from_document(
     if snapshot is not None and snapshot.spec == spec:
         live = values_from_snapshot(snapshot)
         return CanvasValues(
-            spec, params.W, params.b, live.A, live.Z, live.dA, live.dW, live.probe_index, live.probe
+            spec,
+            params.W,
+            params.b,
+            live.A,
+            live.Z,
+            live.dA,
+            live.dW,
+            live.probe_index,
+            live.probe,
+            live.y,
+            live.cost,
         )
     return CanvasValues(spec, params.W, params.b)
 

@@ -11,7 +11,7 @@ import math
 from typing import Any, Protocol
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal, SignalInstance
+from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt, Signal, SignalInstance
 from PySide6.QtGui import (
     QAction,
     QDragEnterEvent,
@@ -503,7 +503,7 @@ class NetworkView(QGraphicsView):
 
     # -- painting and geometry -----------------------------------------------------------------
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
         colors = theme()
         painter.fillRect(rect, colors.background)
         zoom = self.zoom()

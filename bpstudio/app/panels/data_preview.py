@@ -151,7 +151,7 @@ class ClassBalanceBar(QWidget):
         painter.end()
 
 
-class PreviewView(pg.PlotWidget):
+class PreviewView(pg.PlotWidget):  # type: ignore[misc]  # pyqtgraph is untyped
     """Draws a :class:`Preview` (or nothing, with a message)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -38,7 +38,7 @@ class ExamplesModel(QAbstractTableModel):
         super().__init__(parent)
         self.dataset: Dataset | None = None
         self.predicted: Array | None = None  # (n,) labels or (n, k) values
-        self._labels: Array | None = None  # Dataset.labels computes; keep them
+        self._labels: np.ndarray | None = None  # Dataset.labels computes; keep them
         self._names: list[str] = []
         self._n_targets = 0
 

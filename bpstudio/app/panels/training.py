@@ -140,7 +140,8 @@ class TrainingPanel(QWidget):
 
     Attributes used by the main window and tests: ``run_action``, ``step_action``,
     ``step_phase_action``, ``step_batch_action``, ``step_epoch_action``, ``reset_action``,
-    ``gradient_check_action``; ``banner`` (the divergence guard), ``last_snapshot``,
+    ``gradient_check_action``; ``banner`` (the divergence guard), ``vanishing_banner`` (the
+    vanishing-gradient notice), ``last_snapshot``,
     ``last_gradient_check``.
     """
 
@@ -171,10 +172,12 @@ class TrainingPanel(QWidget):
         controller.trainingStopped.connect(self._on_training_stopped)
         controller.gradientChecked.connect(self._on_gradient_checked)
         controller.problemChanged.connect(self._on_problem_changed)
+        controller.vanishingChanged.connect(self._on_vanishing_changed)
 
         self._on_hyperparameters_changed()
         self._on_running_changed(controller.running)
         self._on_problem_changed(controller.problem)
+        self._on_vanishing_changed(controller.vanishing)
         if controller.snapshot is not None:
             self._on_snapshot(controller.snapshot)
 
@@ -325,6 +328,27 @@ class TrainingPanel(QWidget):
         self.banner.hide()
         outer.addWidget(self.banner)
 
+        # Beside it, the vanishing-gradient notice: learning stalled without diverging.
+        self.vanishing_banner = QFrame(self)
+        self.vanishing_banner.setObjectName("vanishingBanner")
+        self.vanishing_banner.setStyleSheet(
+            "#vanishingBanner { background: #fff4d6; border: 1px solid #d9a21b;"
+            " border-radius: 6px; }"
+            "#vanishingBanner QLabel { color: #5c4300; background: transparent; }"
+        )
+        vanishing_layout = QVBoxLayout(self.vanishing_banner)
+        vanishing_layout.setContentsMargins(8, 6, 8, 6)
+        vanishing_title = QLabel("⚠ Vanishing gradients")
+        vanishing_title.setFont(title_font)
+        self.vanishing_label = QLabel()
+        self.vanishing_label.setWordWrap(True)
+        self.vanishing_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.vanishing_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        vanishing_layout.addWidget(vanishing_title)
+        vanishing_layout.addWidget(self.vanishing_label)
+        self.vanishing_banner.hide()
+        outer.addWidget(self.vanishing_banner)
+
         # Transport: Run, Step (with its size), Reset, gradient check.
         transport = QHBoxLayout()
         transport.setSpacing(4)
@@ -441,24 +465,49 @@ class TrainingPanel(QWidget):
         for name, label in SCHEDULES.items():
             self.schedule_combo.addItem(label, name)
         self.schedule_combo.currentIndexChanged.connect(self._on_schedule_changed)
+        self.schedule_combo.setToolTip("How η changes with the step count t (from 0)")
         self.schedule_every = QSpinBox()
         self.schedule_every.setRange(1, 10_000_000)
         self.schedule_every.setSuffix(" steps")
         self.schedule_every.setKeyboardTracking(False)
-        self.schedule_every.valueChanged.connect(self._on_schedule_changed)
+        self.schedule_every.valueChanged.connect(
+            lambda v: self._change("schedule interval", schedule_every=int(v))
+        )
         self.schedule_factor = QDoubleSpinBox()
         self.schedule_factor.setRange(0.01, 1.0)
         self.schedule_factor.setSingleStep(0.05)
         self.schedule_factor.setDecimals(3)
         self.schedule_factor.setPrefix("× ")
         self.schedule_factor.setKeyboardTracking(False)
-        self.schedule_factor.valueChanged.connect(self._on_schedule_changed)
-        schedule_row = QHBoxLayout()
+        self.schedule_factor.valueChanged.connect(
+            lambda v: self._change("schedule factor", schedule_factor=float(v))
+        )
+        self.schedule_every.setToolTip("Step decay: η_t = η₀ · factor^⌊t / N⌋, t counted from 0")
+        self.schedule_factor.setToolTip(self.schedule_every.toolTip())
+        self.schedule_rate = LogSpinBox(1e-9, 1.0)
+        self.schedule_rate.setToolTip(
+            "Exponential decay: η_t = η₀ e^(−r t), t counted from 0 (η halves every ln 2 / r steps)"
+        )
+        self.schedule_rate.valueChanged.connect(
+            lambda v: self._change("decay rate", schedule_rate=float(v))
+        )
+        self.schedule_step_row = QWidget()
+        schedule_row = QHBoxLayout(self.schedule_step_row)
+        schedule_row.setContentsMargins(0, 0, 0, 0)
         schedule_row.addWidget(self.schedule_factor)
         schedule_row.addWidget(QLabel("every"))
         schedule_row.addWidget(self.schedule_every)
+        self.schedule_rate_row = QWidget()
+        rate_row = QHBoxLayout(self.schedule_rate_row)
+        rate_row.setContentsMargins(0, 0, 0, 0)
+        rate_row.addWidget(QLabel("rate r"))
+        rate_row.addWidget(self.schedule_rate, 1)
+        schedule_rows = QVBoxLayout()
+        schedule_rows.setContentsMargins(0, 0, 0, 0)
+        schedule_rows.addWidget(self.schedule_step_row)
+        schedule_rows.addWidget(self.schedule_rate_row)
         form.addRow("Schedule", self.schedule_combo)
-        form.addRow("", schedule_row)
+        form.addRow("", schedule_rows)
 
         self.optimizer_combo = self._compact(QComboBox())
         for name, label in OPTIMIZER_LABELS.items():
@@ -469,11 +518,38 @@ class TrainingPanel(QWidget):
         self.momentum_spin.setSingleStep(0.05)
         self.momentum_spin.setDecimals(3)
         self.momentum_spin.setKeyboardTracking(False)
-        self.momentum_spin.setToolTip("μ in v ← μ v − η ∇C")
+        self.momentum_spin.setToolTip(
+            "μ in v ← μ v − η ∇C, θ ← θ + v: the velocity v is in parameter units, so changing "
+            "η does not rescale it"
+        )
         self.momentum_spin.valueChanged.connect(self._on_momentum_changed)
         form.addRow("Optimiser", self.optimizer_combo)
         self.momentum_label = QLabel("Momentum μ")
         form.addRow(self.momentum_label, self.momentum_spin)
+
+        adam = "Adam: m ← β₁ m + (1−β₁) g, v ← β₂ v + (1−β₂) g², "
+        adam += "θ ← θ − η √(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε)"
+        self.beta1_spin = self._adam_spin(0.9999, 4, 0.01, adam)
+        self.beta1_spin.valueChanged.connect(lambda v: self._change("Adam β₁", beta1=float(v)))
+        self.beta2_spin = self._adam_spin(0.999999, 6, 0.0001, adam)
+        self.beta2_spin.valueChanged.connect(lambda v: self._change("Adam β₂", beta2=float(v)))
+        self.eps_spin = LogSpinBox(1e-12, 1.0)
+        self.eps_spin.setToolTip(
+            adam + " (ε is added to √v, before the bias corrections, which are in the step size)"
+        )
+        self.eps_spin.valueChanged.connect(lambda v: self._change("Adam ε", eps=float(v)))
+        self.adam_row = QWidget()
+        adam_row = QHBoxLayout(self.adam_row)
+        adam_row.setContentsMargins(0, 0, 0, 0)
+        for caption, spin in (
+            ("β₁", self.beta1_spin),
+            ("β₂", self.beta2_spin),
+            ("ε", self.eps_spin),
+        ):
+            adam_row.addWidget(QLabel(caption))
+            adam_row.addWidget(spin, 1)
+        self.adam_label = QLabel("Adam")
+        form.addRow(self.adam_label, self.adam_row)
 
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(1, 1_000_000)
@@ -482,9 +558,15 @@ class TrainingPanel(QWidget):
         self.batch_spin.valueChanged.connect(self._on_batch_changed)
         form.addRow("Batch size n", self.batch_spin)
 
-        self.l2_spin = self._penalty_spin("L2 penalty: adds (λ/2) Σ w² to C (weight decay)")
+        self.l2_spin = self._penalty_spin(
+            "L2 penalty: C = C_data + (λ₂/2) Σ w² over the weights (not the biases); the "
+            "gradient λ₂ w is added to ∂C/∂w (weight decay, not decoupled)"
+        )
         self.l2_spin.valueChanged.connect(lambda v: self._change("l2", l2=float(v)))
-        self.l1_spin = self._penalty_spin("L1 penalty: adds λ Σ |w| to C (sparse weights)")
+        self.l1_spin = self._penalty_spin(
+            "L1 penalty: C = C_data + λ₁ Σ |w| over the weights (not the biases); the "
+            "subgradient λ₁ sign(w), 0 at w = 0, is added to ∂C/∂w (sparse weights)"
+        )
         self.l1_spin.valueChanged.connect(lambda v: self._change("l1", l1=float(v)))
         form.addRow("L2 λ", self.l2_spin)
         form.addRow("L1 λ", self.l1_spin)
@@ -496,6 +578,16 @@ class TrainingPanel(QWidget):
         self.seed_spin.valueChanged.connect(lambda v: self._change("seed", seed=int(v)))
         form.addRow("Seed", self.seed_spin)
         return box
+
+    @staticmethod
+    def _adam_spin(maximum: float, decimals: int, step: float, tip: str) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setRange(0.0, maximum)
+        spin.setDecimals(decimals)
+        spin.setSingleStep(step)
+        spin.setKeyboardTracking(False)
+        spin.setToolTip(tip)
+        return spin
 
     @staticmethod
     def _penalty_spin(tip: str) -> QDoubleSpinBox:
@@ -683,12 +775,7 @@ class TrainingPanel(QWidget):
     def _on_schedule_changed(self) -> None:
         kind = str(self.schedule_combo.currentData())
         self._update_schedule_enabled(kind)
-        self._change(
-            "schedule",
-            schedule=kind,
-            schedule_every=int(self.schedule_every.value()),
-            schedule_factor=float(self.schedule_factor.value()),
-        )
+        self._change("schedule", schedule=kind)
 
     def _on_optimizer_changed(self) -> None:
         name = str(self.optimizer_combo.currentData())
@@ -715,13 +802,15 @@ class TrainingPanel(QWidget):
         )
 
     def _update_schedule_enabled(self, kind: str) -> None:
-        enabled = kind != "constant"
-        self.schedule_every.setEnabled(enabled)
-        self.schedule_factor.setEnabled(enabled)
+        self.schedule_step_row.setVisible(kind != "exponential")
+        self.schedule_step_row.setEnabled(kind == "step")
+        self.schedule_rate_row.setVisible(kind == "exponential")
 
     def _update_momentum_enabled(self, optimizer: str) -> None:
         self.momentum_spin.setEnabled(optimizer == "momentum")
         self.momentum_label.setEnabled(optimizer == "momentum")
+        self.adam_row.setEnabled(optimizer == "adam")
+        self.adam_label.setEnabled(optimizer == "adam")
 
     # -- document and controller -----------------------------------------------------------------
 
@@ -734,8 +823,12 @@ class TrainingPanel(QWidget):
             self.schedule_combo.setCurrentIndex(self.schedule_combo.findData(hp.schedule))
             self.schedule_every.setValue(hp.schedule_every)
             self.schedule_factor.setValue(hp.schedule_factor)
+            self.schedule_rate.setValue(hp.schedule_rate)
             self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(hp.optimizer))
             self.momentum_spin.setValue(hp.momentum)
+            self.beta1_spin.setValue(hp.beta1)
+            self.beta2_spin.setValue(hp.beta2)
+            self.eps_spin.setValue(hp.eps)
             self.batch_spin.setValue(hp.batch_size)
             self.l1_spin.setValue(hp.l1)
             self.l2_spin.setValue(hp.l2)
@@ -774,6 +867,10 @@ class TrainingPanel(QWidget):
             self._show_status(message, error=True)
         elif self.status_label.property("error"):
             self.status_label.hide()
+
+    def _on_vanishing_changed(self, message: str) -> None:
+        self.vanishing_label.setText(message)
+        self.vanishing_banner.setVisible(bool(message))
 
     def _show_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)

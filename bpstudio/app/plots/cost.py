@@ -1,5 +1,8 @@
 """The cost curves: C per step, C on the whole training and validation sets, and accuracy.
 
+With an L1 or L2 penalty on, C is the whole cost C_data + penalty; the data term C_data of
+the training and validation sets is drawn beside it (dotted) and the axis says so.
+
 Snapshots carry the history already decimated (at most ~4k points per series); the plot
 keeps only the latest one and draws it from a timer at most 30 times a second, with
 pyqtgraph's clip-to-view and peak downsampling. While idle it draws the document's history,
@@ -35,7 +38,11 @@ SERIES_STYLE: dict[str, tuple[str, float, Qt.PenStyle, bool]] = {
     "validation_cost": ("C validation", 2.0, Qt.PenStyle.SolidLine, False),
     "train_accuracy": ("accuracy train", 1.0, Qt.PenStyle.DashLine, True),
     "validation_accuracy": ("accuracy validation", 1.0, Qt.PenStyle.DashLine, True),
+    "train_data_cost": ("C_data train", 1.0, Qt.PenStyle.DotLine, False),
+    "validation_data_cost": ("C_data validation", 1.0, Qt.PenStyle.DotLine, False),
 }
+#: The curves of the data term, in the legend only while a penalty made them differ from C.
+DATA_TERM_SERIES = ("train_data_cost", "validation_data_cost")
 
 
 def series_colour(name: str, text: bool = False) -> QColor:
@@ -47,6 +54,9 @@ def series_colour(name: str, text: bool = False) -> QColor:
         "validation_cost": pens.validation_cost,
         "train_accuracy": pens.train_accuracy,
         "validation_accuracy": pens.validation_accuracy,
+        # The data term C_data is drawn dotted in the colour of its C.
+        "train_data_cost": pens.train_cost,
+        "validation_data_cost": pens.validation_cost,
     }
     return colours[name]
 
@@ -78,6 +88,7 @@ class CostPlot(QWidget):
         self.history: History = {}
         self._pending: History | None = None
         self._has_accuracy: bool | None = None
+        self._has_data_terms: bool | None = None
         self._signatures: dict[str, tuple[float, ...]] = {}  # of the data each curve shows
 
         palette = self.palette()
@@ -155,6 +166,7 @@ class CostPlot(QWidget):
         self.batch_check.setChecked(True)
         self.batch_check.setToolTip("Show the noisy cost of every mini-batch")
         self.batch_check.toggled.connect(self.curves["batch_cost"].setVisible)
+        self._show_data_terms(False)  # after log_check: it sets the axis label
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 0, 4, 0)
@@ -230,6 +242,7 @@ class CostPlot(QWidget):
             curve.setData(x, y)
         has_accuracy = len(history.get("train_accuracy", empty)[0]) > 0
         self._show_accuracy(has_accuracy)
+        self._show_data_terms(any(len(history.get(n, empty)[0]) > 0 for n in DATA_TERM_SERIES))
         if self._follow and not any(self.plot_item.vb.autoRangeEnabled()):
             self._follow_data(history)
         self.summary.setText(self._summary_html(history))
@@ -258,7 +271,10 @@ class CostPlot(QWidget):
         if not math.isfinite(y_low):
             return
         if log:
-            y_range = (math.floor(math.log10(y_low)), math.ceil(math.log10(y_high)))
+            y_range = (
+                float(math.floor(math.log10(y_low))),
+                float(math.ceil(math.log10(y_high))),
+            )
             if y_range[0] == y_range[1]:
                 y_range = (y_range[0] - 1, y_range[1])
         else:
@@ -289,13 +305,30 @@ class CostPlot(QWidget):
             if visible:
                 self.legend.addItem(curve, SERIES_STYLE[name][0])
 
+    def _show_data_terms(self, visible: bool) -> None:
+        if visible == self._has_data_terms:
+            return
+        self._has_data_terms = visible
+        for name in DATA_TERM_SERIES:
+            curve = self.curves[name]
+            curve.setVisible(visible)
+            self.legend.removeItem(curve)
+            if visible:
+                self.legend.addItem(curve, SERIES_STYLE[name][0])
+        self._set_cost_label()
+
+    def _set_cost_label(self) -> None:
+        what = "cost C = C_data + penalty" if self._has_data_terms else "cost C"
+        log = " (log scale)" if self.log_check.isChecked() else ""
+        self.plot_item.setLabel("left", what + log)
+
     def _sync_accuracy_view(self) -> None:
         self.accuracy_view.setGeometry(self.plot_item.vb.sceneBoundingRect())
         self.accuracy_view.linkedViewChanged(self.plot_item.vb, self.accuracy_view.XAxis)
 
     def _on_log_toggled(self, log: bool) -> None:
         self.plot_item.setLogMode(y=log)
-        self.plot_item.setLabel("left", "cost C (log scale)" if log else "cost C")
+        self._set_cost_label()
         # The accuracy curves live in their own view box and stay linear.
         self._y_range = None
         self.draw(self.history)
@@ -307,6 +340,8 @@ class CostPlot(QWidget):
             ("batch_cost", "batch C", "{:.4g}"),
             ("train_cost", "train C", "{:.4g}"),
             ("validation_cost", "val. C", "{:.4g}"),
+            ("train_data_cost", "train C_data", "{:.4g}"),
+            ("validation_data_cost", "val. C_data", "{:.4g}"),
             ("train_accuracy", "train acc.", "{:.1%}"),
             ("validation_accuracy", "val. acc.", "{:.1%}"),
         ):

@@ -212,7 +212,7 @@ class GradientPlot(QWidget):
         fix_axis_widths(item)
         zero = pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(self._foreground, width=1))
         item.addItem(zero)
-        widget.zero_line = zero  # type: ignore[attr-defined]
+        widget.zero_line = zero
         return widget
 
     def _build_components_page(self) -> QWidget:
@@ -371,6 +371,10 @@ class GradientPlot(QWidget):
         self._norms_range = self._histogram_x = self._histogram_y = None
         self._redraw()
 
+    def redraw(self) -> None:
+        """Draw the last snapshot again (the notation of its labels changed)."""
+        self._redraw()
+
     def _redraw(self) -> None:
         if self._snapshot is not None:
             self.draw(self._snapshot)
@@ -481,7 +485,7 @@ class GradientPlot(QWidget):
         layers = np.arange(1, L + 1, dtype=float)
         values = np.array(norms, dtype=float).reshape(L, 2)
         log = self.log_check.isChecked()
-        self.norms_widget.zero_line.setVisible(not log)  # type: ignore[attr-defined]
+        self.norms_widget.zero_line.setVisible(not log)
         if log:
             with np.errstate(divide="ignore"):
                 logs = np.log10(values)

@@ -339,6 +339,31 @@ def note_example(x: float = 1.0, y: float = 0.25) -> Dataset:
     )
 
 
+def note_examples() -> Dataset:
+    """The note's chain with several examples, for its average C = (1/n) Σ_k C_k: the note's
+    own (x = 1, y = 0.25) first, then three more."""
+    return Dataset(
+        X=np.array([[1.0], [0.5], [-0.5], [-1.0]]),
+        Y=np.array([[0.25], [0.4], [0.6], [0.75]]),
+        task="regression",
+        name="The note's chain, four examples",
+        feature_names=("x",),
+        target_names=("y",),
+    )
+
+
+def note_two_outputs() -> Dataset:
+    """Four examples with two inputs and two targets, for the note's n_L = 2 output layer."""
+    return Dataset(
+        X=np.array([[1.0, 0.5], [0.5, -1.0], [-1.0, 0.25], [-0.5, -0.5]]),
+        Y=np.array([[0.25, 0.75], [0.8, 0.1], [0.6, 0.4], [0.3, 0.5]]),
+        task="regression",
+        name="The note's two outputs",
+        feature_names=("x1", "x2"),
+        target_names=("y1", "y2"),
+    )
+
+
 def xor(n_examples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Points in the four quadrants of [-1, 1]²; class 1 where the signs of x1 and x2 differ.
 
@@ -536,6 +561,34 @@ GENERATORS: dict[str, GeneratorInfo] = {
             default_size=1,
             min_size=1,
             max_size=1,
+            has_noise=False,
+            default_noise=0.0,
+            has_seed=False,
+        ),
+        GeneratorInfo(
+            "note_examples",
+            "The note's chain, four examples",
+            note_examples,
+            "regression",
+            "One input, one target, four fixed examples (the note's x = 1, y = 0.25 first).",
+            has_size=False,
+            default_size=4,
+            min_size=4,
+            max_size=4,
+            has_noise=False,
+            default_noise=0.0,
+            has_seed=False,
+        ),
+        GeneratorInfo(
+            "note_two_outputs",
+            "The note's two outputs",
+            note_two_outputs,
+            "regression",
+            "Two inputs, two targets, four fixed examples (for a 2-neuron output layer).",
+            has_size=False,
+            default_size=4,
+            min_size=4,
+            max_size=4,
             has_noise=False,
             default_noise=0.0,
             has_seed=False,

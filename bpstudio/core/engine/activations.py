@@ -22,6 +22,10 @@ from bpstudio.core.errors import BPStudioError
 
 Array = NDArray[np.floating]
 
+#: Where :class:`Sigmoid` floors z, so that e^{-z} stays finite in float64 and float32.
+_SIGMOID_FLOOR = -500.0
+_SIGMOID_FLOOR_32 = -80.0
+
 
 class Activation(ABC):
     """One activation function. Stateless; instances live in :data:`ACTIVATIONS`."""
@@ -54,10 +58,11 @@ class Sigmoid(Activation):
     label = "Sigmoid σ"
 
     def forward(self, Z: Array, out: Array | None = None) -> Array:
-        # The textbook 1/(1+e^{-z}), in place, with z floored at -500 so that e^{-z} never
-        # overflows (it would for z < -709); σ(-500) ≈ 7e-218 is 0 for every purpose.
+        # The textbook 1/(1+e^{-z}), in place, with z floored so that e^{-z} never overflows
+        # (float64 would for z < -709, float32 for z < -88): at -500, σ ≈ 7e-218; at -80,
+        # σ ≈ 2e-35, still a normal float32. Both are 0 for every purpose.
         # np.exp is vectorised where np.tanh often is not: this is ~2x faster than tanh forms.
-        A = np.maximum(Z, -500.0, out=out)
+        A = np.maximum(Z, _SIGMOID_FLOOR_32 if Z.dtype == np.float32 else _SIGMOID_FLOOR, out=out)
         np.negative(A, out=A)
         np.exp(A, out=A)
         A += 1.0

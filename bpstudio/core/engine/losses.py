@@ -18,6 +18,12 @@ from bpstudio.core.errors import BPStudioError
 _EPS = 1e-15
 
 
+def _clip_margin(A: Array) -> float:
+    """How far from 0 and 1 an output is clipped: 1e-15, or float32's machine ε (1.2e-7),
+    since 1 - 1e-15 rounds to 1 in float32 and a(1 - a) would be 0 there."""
+    return max(_EPS, float(np.finfo(A.dtype).eps))
+
+
 class Loss(ABC):
     """One cost function. Stateless; instances live in :data:`LOSSES`."""
 
@@ -64,6 +70,12 @@ class Loss(ABC):
         """
         G_A = self.gradient_a(A, Y, output)
         return self.value(Z, A, Y, output), G_A, self.gradient_z(Z, A, Y, output, G_A)
+
+    def fuses_output(self, output: Activation) -> bool:
+        """True where :meth:`gradient_z` is the fused ∂C/∂z (for example a - y for a sigmoid
+        or softmax with cross-entropy), not the product ∂C/∂a · f'(z): the product's
+        factors can then be 0 · ∞ on a saturated output while ∂C/∂z is finite."""
+        return False
 
     def check_output(self, output: Activation) -> None:  # noqa: B027 (optional hook)
         """Raise if this cost cannot be used with that output activation."""
@@ -173,15 +185,23 @@ class CrossEntropy(Loss):
             # -[y log σ(z) + (1-y) log(1-σ(z))] = softplus(z) - y z
             return (np.logaddexp(0.0, Z) - Y * Z).sum(axis=1)
         # Any other output in (0, 1): the textbook form with clipping.
-        Ac = np.clip(A, _EPS, 1.0 - _EPS)
+        margin = _clip_margin(A)
+        Ac = np.clip(A, margin, 1.0 - margin)
         return -(Y * np.log(Ac) + (1.0 - Y) * np.log1p(-Ac)).sum(axis=1)
 
     def gradient_a(self, A: Array, Y: Array, output: Activation) -> Array:
-        # Shown in the chain-rule panel; training uses the fused gradient_z below.
+        # Shown in the chain-rule panel; training uses the fused gradient_z below. Where an
+        # output has saturated to 0 or 1 in its precision the factor ∂C/∂a is clipped to a
+        # finite value and only the fused ∂C/∂z = (a - y)/n is exact (see
+        # :meth:`fuses_output`).
+        margin = _clip_margin(A)
         if output.name == "softmax":
-            return -Y / (np.maximum(A, _EPS) * A.shape[0])
-        Ac = np.clip(A, _EPS, 1.0 - _EPS)
+            return -Y / (np.maximum(A, margin) * A.shape[0])
+        Ac = np.clip(A, margin, 1.0 - margin)
         return (Ac - Y) / (Ac * (1.0 - Ac) * A.shape[0])
+
+    def fuses_output(self, output: Activation) -> bool:
+        return output.name in ("sigmoid", "softmax")
 
     def gradient_z(
         self, Z: Array, A: Array, Y: Array, output: Activation, G_A: Array | None = None

@@ -5,6 +5,18 @@ the new parameters into ``out``; ``out`` may be ``params`` itself (in place) or 
 buffer, which lets the trainer keep the previous parameters without copying them.
 Hyperparameters such as the learning rate or momentum can change between steps without
 losing the optimiser's state (velocities, moment estimates).
+
+The conventions, each checked against ``torch.optim`` in the tests (and stated with their
+formulas in the README's training section):
+
+- momentum keeps its velocity v in parameter units (v ← μ v − η g, θ ← θ + v), so a change
+  of η does not rescale the velocity already built up; PyTorch keeps b = −v/η;
+- Adam adds ε to √v before the bias corrections, which are folded into the step size
+  (Kingma & Ba's efficient form): θ ← θ − η √(1−β₂ᵗ)/(1−β₁ᵗ) · m / (√v + ε); PyTorch
+  adds ε to the corrected √v̂;
+- L2 adds λ₂ W to the gradient of the weights only (not decoupled as in AdamW, not on the
+  biases), L1 adds λ₁ sign(W) with sign(0) = 0;
+- schedules count steps from 0: the first step uses η₀.
 """
 
 from __future__ import annotations
@@ -182,6 +194,7 @@ class Adam(Optimizer):
         self._m, self._v = ms, vs  # as the last step saw them: per array, or packed
         self._t += 1
         b1, b2 = self.beta1, self.beta2
+        # The bias corrections folded into the step size; ε is added to √v, not to √v̂.
         step = lr * math.sqrt(1.0 - b2**self._t) / (1.0 - b1**self._t)
         for m, v, p, g, o in zip(ms, vs, ps, gs, os, strict=True):
             m *= b1
@@ -204,13 +217,14 @@ def make_optimizer(
     nesterov: bool = False,
     beta1: float = 0.9,
     beta2: float = 0.999,
+    eps: float = 1e-8,
 ) -> Optimizer:
     if name == SGD.name:
         return SGD()
     if name == Momentum.name:
         return Momentum(momentum, nesterov)
     if name == Adam.name:
-        return Adam(beta1, beta2)
+        return Adam(beta1, beta2, eps)
     known = ", ".join(OPTIMIZER_LABELS)
     raise BPStudioError(f"unknown optimiser {name!r}; expected one of: {known}")
 
@@ -229,7 +243,8 @@ def add_penalty_gradient(params: Params, grads: Params, l1: float, l2: float) ->
 
 
 def penalty(params: Params, l1: float, l2: float) -> float:
-    """l2/2 Σ w² + l1 Σ |w| over every weight."""
+    """The penalty term of C = C_data + (λ₂/2) Σ w² + λ₁ Σ |w|, over every weight (biases
+    are not penalised); :func:`add_penalty_gradient` adds its gradient."""
     total = 0.0
     for W in params.W:
         if l2:
@@ -239,20 +254,40 @@ def penalty(params: Params, l1: float, l2: float) -> float:
     return total
 
 
+def cost_formula(l1: float, l2: float) -> str:
+    """What the reported cost C contains, e.g. ``C = C_data + (λ₂/2) Σ w² with λ₂ = 0.01``."""
+    terms, values = ["C_data"], []
+    if l2:
+        terms.append("(λ₂/2) Σ w²")
+        values.append(f"λ₂ = {l2:g}")
+    if l1:
+        terms.append("λ₁ Σ |w|")
+        values.append(f"λ₁ = {l1:g}")
+    formula = "C = " + " + ".join(terms)
+    return f"{formula} with {', '.join(values)}" if values else formula
+
+
 SCHEDULES: dict[str, str] = {
     "constant": "Constant",
     "step": "Step decay (× factor every N steps)",
-    "exponential": "Exponential decay (× factor per N steps, smoothly)",
+    "exponential": "Exponential decay (η₀ e^(−r t))",
 }
+
+#: The exponential schedule's default rate: η halves every 1000 steps.
+DEFAULT_DECAY_RATE = math.log(2.0) / 1000.0
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """Learning rate as a function of the step count."""
+    """Learning rate as a function of the step count t = 0, 1, 2, ... (the first step is t = 0).
+
+    ``step``: η_t = η₀ · factor^⌊t / every⌋; ``exponential``: η_t = η₀ · e^(−rate · t).
+    """
 
     kind: str = "constant"
     every: int = 1000
     factor: float = 0.5
+    rate: float = DEFAULT_DECAY_RATE
 
     def __post_init__(self) -> None:
         if self.kind not in SCHEDULES:
@@ -262,10 +297,12 @@ class Schedule:
             raise BPStudioError("the schedule interval must be at least 1 step")
         if not 0.0 < self.factor <= 1.0:
             raise BPStudioError("the schedule factor must be in (0, 1]")
+        if not (math.isfinite(self.rate) and self.rate > 0.0):
+            raise BPStudioError(f"the decay rate must be a positive number, got {self.rate}")
 
     def learning_rate(self, base: float, step: int) -> float:
         if self.kind == "step":
             return base * self.factor ** (step // self.every)
         if self.kind == "exponential":
-            return base * self.factor ** (step / self.every)
+            return base * math.exp(-self.rate * step)
         return base

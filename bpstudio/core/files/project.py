@@ -111,8 +111,16 @@ class Project:
             "view": self.view,
         }
 
-    def save(self, path: str | Path) -> None:
-        """Write the project atomically to ``path``.
+    def members(self) -> dict[str, bytes]:
+        """The archive's members, name to bytes (what :meth:`save` writes)."""
+        arrays = io.BytesIO()
+        np.savez_compressed(arrays, allow_pickle=False, **self.params.named())
+        document = json.dumps(self.to_json(), indent=1, allow_nan=False)
+        return {"project.json": document.encode("utf-8"), "params.npz": arrays.getvalue()}
+
+    def save(self, path: str | Path, extra: dict[str, bytes] | None = None) -> None:
+        """Write the project atomically to ``path``; ``extra`` members (a recovery file's
+        own fields) go into the same archive and are ignored by :meth:`load`.
 
         A network whose parameters exceed :data:`MAX_PARAMS_BYTES` is refused: its file
         could not be opened again (export its weights instead).
@@ -122,14 +130,12 @@ class Project:
                 f"cannot save {path}: {self.spec.parameter_count:,} parameters are more than a "
                 f"project holds ({MAX_PARAMS_BYTES // 8:,}); export the weights instead"
             )
-        arrays = io.BytesIO()
-        np.savez_compressed(arrays, allow_pickle=False, **self.params.named())
-        document = json.dumps(self.to_json(), indent=1, allow_nan=False)
+        members = {**(extra or {}), **self.members()}
 
         def write(fh: Any) -> None:
             with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                archive.writestr("project.json", document)
-                archive.writestr("params.npz", arrays.getvalue())
+                for name, data in members.items():
+                    archive.writestr(name, data)
 
         atomic_write(path, write)
 

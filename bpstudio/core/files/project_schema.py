@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.training.history import SERIES_NAMES
 from bpstudio.core.training.hyperparams import MAX_SEED
 
 FORMAT_NAME = "bpstudio-project"
@@ -129,11 +130,13 @@ HYPERPARAMETERS: dict[str, Check] = {
     "nesterov": boolean,
     "beta1": number(0.0, 1.0, hi_open=True),
     "beta2": number(0.0, 1.0, hi_open=True),
+    "eps": number(0.0, BIG, lo_open=True),
     "l1": number(0.0, BIG),
     "l2": number(0.0, BIG),
     "schedule": text(64),
     "schedule_every": integer(1, MAX_COUNT),
     "schedule_factor": number(0.0, 1.0, lo_open=True),
+    "schedule_rate": number(0.0, BIG, lo_open=True),
     "seed": integer(0, MAX_SEED),
     "shuffle": boolean,
 }
@@ -169,13 +172,7 @@ VIEW: dict[str, Check] = {
     "expanded": list_of(integer(0, MAX_LAYERS), 0, MAX_LAYERS + 1),
     "edge_mode": text(32),
 }
-HISTORY_SERIES = (
-    "batch_cost",
-    "train_cost",
-    "validation_cost",
-    "train_accuracy",
-    "validation_accuracy",
-)
+HISTORY_SERIES = SERIES_NAMES  # the history's own list: one place names the series
 
 
 def _section(document: Mapping[str, Any], name: str, required: bool = False) -> dict[str, Any]:

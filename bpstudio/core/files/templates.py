@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bpstudio.core.data.source import DataSource
 from bpstudio.core.engine.network import NetworkSpec, initialize
@@ -33,6 +33,14 @@ def _project(
     return Project(spec, initialize(spec, init, hp.seed), data, hp)
 
 
+def _note_examples() -> Project:
+    """The note's chain and parameters on four examples, all of them in every batch."""
+    project = Project.note_example()
+    project.data = DataSource("generator", "note_examples")
+    project.hyperparameters = replace(project.hyperparameters, batch_size=4)
+    return project
+
+
 TEMPLATES: dict[str, Template] = {
     t.name: t
     for t in (
@@ -42,6 +50,27 @@ TEMPLATES: dict[str, Template] = {
             "Three weights and three biases, sigmoid neurons, one example (x = 1, y = 0.25): "
             "the worked example of 'Backpropagation Calculus'.",
             Project.note_example,
+        ),
+        Template(
+            "note_examples",
+            "The note's chain, four examples",
+            "The 1-1-1-1 chain of 'Backpropagation Calculus' on four examples: the cost C is "
+            "the average (1/n) Σ_k C_k of the examples' costs.",
+            lambda: _note_examples(),
+        ),
+        Template(
+            "note_paths",
+            "The note's two-neuron output (2-3-2)",
+            "A 3-neuron layer L−1 feeding a 2-neuron output layer L (the note's n_L = 2), "
+            "sigmoid neurons, squared error, four examples: ∂C₀/∂a_k^(L−1) sums over two paths.",
+            lambda: _project(
+                [2, 3, 2],
+                "sigmoid",
+                "sigmoid",
+                "squared_error",
+                DataSource("generator", "note_two_outputs"),
+                Hyperparameters(learning_rate=1.0, batch_size=4),
+            ),
         ),
         Template(
             "xor",

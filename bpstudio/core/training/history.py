@@ -11,6 +11,7 @@ window in progress is held as its running lowest and highest point, so memory st
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,6 +118,18 @@ class DecimatedSeries:
     def last(self) -> tuple[float, float] | None:
         return self._last
 
+    def copy(self) -> DecimatedSeries:
+        """An independent copy, point for point (undo snapshots, autosave)."""
+        other = copy.copy(self)
+        other._x = self._x.copy()
+        other._y = self._y.copy()
+        return other
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes its point buffers hold (an undo step's cost)."""
+        return int(self._x.nbytes + self._y.nbytes)
+
     def to_dict(self) -> dict[str, Any]:
         x, y = self.data()
         return {"x": x.tolist(), "y": y.tolist(), "count": self.count}
@@ -139,6 +152,9 @@ SERIES_NAMES = (
     "validation_cost",
     "train_accuracy",
     "validation_accuracy",
+    "batch_data_cost",
+    "train_data_cost",
+    "validation_data_cost",
 )
 
 
@@ -148,6 +164,8 @@ class History:
 
     ``batch_cost`` gets one point per gradient step (the cost of that step's batch); the
     other series get one point per evaluation on the whole training / validation set.
+    The costs are the whole C = C_data + penalty; ``*_data_cost`` hold the data term C_data
+    and get points only while an L1 or L2 penalty is on (otherwise C = C_data).
     """
 
     series: dict[str, DecimatedSeries] = field(
@@ -170,4 +188,8 @@ class History:
         return history
 
     def copy(self) -> History:
-        return History.from_dict(self.to_dict())
+        return History({name: s.copy() for name, s in self.series.items()})
+
+    @property
+    def nbytes(self) -> int:
+        return sum(s.nbytes for s in self.series.values())

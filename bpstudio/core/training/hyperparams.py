@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from bpstudio.core.engine.optim import OPTIMIZER_LABELS, Schedule
+from bpstudio.core.engine.optim import DEFAULT_DECAY_RATE, OPTIMIZER_LABELS, Schedule
 from bpstudio.core.errors import BPStudioError
 
 #: Seeds are stored in projects and passed to NumPy as signed 64-bit integers.
@@ -18,7 +18,13 @@ MAX_SEED = 2**63 - 1
 
 @dataclass(frozen=True)
 class Hyperparameters:
-    """Everything that steers gradient descent, all changeable between steps."""
+    """Everything that steers gradient descent, all changeable between steps.
+
+    ``beta1``, ``beta2`` and ``eps`` are Adam's; ``schedule_every`` and ``schedule_factor``
+    the step schedule's, ``schedule_rate`` the exponential schedule's (see
+    :class:`~bpstudio.core.engine.optim.Schedule`). Projects written before ``eps`` and
+    ``schedule_rate`` existed read with the defaults (see :meth:`from_dict`).
+    """
 
     learning_rate: float = 0.5
     batch_size: int = 10
@@ -27,11 +33,13 @@ class Hyperparameters:
     nesterov: bool = False
     beta1: float = 0.9
     beta2: float = 0.999
+    eps: float = 1e-8
     l1: float = 0.0
     l2: float = 0.0
     schedule: str = "constant"
     schedule_every: int = 1000
     schedule_factor: float = 0.5
+    schedule_rate: float = DEFAULT_DECAY_RATE
     seed: int = 0
     shuffle: bool = True
 
@@ -62,15 +70,19 @@ class Hyperparameters:
             value = getattr(self, name)
             if not 0.0 <= value < 1.0:
                 raise BPStudioError(f"{name} must be in [0, 1), got {value}")
+        if not (math.isfinite(self.eps) and self.eps > 0):
+            raise BPStudioError(f"Adam's ε must be a positive number, got {self.eps}")
         if not 0 <= self.seed <= MAX_SEED:
             raise BPStudioError(
                 f"the random seed must be a whole number from 0 to {MAX_SEED}, got {self.seed}"
             )
-        Schedule(self.schedule, self.schedule_every, self.schedule_factor)  # validates
+        self.lr_schedule  # noqa: B018 (validates the schedule's settings)
 
     @property
     def lr_schedule(self) -> Schedule:
-        return Schedule(self.schedule, self.schedule_every, self.schedule_factor)
+        return Schedule(
+            self.schedule, self.schedule_every, self.schedule_factor, self.schedule_rate
+        )
 
     def learning_rate_at(self, step: int) -> float:
         if self.schedule == "constant":  # the common case, asked once per training step
@@ -89,7 +101,22 @@ class Hyperparameters:
         unknown = sorted(set(data) - set(known))
         if unknown:
             raise BPStudioError(f"unknown training settings: {', '.join(unknown)}")
+        values = dict(data)
+        if values.get("schedule") == "exponential" and "schedule_rate" not in values:
+            values["schedule_rate"] = _legacy_decay_rate(values)
         try:
-            return cls(**dict(data))
+            return cls(**values)
         except TypeError as exc:
             raise BPStudioError(f"malformed training settings: {exc}") from None
+
+
+def _legacy_decay_rate(values: Mapping[str, Any]) -> Any:
+    """The rate r of an exponential schedule saved before r existed, when η_t was
+    η₀ · factor^(t / every): the same curve is η₀ · e^(−r t) with r = −ln(factor) / every."""
+    every = values.get("schedule_every", 1000)
+    factor = values.get("schedule_factor", 0.5)
+    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        return DEFAULT_DECAY_RATE  # the validation of schedule_every reports it
+    if not isinstance(factor, int | float) or not 0.0 < factor < 1.0:
+        return DEFAULT_DECAY_RATE
+    return -math.log(factor) / every

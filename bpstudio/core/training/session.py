@@ -12,8 +12,9 @@ event name and one picklable payload that nobody changes afterwards:
     a run ended or paused: its parameters go back to the document;
 ``"stepped"`` (:class:`TrainingState`)
     a step (not a lone forward or backward phase) changed the parameters;
-``"running"`` (bool), ``"problem"`` (str, "" when there is none) and ``"gradient_check"``
-(:class:`GradCheckResult`).
+``"running"`` (bool), ``"problem"`` (str, "" when there is none), ``"vanishing"`` (str:
+the vanishing-gradient notice, see :mod:`.vanishing`; "" once it no longer holds) and
+``"gradient_check"`` (:class:`GradCheckResult`).
 
 While running, :meth:`train_chunk` trains for about ``chunk_seconds`` (10 ms) and says when
 to call it again; commands are handled between chunks, so they never race the arrays.
@@ -88,9 +89,14 @@ class TrainingSession:
     """
 
     def __init__(
-        self, emit: Emit, blas: BlasThreads | None = None, chunk_seconds: float = CHUNK_SECONDS
+        self,
+        emit: Emit,
+        blas: BlasThreads | None = None,
+        chunk_seconds: float = CHUNK_SECONDS,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._emit = emit
+        self._clock = clock  # the pace of runs and snapshots (tests step a clock of their own)
         self._blas = blas
         self.chunk_seconds = chunk_seconds
         self.trainer: Trainer | None = None
@@ -109,6 +115,7 @@ class TrainingSession:
         self._history = History()
         self._counters = (0, 0)
         self.generation = 0
+        self._vanishing_sent = ""
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -126,8 +133,17 @@ class TrainingSession:
             steps_per_second=self._rate,
             evaluation=evaluation,
         )
-        self._last_snapshot = time.perf_counter()
+        self._last_snapshot = self._clock()
         self._emit("snapshot", snapshot)
+        self._report_vanishing()
+
+    def _report_vanishing(self) -> None:
+        """Send the vanishing-gradient notice when it appears, changes or goes away."""
+        notice = self.trainer.vanishing if self.trainer is not None else None
+        message = notice.message if notice is not None else ""
+        if message != self._vanishing_sent:
+            self._vanishing_sent = message
+            self._emit("vanishing", message)
 
     def _refresh_probe(self, with_gradients: bool = True) -> None:
         if self.trainer is not None:
@@ -143,6 +159,7 @@ class TrainingSession:
     def _rebuild(self) -> None:
         """A new Trainer from the current network, data and settings."""
         self.trainer = None
+        self._report_vanishing()
         if self._spec is None or self._params is None or self.data is None:
             return
         data = self.data
@@ -297,7 +314,7 @@ class TrainingSession:
         self.trainer.divergence = None
         self._conditions = conditions
         self.running = True
-        self._run_start = (time.perf_counter(), self.trainer.step_count)
+        self._run_start = (self._clock(), self.trainer.step_count)
         self._rate = 0.0
         self._emit("running", True)
 
@@ -308,7 +325,7 @@ class TrainingSession:
             and conditions.steps_per_second != self._conditions.steps_per_second
         ):
             # Pace from now on: steps run at the old pace must not count against the new one.
-            self._run_start = (time.perf_counter(), self.trainer.step_count)
+            self._run_start = (self._clock(), self.trainer.step_count)
         self._conditions = conditions
 
     def pause(self) -> None:
@@ -353,13 +370,13 @@ class TrainingSession:
         if not self.running or trainer is None:
             return None
         c = self._conditions
-        deadline = time.perf_counter() + self.chunk_seconds
+        deadline = self._clock() + self.chunk_seconds
         stop_reason = ""
         limit = math.inf
         if c.steps_per_second:
             # Pace the run: only as many steps as the wall clock allows so far.
             t0, s0 = self._run_start
-            limit = s0 + (time.perf_counter() - t0) * c.steps_per_second - trainer.step_count
+            limit = s0 + (self._clock() - t0) * c.steps_per_second - trainer.step_count
         done = 0
         with np.errstate(all="ignore"):
             while done < limit:
@@ -377,9 +394,9 @@ class TrainingSession:
                     stop_reason = _targets_reached(trainer, c)
                     if stop_reason:
                         break
-                if time.perf_counter() >= deadline:
+                if self._clock() >= deadline:
                     break
-        now = time.perf_counter()
+        now = self._clock()
         t0, s0 = self._run_start
         if now > t0:
             self._rate = (trainer.step_count - s0) / (now - t0)
@@ -392,7 +409,7 @@ class TrainingSession:
             self._refresh_probe()
             self._snapshot()
             # What a snapshot costs (probe, copies, sending): large networks send fewer.
-            cost = time.perf_counter() - now
+            cost = self._clock() - now
             self._snapshot_cost += 0.2 * (cost - self._snapshot_cost)
         if c.steps_per_second and done >= limit:
             return max(0.001, 1.0 / c.steps_per_second)

@@ -54,10 +54,14 @@ class Snapshot:
     divergence: str | None = None
     learning_rate: float = 0.0
     hyperparameters: Hyperparameters | None = None  # the trainer's, live edits included
+    #: C of the last batch, the penalty included when one is on, and its data term C_data.
+    batch_cost: float | None = None
+    batch_data_cost: float | None = None
 
     @property
     def cost(self) -> float | None:
-        return self.batch_grads.cost if self.batch_grads is not None else None
+        """C of the last batch (C_data + the penalty when one is on)."""
+        return self.batch_cost
 
     @cached_property
     def probe_readout(self) -> Readout | None:
@@ -145,4 +149,6 @@ def take_snapshot(
         divergence=trainer.divergence,
         learning_rate=trainer.learning_rate,
         hyperparameters=trainer.hyperparameters,
+        batch_cost=trainer.cost if trainer.grads is not None else None,
+        batch_data_cost=trainer.data_cost if trainer.grads is not None else None,
     )

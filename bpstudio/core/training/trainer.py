@@ -10,6 +10,11 @@ The phases can be run one at a time (:meth:`Trainer.step_phase`), or a whole ste
 one example, one mini-batch or one epoch at a time. The trainer is deterministic for a seed,
 keeps a bounded history, and guards against divergence: when the cost or a parameter
 becomes NaN/inf, or the cost explodes, it stops with the last good parameters and a reason.
+Beside that guard, a notice for vanishing gradients (:mod:`.vanishing`) says when learning
+has stalled without diverging.
+
+With an L1 or L2 penalty on, the cost it reports, records and guards is the whole
+C = C_data + (λ₂/2) Σ w² + λ₁ Σ |w|; the data term C_data is recorded beside it.
 """
 
 from __future__ import annotations
@@ -35,10 +40,11 @@ from bpstudio.core.engine.backprop import (
 )
 from bpstudio.core.engine.metrics import accuracy
 from bpstudio.core.engine.network import NetworkSpec, Params
-from bpstudio.core.engine.optim import Optimizer, add_penalty_gradient, make_optimizer
+from bpstudio.core.engine.optim import Optimizer, add_penalty_gradient, make_optimizer, penalty
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
+from bpstudio.core.training.vanishing import VanishingGradients, detect_vanishing
 
 #: The cost counts as exploded past this multiple of max(first cost, 1).
 EXPLOSION_FACTOR = 1e6
@@ -50,6 +56,8 @@ EVAL_WORK_FACTOR = 32
 #: Periodic evaluations use at most this many examples of each set (a fixed, seeded sample);
 #: :meth:`Trainer.evaluate` with ``full=True`` uses everything.
 EVAL_SAMPLE = 4096
+#: The vanishing-gradient detector looks at every this many steps' batch (from step 0).
+VANISHING_CHECK_INTERVAL = 16
 
 
 class Phase(StrEnum):
@@ -84,6 +92,9 @@ class Evaluation:
     validation_cost: float | None
     train_accuracy: float | None
     validation_accuracy: float | None
+    #: The data terms C_data of the costs above (equal to them when no penalty is on).
+    train_data_cost: float | None = None
+    validation_data_cost: float | None = None
 
 
 class Trainer:
@@ -130,6 +141,10 @@ class Trainer:
         self.step_count = step
         self.epoch = epoch
         self.divergence: str | None = None
+        self.vanishing: VanishingGradients | None = None
+        #: C and C_data of the batch of the last backward pass (None before one).
+        self.cost: float | None = None
+        self.data_cost: float | None = None
         self.next_phase = Phase.FORWARD
         self.trace: Trace | None = None
         self.grads: Grads | None = None
@@ -178,7 +193,7 @@ class Trainer:
         if hyperparameters.optimizer != old.optimizer:
             self.optimizer = self._make_optimizer(hyperparameters)
         else:
-            for name in ("momentum", "nesterov", "beta1", "beta2"):
+            for name in ("momentum", "nesterov", "beta1", "beta2", "eps"):
                 if hasattr(self.optimizer, name):
                     setattr(self.optimizer, name, getattr(hyperparameters, name))
         if hyperparameters.seed != old.seed:
@@ -189,6 +204,7 @@ class Trainer:
         params.check(self.spec)
         self._set_buffers(params)
         self.divergence = None
+        self.vanishing = None
         self._reference_cost = None
         self._discard_pending()
 
@@ -211,7 +227,7 @@ class Trainer:
 
     @staticmethod
     def _make_optimizer(hp: Hyperparameters) -> Optimizer:
-        return make_optimizer(hp.optimizer, hp.momentum, hp.nesterov, hp.beta1, hp.beta2)
+        return make_optimizer(hp.optimizer, hp.momentum, hp.nesterov, hp.beta1, hp.beta2, hp.eps)
 
     def reset_optimizer(self) -> None:
         self.optimizer.reset()
@@ -233,6 +249,11 @@ class Trainer:
         return indices
 
     @property
+    def examples_seen_in_epoch(self) -> int:
+        """How many examples of the current epoch have been drawn into batches."""
+        return self._cursor
+
+    @property
     def epoch_progress(self) -> float:
         """Fraction of the current epoch already seen (0..1)."""
         return self._cursor / self.n_train
@@ -244,6 +265,7 @@ class Trainer:
             self.next_phase = Phase.FORWARD
         self.trace = None
         self.grads = None
+        self.cost = self.data_cost = None
 
     # -- the three phases --------------------------------------------------------------------
 
@@ -257,6 +279,7 @@ class Trainer:
         X = self.X if whole else self.X[self.batch_indices]
         self.trace = forward(self.spec, self.params, X, self._workspace(X.shape[0]))
         self.grads = None
+        self.cost = self.data_cost = None
         self.next_phase = Phase.BACKWARD
         return self.trace
 
@@ -268,13 +291,19 @@ class Trainer:
         n = Y.shape[0]
         self.grads = backward(self.spec, self.params, self.trace, Y, workspace=self._workspace(n))
         self.next_phase = Phase.UPDATE
-        cost = self.grads.cost
+        cost = self.data_cost = self.grads.cost
+        cost += self._penalty()
+        self.cost = cost
         if self._reference_cost is None and math.isfinite(cost):
             self._reference_cost = max(cost, 1.0)
         if not math.isfinite(cost):
             self._diverge(f"the cost became {cost} at step {self.step_count + 1}")
         elif cost > EXPLOSION_FACTOR * (self._reference_cost or 1.0):
             self._diverge(f"the cost exploded to {cost:.3g} at step {self.step_count + 1}")
+        elif self.step_count % VANISHING_CHECK_INTERVAL == 0:
+            self.vanishing = detect_vanishing(
+                self.spec, self.trace, self.grads, cost, self.step_count, self.classification
+            )
         return self.grads
 
     def _workspace(self, n: int) -> Workspace:
@@ -284,6 +313,11 @@ class Trainer:
                 self._workspaces.clear()
             workspace = self._workspaces[n] = Workspace(self.spec, n)
         return workspace
+
+    def _penalty(self) -> float:
+        """(λ₂/2) Σ w² + λ₁ Σ |w| of the current parameters; 0.0 when both are off."""
+        hp = self.hyperparameters
+        return penalty(self.params, hp.l1, hp.l2) if hp.l1 or hp.l2 else 0.0
 
     def update(self, check_params: bool = False) -> float:
         """Phase 3: one optimiser step; returns the cost of the batch it learned from."""
@@ -302,8 +336,10 @@ class Trainer:
         self.step_count += 1
         self._trained_since_eval += len(self.batch_indices)
         self.next_phase = Phase.FORWARD
-        cost = self.grads.cost
+        cost = self.grads.cost if self.cost is None else self.cost
         self.history["batch_cost"].append(self.step_count, cost)
+        if self.data_cost is not None and self.data_cost != cost:
+            self.history["batch_data_cost"].append(self.step_count, self.data_cost)
         if check_params and not all(np.isfinite(a).all() for a in self.params.arrays()):
             self._diverge(f"a parameter became NaN or infinite at step {self.step_count}")
         if self._cursor >= self.n_train:
@@ -396,10 +432,11 @@ class Trainer:
 
     # -- evaluation --------------------------------------------------------------------------
 
-    def _cost_and_accuracy(self, X: Array, Y: Array) -> tuple[float, float | None]:
+    def _cost_and_accuracy(self, X: Array, Y: Array) -> tuple[float, float, float | None]:
+        """C (with the penalty), C_data and the accuracy of the current parameters."""
         trace = forward(self.spec, self.params, X)
         c = self.spec.loss_fn.value(trace.Z[-1], trace.output, Y, self.spec.output_activation)
-        return c, accuracy(trace.output, Y) if self.classification else None
+        return c + self._penalty(), c, accuracy(trace.output, Y) if self.classification else None
 
     def evaluate(self, record: bool = True, full: bool = True) -> Evaluation:
         """Cost (and accuracy) on the training and validation sets.
@@ -408,13 +445,24 @@ class Trainer:
         that periodic evaluations use; ``record`` adds the result to the history.
         """
         train = (self.X, self.Y) if full else self._eval_train
-        train_cost, train_acc = self._cost_and_accuracy(*train)
-        val_cost = val_acc = None
+        train_cost, train_data, train_acc = self._cost_and_accuracy(*train)
+        val_cost = val_data = val_acc = None
         if self.X_val is not None and self.Y_val is not None:
             assert self._eval_val is not None
             val = (self.X_val, self.Y_val) if full else self._eval_val
-            val_cost, val_acc = self._cost_and_accuracy(*val)
-        result = Evaluation(self.step_count, self.epoch, train_cost, val_cost, train_acc, val_acc)
+            val_cost, val_data, val_acc = self._cost_and_accuracy(*val)
+        result = Evaluation(
+            self.step_count,
+            self.epoch,
+            train_cost,
+            val_cost,
+            train_acc,
+            val_acc,
+            train_data,
+            val_data,
+        )
+        # The data terms are recorded only while they differ from C (a penalty is on).
+        penalised = self._penalty() != 0.0
         if record and self._last_eval_step != self.step_count:
             self._last_eval_step = self.step_count
             self._trained_since_eval = 0
@@ -423,6 +471,8 @@ class Trainer:
                 ("validation_cost", val_cost),
                 ("train_accuracy", train_acc),
                 ("validation_accuracy", val_acc),
+                ("train_data_cost", train_data if penalised else None),
+                ("validation_data_cost", val_data if penalised else None),
             ):
                 if value is not None and math.isfinite(value):
                     self.history[name].append(self.step_count, value)
