@@ -37,7 +37,7 @@ from bpstudio.core.training.blas import BlasThreads
 from bpstudio.core.training.hyperparams import MAX_SEED, Hyperparameters
 from bpstudio.core.training.trainer import Trainer
 
-SUBCOMMANDS = ("train", "grad", "gradcheck", "export", "install-desktop")
+SUBCOMMANDS = ("train", "grad", "gradcheck", "values", "export", "install-desktop")
 
 EXIT_USAGE = 2
 EXIT_CHECK_FAILED = 1
@@ -205,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("grad", "print the cost and every component of ∇C"),
         ("gradcheck", "compare backprop with finite differences"),
+        ("values", "print every neuron's z, a, σ′(z), ∂C/∂a, ∂C/∂z and every ∂C/∂w, ∂C/∂b"),
     ):
         p = sub.add_parser(name, help=help_text, description=help_text + ".")
         p.add_argument("project", nargs="?", type=Path, help=f"a {SUFFIX} project")
@@ -213,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--data", type=Path, help="CSV with a header; the last n_L columns are the targets"
         )
+        if name == "values":
+            _add_values_options(p)
+            continue
         p.add_argument("--json", action="store_true", help="print JSON")
         if name == "gradcheck":
             p.add_argument("--epsilon", type=_positive_float, default=1e-6)
@@ -246,6 +250,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # -- shared steps ----------------------------------------------------------------------------
+
+
+def _digits(text: str) -> int:
+    from bpstudio.core.engine.values_table import MAX_DIGITS
+
+    value = _positive_int(text)
+    if value > MAX_DIGITS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_DIGITS} digits (float64 holds no more)")
+    return value
+
+
+def _add_values_options(parser: argparse.ArgumentParser) -> None:
+    from bpstudio.core.engine.values_table import DEFAULT_DIGITS, FORMATS
+
+    table = parser.add_argument_group("table")
+    which = table.add_mutually_exclusive_group()
+    which.add_argument(
+        "--example",
+        type=int,
+        default=0,
+        metavar="K",
+        help="the values of example K alone, for its own cost (default 0)",
+    )
+    which.add_argument(
+        "--batch", action="store_true", help="the values averaged over every example"
+    )
+    table.add_argument("--format", "-f", choices=FORMATS, default="text")
+    table.add_argument(
+        "--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits (1 to 17)"
+    )
+    table.add_argument(
+        "--notation",
+        choices=("absolute", "relative"),
+        default="absolute",
+        help="layers as numbers, w^(2), or as the note writes them, w^(L)",
+    )
 
 
 def _data_source(args: argparse.Namespace, default: str = "note") -> DataSource:
@@ -537,6 +577,20 @@ def cmd_grad(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_values(args: argparse.Namespace) -> int:
+    from bpstudio.app.notation import LayerStyle, Notation
+    from bpstudio.core.engine.values_table import caption, render, values_table
+
+    spec, params, X, Y = _network_and_batch(args)
+    table = values_table(spec, params, X, Y, example=None if args.batch else args.example)
+    symbols = Notation(spec.n_layers, LayerStyle(args.notation))
+    text = render(table, args.format, args.digits, symbols)
+    if args.format == "text":
+        text = f"{caption(table, args.digits)}\n\n{text}"
+    sys.stdout.write(text)
+    return 0
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     spec, params, X, Y = _network_and_batch(args)
     result = gradient_check(
@@ -619,6 +673,7 @@ COMMANDS = {
     "train": cmd_train,
     "grad": cmd_grad,
     "gradcheck": cmd_gradcheck,
+    "values": cmd_values,
     "export": cmd_export,
     "install-desktop": cmd_install_desktop,
 }

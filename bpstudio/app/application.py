@@ -1,5 +1,5 @@
 """Start the desktop app: ``bpstudio [PROJECT | --template NAME] [--worker process|thread]
-[--walkthrough N]``,
+[--walkthrough N] [--presenter]``,
 or render it to a picture with ``--screenshot PATH [--train-steps N] [--size WxH]`` (see
 :mod:`bpstudio.app.screenshot`).
 """
@@ -73,6 +73,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         "--size", metavar="WxH", help="with --screenshot: the window's size, e.g. 1280x720"
     )
     parser.add_argument(
+        "--presenter",
+        action="store_true",
+        help="start in presenter mode (large type, high contrast: View > Presenter Mode)",
+    )
+    parser.add_argument(
         "--worker",
         choices=BACKENDS,
         help="where training runs: its own process (the default) or a thread of the window; "
@@ -129,6 +134,8 @@ def open_window(
             window.new_from_template(args.template)
         if args.project is not None:
             window.open_path(args.project)
+    if args.presenter:
+        window.presenter.set_active(True)
     return window
 
 
@@ -186,6 +193,8 @@ def _run_screenshot(args: argparse.Namespace) -> int:
             window.new_from_template(args.template)
         if args.project is not None:
             window.open_path(args.project)
+        if args.presenter:
+            window.presenter.set_active(True)
         shot = Screenshot(window, ScreenshotRequest(args.screenshot, args.train_steps, size))
         window.show()
         if args.walkthrough is not None:

@@ -38,8 +38,10 @@ from bpstudio.app.panels.data import DataPanel
 from bpstudio.app.panels.inspector import InspectorPanel
 from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.panels.training import TrainingPanel
+from bpstudio.app.panels.values_table import ValuesTablePanel
 from bpstudio.app.panels.weight_matrix import WeightMatrixPanel
 from bpstudio.app.plots.cost import CostPlot
+from bpstudio.app.plots.cost_slice import CostSlicePlot
 from bpstudio.app.plots.decision import DecisionPlot
 from bpstudio.app.plots.gradient import GradientPlot
 from bpstudio.app.preferences import (
@@ -49,6 +51,7 @@ from bpstudio.app.preferences import (
     read_preferences,
     write_preferences,
 )
+from bpstudio.app.presenter import PresenterMode
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
@@ -122,7 +125,10 @@ class MainWindow(QMainWindow):
         )
 
         self.layer_palette = LayerPalette(self)
-        self.inspector = InspectorPanel(self.document, self.selection, self.controller, self)
+        self.cost_slice = CostSlicePlot(self.document, self.selection, self.controller)
+        self.inspector = InspectorPanel(
+            self.document, self.selection, self.controller, self, slice_view=self.cost_slice
+        )
         self.weights = WeightMatrixPanel(
             self.document, self.selection, self, controller=self.controller
         )
@@ -133,6 +139,7 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.document, self.controller, self)
         self.decision_plot = DecisionPlot(self.document, self.controller, self)
         self.results_panel = ResultsPanel(self.document, self.controller, self)
+        self.values_table = ValuesTablePanel(self.document, self.controller, self)
         self.walkthrough = WalkthroughPanel(
             self.document,
             self.selection,
@@ -161,6 +168,7 @@ class MainWindow(QMainWindow):
         self._dock("inspector", "Inspector", self.inspector)
         self._dock("weights", "Weight matrix", self.weights)
         self._dock("results", "Results", self.results_panel)
+        self._dock("values", "Values", self.values_table)
         self._dock("history", "Undo history", self.undo_view)
         self._dock("walkthrough", "Walk through the note", self.walkthrough)
         self._dock("decision", "Output", self.decision_plot)
@@ -171,6 +179,7 @@ class MainWindow(QMainWindow):
         self.canvas.network_scene.itemClicked.connect(self._show_inspector)
 
         self._build_actions()
+        self.presenter = PresenterMode(self)
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -325,6 +334,8 @@ class MainWindow(QMainWindow):
             panels.addAction(dock.toggleViewAction())
         view_menu.addAction("Reset &Layout", self.reset_layout)
         view_menu.addMenu("&Run Training").addActions(list(self.backend_actions.values()))
+        view_menu.addSeparator()
+        view_menu.addAction(self.presenter.action)
 
         network_menu = bar.addMenu("&Network")
         self.network_actions.add_network_actions(network_menu)
@@ -739,9 +750,11 @@ class MainWindow(QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self.presenter.set_active(False)  # the saved layout is the user's, not the projector's
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
-        for view in (self.data_panel, self.decision_plot, self.results_panel):
+        views = (self.data_panel, self.decision_plot, self.results_panel, self.cost_slice)
+        for view in (*views, self.values_table):
             view.shutdown()
         self.controller.shutdown()
         if self.autosaver is not None:

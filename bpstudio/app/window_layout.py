@@ -25,7 +25,7 @@ BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 #: Dock names by area, in the order they are added; the first of a tuple is raised.
 AREAS: dict[Qt.DockWidgetArea, tuple[str, ...]] = {
     LEFT: ("palette", "training", "data", "walkthrough"),
-    RIGHT: ("chain_rule", "inspector", "weights", "results", "history"),
+    RIGHT: ("chain_rule", "inspector", "weights", "results", "values", "history"),
     BOTTOM: ("decision", "cost", "gradient"),
 }
 
@@ -84,7 +84,7 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
             docks[name].show()
     window.tabifyDockWidget(docks["training"], docks["data"])
     window.tabifyDockWidget(docks["training"], docks["walkthrough"])
-    for name in ("weights", "results", "history"):
+    for name in ("weights", "results", "values", "history"):
         window.tabifyDockWidget(docks["inspector"], docks[name])
     if compact:
         window.tabifyDockWidget(docks["inspector"], docks["chain_rule"])

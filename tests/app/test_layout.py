@@ -17,6 +17,7 @@ from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -163,7 +164,13 @@ def _prepare(qtbot: QtBot, window: MainWindow, template: str) -> None:
             window.controller.step(StepUnit.BATCH)
         qtbot.waitUntil(lambda: bool(steps) and steps[-1] >= 3, timeout=10_000)
     window.selection.select(Selection.weight(1, 0, 0))
+    if template != "784-128-10":  # the slice of C along that weight, once drawn
+        caption = window.cost_slice.caption
+        qtbot.waitUntil(lambda: caption.text() not in ("", "Computing…"), timeout=10_000)
     window.canvas.fit_network()
+    # What a person sees: the window once the layouts those changes asked for have run.
+    for _ in range(3):
+        QApplication.processEvents()
 
 
 @pytest.mark.parametrize("screen", SIZES, indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")

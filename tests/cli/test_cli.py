@@ -325,6 +325,53 @@ def test_standardised_export_predicts_like_the_app_on_raw_inputs(capsys, tmp_pat
         np.testing.assert_allclose(saved["input_mean"], raw.X.mean(axis=0), rtol=1e-12)
 
 
+def test_values_prints_the_worked_example_in_the_notes_notation(capsys, note_files):
+    params, data = note_files
+    code, out, _ = run(
+        capsys, "values", "--layers", "1,1,1,1", "--params", str(params), "--data", str(data),
+        "--digits", "13", "--notation", "relative",
+    )  # fmt: skip
+    assert code == 0
+    assert "for one example (its own cost): C₀ = 0.05139905727" in out
+    assert "w₀₀⁽ᴸ⁾" in out
+    assert "a₀⁽ᴸ⁻¹⁾" in out
+    for dw, db in zip(NOTE_DW, NOTE_DB, strict=True):
+        assert f"{dw:.13g}" in out
+        assert f"{db:.13g}" in out
+
+
+def test_values_csv_of_the_batch(capsys, tmp_path):
+    code, out, _ = run(
+        capsys, "values", "--layers", "2,3,1", "--dataset", "xor", "--batch",
+        "--format", "csv", "--digits", "17",
+    )  # fmt: skip
+    assert code == 0
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(out)))
+    parameters = rows[rows.index([]) + 1 :]
+    assert parameters[0] == ["parameter", "value", "∂C/∂θ"]
+    assert len(parameters) == 1 + 13
+    code, grad_out, _ = run(capsys, "grad", "--layers", "2,3,1", "--dataset", "xor", "--json")
+    gradient = json.loads(grad_out)["gradient"]
+    assert float(parameters[1][2]) == gradient["W1"][0][0]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "latex"])
+def test_values_other_formats(capsys, fmt):
+    code, out, _ = run(capsys, "values", "--layers", "1,2,1", "--format", fmt)
+    assert code == 0
+    assert ("| neuron |" in out) if fmt == "markdown" else ("\\begin{tabular}" in out)
+
+
+def test_values_refuses_an_example_the_data_lacks(capsys):
+    code, out, err = run(capsys, "values", "--layers", "1,1,1,1", "--example", "3")
+    assert code != 0
+    assert out == ""
+    assert err.strip() == "bpstudio: error: the data has 1 examples (0 to 0), not an example 3"
+
+
 # -- the optimiser's settings, the penalised cost and the vanishing-gradient warning ----------
 
 

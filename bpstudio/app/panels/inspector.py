@@ -215,6 +215,8 @@ class InspectorPanel(QWidget):
     selection : the shared selection.
     controller : the training controller: ``snapshot``/``snapshotReceived`` feed the live
         values and ``pause_for_edit``/``finish_edit`` bracket network edits.
+    slice_view : a view shown below the selected parameter's numbers (the window gives it
+        the plot of C along that parameter, which follows the selection itself).
     """
 
     PAGE_SUMMARY, PAGE_NEURON, PAGE_INPUT, PAGE_WEIGHT = range(4)
@@ -229,6 +231,7 @@ class InspectorPanel(QWidget):
         selection: SelectionModel,
         controller: TrainingController,
         parent: QWidget | None = None,
+        slice_view: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
@@ -264,6 +267,8 @@ class InspectorPanel(QWidget):
         column.addWidget(self.title)
         column.addWidget(self.subtitle)
         column.addWidget(self.pages)
+        if slice_view is not None:
+            column.addWidget(slice_view)
         column.addWidget(self.message)
         column.addStretch(1)
         self.scroll_area = QScrollArea()
@@ -485,7 +490,8 @@ class InspectorPanel(QWidget):
             policy = QSizePolicy.Policy.Preferred if i == page else QSizePolicy.Policy.Ignored
             widget.setSizePolicy(policy, policy)
         self.pages.setCurrentIndex(page)
-        self.pages.adjustSize()
+        self.pages.updateGeometry()  # the column lays itself out again (adjustSize would
+        # resize the pages over their neighbours below)
 
     def _show_summary(self) -> None:
         spec = self.document.spec

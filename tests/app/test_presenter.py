@@ -1,0 +1,117 @@
+"""Presenter mode: larger type and canvas labels, high contrast, only the canvas, the chain
+rule and the cost plot, keyboard stepping, and leaving restores the window exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QToolBar
+from pytestqt.qtbot import QtBot
+
+from bpstudio.app.main_window import MainWindow
+from bpstudio.app.presenter import PRESENTER_DOCKS, SCALE
+
+
+@pytest.fixture
+def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
+    win = MainWindow(settings)
+    qtbot.addWidget(win)
+    win.resize(1280, 720)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+    win.controller.shutdown()
+
+
+def _layout(window: MainWindow) -> dict[str, object]:
+    view = window.canvas.view_state()
+    if view["fit"]:
+        # "Fit" is the state; its zoom and centre leave room for the legend, whose size
+        # follows its text (the data) and its font's layout.
+        del view["center"], view["zoom"]
+    return {
+        # A dock behind another's tab keeps a geometry off the window that means nothing.
+        "docks": {
+            name: (d.isVisible(), d.geometry() if d.x() >= 0 and d.y() >= 0 else None)
+            for name, d in window.docks.items()
+        },
+        "toolbars": [t.isVisible() for t in window.findChildren(QToolBar)],
+        "status": window.statusBar().isVisible(),
+        "view": view,
+    }
+
+
+def _same_layout(a: dict[str, object], b: dict[str, object]) -> bool:
+    """The same docks shown, toolbars, status bar and canvas view; dock geometries to within
+    a line of text (the dock splitters settle from the large font's minimum sizes)."""
+    if {k: v for k, v in a.items() if k != "docks"} != {k: v for k, v in b.items() if k != "docks"}:
+        return False
+    docks_a, docks_b = a["docks"], b["docks"]
+    assert isinstance(docks_a, dict)
+    assert isinstance(docks_b, dict)
+    for name, (shown, rect) in docks_a.items():
+        shown_b, rect_b = docks_b[name]
+        if shown != shown_b or (rect is None) != (rect_b is None):
+            return False
+        if rect is not None and any(
+            abs(p - q) > 24 for p, q in zip(rect.getRect(), rect_b.getRect(), strict=True)
+        ):
+            return False
+    return True
+
+
+def test_presenter_mode_enlarges_simplifies_and_restores(qtbot: QtBot, window: MainWindow):
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    controller = window.controller
+    qtbot.waitUntil(lambda: controller.snapshot is not None and controller.data is not None)
+    before = _layout(window)
+    font, palette = app.font(), app.palette()
+    zoom = window.canvas.zoom()
+    assert window.presenter.action in window.menuBar().actions()[2].menu().actions()
+
+    window.presenter.action.trigger()  # View → Presenter Mode
+    assert window.presenter.active
+    assert app.font().pointSizeF() >= 1.5 * font.pointSizeF()
+    text = app.palette().color(QPalette.ColorRole.WindowText)
+    base = app.palette().color(QPalette.ColorRole.Base)
+    assert (text.lightness(), base.lightness()) == (0, 255)
+    visible = {name for name, dock in window.docks.items() if dock.isVisible()}
+    assert visible == set(PRESENTER_DOCKS)
+    assert not any(t.isVisible() for t in window.findChildren(QToolBar))
+    # Canvas labels are drawn in scene units: the zoom is their scale.
+    qtbot.waitUntil(lambda: window.canvas.zoom() >= 1.5 * zoom, timeout=5000)
+    assert window.canvas.zoom() <= SCALE * 1.25 + 1e-9
+
+    window.presenter.all_panels_action.trigger()  # F6: every panel one key away
+    assert all(dock.isVisible() for dock in window.docks.values())
+    window.presenter.all_panels_action.trigger()
+    assert {n for n, d in window.docks.items() if d.isVisible()} == set(PRESENTER_DOCKS)
+
+    window.presenter.action.trigger()
+    assert not window.presenter.active
+    assert app.font() == font
+    assert app.palette() == palette
+    qtbot.waitUntil(lambda: _same_layout(_layout(window), before), timeout=5000)
+
+
+def test_keys_step_a_phase_and_run(qtbot: QtBot, window: MainWindow):
+    qtbot.waitUntil(lambda: window.controller.snapshot is not None, timeout=10_000)
+    window.presenter.set_active(True)
+    assert window.presenter.next_phase_action.shortcut().toString() == "Right"
+    assert window.presenter.next_phase_action.isEnabled()
+    before = window.controller.snapshot
+    with qtbot.waitSignal(window.controller.snapshotReceived, timeout=10_000):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
+    snapshot = window.controller.snapshot
+    assert snapshot is not None
+    assert snapshot is not before
+    assert snapshot.phase is not None  # one phase ran
+    assert window.training.run_action.shortcut().toString() == "Space"
+    window.presenter.set_active(False)
+    assert not window.presenter.next_phase_action.isEnabled()
