@@ -38,6 +38,7 @@ class _NumberText:
 
     def _init_number_text(self: QAbstractSpinBox) -> None:  # type: ignore[misc]
         self.problem = ""
+        self.refused = ""  # the reason the last typed text was not taken
         self._tip = ""
         self.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
         # A value is taken when typing ends: "1" is not taken on the way to "1e3".
@@ -111,6 +112,21 @@ class _NumberText:
         box.lineEdit().setText(box.textFromValue(box.value()))  # type: ignore[attr-defined]
         self._show_problem("")
 
+    # Qt overrides both spin boxes share (the mixin comes first in their MRO).
+
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:  # Qt override
+        return self._state(text), text, pos
+
+    def fixup(self, text: str) -> str:  # (Qt override)
+        return text
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape and self.problem:
+            self._restore()
+            event.accept()
+            return
+        super().keyPressEvent(event)  # type: ignore[misc]
+
 
 class NumberSpinBox(_NumberText, QDoubleSpinBox):
     """A float field that takes 0.2, .2, 2e-1, −1.5E3, the locale's decimal point and 1/3,
@@ -124,7 +140,6 @@ class NumberSpinBox(_NumberText, QDoubleSpinBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.refused = ""
         self._init_number_text()
 
     def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt override)
@@ -132,19 +147,6 @@ class NumberSpinBox(_NumberText, QDoubleSpinBox):
             return self.read(text)
         except NumberTextError:
             return self.value()
-
-    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:  # Qt override
-        return self._state(text), text, pos
-
-    def fixup(self, text: str) -> str:  # (Qt override)
-        return text
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
-        if event.key() == Qt.Key.Key_Escape and self.problem:
-            self._restore()
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class IntegerSpinBox(_NumberText, QSpinBox):
@@ -155,7 +157,6 @@ class IntegerSpinBox(_NumberText, QSpinBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.refused = ""
         self._init_number_text()
 
     def valueFromText(self, text: str) -> int:  # noqa: N802 (Qt override)
@@ -163,19 +164,6 @@ class IntegerSpinBox(_NumberText, QSpinBox):
             return int(self.read(text))
         except NumberTextError:
             return self.value()
-
-    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:  # Qt override
-        return self._state(text), text, pos
-
-    def fixup(self, text: str) -> str:  # (Qt override)
-        return text
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
-        if event.key() == Qt.Key.Key_Escape and self.problem:
-            self._restore()
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class LogSpinBox(NumberSpinBox):
