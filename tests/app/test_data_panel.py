@@ -81,7 +81,7 @@ def test_binding_a_generator_reshapes_in_one_undo_step(qtbot, panel, document, c
     before_spec, before_params = document.spec, document.params.copy()
     before_source = document.data_source
     asked = []
-    panel._ask_reshape = lambda ex, suggested, kept: asked.append(suggested.changes) or True
+    panel.confirm_reshape = lambda ex, suggested, kept: asked.append(suggested.changes) or True
     _choose(panel, "blobs")
     panel.classes_spin.setValue(4)
     assert panel.is_pending()
@@ -107,7 +107,7 @@ def test_binding_a_generator_reshapes_in_one_undo_step(qtbot, panel, document, c
 
 
 def test_declining_the_reshape_changes_nothing(panel, document):
-    panel._ask_reshape = lambda *args: None
+    panel.confirm_reshape = lambda *args: None
     _choose(panel, "digits")
     assert not panel.apply()
     assert document.undo_stack.count() == 0
@@ -115,7 +115,7 @@ def test_declining_the_reshape_changes_nothing(panel, document):
 
 
 def test_data_that_fits_binds_without_asking(qtbot, panel, document, controller):
-    panel._ask_reshape = lambda *args: pytest.fail("should not ask")
+    panel.confirm_reshape = lambda *args: pytest.fail("should not ask")
     panel.noise_slider.setValue(30)
     panel.validation_spin.setValue(40)
     with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
@@ -218,7 +218,7 @@ def test_import_dialog_reads_a_good_file(qtbot, tmp_path, panel, document, contr
 
     # Binding it: the worker finds the parsed file in the cache instead of reading it again.
     panel.take_import(source, dataset)
-    panel._ask_reshape = lambda *args: True
+    panel.confirm_reshape = lambda *args: True
     hits = CSV_CACHE.hits
     with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
         assert panel.apply()
@@ -333,7 +333,7 @@ def test_decision_plot_draws_the_grid_and_clicks_set_the_probe(qtbot, plot, cont
 
 
 def test_decision_plot_explains_inputs_it_cannot_draw(qtbot, document, controller, plot, panel):
-    panel._ask_reshape = lambda *args: True
+    panel.confirm_reshape = lambda *args: True
     _choose(panel, "digits")
     with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
         panel.apply()
@@ -362,7 +362,7 @@ def test_selecting_a_table_row_sets_the_probe(qtbot, results, controller):
 
 
 def test_digits_gallery_shows_mistakes(qtbot, document, controller, results, panel):
-    panel._ask_reshape = lambda *args: True
+    panel.confirm_reshape = lambda *args: True
     _choose(panel, "digits")
     with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
         panel.apply()

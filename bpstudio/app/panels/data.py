@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +65,12 @@ from bpstudio.core.errors import BPStudioError
 
 if TYPE_CHECKING:
     from bpstudio.app.dialogs.import_csv import ImportCsvDialog
+
+#: Asked before Apply reshapes the network to fit the examples: ``(examples, suggested,
+#: kept)`` (the two :class:`FitPlan` s: with the output the targets suggest, and with the
+#: network's own) -> None to cancel, True to reshape with the suggested output, False to
+#: reshape keeping the network's output activation and cost.
+ReshapeQuestion = Callable[[Dataset, FitPlan, FitPlan], bool | None]
 
 PREVIEW_INTERVAL_MS = 100  # ≤ 10 previews a second while a slider moves
 CSV_ITEM = "csv"
@@ -129,10 +136,14 @@ class DataPanel(QWidget):
         document: Document,
         controller: TrainingController,
         parent: QWidget | None = None,
+        confirm_reshape: ReshapeQuestion | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
         self.controller = controller
+        #: Asked before Apply reshapes the network (:data:`ReshapeQuestion`); a message box
+        #: unless given (tests give an answer).
+        self.confirm_reshape: ReshapeQuestion = confirm_reshape or self.ask_reshape
         #: The last preview drawn (pending choice or bound data).
         self.preview: Preview | None = None
         #: The thumbnail of the examples the controls describe (the chooser's current icon).
@@ -647,7 +658,7 @@ class DataPanel(QWidget):
             except BPStudioError as exc:
                 self._show_problem(f"Cannot fit the network to these examples: {exc}")
                 return False
-            answer = self._ask_reshape(examples, suggested, kept)
+            answer = self.confirm_reshape(examples, suggested, kept)
             if answer is None:
                 return False
             plan = suggested if answer else kept
@@ -658,8 +669,9 @@ class DataPanel(QWidget):
         self.dataBound.emit()
         return True
 
-    def _ask_reshape(self, examples: Dataset, suggested: FitPlan, kept: FitPlan) -> bool | None:
-        """Ask before reshaping: None to cancel, else whether to use the suggested output."""
+    def ask_reshape(self, examples: Dataset, suggested: FitPlan, kept: FitPlan) -> bool | None:
+        """Ask in a message box before reshaping: None to cancel, else whether to use the
+        suggested output too (the default :attr:`confirm_reshape`)."""
         spec = self.document.spec
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
