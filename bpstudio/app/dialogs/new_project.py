@@ -3,6 +3,8 @@ network and its data, the chosen one sketched larger beside a picture of its exa
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
@@ -123,7 +125,7 @@ class NewProjectDialog(QDialog):
         w, h = ICON_SIZE.width(), ICON_SIZE.height()
         for name, template in TEMPLATES.items():
             item = QListWidgetItem(template.label)
-            item.setIcon(icon_of(lambda dpr, n=name: template_pixmap(n, w, h, dpr)))
+            item.setIcon(icon_of(partial(template_pixmap, name, w, h)))
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(template.description)
             self.list.addItem(item)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -561,9 +562,7 @@ class DataPanel(QWidget):
         for row in range(combo.count()):
             name = combo.itemData(row)
             if name in GENERATORS:
-                combo.setItemIcon(
-                    row, icon_of(lambda dpr, n=name: generator_pixmap(n, THUMBNAIL_SIZE, dpr))
-                )
+                combo.setItemIcon(row, icon_of(partial(generator_pixmap, name, THUMBNAIL_SIZE)))
 
     def _show_thumbnail(self, preview: Preview) -> None:
         """The current row's icon becomes the picture of these examples, with these settings;

@@ -217,8 +217,9 @@ class DecisionPlot(QWidget):
         self.frame: Frame | None = None
         self.mode = "message"
         self._data: LoadedData | None = None
-        self._ranges: tuple[tuple[float, float], tuple[float, float]] = ((-1, 1), (-1, 1))
-        self._data_ranges = self._ranges  # the examples' own extent (plane), padded
+        self._ranges: tuple[tuple[float, float], tuple[float, float]] = ((-1.0, 1.0), (-1.0, 1.0))
+        #: The examples' own extent (plane), padded.
+        self._data_ranges: tuple[tuple[float, float], tuple[float, float]] = self._ranges
         #: Whether the plane is drawn with one scale on both axes (inputs of like extent).
         self.equal_scale = True
         self._value_scale = 1.0
