@@ -9,7 +9,9 @@ beside the picture of its data.
 
 Pictures are painted with QPainter at the device pixel ratio they are shown at (crisp at
 2×). The built-ins' pictures are cached per (name, seed, size, device pixel ratio, theme);
-they are kept as QImages, which need no display, and handed out as QPixmaps.
+they are kept as QImages, which need no display, and handed out as QPixmaps. Icons made
+with :func:`icon_of` paint only when Qt first shows them, so a list of thumbnails costs
+nothing at start-up.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import functools
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QImage, QPainter, QPen, QPixmap
 
 from bpstudio.app.pictures import image_side
 from bpstudio.app.scatter import subsample
@@ -281,10 +283,48 @@ def template_pixmap(name: str, width: int, height: int, dpr: float = 1.0) -> QPi
     return QPixmap.fromImage(_template_image(name, width, height, float(dpr), theme().name))
 
 
-def icon_of(paint: Callable[[float], QPixmap], ratios: tuple[float, ...] = (1.0, 2.0)) -> QIcon:
-    """An icon holding ``paint(dpr)`` at each device pixel ratio in ``ratios``: Qt shows the
-    one that matches the screen, so the icon is crisp on a 2× display too."""
-    icon = QIcon()
-    for dpr in dict.fromkeys(ratios):
-        icon.addPixmap(paint(dpr))
-    return icon
+class _PaintedIcon(QIconEngine):
+    """An icon engine that paints its pixmap when Qt first shows it, at the device pixel
+    ratio it is shown at (and keeps it): a list of thumbnails costs nothing until seen."""
+
+    def __init__(self, paint: Callable[[float], QPixmap]) -> None:
+        super().__init__()
+        self._paint = paint
+        self._pixmaps: dict[float, QPixmap] = {}
+
+    def _at(self, dpr: float, size: QSize) -> QPixmap:
+        dpr = float(dpr) or 1.0
+        pixmap = self._pixmaps.get(dpr)
+        if pixmap is None:
+            pixmap = self._pixmaps[dpr] = self._paint(dpr)
+        if pixmap.deviceIndependentSize().toSize() != size and not size.isEmpty():
+            scaled = pixmap.scaled(
+                size * dpr,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            scaled.setDevicePixelRatio(dpr)
+            return scaled
+        return pixmap
+
+    def pixmap(self, size: QSize, _mode: QIcon.Mode, _state: QIcon.State) -> QPixmap:
+        return self._at(1.0, size)
+
+    def scaledPixmap(  # noqa: N802 (Qt override)
+        self, size: QSize, _mode: QIcon.Mode, _state: QIcon.State, scale: float
+    ) -> QPixmap:
+        return self._at(scale, size)
+
+    def paint(self, painter: QPainter, rect: QRect, _mode: QIcon.Mode, _state: QIcon.State) -> None:
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
+        painter.drawPixmap(rect, self._at(dpr, rect.size()))
+
+    def clone(self) -> QIconEngine:
+        return _PaintedIcon(self._paint)
+
+
+def icon_of(paint: Callable[[float], QPixmap]) -> QIcon:
+    """An icon whose pixmap is ``paint(dpr)``, painted when it is first shown, at the
+    device pixel ratio of the screen it is shown on (crisp on a 2× display too)."""
+    return QIcon(_PaintedIcon(paint))

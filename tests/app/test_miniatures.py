@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QImage, QPixmap
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -14,6 +15,7 @@ from bpstudio.app.dialogs.new_project import ICON_SIZE, NewProjectDialog
 from bpstudio.app.miniatures import (
     dataset_pixmap,
     generator_pixmap,
+    icon_of,
     picture_kind,
     template_pixmap,
 )
@@ -184,3 +186,20 @@ def test_choosing_a_template_shows_its_examples(dialog: NewProjectDialog) -> Non
 def test_the_dialog_fits_a_small_laptop_screen(dialog: NewProjectDialog) -> None:
     assert dialog.width() <= 1280 - 80
     assert dialog.height() <= 720 - 80
+
+
+def test_icons_paint_when_shown_at_the_ratio_they_are_shown_at() -> None:
+    painted: list[float] = []
+
+    def paint(dpr: float) -> QPixmap:
+        painted.append(dpr)
+        return generator_pixmap("xor", 36, dpr)
+
+    icon = icon_of(paint)
+    assert painted == []  # a list of thumbnails costs nothing until it is seen
+    two = icon.pixmap(QSize(36, 36), 2.0)
+    assert (two.width(), two.devicePixelRatio()) == (72, 2.0)
+    assert icon.pixmap(QSize(36, 36), 2.0).toImage() == two.toImage()
+    one = icon.pixmap(QSize(36, 36))
+    assert one.width() == 36
+    assert painted == [2.0, 1.0]  # each ratio painted once

@@ -576,8 +576,15 @@ class DataPanel(QWidget):
                 previous, icon_of(lambda dpr: generator_pixmap(name, THUMBNAIL_SIZE, dpr))
             )
         examples = preview.examples
-        self.thumbnail = dataset_pixmap(examples, THUMBNAIL_SIZE, self.devicePixelRatioF())
-        combo.setItemIcon(row, icon_of(lambda dpr: dataset_pixmap(examples, THUMBNAIL_SIZE, dpr)))
+        thumbnail = dataset_pixmap(examples, THUMBNAIL_SIZE, self.devicePixelRatioF())
+        self.thumbnail = thumbnail
+
+        def paint(dpr: float) -> QPixmap:
+            if dpr == thumbnail.devicePixelRatio():
+                return thumbnail
+            return dataset_pixmap(examples, THUMBNAIL_SIZE, dpr)
+
+        combo.setItemIcon(row, icon_of(paint))
         self._thumbnail_row = row
 
     def _on_theme_changed(self) -> None:
