@@ -33,20 +33,36 @@ from bpstudio.core.errors import BPStudioError
 NEW_LAYER_SIZE = 4
 
 
+#: Asks which initialiser to use: ``(parent, layer or None for the network, proposed seed)``
+#: -> ``(scheme, seed)``, or None to cancel.
+ChooseInitializer = Callable[[QWidget | None, int | None, int], tuple[str, int] | None]
+
+
+def choose_initializer(
+    parent: QWidget | None, layer: int | None, seed: int
+) -> tuple[str, int] | None:
+    """The initialise dialog (the default :data:`ChooseInitializer`)."""
+    dialog = InitializeDialog(parent, layer=layer, seed=seed)
+    if not dialog.exec():
+        return None
+    return dialog.scheme, dialog.seed
+
+
 def ask_initialize(
     parent: QWidget | None,
     document: Document,
     controller: EditPauser | None,
     layer: int | None = None,
+    choose: ChooseInitializer = choose_initializer,
 ) -> bool:
-    """Show the initialise dialog for one layer (or the whole network) and apply it.
+    """Ask for an initialiser for one layer (or the whole network) and apply it.
 
     Returns True when the network changed.
     """
-    dialog = InitializeDialog(parent, layer=layer, seed=document.hyperparameters.seed)
-    if not dialog.exec():
+    chosen = choose(parent, layer, document.hyperparameters.seed)
+    if chosen is None:
         return False
-    scheme, seed = dialog.scheme, dialog.seed
+    scheme, seed = chosen
     label = INITIALIZER_LABELS[scheme].split(" (")[0]
     if layer is None:
         return push_network_edit(
@@ -96,6 +112,10 @@ class NetworkActions(QObject):
         self.selection = selection
         self.controller = controller
         self.window = parent_window
+        #: Asks for the initialiser of Initialise Network… (tests give an answer).
+        self.choose_initializer: ChooseInitializer = choose_initializer
+        #: Shows a refused edit's reason (title, message); a warning box unless replaced.
+        self.warn: Callable[[str, str], None] = self._warning_box
         self.editor = NetworkEditor(document, controller, self)
         self.editor.message.connect(self._on_edit_refused)
 
@@ -216,6 +236,9 @@ class NetworkActions(QObject):
 
     def _report_error(self, title: str, message: str) -> None:
         self.errorReported.emit(message)
+        self.warn(title, message)
+
+    def _warning_box(self, title: str, message: str) -> None:
         QMessageBox.warning(self.window, title, message)
 
     def _on_edit_refused(self, message: str) -> None:
@@ -279,7 +302,9 @@ class NetworkActions(QObject):
 
     def _on_initialize_triggered(self) -> None:
         try:
-            changed = ask_initialize(self.window, self.document, self.controller)
+            changed = ask_initialize(
+                self.window, self.document, self.controller, choose=self.choose_initializer
+            )
         except BPStudioError as exc:
             self._report_error("Initialise network", str(exc))
             return

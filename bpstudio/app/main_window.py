@@ -32,6 +32,7 @@ from bpstudio.app.canvas.view import NetworkView
 from bpstudio.app.dialogs.new_project import NewProjectDialog
 from bpstudio.app.document import Document
 from bpstudio.app.elided import ElidedLabel
+from bpstudio.app.enlarge import DockEnlarger
 from bpstudio.app.exporting import ExportActions, Picture, save_plot_image, save_scene_image
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.data import DataPanel
@@ -180,6 +181,11 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self.presenter = PresenterMode(self)
+        self.output_enlarger = DockEnlarger(self, self.docks["decision"])
+        self.decision_plot.add_corner_action(self.output_enlarger.action)
+        # Each of the two saves and restores the layout: one at a time.
+        self.presenter.toggled.connect(lambda on: self.output_enlarger.action.setDisabled(on))
+        self.output_enlarger.toggled.connect(lambda on: self.presenter.action.setDisabled(on))
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -336,6 +342,7 @@ class MainWindow(QMainWindow):
         view_menu.addMenu("&Run Training").addActions(list(self.backend_actions.values()))
         view_menu.addSeparator()
         view_menu.addAction(self.presenter.action)
+        view_menu.addAction(self.output_enlarger.action)
 
         network_menu = bar.addMenu("&Network")
         self.network_actions.add_network_actions(network_menu)

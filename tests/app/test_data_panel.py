@@ -7,15 +7,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QDialog
 
 from bpstudio.app.dialogs.import_csv import ImportCsvDialog
 from bpstudio.app.document import Document
+from bpstudio.app.miniatures import dataset_pixmap, generator_pixmap
 from bpstudio.app.panels.data import DataPanel
 from bpstudio.app.panels.results import ResultsPanel
 from bpstudio.app.plots.decision import DecisionPlot
 from bpstudio.app.training import TrainingController
+from bpstudio.core.data.datasets import GENERATORS, Dataset
 from bpstudio.core.data.source import CSV_CACHE, DataSource, file_sha256
 from bpstudio.core.engine.network import NetworkSpec
 from bpstudio.core.files.project import Project
@@ -81,7 +83,7 @@ def test_binding_a_generator_reshapes_in_one_undo_step(qtbot, panel, document, c
     before_spec, before_params = document.spec, document.params.copy()
     before_source = document.data_source
     asked = []
-    panel._ask_reshape = lambda ex, suggested, kept: asked.append(suggested.changes) or True
+    panel.confirm_reshape = lambda ex, suggested, kept: asked.append(suggested.changes) or True
     _choose(panel, "blobs")
     panel.classes_spin.setValue(4)
     assert panel.is_pending()
@@ -107,7 +109,7 @@ def test_binding_a_generator_reshapes_in_one_undo_step(qtbot, panel, document, c
 
 
 def test_declining_the_reshape_changes_nothing(panel, document):
-    panel._ask_reshape = lambda *args: None
+    panel.confirm_reshape = lambda *args: None
     _choose(panel, "digits")
     assert not panel.apply()
     assert document.undo_stack.count() == 0
@@ -115,7 +117,7 @@ def test_declining_the_reshape_changes_nothing(panel, document):
 
 
 def test_data_that_fits_binds_without_asking(qtbot, panel, document, controller):
-    panel._ask_reshape = lambda *args: pytest.fail("should not ask")
+    panel.confirm_reshape = lambda *args: pytest.fail("should not ask")
     panel.noise_slider.setValue(30)
     panel.validation_spin.setValue(40)
     with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
@@ -218,7 +220,7 @@ def test_import_dialog_reads_a_good_file(qtbot, tmp_path, panel, document, contr
 
     # Binding it: the worker finds the parsed file in the cache instead of reading it again.
     panel.take_import(source, dataset)
-    panel._ask_reshape = lambda *args: True
+    panel.confirm_reshape = lambda *args: True
     hits = CSV_CACHE.hits
     with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
         assert panel.apply()
@@ -333,7 +335,7 @@ def test_decision_plot_draws_the_grid_and_clicks_set_the_probe(qtbot, plot, cont
 
 
 def test_decision_plot_explains_inputs_it_cannot_draw(qtbot, document, controller, plot, panel):
-    panel._ask_reshape = lambda *args: True
+    panel.confirm_reshape = lambda *args: True
     _choose(panel, "digits")
     with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
         panel.apply()
@@ -362,7 +364,7 @@ def test_selecting_a_table_row_sets_the_probe(qtbot, results, controller):
 
 
 def test_digits_gallery_shows_mistakes(qtbot, document, controller, results, panel):
-    panel._ask_reshape = lambda *args: True
+    panel.confirm_reshape = lambda *args: True
     _choose(panel, "digits")
     with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
         panel.apply()
@@ -384,3 +386,124 @@ def test_fitted_curve_outside_the_data_widens_the_plot(qtbot, plot, document, co
     qtbot.waitUntil(lambda: plot.plot_item.viewRange()[1][1] >= 0.4767, timeout=10_000)
     lo, hi = plot.plot_item.viewRange()[1]
     assert lo <= 0.25 <= hi
+
+
+# -- the output view fills its area ---------------------------------------------------------------
+
+
+def _pixels(plot: DecisionPlot, item) -> QRectF:
+    """``item``'s bounding rectangle in the plot widget's pixels."""
+    return QRectF(plot.plot_widget.mapFromScene(item.sceneBoundingRect()).boundingRect())
+
+
+def _covers(plot: DecisionPlot) -> bool:
+    if plot.frame is None:
+        return False
+    box = _pixels(plot, plot.plot_item.getViewBox())
+    image = _pixels(plot, plot.image)
+    inside = image.intersected(box)
+    return inside.width() >= 0.98 * box.width() and inside.height() >= 0.98 * box.height()
+
+
+@pytest.mark.parametrize("template", ["xor", "spirals"])
+@pytest.mark.parametrize("size", [(900, 300), (340, 640)], ids=["wide", "tall"])
+def test_the_input_plane_fills_the_output_view(qtbot, plot, document, controller, template, size):
+    if template != "xor":
+        with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
+            document.replace_project(make_project(template))
+    plot.resize(*size)
+    qtbot.waitUntil(lambda: _covers(plot), timeout=WAIT)
+    assert plot.mode == "plane"
+    assert plot.equal_scale
+    box = _pixels(plot, plot.plot_item.getViewBox())
+    canvas = plot.plot_widget.rect()
+    wide = size[0] > size[1]
+    # The view box spans the plot but for its axes (XOR's used a third of the width).
+    if wide:
+        assert box.width() >= 0.9 * canvas.width()
+    else:
+        assert box.height() >= 0.9 * canvas.height()
+    # One scale on both axes: a unit is as many pixels across as up.
+    per_x, per_y = plot.plot_item.getViewBox().viewPixelSize()
+    assert per_x == pytest.approx(per_y, rel=0.02)
+    # Every example is in view.
+    (x0, x1), (y0, y1) = plot.plot_item.getViewBox().viewRange()
+    X = controller.data.train.X
+    assert x0 <= X[:, 0].min() <= X[:, 0].max() <= x1
+    assert y0 <= X[:, 1].min() <= X[:, 1].max() <= y1
+
+
+def test_inputs_of_unlike_extent_get_a_scale_each(
+    qtbot, tmp_path, plot, document, controller, panel
+):
+    rng = np.random.default_rng(3)
+    path = tmp_path / "unlike.csv"
+    lines = ["price,ratio,kind"]
+    for _ in range(80):
+        price, ratio = rng.uniform(0, 1000), rng.uniform(0, 1)
+        lines.append(f"{price:.3f},{ratio:.5f},{'cheap' if price < 500 else 'dear'}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dialog = ImportCsvDialog(panel, path)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        dialog.start_import()
+    panel.take_import(dialog.source, dialog.dataset)
+    panel.confirm_reshape = lambda *args: True
+    with qtbot.waitSignal(controller.dataLoaded, timeout=WAIT):
+        assert panel.apply()
+    plot.resize(600, 400)
+    qtbot.waitUntil(lambda: _covers(plot), timeout=WAIT)
+    assert not plot.equal_scale
+    (x0, x1), (y0, y1) = plot.plot_item.getViewBox().viewRange()
+    assert x1 - x0 < 1.3 * 1000
+    assert y1 - y0 < 1.3
+
+
+# -- the data panel's thumbnails ------------------------------------------------------------------
+
+
+def _icon_image(panel: DataPanel, name: str):
+    combo = panel.generator_combo
+    size = combo.iconSize()
+    return combo.itemIcon(combo.findData(name)).pixmap(size).toImage()
+
+
+def test_every_generator_is_offered_with_its_picture(panel):
+    combo = panel.generator_combo
+    for name in GENERATORS:
+        assert not combo.itemIcon(combo.findData(name)).isNull(), name
+    assert combo.itemIcon(combo.findData("csv")).isNull()  # no file read yet
+    size = combo.iconSize().width()
+    assert _icon_image(panel, "spirals") == generator_pixmap("spirals", size, 1.0).toImage()
+
+
+def test_the_thumbnail_follows_the_choice(qtbot, panel):
+    size = panel.generator_combo.iconSize().width()
+    qtbot.waitUntil(lambda: panel.thumbnail is not None)
+    first = panel.thumbnail.toImage()
+    assert _icon_image(panel, "xor") == first
+
+    with qtbot.waitSignal(panel.previewUpdated, timeout=WAIT):
+        panel.seed_spin.setValue(panel.seed_spin.value() + 5)  # other examples, same recipe
+    reseeded = panel.thumbnail.toImage()
+    assert reseeded != first
+    assert _icon_image(panel, "xor") == reseeded
+
+    with qtbot.waitSignal(panel.previewUpdated, timeout=WAIT):
+        _choose(panel, "circles")
+    assert panel.thumbnail.toImage() not in (first, reseeded)
+    # The row left behind shows its default picture again.
+    assert _icon_image(panel, "xor") == generator_pixmap("xor", size, 1.0).toImage()
+
+
+def test_an_imported_file_gets_its_picture(qtbot, panel):
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(50, 3))
+    examples = Dataset(X, (X[:, :1] > 0).astype(float), "classification", "table", ("a", "b"))
+    source = DataSource("csv", name="table", path="table.csv", sha256="0" * 64)
+    with qtbot.waitSignal(panel.previewUpdated, timeout=WAIT):
+        panel.take_import(source, examples)
+    assert panel.generator_combo.currentData() == "csv"
+    size = panel.generator_combo.iconSize().width()
+    assert panel.thumbnail.toImage() == dataset_pixmap(examples, size, 1.0).toImage()
+    assert _icon_image(panel, "csv") == panel.thumbnail.toImage()

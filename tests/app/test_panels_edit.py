@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLineEdit, QMessageBox
+from PySide6.QtWidgets import QLineEdit
 
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.commands import EditNetworkCommand
@@ -447,16 +447,14 @@ def test_a_big_layer_is_served_by_the_model(qtbot, selection, stub_controller) -
     np.testing.assert_array_equal(document.params.W[0][100:102, 700:702], [[1, 2], [3, 4]])
 
 
-def test_initialise_layer_from_the_panel_is_one_step(
-    monkeypatch, matrix, document, selection
-) -> None:
-    def accept(dialog: InitializeDialog) -> int:
-        assert dialog.layer == 2
-        dialog.scheme_combo.setCurrentIndex(dialog.scheme_combo.findData("normal"))
-        dialog.seed_spin.setValue(7)
-        return 1
+def test_initialise_layer_from_the_panel_is_one_step(matrix, document, selection) -> None:
+    asked: list[tuple[int | None, int]] = []
 
-    monkeypatch.setattr(InitializeDialog, "exec", accept)
+    def choose(_parent, layer: int | None, seed: int) -> tuple[str, int]:
+        asked.append((layer, seed))
+        return "normal", 7
+
+    matrix.choose_initializer = choose
     before = document.params.copy()
     selection.select_layer(2)
     matrix.init_layer_button.click()
@@ -467,10 +465,21 @@ def test_initialise_layer_from_the_panel_is_one_step(
     np.testing.assert_array_equal(document.params.W[0], before.W[0])
     assert document.undo_stack.count() == 1
     assert "Initialise layer 2" in document.undo_stack.undoText()
+    assert asked == [(2, document.hyperparameters.seed)]
 
 
-def test_initialise_network_cancelled_changes_nothing(monkeypatch, matrix, document) -> None:
-    monkeypatch.setattr(InitializeDialog, "exec", lambda dialog: 0)
+def test_the_initialise_dialog_reads_its_choice(qtbot) -> None:
+    dialog = InitializeDialog(None, layer=2, seed=3)
+    qtbot.addWidget(dialog)
+    assert (dialog.layer, dialog.scheme, dialog.seed) == (2, "xavier", 3)
+    dialog.scheme_combo.setCurrentIndex(dialog.scheme_combo.findData("normal"))
+    dialog.seed_spin.setValue(7)
+    assert (dialog.scheme, dialog.seed) == ("normal", 7)
+    assert "Layer 2" in dialog.windowTitle()
+
+
+def test_initialise_network_cancelled_changes_nothing(matrix, document) -> None:
+    matrix.choose_initializer = lambda *_args: None
     before = copy_of(document)
     matrix.init_network_button.click()
     assert_unchanged(document, before)
@@ -507,14 +516,9 @@ def actions(document, selection, stub_controller) -> NetworkActions:
 
 
 @pytest.fixture
-def warnings_shown(monkeypatch) -> list[str]:
+def warnings_shown(actions) -> list[str]:
     shown: list[str] = []
-
-    def warning(parent, title, text, *args):
-        shown.append(text)
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "warning", warning)
+    actions.warn = lambda _title, text: shown.append(text)
     return shown
 
 
@@ -612,8 +616,8 @@ def test_a_refused_edit_reports_the_reason(actions, selection, document, warning
     assert "softmax" in warnings_shown[0]
 
 
-def test_initialise_network_action(monkeypatch, actions, document) -> None:
-    monkeypatch.setattr(InitializeDialog, "exec", lambda dialog: 1)
+def test_initialise_network_action(actions, document) -> None:
+    actions.choose_initializer = lambda _parent, layer, seed: ("xavier", seed)
     expected = initialize(document.spec, "xavier", document.hyperparameters.seed)
     actions.act_initialize.trigger()  # the weights it would draw are those it has
     assert document.undo_stack.count() == 0  # an edit that changes nothing is no undo step

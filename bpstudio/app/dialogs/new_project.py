@@ -1,6 +1,9 @@
-"""Start a new project from one of the core's templates, with a sketch of each network."""
+"""Start a new project from one of the core's templates: each listed with a thumbnail of its
+network and its data, the chosen one sketched larger beside a picture of its examples."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPen
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app.miniatures import dataset_pixmap, icon_of, template_parts, template_pixmap
 from bpstudio.app.theme import blend, theme, with_alpha
 from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.losses import LOSSES
@@ -22,6 +26,9 @@ from bpstudio.core.engine.network import NetworkSpec
 from bpstudio.core.files.templates import TEMPLATES
 
 DEFAULT_TEMPLATE = "note"
+#: A template's thumbnail in the list (logical pixels) and its data's picture beside the sketch.
+ICON_SIZE = QSize(96, 54)
+DATA_PICTURE = 132
 
 #: Past this many neurons a layer is drawn with a gap ("⋮") and its size written below.
 MAX_DRAWN = 7
@@ -108,16 +115,23 @@ class NewProjectDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("New Project")
         self.template_name: str | None = None
-        self._specs = {name: template.build().spec for name, template in TEMPLATES.items()}
+        self._specs = {name: template_parts(name)[0] for name in TEMPLATES}
 
         self.list = QListWidget()
-        self.list.setMinimumWidth(230)
+        self.list.setIconSize(ICON_SIZE)
         self.list.setSpacing(3)
+        self.list.setWordWrap(True)  # a label too long for the list wraps; it is never cut
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        w, h = ICON_SIZE.width(), ICON_SIZE.height()
         for name, template in TEMPLATES.items():
             item = QListWidgetItem(template.label)
+            item.setIcon(icon_of(partial(template_pixmap, name, w, h)))
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(template.description)
             self.list.addItem(item)
+        longest = max(self.fontMetrics().horizontalAdvance(t.label) for t in TEMPLATES.values())
+        scroll_bar = self.list.verticalScrollBar().sizeHint().width()
+        self.list.setMinimumWidth(min(w + longest + scroll_bar + 36, 440))
 
         self.title = QLabel()
         font = self.title.font()
@@ -125,6 +139,9 @@ class NewProjectDialog(QDialog):
         font.setBold(True)
         self.title.setFont(font)
         self.sketch = NetworkSketch()
+        self.data_picture = QLabel()
+        self.data_picture.setFixedSize(DATA_PICTURE, DATA_PICTURE)
+        self.data_picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -134,7 +151,10 @@ class NewProjectDialog(QDialog):
 
         preview = QVBoxLayout()
         preview.addWidget(self.title)
-        preview.addWidget(self.sketch, 1)
+        pictures = QHBoxLayout()
+        pictures.addWidget(self.sketch, 1)
+        pictures.addWidget(self.data_picture, 0, Qt.AlignmentFlag.AlignVCenter)
+        preview.addLayout(pictures, 1)
         preview.addWidget(self.description)
         preview.addWidget(self.details)
 
@@ -152,7 +172,7 @@ class NewProjectDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
         layout.addWidget(buttons)
-        self.resize(680, 380)
+        self.resize(self.list.minimumWidth() + 560, 420)
 
         self.list.currentItemChanged.connect(self._on_current_item_changed)
         self.list.itemDoubleClicked.connect(self._on_item_double_clicked)
@@ -179,6 +199,7 @@ class NewProjectDialog(QDialog):
             self.description.clear()
             self.details.clear()
             self.sketch.set_spec(None)
+            self.data_picture.clear()
             return
         template, spec = TEMPLATES[name], self._specs[name]
         self.title.setText(template.label)
@@ -189,6 +210,11 @@ class NewProjectDialog(QDialog):
             f"{LOSSES[spec.loss].label} · {spec.parameter_count:,} parameters"
         )
         self.sketch.set_spec(spec)
+        examples = template_parts(name)[1]
+        self.data_picture.setPixmap(
+            dataset_pixmap(examples, DATA_PICTURE, self.devicePixelRatioF())
+        )
+        self.data_picture.setToolTip(f"The examples: {examples.name}")
 
     def _on_item_double_clicked(self, _item: QListWidgetItem) -> None:
         self.accept()

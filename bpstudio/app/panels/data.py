@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -44,6 +46,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app.background import LatestJob
 from bpstudio.app.commands import SetDataSourceCommand
 from bpstudio.app.document import Document
+from bpstudio.app.miniatures import dataset_pixmap, generator_pixmap, icon_of
 from bpstudio.app.panels.data_preview import (
     ClassBalanceBar,
     Preview,
@@ -52,7 +55,7 @@ from bpstudio.app.panels.data_preview import (
     preview_from,
     summary_rows,
 )
-from bpstudio.app.theme import css, theme
+from bpstudio.app.theme import css, notifier, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import IntegerSpinBox
 from bpstudio.app.worker import LoadedData
@@ -64,10 +67,18 @@ from bpstudio.core.errors import BPStudioError
 if TYPE_CHECKING:
     from bpstudio.app.dialogs.import_csv import ImportCsvDialog
 
+#: Asked before Apply reshapes the network to fit the examples: ``(examples, suggested,
+#: kept)`` (the two :class:`FitPlan` s: with the output the targets suggest, and with the
+#: network's own) -> None to cancel, True to reshape with the suggested output, False to
+#: reshape keeping the network's output activation and cost.
+ReshapeQuestion = Callable[[Dataset, FitPlan, FitPlan], bool | None]
+
 PREVIEW_INTERVAL_MS = 100  # ≤ 10 previews a second while a slider moves
 CSV_ITEM = "csv"
 SIZE_SLIDER_STEPS = 1000
 NOISE_STEPS = 100  # noise 0..1 in steps of 0.01
+#: The data sets' thumbnails in the chooser (logical pixels, square).
+THUMBNAIL_SIZE = 36
 
 _OUTPUT_WORDS = {
     ("sigmoid", "cross_entropy"): "a sigmoid output with the cross-entropy cost",
@@ -126,12 +137,18 @@ class DataPanel(QWidget):
         document: Document,
         controller: TrainingController,
         parent: QWidget | None = None,
+        confirm_reshape: ReshapeQuestion | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
         self.controller = controller
+        #: Asked before Apply reshapes the network (:data:`ReshapeQuestion`); a message box
+        #: unless given (tests give an answer).
+        self.confirm_reshape: ReshapeQuestion = confirm_reshape or self.ask_reshape
         #: The last preview drawn (pending choice or bound data).
         self.preview: Preview | None = None
+        #: The thumbnail of the examples the controls describe (the chooser's current icon).
+        self.thumbnail: QPixmap | None = None
         self.preview_error = ""
         #: A CSV source imported in this session, so the combo can come back to it.
         self._csv: tuple[DataSource, Dataset] | None = None
@@ -163,7 +180,11 @@ class DataPanel(QWidget):
             self.generator_combo.addItem(info.label, info.name)
         self.generator_combo.insertSeparator(self.generator_combo.count())
         self.generator_combo.addItem("CSV file…", CSV_ITEM)
+        self.generator_combo.setIconSize(QSize(THUMBNAIL_SIZE, THUMBNAIL_SIZE))
         self.generator_combo.currentIndexChanged.connect(self._on_generator_chosen)
+        self._thumbnail_row: int | None = None  # the row whose icon shows the current data
+        self._set_default_icons()
+        notifier().themeChanged.connect(self._on_theme_changed)
         self.description = QLabel()
         self.description.setWordWrap(True)
         self.description.setStyleSheet("color: palette(placeholder-text);")
@@ -527,9 +548,55 @@ class DataPanel(QWidget):
         self.preview = preview
         self.preview_error = ""
         self.preview_view.show_preview(preview)
+        self._show_thumbnail(preview)
         self._show_summary(preview)
         self._show_problem(self._data_problem())
         self.previewUpdated.emit()
+
+    # -- thumbnails ----------------------------------------------------------------------------
+
+    def _set_default_icons(self) -> None:
+        """Each generator's picture with its default settings (the CSV item has none until a
+        file is read)."""
+        combo = self.generator_combo
+        for row in range(combo.count()):
+            name = combo.itemData(row)
+            if name in GENERATORS:
+                combo.setItemIcon(row, icon_of(partial(generator_pixmap, name, THUMBNAIL_SIZE)))
+
+    def _show_thumbnail(self, preview: Preview) -> None:
+        """The current row's icon becomes the picture of these examples, with these settings;
+        a generator row left behind gets its default picture back."""
+        combo = self.generator_combo
+        row = combo.currentIndex()
+        previous = self._thumbnail_row
+        if previous is not None and previous != row and combo.itemData(previous) in GENERATORS:
+            name = combo.itemData(previous)
+            combo.setItemIcon(
+                previous, icon_of(lambda dpr: generator_pixmap(name, THUMBNAIL_SIZE, dpr))
+            )
+        examples = preview.examples
+        thumbnail = dataset_pixmap(examples, THUMBNAIL_SIZE, self.devicePixelRatioF())
+        self.thumbnail = thumbnail
+
+        def paint(dpr: float) -> QPixmap:
+            if dpr == thumbnail.devicePixelRatio():
+                return thumbnail
+            return dataset_pixmap(examples, THUMBNAIL_SIZE, dpr)
+
+        combo.setItemIcon(row, icon_of(paint))
+        self._thumbnail_row = row
+
+    def _on_theme_changed(self) -> None:
+        self._set_default_icons()
+        if self._csv is not None:
+            csv_examples = self._csv[1]
+            self.generator_combo.setItemIcon(
+                self.generator_combo.findData(CSV_ITEM),
+                icon_of(lambda dpr: dataset_pixmap(csv_examples, THUMBNAIL_SIZE, dpr)),
+            )
+        if self.preview is not None:
+            self._show_thumbnail(self.preview)
 
     def _show_summary(self, preview: Preview | None) -> None:
         rows = dict(summary_rows(preview)) if preview else {}
@@ -597,7 +664,7 @@ class DataPanel(QWidget):
             except BPStudioError as exc:
                 self._show_problem(f"Cannot fit the network to these examples: {exc}")
                 return False
-            answer = self._ask_reshape(examples, suggested, kept)
+            answer = self.confirm_reshape(examples, suggested, kept)
             if answer is None:
                 return False
             plan = suggested if answer else kept
@@ -608,8 +675,9 @@ class DataPanel(QWidget):
         self.dataBound.emit()
         return True
 
-    def _ask_reshape(self, examples: Dataset, suggested: FitPlan, kept: FitPlan) -> bool | None:
-        """Ask before reshaping: None to cancel, else whether to use the suggested output."""
+    def ask_reshape(self, examples: Dataset, suggested: FitPlan, kept: FitPlan) -> bool | None:
+        """Ask in a message box before reshaping: None to cancel, else whether to use the
+        suggested output too (the default :attr:`confirm_reshape`)."""
         spec = self.document.spec
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)

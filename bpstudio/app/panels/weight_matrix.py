@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app import notation, number_text
-from bpstudio.app.actions import ask_initialize
+from bpstudio.app.actions import ChooseInitializer, ask_initialize, choose_initializer
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
 from bpstudio.app.editing import EditPauser, push_network_edit
@@ -427,6 +427,8 @@ class WeightMatrixPanel(QWidget):
         self.document = document
         self.selection = selection
         self.controller = controller
+        #: Asks for the initialiser of the Initialise buttons (tests give an answer).
+        self.choose_initializer: ChooseInitializer = choose_initializer
 
         self.layer_combo = QComboBox()
         self.layer_combo.setToolTip("The layer whose weights and biases the table shows")
@@ -738,7 +740,7 @@ class WeightMatrixPanel(QWidget):
 
     def _initialize(self, layer: int | None) -> None:
         try:
-            if ask_initialize(self, self.document, self.controller, layer):
+            if ask_initialize(self, self.document, self.controller, layer, self.choose_initializer):
                 self.show_status(f"{self.document.undo_stack.undoText()}.")
         except BPStudioError as exc:
             self.show_status(str(exc), error=True)

@@ -2,9 +2,11 @@
 main view).
 
 * Two inputs: a heat map of the output over the input plane (class-1 probability on the
-  theme's blue-orange value scale, the predicted class tinted by its probability for softmax, the
-  value for regression), the 0.5 contour as the decision boundary, and the examples on top:
-  training points filled, validation points ringed.
+  theme's blue-orange value scale, the predicted class tinted by its probability for
+  softmax, the value for regression), the 0.5 contour as the decision boundary, and the
+  examples on top: training points filled, validation points ringed. The map fills the
+  view: both axes share one scale (circles stay round) and the axis with room to spare
+  shows more of the plane; inputs of very different extents get a scale each.
 * One input: the fitted curve (one per output) over the examples.
 * Anything else: a short explanation.
 
@@ -25,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPalette, QShowEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QColor, QLinearGradient, QPainter, QPalette, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
@@ -51,6 +53,9 @@ REFRESH_INTERVAL_MS = 200  # ≤ 5 recomputations a second while training runs
 #: How strongly the background is tinted (1 = full colour): the points must stand out.
 TINT = 0.62
 CURVE_POINTS = 256
+#: Inputs whose extents differ by more than this factor get a scale each, so neither is a
+#: sliver; otherwise both axes share one scale.
+EQUAL_SCALE_RATIO = 4.0
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,11 @@ class DecisionPlot(QWidget):
         self.frame: Frame | None = None
         self.mode = "message"
         self._data: LoadedData | None = None
-        self._ranges: tuple[tuple[float, float], tuple[float, float]] = ((-1, 1), (-1, 1))
+        self._ranges: tuple[tuple[float, float], tuple[float, float]] = ((-1.0, 1.0), (-1.0, 1.0))
+        #: The examples' own extent (plane), padded.
+        self._data_ranges: tuple[tuple[float, float], tuple[float, float]] = self._ranges
+        #: Whether the plane is drawn with one scale on both axes (inputs of like extent).
+        self.equal_scale = True
         self._value_scale = 1.0
         self._dirty = False
         self._probe_key: tuple[int, str, int | None] | None = None
@@ -228,6 +237,7 @@ class DecisionPlot(QWidget):
         self.plot_item.hideButtons()
         for name in ("left", "bottom"):
             self.plot_item.getAxis(name).enableAutoSIPrefix(False)  # "y (x0.001)" confuses
+        self.plot_item.getViewBox().sigResized.connect(self._on_view_resized)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setZValue(-10)
         colors = theme()
@@ -250,10 +260,18 @@ class DecisionPlot(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setStyleSheet("color: palette(placeholder-text); padding: 24px;")
         self.caption.setStyleSheet("color: palette(placeholder-text); font-size: 9pt;")
+        #: Shows the action given to :meth:`add_corner_action` (Enlarge Output).
+        self.corner_button = QToolButton()
+        self.corner_button.setAutoRaise(True)
+        self.corner_button.hide()
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.legend, 1)
+        top.addWidget(self.corner_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
-        layout.addWidget(self.legend)
+        layout.addLayout(top)
         layout.addWidget(self.plot_widget, 1)
         layout.addWidget(self.caption)
         layout.addWidget(self.message, 1)
@@ -273,6 +291,11 @@ class DecisionPlot(QWidget):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(220, 220)
+
+    def add_corner_action(self, action: QAction) -> None:
+        """Offer ``action`` as a small button in the view's top right corner."""
+        self.corner_button.setDefaultAction(action)
+        self.corner_button.show()
 
     # -- what to show --------------------------------------------------------------------------
 
@@ -352,11 +375,11 @@ class DecisionPlot(QWidget):
         if d == 2:
             self.mode = "plane"
             y_range = padded_range(X[:, 1], 0.08)
-            # Square cells: the same span on both axes around each centre.
-            span = max(x_range[1] - x_range[0], y_range[1] - y_range[0]) / 2
-            cx, cy = sum(x_range) / 2, sum(y_range) / 2
-            x_range, y_range = (cx - span, cx + span), (cy - span, cy + span)
-            self.plot_item.setAspectLocked(True)
+            spans = (x_range[1] - x_range[0], y_range[1] - y_range[0])
+            self._data_ranges = (x_range, y_range)
+            self.equal_scale = max(spans) <= EQUAL_SCALE_RATIO * min(spans)
+            x_range, y_range = self._fitted_ranges()
+            self.plot_item.setAspectLocked(False)  # _fitted_ranges keeps the scales equal
             self.plot_item.setLabel("left", names[1])
             self.plot_item.addItem(self.image)
             self.plot_item.addItem(self.boundary)
@@ -381,6 +404,33 @@ class DecisionPlot(QWidget):
         self.plot_item.setRange(xRange=x_range, yRange=y_range, padding=0)
         self._update_caption(spec, train)
         self._update_probe()
+
+    def _fitted_ranges(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """The input plane's ranges for the view box as it is now: all of the data, and the
+        view box filled. With :attr:`equal_scale` one unit is as long on both axes (circles
+        stay round), so the range of the axis with room to spare grows to fill it."""
+        x_range, y_range = self._data_ranges
+        if not self.equal_scale:
+            return x_range, y_range
+        box = self.plot_item.getViewBox()
+        width, height = max(float(box.width()), 1.0), max(float(box.height()), 1.0)
+        if width < 2 or height < 2:
+            width = height = 1.0  # not laid out yet: a square until it is
+        per_pixel = max((x_range[1] - x_range[0]) / width, (y_range[1] - y_range[0]) / height)
+        cx, cy = sum(x_range) / 2, sum(y_range) / 2
+        half_x, half_y = per_pixel * width / 2, per_pixel * height / 2
+        return (cx - half_x, cx + half_x), (cy - half_y, cy + half_y)
+
+    def _on_view_resized(self) -> None:
+        """The view box changed size (a dock dragged, the Output enlarged): fill it again."""
+        if self.mode != "plane" or not self.equal_scale:
+            return
+        fitted = self._fitted_ranges()
+        if np.allclose(fitted, self._ranges, rtol=1e-3, atol=0.0):
+            return
+        self._ranges = fitted
+        self.plot_item.setRange(xRange=fitted[0], yRange=fitted[1], padding=0)
+        self.refresh()
 
     def _update_caption(self, spec: NetworkSpec, train: Dataset) -> None:
         kind = output_kind(spec)
