@@ -149,9 +149,7 @@ def test_clicking_a_header_button_with_the_mouse(
     qtbot: QtBot, view: NetworkView, document: Document
 ) -> None:
     button = view.network_scene.header_item(0).buttons["add"]
-    QTest.mouseClick(
-        view.viewport(), Qt.MouseButton.LeftButton, pos=viewport_point(view, button.scenePos())
-    )
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.screen_point(button))
     # The click's edit runs once control is back in the event loop (it rebuilds the scene).
     qtbot.waitUntil(lambda: sizes(document) == (3, 4, 1))
     assert len(view.network_scene.neuron_items(0)) == 3
@@ -419,7 +417,7 @@ def test_dragging_a_hidden_header_moves_the_layer(
 
     # The same with the mouse: press on layer 2's header, drag it left of layer 1.
     header = view.network_scene.header_item(2)
-    start = viewport_point(view, header.sceneBoundingRect().center())
+    start = view.screen_rect(header).center().toPoint()
     target = viewport_point(view, QPointF(view.network_scene.layouts[1].x - 60, 0))
     end = QPoint(target.x(), start.y())
     QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
