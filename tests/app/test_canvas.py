@@ -252,7 +252,7 @@ def test_clicking_a_neuron_selects_it(view: NetworkView, selection: SelectionMod
     assert neuron.marked
     assert not scene.neuron_item(1, 1).marked
     # The neuron's edges are highlighted, the others fade.
-    focus = scene.edge_item(1)._focus_mask
+    focus = scene.edge_item(1).focus_mask
     assert focus is not None
     assert focus.sum() == 2
 
@@ -272,7 +272,7 @@ def test_clicking_near_an_edge_selects_its_weight(
     assert isinstance(scene.itemAt(near, view.transform()), EdgeBundleItem)
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=viewport_point(view, near))
     assert selection.selection == Selection.weight(2, 0, 1)
-    assert edge._focus_line == edge.line_index(0, 1)
+    assert edge.focus_line == edge.line_index(0, 1)
     assert scene.neuron_item(1, 1).related
     assert scene.neuron_item(2, 0).related
 
@@ -526,10 +526,10 @@ def test_live_snapshots_from_the_training_controller(
 def test_edges_show_gradient_toggle(view: NetworkView, stub_controller: StubController) -> None:
     stub_controller.snapshotReceived.emit(make_snapshot(view.document))
     edge = view.network_scene.edge_item(1)
-    assert not edge._gradient
+    assert not edge.shows_gradient
     view.act_edges_gradient.trigger()
     assert view.network_scene.edge_mode == "gradients"
-    assert edge._gradient
+    assert edge.shows_gradient
     assert view.view_state()["edge_mode"] == "gradients"
     view.act_edges_gradient.trigger()
     assert view.network_scene.edge_mode == "weights"

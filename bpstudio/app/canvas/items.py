@@ -407,6 +407,21 @@ class EdgeBundleItem(QGraphicsItem):
         return self._n
 
     @property
+    def focus_mask(self) -> np.ndarray | None:
+        """The lines drawn at full strength while others fade (a selected neuron's)."""
+        return self._focus_mask
+
+    @property
+    def focus_line(self) -> int | None:
+        """The selected weight's line, drawn with a halo."""
+        return self._focus_line
+
+    @property
+    def shows_gradient(self) -> bool:
+        """Whether the lines are coloured by ∂C/∂w (else by w)."""
+        return self._gradient
+
+    @property
     def drawn_count(self) -> int:
         return self._n if self._drawn is None else int(self._drawn.sum())
 

@@ -53,7 +53,7 @@ class CanvasLegend(_Card):
         self.compact = True
         self.resize(self.sizeHint())
 
-    def _fonts(self) -> tuple[QFont, QFont, QFont]:
+    def fonts(self) -> tuple[QFont, QFont, QFont]:
         """Row names, small signs, symbols."""
         return (
             label_font(0.92, QFont.Weight.DemiBold),
@@ -70,7 +70,7 @@ class CanvasLegend(_Card):
 
     def _metrics(self) -> tuple[float, float, float]:
         """Row height, the name column's width, the symbol column's width."""
-        names, _, symbol = self._fonts()
+        names, _, symbol = self.fonts()
         row = max(QFontMetricsF(symbol).height() + 5, 20.0)
         name_w = max(QFontMetricsF(names).horizontalAdvance(t) for t in ("Neuron", "Ring", "Edge"))
         metrics = QFontMetricsF(symbol)
@@ -80,7 +80,7 @@ class CanvasLegend(_Card):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         row, name_w, sym_w = self._metrics()
         width = 12 + (0 if self.compact else name_w) + SWATCHES + 8 + sym_w + 12
-        note = 0 if self.compact else QFontMetricsF(self._fonts()[1]).height() + 6
+        note = 0 if self.compact else QFontMetricsF(self.fonts()[1]).height() + 6
         return QSize(math.ceil(width), math.ceil(10 + 3 * row + note + 8))
 
     def set_compact(self, compact: bool) -> None:
@@ -106,7 +106,7 @@ class CanvasLegend(_Card):
         painter = QPainter(self)
         rect = self._card(painter)
         row, name_w, _ = self._metrics()
-        names_font, small, symbol_font = self._fonts()
+        names_font, small, symbol_font = self.fonts()
         left = rect.left() + 12
         swatch = left + (0 if self.compact else name_w)  # where the colour samples start
         symbol = swatch + SWATCHES + 8  # where "a", "∂C/∂a", "w" go

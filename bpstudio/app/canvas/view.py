@@ -112,6 +112,7 @@ class NetworkView(QGraphicsView):
         self._snapshot: Snapshot | None = None
         self._auto_fit = True  # keep the network fitted until the user zooms or pans
         self._fit_cap = MAX_FIT_ZOOM
+        self._pinned_button: tuple[int, str, QPointF] | None = None  # see _keep_button
         self._drag_message = ""
 
         self.setObjectName("NetworkView")
@@ -305,21 +306,32 @@ class NetworkView(QGraphicsView):
 
     def _keep_button(self, layer: int, name: str, action: Callable[[], object]) -> None:
         """Run a header button's ``action`` (which rebuilds the scene: the column re-centres
-        and "fit" may re-zoom), then pan so the button is where it was on screen: the next
-        click at the same point presses it again."""
-        scene = self.network_scene
-        header = scene.header_item(layer)
-        before = (
-            self.screen_point(header.buttons[name]) if header and name in header.buttons else None
-        )
-        action()
-        header = scene.header_item(layer)
-        if before is None or header is None or name not in header.buttons:
+        and "fit" may re-zoom), then scroll so the button is where it was on screen: the
+        next click at the same point presses it again. Repeated clicks aim at the first
+        click's spot, so rounding does not add up."""
+        before = self._button_spot(layer, name)
+        if before is None:
+            action()
             return
-        after = self.screen_point(header.buttons[name])
-        if after != before:
-            centre = self.viewport().rect().center() + (after - before)
-            self.centerOn(self.mapToScene(centre))
+        pinned = self._pinned_button
+        if pinned is not None and pinned[:2] == (layer, name):
+            if (pinned[2] - before).manhattanLength() <= 3:
+                before = pinned[2]
+        self._pinned_button = (layer, name, before)
+        action()
+        after = self._button_spot(layer, name)
+        if after is None:
+            return
+        shift = after - before
+        bars = self.horizontalScrollBar(), self.verticalScrollBar()
+        for bar, d in zip(bars, (shift.x(), shift.y()), strict=True):
+            bar.setValue(bar.value() + round(d))
+
+    def _button_spot(self, layer: int, name: str) -> QPointF | None:
+        header = self.network_scene.header_item(layer)
+        if header is None or name not in header.buttons:
+            return None
+        return header.buttons[name].deviceTransform(self.viewportTransform()).map(QPointF())
 
     def _on_labels_changed(self) -> None:
         """A label grew past the edge of a fitted view: fit again (only then, so the zoom
