@@ -600,7 +600,13 @@ def test_view_menu_and_toolbar_actions(view: NetworkView) -> None:
     menu = QMenu()
     view.add_view_actions(menu)
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Zoom &In", "Zoom &Out", "&Fit Network", "Edges Show ∂C/∂&w"]
+    assert texts == [
+        "Zoom &In",
+        "Zoom &Out",
+        "&Fit Network",
+        "Edges Show ∂C/∂&w",
+        "Neuron &Heat Maps",
+    ]
     toolbar = QToolBar()
     view.add_toolbar_actions(toolbar)
     assert toolbar.actions() == [view.act_fit]

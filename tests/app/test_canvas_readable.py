@@ -92,6 +92,10 @@ def _check_canvas(canvas: NetworkView, template: str) -> None:
         assert header.shown_title()
         assert header.shown_subtitle()
         assert str(scene.spec.layer_sizes[layer]) in header.shown_subtitle().replace(",", "")
+    # Headers side by side, not on top of each other.
+    cards = [canvas.screen_rect(scene.header_item(l)) for l in range(scene.spec.n_layers + 1)]
+    for left, right in zip(cards, cards[1:], strict=False):
+        assert left.right() <= right.left() + 4, f"{template}: headers overlap"
     # Nothing the network shows is cut by the viewport's edges or hidden by the legend.
     assert not canvas.overflowing(), [type(i).__name__ for i in canvas.overflowing()]
     viewport = QRectF(canvas.viewport().rect())

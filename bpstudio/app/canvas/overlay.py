@@ -16,8 +16,6 @@ from bpstudio.app.canvas.items import label_font
 from bpstudio.app.notation import Notation
 from bpstudio.app.theme import theme, with_alpha
 
-SWATCHES = 92.0  # pixels the colour samples of a row take
-
 
 class _Card(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -61,6 +59,10 @@ class CanvasLegend(_Card):
             label_font(1.0, QFont.Weight.Medium),
         )
 
+    def swatches(self) -> float:
+        """Pixels the colour samples of a row take (with their − and + signs)."""
+        return 68.0 + 2 * QFontMetricsF(self.fonts()[1]).horizontalAdvance("+")
+
     def symbols(self) -> tuple[str, str, str]:
         """The three quantities, in the current notation: a, ∂C/∂a, w (or ∂C/∂w)."""
         nt = Notation.for_spec()
@@ -79,7 +81,7 @@ class CanvasLegend(_Card):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         row, name_w, sym_w = self._metrics()
-        width = 12 + (0 if self.compact else name_w) + SWATCHES + 8 + sym_w + 12
+        width = 12 + (0 if self.compact else name_w) + self.swatches() + 8 + sym_w + 12
         note = 0 if self.compact else QFontMetricsF(self.fonts()[1]).height() + 6
         return QSize(math.ceil(width), math.ceil(10 + 3 * row + note + 8))
 
@@ -109,11 +111,13 @@ class CanvasLegend(_Card):
         names_font, small, symbol_font = self.fonts()
         left = rect.left() + 12
         swatch = left + (0 if self.compact else name_w)  # where the colour samples start
-        symbol = swatch + SWATCHES + 8  # where "a", "∂C/∂a", "w" go
+        symbol = swatch + self.swatches() + 8  # where "a", "∂C/∂a", "w" go
         rows = [rect.top() + 5 + row * (i + 0.5) for i in range(3)]
         gradient_mode = self.edge_mode == "gradients"
         baseline = QFontMetricsF(symbol_font).ascent() / 2 - 1
         small_base = QFontMetricsF(small).ascent() / 2 - 1
+        sign = QFontMetricsF(small).horizontalAdvance("+") + 3  # room for a − or + sign
+        width = self.swatches()
 
         if not self.compact:
             painter.setFont(names_font)
@@ -126,8 +130,8 @@ class CanvasLegend(_Card):
         painter.setFont(small)
         painter.setPen(colors.text_muted)
         painter.drawText(QPointF(swatch, y + small_base), "−")
-        painter.drawText(QPointF(swatch + SWATCHES - 9, y + small_base), "+")
-        bar = QRectF(swatch + 11, y - 5, SWATCHES - 23, 10)
+        painter.drawText(QPointF(swatch + width - sign + 3, y + small_base), "+")
+        bar = QRectF(swatch + sign, y - 5, width - 2 * sign, 10)
         gradient = QLinearGradient(bar.topLeft(), bar.topRight())
         for position, color in colors.values.stops():
             gradient.setColorAt(position, color)
@@ -136,16 +140,16 @@ class CanvasLegend(_Card):
         painter.drawRoundedRect(bar, 5, 5)
 
         # Ring: ∂C/∂a by sign; edge: w (value scale) or ∂C/∂w (gradient scale) by sign.
-        half = SWATCHES / 2
+        half = width / 2
         y = rows[1]
         for i, color in enumerate((colors.gradients.negative, colors.gradients.positive)):
             painter.setPen(QPen(color, 2.6))
             painter.setBrush(colors.card)
-            painter.drawEllipse(QPointF(swatch + 19 + i * half, y), 5.5, 5.5)
+            painter.drawEllipse(QPointF(swatch + sign + 8 + i * half, y), 5.5, 5.5)
         y = rows[2]
         scale = colors.gradients if gradient_mode else colors.values
         for i, color in enumerate((scale.negative, scale.positive)):
-            x0 = swatch + 11 + i * half
+            x0 = swatch + sign + 1 + i * half
             pen = QPen(color, 3)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)

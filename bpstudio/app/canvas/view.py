@@ -112,6 +112,7 @@ class NetworkView(QGraphicsView):
         self._snapshot: Snapshot | None = None
         self._auto_fit = True  # keep the network fitted until the user zooms or pans
         self._fit_cap = MAX_FIT_ZOOM
+        self._fit_area = 0  # which of content_areas() the network was fitted in
         self._pinned_button: tuple[int, str, QPointF] | None = None  # see _keep_button
         self._drag_message = ""
 
@@ -268,20 +269,25 @@ class NetworkView(QGraphicsView):
         self._fit_cap = max_zoom
         self._fit()
 
-    def content_area(self) -> QRect:
-        """The part of the viewport the fitted network goes in: above the legend."""
-        area = self.viewport().rect()
-        if self.legend.isVisibleTo(self):
-            area.setBottom(self.legend.geometry().top() - 6)
-        return area
+    def content_areas(self) -> list[QRect]:
+        """Where the fitted network may go: above the legend, or right of it."""
+        full = self.viewport().rect()
+        if not self.legend.isVisibleTo(self):
+            return [full]
+        legend = self.legend.geometry()
+        above, beside = QRect(full), QRect(full)
+        above.setBottom(legend.top() - 6)
+        beside.setLeft(legend.right() + 6)
+        return [above, beside]
 
-    def _fit(self) -> None:
+    def content_area(self) -> QRect:
+        """The part of the viewport the network was fitted in."""
+        areas = self.content_areas()
+        return areas[min(self._fit_area, len(areas) - 1)]
+
+    def _fit_zoom(self, area: QRect) -> float:
+        """The largest zoom (up to the cap) at which the network fits in ``area``."""
         scene = self.network_scene
-        if scene.network_rect().isEmpty():
-            return
-        area = self.content_area()
-        if area.width() < 2 or area.height() < 2:
-            return
         width, height = area.width() - 2 * FIT_MARGIN, area.height() - 2 * FIT_MARGIN
 
         def fits(zoom: float) -> bool:
@@ -292,12 +298,23 @@ class NetworkView(QGraphicsView):
         # headers and labels): bisect for the largest zoom that fits.
         lo, hi = MIN_ZOOM, self._fit_cap
         if fits(hi):
-            lo = hi
-        else:
-            for _ in range(30):
-                mid = (lo + hi) / 2
-                lo, hi = (mid, hi) if fits(mid) else (lo, mid)
-        zoom = lo
+            return hi
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+        return lo
+
+    def _fit(self) -> None:
+        scene = self.network_scene
+        if scene.network_rect().isEmpty():
+            return
+        areas = [a for a in self.content_areas() if a.width() >= 2 and a.height() >= 2]
+        if not areas:
+            return
+        zooms = [self._fit_zoom(a) for a in areas]
+        best = max(range(len(areas)), key=lambda i: zooms[i] - 1e-3 * i)  # ties: above
+        self._fit_area = self.content_areas().index(areas[best])
+        zoom, area = zooms[best], areas[best]
         extent = scene.screen_extent(zoom)
         # Centre the extent in the content area, not in the whole viewport.
         shift = QPointF(self.viewport().rect().center() - area.center())
@@ -314,9 +331,9 @@ class NetworkView(QGraphicsView):
             action()
             return
         pinned = self._pinned_button
-        if pinned is not None and pinned[:2] == (layer, name):
-            if (pinned[2] - before).manhattanLength() <= 3:
-                before = pinned[2]
+        same = pinned is not None and pinned[:2] == (layer, name)
+        if same and pinned is not None and (pinned[2] - before).manhattanLength() <= 3:
+            before = pinned[2]
         self._pinned_button = (layer, name, before)
         action()
         after = self._button_spot(layer, name)
