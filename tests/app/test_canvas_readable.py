@@ -106,6 +106,12 @@ def _check_canvas(canvas: NetworkView, template: str) -> None:
     assert canvas.legend.symbols() == ("a", "∂C/∂a", "w")
     for neuron in scene.neuron_items():
         assert not canvas.screen_rect(neuron).intersects(legend)
+    # The label of a layer being dragged in, too.
+    scene.show_insert_indicator(scene.layouts[0].x + 1)
+    shown = [p for t, p in scene.drawn_texts() if t == "New layer here"]
+    assert shown
+    assert min(shown) >= MIN_TEXT_POINTS - 1e-6
+    scene.hide_drop_indicator()
 
 
 @pytest.mark.parametrize("screen", SIZES, indirect=True, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -221,6 +227,17 @@ def test_heat_maps_show_what_each_hidden_neuron_computes(
         expected = _expected_pixels(spec, shown, neuron.layer, neuron.j, ranges)
         np.testing.assert_array_equal(image_pixels(neuron.picture), expected)
     assert not np.array_equal(image_pixels(_hidden(canvas)[0].picture), before)
+
+    # While training runs, they follow at their own (slower) pace.
+    for _ in range(6):
+        trainer.step_phase()
+    running = take_snapshot(trainer, probe_state(trainer, 0, with_gradients=True), running=True)
+    stub_controller.snapshotReceived.emit(running)
+    neuron = _hidden(canvas)[0]
+    expected = _expected_pixels(spec, running.pass_params, neuron.layer, neuron.j, ranges)
+    qtbot.waitUntil(
+        lambda: np.array_equal(image_pixels(_hidden(canvas)[0].picture), expected), timeout=5000
+    )
 
     # Remembered: a new canvas with the same settings starts with heat maps on.
     again = NetworkView(document, SelectionModel(), stub_controller, settings=settings)

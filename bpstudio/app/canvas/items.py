@@ -9,6 +9,7 @@ never inside the event handler of an item the rebuild deletes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import cache
 from typing import Protocol, runtime_checkable
@@ -1047,6 +1048,7 @@ class DropIndicatorItem(QGraphicsItem):
         self.bottom = 0.0
         self.label = ""
         self.allowed = True
+        self.zoom = 1.0
         self.setZValue(10)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.hide()
@@ -1065,10 +1067,25 @@ class DropIndicatorItem(QGraphicsItem):
             self.update()
         self.show()
 
+    def set_zoom(self, zoom: float) -> None:
+        """The label grows in scene units as the view zooms out, to stay readable."""
+        if zoom != self.zoom:
+            self.prepareGeometryChange()
+            self.zoom = zoom
+            self.update()
+
+    def label_font(self) -> QFont:
+        readable_px = points_to_pixels(MIN_TEXT_POINTS) / max(self.zoom, 1e-6)
+        return ui_font(max(11, math.ceil(readable_px)), QFont.Weight.DemiBold)
+
+    def drawn_texts(self, _zoom: float) -> list[DrawnText]:
+        return [(self.label, self.label_font(), False)] if self.label else []
+
     def _label_rect(self) -> QRectF:
-        width = QFontMetricsF(ui_font(11, QFont.Weight.DemiBold)).horizontalAdvance(self.label)
-        width += 24
-        return QRectF(self.at_x - width / 2, self.top, width, 24)
+        metrics = QFontMetricsF(self.label_font())
+        width = metrics.horizontalAdvance(self.label) + 2 * metrics.height()
+        height = metrics.height() * 1.6
+        return QRectF(self.at_x - width / 2, self.top, width, height)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
         half = 70.0 if self.mode == "column" else 14.0
@@ -1090,7 +1107,8 @@ class DropIndicatorItem(QGraphicsItem):
             pen = QPen(color, 2.5, Qt.PenStyle.DashLine)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)
-            top = self.top + (28 if self.label else 0)  # the label sits on top of the line
+            # The label sits on top of the line.
+            top = self.top + (self._label_rect().height() + 4 if self.label else 0)
             painter.drawLine(QPointF(self.at_x, top), QPointF(self.at_x, self.bottom))
             mid = (self.top + self.bottom) / 2
             painter.setPen(QPen(colors.on_fill, 2))
@@ -1103,7 +1121,8 @@ class DropIndicatorItem(QGraphicsItem):
             rect = self._label_rect()
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(color)
-            painter.drawRoundedRect(rect, 12, 12)
+            radius = rect.height() / 2
+            painter.drawRoundedRect(rect, radius, radius)
             painter.setPen(colors.on_fill)
-            painter.setFont(ui_font(11, QFont.Weight.DemiBold))
+            painter.setFont(self.label_font())
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)

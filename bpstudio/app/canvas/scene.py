@@ -196,6 +196,8 @@ class NetworkScene(QGraphicsScene):
         width = LayerHeaderItem.width_for(zoom)
         for header in self._headers.values():
             header.set_width(width)
+        if self._indicator is not None:
+            self._indicator.set_zoom(zoom)
 
     def items_at(self, pos: QPointF) -> list[QGraphicsItem]:
         """The items under ``pos``, topmost first, as the view shows them."""
@@ -262,6 +264,7 @@ class NetworkScene(QGraphicsScene):
             self.addItem(header)
             self._headers[lay.layer] = header
         self._indicator = DropIndicatorItem()
+        self._indicator.set_zoom(self.zoom)
         self.addItem(self._indicator)
         rect = self.network_rect()
         self.setSceneRect(rect.adjusted(-600, -400, 600, 400))
@@ -398,7 +401,8 @@ class NetworkScene(QGraphicsScene):
             for i, j in enumerate(lay.indices):
                 self._neurons[(l, j)].set_values(fills[i], texts[i], rings[i], widths[i], biases[i])
         self.annotations.refresh()
-        self.refresh_heat_maps()
+        if not self.draft:  # while training runs, the view paces them on their own
+            self.refresh_heat_maps()
 
     def set_heat_maps(self, shown: bool) -> None:
         """Draw every hidden neuron as a heat map of what it computes over the input plane

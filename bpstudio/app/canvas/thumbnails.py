@@ -24,18 +24,26 @@ HEAT_MAP_RESOLUTION = 24
 _CENTRES = {"sigmoid": 0.5, "softmax": 0.5}
 
 
-def heat_map_rgb(values: Array, activation: str) -> np.ndarray:
-    """Pixels ``(r, r, 3)`` uint8 of one neuron's grid ``(r, r)`` (rows follow y) on the
-    canvas's diverging value scale, y upwards (row 0 is the top): the activation's middle
-    (0, or 0.5 for a sigmoid) in the zero colour, the largest departure at full colour."""
+def heat_maps_rgb(grid: Array, activation: str) -> np.ndarray:
+    """Pixels ``(n, r, r, 3)`` uint8 of ``n`` neurons' grids ``(r, r, n)`` (rows follow y) on
+    the canvas's diverging value scale, y upwards (row 0 is the top): the activation's middle
+    (0, or 0.5 for a sigmoid) in the zero colour, each neuron's largest departure from it at
+    full colour. One colour lookup for all of them."""
     centre = _CENTRES.get(activation, 0.0)
-    shifted = np.nan_to_num(np.asarray(values, dtype=np.float64) - centre)
-    scale = float(np.max(np.abs(shifted), initial=0.0)) or 1.0
+    shifted = np.nan_to_num(np.asarray(grid, dtype=np.float64) - centre)
+    r, c, n = shifted.shape
+    scale = np.max(np.abs(shifted), axis=(0, 1))
+    scale[scale == 0] = 1.0
     if centre:
-        scale = max(scale, 0.5)  # a sigmoid's full range is ±0.5 around its centre
-    r, c = shifted.shape
-    rgb = theme().values.rgb(shifted[::-1].ravel(), scale)
-    return np.ascontiguousarray(rgb.reshape(r, c, 3).round().astype(np.uint8))
+        scale = np.maximum(scale, 0.5)  # a sigmoid's full range is ±0.5 around its centre
+    t = np.moveaxis(shifted[::-1] / scale, 2, 0)  # (n, r, c)
+    rgb = theme().values.rgb(t.ravel(), 1.0)
+    return np.ascontiguousarray(rgb.reshape(n, r, c, 3).round().astype(np.uint8))
+
+
+def heat_map_rgb(values: Array, activation: str) -> np.ndarray:
+    """:func:`heat_maps_rgb` of one neuron's grid ``(r, r)``: ``(r, r, 3)`` uint8."""
+    return heat_maps_rgb(np.asarray(values)[:, :, None], activation)[0]
 
 
 def rgb_image(pixels: np.ndarray) -> QImage:
@@ -77,9 +85,9 @@ def hidden_neuron_images(
     grids = layer_grids(spec, params, x_range, y_range, HEAT_MAP_RESOLUTION)
     images: dict[tuple[int, int], QImage] = {}
     for l in range(1, spec.n_layers):
-        grid, activation = grids[l - 1], spec.activations[l - 1]
-        for j in range(grid.shape[2]):
-            images[(l, j)] = rgb_image(heat_map_rgb(grid[:, :, j], activation))
+        pixels = heat_maps_rgb(grids[l - 1], spec.activations[l - 1])
+        for j in range(pixels.shape[0]):
+            images[(l, j)] = rgb_image(pixels[j])
     return images
 
 

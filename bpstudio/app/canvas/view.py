@@ -70,6 +70,7 @@ BUTTON_STEP = 1.25  # zoom factor of Zoom In / Zoom Out
 HIT_PIXELS = 6.0  # how near (screen pixels) a click must be to an edge
 GRID = 24.0  # scene units between background dots
 HEAT_MAPS_KEY = "view/neuron_heat_maps"  # QSettings key
+HEAT_MAPS_MIN_INTERVAL = 0.3  # seconds between two heat-map refreshes while training runs
 FIT_MARGIN = 14  # pixels "fit" leaves around the network
 
 
@@ -491,7 +492,14 @@ class NetworkView(QGraphicsView):
             return
         self.network_scene.set_draft(snapshot.running)
         self.network_scene.apply_values(values_from_snapshot(snapshot))
+        if snapshot.running and self.network_scene.heat_maps:
+            # A few milliseconds per refresh (one forward pass over a 24 x 24 grid, one
+            # colour lookup per layer): paced slower than the colours.
+            scheduler().request(self._refresh_heat_maps, True, HEAT_MAPS_MIN_INTERVAL)
         self._update_legend_note()
+
+    def _refresh_heat_maps(self) -> None:
+        self.network_scene.refresh_heat_maps()
 
     def _update_legend_note(self) -> None:
         values = self.network_scene.values
