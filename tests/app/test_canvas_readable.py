@@ -6,21 +6,25 @@ that stay under the pointer; neuron heat maps (pytest-qt, offscreen)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QRect, QRectF, QSettings, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app import window_layout
 from bpstudio.app.canvas import NetworkView
 from bpstudio.app.canvas.annotations import font_points
 from bpstudio.app.canvas.items import MIN_TEXT_POINTS, NeuronItem
+from bpstudio.app.canvas.layout import COLUMN_SPACING, HEADER_WIDTH
 from bpstudio.app.canvas.thumbnails import HEAT_MAP_RESOLUTION, image_pixels
 from bpstudio.app.document import Document
+from bpstudio.app.exporting import save_scene_image
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import theme
@@ -259,3 +263,26 @@ def test_heat_maps_need_two_inputs(
     qtbot.addWidget(canvas)
     canvas.set_heat_maps(True)
     assert all(n.picture is None for n in canvas.network_scene.neuron_items())
+
+
+def test_an_exported_picture_draws_the_headers_at_full_size(
+    qtbot: QtBot,
+    document: Document,
+    selection: SelectionModel,
+    stub_controller: StubController,
+    tmp_path: Path,
+) -> None:
+    canvas = NetworkView(document, selection, stub_controller)
+    qtbot.addWidget(canvas)
+    canvas.resize(420, 320)
+    canvas.show()
+    scene = canvas.network_scene
+    assert canvas.zoom() < 0.6
+    narrow = scene.header_item(0).width
+    save_scene_image(scene, tmp_path / "canvas.png")
+    image = QImage(str(tmp_path / "canvas.png"))
+    # XOR's three columns are 2 * 250 apart; the outer headers stick out 90 on each side.
+    assert image.width() >= 2 * (2 * COLUMN_SPACING + HEADER_WIDTH)
+    header = scene.header_item(0)
+    assert header.flags() & QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+    assert header.width == pytest.approx(narrow)

@@ -9,11 +9,20 @@ selections and hands edits to the :class:`NetworkEditor`.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QGuiApplication, QImage, QTransform
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QColor,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -186,6 +195,39 @@ class NetworkScene(QGraphicsScene):
                 box = item.transform().mapRect(item.boundingRect())
             rect = rect.united(box.translated(item.pos().x() * zoom, item.pos().y() * zoom))
         return rect
+
+    @contextmanager
+    def life_size(self) -> Iterator[None]:
+        """Headers and labels drawn in scene units at their full size while the block runs
+        (an exported picture has no zoom for them to ignore); restored afterwards."""
+        flag = QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+        fixed = [i for i in self.items() if i.parentItem() is None and self._fixed_size(i)]
+        for item in fixed:
+            item.setFlag(flag, False)
+        for header in self._headers.values():
+            header.set_width(LayerHeaderItem.width_for(1.0))
+        try:
+            yield
+        finally:
+            for item in fixed:
+                item.setFlag(flag, True)
+            width = LayerHeaderItem.width_for(self.zoom)
+            for header in self._headers.values():
+                header.set_width(width)
+
+    def itemsBoundingRect(self) -> QRectF:  # noqa: N802 (Qt override, for exports)
+        with self.life_size():
+            return super().itemsBoundingRect()
+
+    def render(  # Qt override: File ▸ Export Image renders the scene at its own scale
+        self,
+        painter: QPainter,
+        target: QRectF | QRect = QRectF(),  # noqa: B008 (Qt's default)
+        source: QRectF | QRect = QRectF(),  # noqa: B008
+        mode: Qt.AspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio,
+    ) -> None:
+        with self.life_size():
+            super().render(painter, target, source, mode)
 
     def set_zoom(self, zoom: float, device_transform: QTransform) -> None:
         """The view's zoom changed: headers take the width of a column on screen."""
