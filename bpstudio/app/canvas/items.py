@@ -969,9 +969,24 @@ class CollapsedMarkerItem(HoverItem):
         self.setToolTip(f"{hidden:,} of {size:,} neurons are not drawn. Click to expand.")
         self.setZValue(2)
 
+    def shown_text(self, zoom: float) -> tuple[str, QFont] | None:
+        """The pill's text at ``zoom``: "⋯ 784 neurons", or "⋯ 784" where that does not
+        fit at a readable size, in a font that is readable on screen; None where neither
+        fits (the header's subtitle still says how many neurons the layer has)."""
+        readable_px = points_to_pixels(MIN_TEXT_POINTS) / max(zoom, 1e-6)
+        font = ui_font(max(11, math.ceil(readable_px)), QFont.Weight.Medium)
+        metrics = QFontMetricsF(font)
+        if metrics.height() > MARKER_HEIGHT - 2:
+            return None
+        room = self.width - 38
+        for text in (self.text, f"⋯ {self.size:,}"):
+            if metrics.horizontalAdvance(text) <= room:
+                return text, font
+        return None
+
     def drawn_texts(self, zoom: float) -> list[DrawnText]:
-        font = ui_font(11, QFont.Weight.Medium)
-        return [(self.text, font, False)] if readable(font, zoom) else []
+        shown = self.shown_text(zoom)
+        return [(shown[0], shown[1], False)] if shown is not None else []
 
     def pill_rect(self) -> QRectF:
         return QRectF(-self.width / 2, -MARKER_HEIGHT / 2, self.width, MARKER_HEIGHT)
@@ -1015,12 +1030,12 @@ class CollapsedMarkerItem(HoverItem):
         )
         painter.setBrush(colors.card_marked if self.marked else colors.card)
         painter.drawRoundedRect(rect, radius, radius)
-        if not readable(ui_font(11, QFont.Weight.Medium), _lod(painter, option)):
-            return  # the header's subtitle says how many neurons the layer has
-        painter.setFont(ui_font(11, QFont.Weight.Medium))
-        painter.setPen(colors.accent if accent else colors.text_muted)
-        text_rect = rect.adjusted(12, 0, -26, 0)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        shown = self.shown_text(_lod(painter, option))
+        if shown is not None:
+            painter.setFont(shown[1])
+            painter.setPen(colors.accent if accent else colors.text_muted)
+            text_rect = rect.adjusted(12, 0, -26, 0)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, shown[0])
         # A small "expand" chevron pair at the right end.
         pen = QPen(colors.accent if accent else colors.text_muted, 1.5)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)

@@ -100,7 +100,6 @@ class CanvasLegend(_Card):
     def set_note(self, note: str) -> None:
         if note != self.note:
             self.note = note
-            self.setToolTip(note)
             self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)

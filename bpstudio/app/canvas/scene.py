@@ -18,7 +18,6 @@ from PySide6.QtGui import (
     QAction,
     QActionGroup,
     QColor,
-    QGuiApplication,
     QImage,
     QPainter,
     QTransform,
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
     QGraphicsSceneContextMenuEvent,
     QGraphicsSceneHelpEvent,
     QGraphicsSceneMouseEvent,
-    QGraphicsTextItem,
     QMenu,
     QToolTip,
     QWidget,
@@ -45,6 +43,7 @@ from bpstudio.app.canvas.items import (
     LayerHeaderItem,
     NeuronItem,
     font_pixels,
+    points_to_pixels,
 )
 from bpstudio.app.canvas.layout import (
     HEADER_HEIGHT,
@@ -254,14 +253,12 @@ class NetworkScene(QGraphicsScene):
         """Every text the canvas shows at its zoom with its size on screen in points: the
         headers', neurons', markers' and edges' texts and the note's labels."""
         texts: list[tuple[str, float]] = []
+        painted = (NeuronItem, EdgeBundleItem, LayerHeaderItem, CollapsedMarkerItem)
         for item in self.items():
-            if not item.isVisible():
-                continue
-            drawn = getattr(item, "drawn_texts", None)
-            if callable(drawn) and not isinstance(item, QGraphicsTextItem):
-                for text, font, fixed in drawn(self.zoom):
-                    points = font_pixels(font) * (1.0 if fixed else self.zoom) * 72 / _dpi()
-                    texts.append((text, points))
+            if item.isVisible() and isinstance(item, (*painted, DropIndicatorItem)):
+                for text, font, fixed in item.drawn_texts(self.zoom):
+                    pixels = font_pixels(font) * (1.0 if fixed else self.zoom)
+                    texts.append((text, pixels / points_to_pixels(1.0)))
         texts += self.annotations.drawn_texts()
         return texts
 
@@ -809,11 +806,6 @@ class NetworkScene(QGraphicsScene):
 
 def _run_now(_layer: int, _name: str, action: Callable[[], object]) -> None:
     action()
-
-
-def _dpi() -> float:
-    screen = QGuiApplication.primaryScreen()
-    return screen.logicalDotsPerInchY() if screen is not None else 96.0
 
 
 def _distance(p: QPointF, a: QPointF, b: QPointF) -> float:

@@ -199,15 +199,13 @@ class NetworkView(QGraphicsView):
         self.act_heat_maps.setToolTip(tip)
         self.act_heat_maps.setCheckable(True)
         self.act_heat_maps.triggered.connect(self.set_heat_maps)
-        shown = self.settings is not None and self.settings.value(HEAT_MAPS_KEY, False) in (
-            True,
-            "true",
-        )
+        stored = self.settings.value(HEAT_MAPS_KEY, False) if self.settings is not None else False
+        shown = stored in (True, "true")  # an INI file gives the string back
         self.act_heat_maps.setChecked(shown)
         self.network_scene.heat_maps = shown
 
     def add_view_actions(self, menu: QMenu) -> None:
-        """Zoom in, zoom out, fit, and the edges-show-gradient toggle."""
+        """Zoom in, zoom out, fit, and the edges-show-gradient and heat-map toggles."""
         menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
         menu.addSeparator()
         menu.addAction(self.act_edges_gradient)
@@ -264,8 +262,8 @@ class NetworkView(QGraphicsView):
         self.setTransformationAnchor(anchor)
 
     def fit_network(self, max_zoom: float = MAX_FIT_ZOOM) -> None:
-        """Zoom so the whole network, its headers and labels included, is visible above the
-        legend, at most ``max_zoom`` (and keep it so while the view resizes)."""
+        """Zoom so the whole network, its headers and labels included, is visible above or
+        beside the legend, at most ``max_zoom`` (and keep it so while the view resizes)."""
         self._auto_fit = True
         self._fit_cap = max_zoom
         self._fit()
