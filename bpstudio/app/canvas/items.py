@@ -807,7 +807,9 @@ class LayerHeaderItem(HoverItem):
         step = HeaderButton.SIZE + 5
         title_h, subtitle_h, buttons_h = self._rows()
         if self.narrow:
-            ordered = sorted(self.buttons.values(), key=lambda b: -b.row)
+            # Left to right as on a wide card: the size row's (− +), then the title row's.
+            last_first = list(self.buttons.values())[::-1]
+            ordered = [b for row in (1, 0) for b in last_first if b.row == row]
             x0 = -(len(ordered) - 1) * step / 2
             y = rect.bottom() - 7 - buttons_h / 2
             for i, button in enumerate(ordered):
