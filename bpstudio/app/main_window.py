@@ -101,7 +101,9 @@ class MainWindow(QMainWindow):
         self.confirm: Callable[[str, str], bool] = self._ask
         self.setMinimumSize(1000, 640)
 
-        self.canvas = NetworkView(self.document, self.selection, self.controller, self)
+        self.canvas = NetworkView(
+            self.document, self.selection, self.controller, self, settings=self.settings
+        )
         self.setCentralWidget(self.canvas)
         self.network_actions = NetworkActions(self.document, self.selection, self.controller, self)
         self.export_actions = ExportActions(

@@ -194,14 +194,7 @@ class PresenterMode(QObject):
         columns gone, is about that much larger)."""
         if not self.active:
             return
-        canvas = self.window.canvas
-        rect = canvas.network_scene.network_rect()
-        view = canvas.viewport().rect()
-        if rect.isEmpty() or view.width() < 2 or view.height() < 2:
-            return
-        rect = rect.adjusted(-48, -36, 48, 36)
-        fit = min(view.width() / rect.width(), view.height() / rect.height())
-        canvas.set_zoom(min(fit, SCALE * MAX_FIT_ZOOM), rect.center())
+        self.window.canvas.fit_network(max_zoom=SCALE * MAX_FIT_ZOOM)
 
     def _toolbars(self) -> list[Any]:
         from PySide6.QtWidgets import QToolBar

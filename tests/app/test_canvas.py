@@ -149,9 +149,7 @@ def test_clicking_a_header_button_with_the_mouse(
     qtbot: QtBot, view: NetworkView, document: Document
 ) -> None:
     button = view.network_scene.header_item(0).buttons["add"]
-    QTest.mouseClick(
-        view.viewport(), Qt.MouseButton.LeftButton, pos=viewport_point(view, button.scenePos())
-    )
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.screen_point(button))
     # The click's edit runs once control is back in the event loop (it rebuilds the scene).
     qtbot.waitUntil(lambda: sizes(document) == (3, 4, 1))
     assert len(view.network_scene.neuron_items(0)) == 3
@@ -254,7 +252,7 @@ def test_clicking_a_neuron_selects_it(view: NetworkView, selection: SelectionMod
     assert neuron.marked
     assert not scene.neuron_item(1, 1).marked
     # The neuron's edges are highlighted, the others fade.
-    focus = scene.edge_item(1)._focus_mask
+    focus = scene.edge_item(1).focus_mask
     assert focus is not None
     assert focus.sum() == 2
 
@@ -274,7 +272,7 @@ def test_clicking_near_an_edge_selects_its_weight(
     assert isinstance(scene.itemAt(near, view.transform()), EdgeBundleItem)
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=viewport_point(view, near))
     assert selection.selection == Selection.weight(2, 0, 1)
-    assert edge._focus_line == edge.line_index(0, 1)
+    assert edge.focus_line == edge.line_index(0, 1)
     assert scene.neuron_item(1, 1).related
     assert scene.neuron_item(2, 0).related
 
@@ -419,7 +417,7 @@ def test_dragging_a_hidden_header_moves_the_layer(
 
     # The same with the mouse: press on layer 2's header, drag it left of layer 1.
     header = view.network_scene.header_item(2)
-    start = viewport_point(view, header.sceneBoundingRect().center())
+    start = view.screen_rect(header).center().toPoint()
     target = viewport_point(view, QPointF(view.network_scene.layouts[1].x - 60, 0))
     end = QPoint(target.x(), start.y())
     QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=start)
@@ -528,10 +526,10 @@ def test_live_snapshots_from_the_training_controller(
 def test_edges_show_gradient_toggle(view: NetworkView, stub_controller: StubController) -> None:
     stub_controller.snapshotReceived.emit(make_snapshot(view.document))
     edge = view.network_scene.edge_item(1)
-    assert not edge._gradient
+    assert not edge.shows_gradient
     view.act_edges_gradient.trigger()
     assert view.network_scene.edge_mode == "gradients"
-    assert edge._gradient
+    assert edge.shows_gradient
     assert view.view_state()["edge_mode"] == "gradients"
     view.act_edges_gradient.trigger()
     assert view.network_scene.edge_mode == "weights"
@@ -602,7 +600,13 @@ def test_view_menu_and_toolbar_actions(view: NetworkView) -> None:
     menu = QMenu()
     view.add_view_actions(menu)
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Zoom &In", "Zoom &Out", "&Fit Network", "Edges Show ∂C/∂&w"]
+    assert texts == [
+        "Zoom &In",
+        "Zoom &Out",
+        "&Fit Network",
+        "Edges Show ∂C/∂&w",
+        "Neuron &Heat Maps",
+    ]
     toolbar = QToolBar()
     view.add_toolbar_actions(toolbar)
     assert toolbar.actions() == [view.act_fit]

@@ -92,3 +92,20 @@ def test_neuron_grid_is_the_hidden_activation_of_the_forward_pass() -> None:
     np.testing.assert_allclose(values, expected.reshape(9, 9), rtol=0, atol=1e-15)
     with pytest.raises(BPStudioError, match="no neuron"):
         neuron_grid(spec, params, 1, 3, (-1.0, 1.0), (-1.0, 1.0))
+
+
+def test_layer_grids_are_every_neurons_grid_from_one_pass() -> None:
+    from bpstudio.core.engine.decision import layer_grids, neuron_grid
+    from bpstudio.core.engine.network import NetworkSpec, initialize
+
+    spec = NetworkSpec.build([2, 4, 3, 1], "tanh", "sigmoid", "cross_entropy")
+    params = initialize(spec, "normal", 7)
+    grids = layer_grids(spec, params, (-1.0, 2.0), (-3.0, 1.0), resolution=6)
+    assert [g.shape for g in grids] == [(6, 6, 4), (6, 6, 3), (6, 6, 1)]
+    for l, grid in enumerate(grids, start=1):
+        for j in range(grid.shape[2]):
+            one = neuron_grid(spec, params, l, j, (-1.0, 2.0), (-3.0, 1.0), resolution=6)
+            np.testing.assert_allclose(grid[:, :, j], one, rtol=0, atol=1e-15)
+    one_input = NetworkSpec.build([1, 2, 1], "tanh", "sigmoid", "cross_entropy")
+    with pytest.raises(BPStudioError, match="2 inputs"):
+        layer_grids(one_input, initialize(one_input, "normal", 0), (0.0, 1.0), (0.0, 1.0))

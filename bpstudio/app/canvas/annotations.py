@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QPen, QTransform
+from PySide6.QtGui import QBrush, QFont, QPen, QTransform
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app import notation
+from bpstudio.app.canvas.items import font_pixels, points_to_pixels
 from bpstudio.app.canvas.layout import NEURON_RADIUS
 from bpstudio.app.notation import Notation
 from bpstudio.app.theme import css, theme, with_alpha
@@ -40,6 +41,11 @@ if TYPE_CHECKING:
 #: Above neurons (3) and edges (0), below the drop indicator (10).
 LABEL_Z = 5.0
 HALO_Z = 1.5
+
+
+def font_points(font: QFont) -> float:
+    """A font's size in points on screen."""
+    return font_pixels(font) / points_to_pixels(1.0)
 
 
 def _value(value: float | None, stacked: bool = False) -> str:
@@ -74,6 +80,15 @@ class NoteAnnotations:
         """The rich text of every label shown (tests read what a person sees)."""
         return [i.toHtml() for i in self._items if isinstance(i, QGraphicsTextItem)]
 
+    def drawn_texts(self) -> list[tuple[str, float]]:
+        """Every label's plain text and its size on screen in points (labels keep their
+        size at every zoom)."""
+        return [
+            (i.toPlainText(), font_points(i.font()))
+            for i in self._items
+            if isinstance(i, QGraphicsTextItem) and i.isVisible()
+        ]
+
     def halo_count(self) -> int:
         """How many highlight marks are drawn."""
         return sum(isinstance(i, (QGraphicsEllipseItem, QGraphicsLineItem)) for i in self._items)
@@ -88,13 +103,13 @@ class NoteAnnotations:
                 self.scene.removeItem(item)
         self._items.clear()
         spec = self.scene.spec
-        if self.scene.values is None or self.scene.values.spec != spec:
-            return
-        if all(n == 1 for n in spec.layer_sizes):
-            self._label_chain()
-        else:
-            self._label_selection()
-        self._draw_highlight()
+        if self.scene.values is not None and self.scene.values.spec == spec:
+            if all(n == 1 for n in spec.layer_sizes):
+                self._label_chain()
+            else:
+                self._label_selection()
+            self._draw_highlight()
+        self.scene.labelsChanged.emit()
 
     def _text(self, html: str, anchor: QPointF, align: str = "below", strong: bool = False) -> None:
         """A label at ``anchor`` (a scene point) that keeps its size at every zoom: centred

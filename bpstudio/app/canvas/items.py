@@ -9,6 +9,7 @@ never inside the event handler of an item the rebuild deletes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import cache
 from typing import Protocol, runtime_checkable
@@ -20,6 +21,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QGuiApplication,
+    QImage,
     QPainter,
     QPainterPath,
     QPen,
@@ -33,7 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app.canvas.layout import (
-    HEADER_HEIGHT,
+    COLUMN_SPACING,
+    HEADER_MIN_WIDTH,
+    HEADER_NARROW_WIDTH,
     HEADER_WIDTH,
     MARKER_HEIGHT,
     MARKER_WIDTH,
@@ -55,6 +59,48 @@ def ui_font(pixel_size: int, weight: QFont.Weight = QFont.Weight.Normal) -> QFon
     font.setPixelSize(pixel_size)
     font.setWeight(weight)
     return font
+
+
+#: The smallest text the canvas draws, in points on screen: smaller labels give way (hide,
+#: or are replaced by a shorter summary) instead of shrinking.
+MIN_TEXT_POINTS = 8.0
+
+
+def points_to_pixels(points: float) -> float:
+    """Logical pixels of a ``points`` font on the primary screen."""
+    screen = QGuiApplication.primaryScreen()
+    dpi = screen.logicalDotsPerInchY() if screen is not None else 96.0
+    return points * dpi / 72.0
+
+
+def font_pixels(font: QFont) -> float:
+    """A font's size in logical pixels, whether it was set in pixels or in points."""
+    return float(font.pixelSize()) if font.pixelSize() > 0 else points_to_pixels(font.pointSizeF())
+
+
+def readable(font: QFont, zoom: float) -> bool:
+    """Whether text in ``font`` (scene units) is at least :data:`MIN_TEXT_POINTS` on screen
+    at ``zoom``."""
+    return font_pixels(font) * zoom >= points_to_pixels(MIN_TEXT_POINTS) - 1e-6
+
+
+def label_font(scale: float = 1.0, weight: QFont.Weight = QFont.Weight.Normal) -> QFont:
+    """The application font times ``scale`` (never under :data:`MIN_TEXT_POINTS`), for text
+    drawn at its own size on screen; it follows the app font (presenter mode enlarges it)."""
+    font = QFont(QGuiApplication.font())
+    size = font.pointSizeF() if font.pointSizeF() > 0 else font.pixelSize() * 0.75
+    font.setPointSizeF(max(MIN_TEXT_POINTS, size * scale))
+    font.setWeight(weight)
+    return font
+
+
+def font_scale() -> float:
+    """The application font's size relative to the default 9 pt (presenter mode: larger)."""
+    return font_pixels(QGuiApplication.font()) / points_to_pixels(9.0)
+
+
+#: A text an item draws: (the text, its font, whether it keeps its size at every zoom).
+DrawnText = tuple[str, QFont, bool]
 
 
 def _draft(item: QGraphicsItem) -> bool:
@@ -132,8 +178,16 @@ class NeuronItem(HoverItem):
         self.bias: QColor | None = None
         self.marked = False  # selected
         self.related = False  # an end of the selected weight
+        #: What the neuron computes over the input plane (View ▸ Neuron Heat Maps), or None.
+        self.picture: QImage | None = None
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(3)
+
+    def set_picture(self, picture: QImage | None) -> None:
+        """Draw ``picture`` (y upwards) inside the circle instead of the fill; None: the fill."""
+        if picture is not self.picture:
+            self.picture = picture
+            self.update()
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
         r = R + 12
@@ -163,6 +217,12 @@ class NeuronItem(HoverItem):
         if (marked, related) != (self.marked, self.related):
             self.marked, self.related = marked, related
             self.update()
+
+    def drawn_texts(self, zoom: float) -> list[DrawnText]:
+        """The texts :meth:`paint` draws at ``zoom``: the activation, where it is readable."""
+        font = ui_font(10, QFont.Weight.Medium)
+        shown = self.text and self.picture is None and readable(font, zoom)
+        return [(self.text, font, False)] if shown else []
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
@@ -195,7 +255,15 @@ class NeuronItem(HoverItem):
         fill = self.fill if self.fill is not None else colors.values.zero
         painter.setBrush(fill)
         painter.drawEllipse(centre, R, R)
-        if self.text and lod > 0.55:
+        if self.picture is not None:
+            clip = QPainterPath()
+            clip.addEllipse(centre, R - 0.6, R - 0.6)
+            painter.save()
+            painter.setClipPath(clip)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not draft)
+            painter.drawImage(QRectF(-R, -R, 2 * R, 2 * R), self.picture)
+            painter.restore()
+        elif self.text and readable(ui_font(10, QFont.Weight.Medium), lod):
             painter.setPen(colors.readable_on(fill))
             painter.setFont(ui_font(10, QFont.Weight.Medium))
             painter.drawText(QRectF(-R, -R, 2 * R, 2 * R), Qt.AlignmentFlag.AlignCenter, self.text)
@@ -340,6 +408,21 @@ class EdgeBundleItem(QGraphicsItem):
         return self._n
 
     @property
+    def focus_mask(self) -> np.ndarray | None:
+        """The lines drawn at full strength while others fade (a selected neuron's)."""
+        return self._focus_mask
+
+    @property
+    def focus_line(self) -> int | None:
+        """The selected weight's line, drawn with a halo."""
+        return self._focus_line
+
+    @property
+    def shows_gradient(self) -> bool:
+        """Whether the lines are coloured by ∂C/∂w (else by w)."""
+        return self._gradient
+
+    @property
     def drawn_count(self) -> int:
         return self._n if self._drawn is None else int(self._drawn.sum())
 
@@ -455,6 +538,11 @@ class EdgeBundleItem(QGraphicsItem):
             return None
         return int(self._j[i]), int(self._k[i])
 
+    def drawn_texts(self, zoom: float) -> list[DrawnText]:
+        """The note :meth:`paint` draws at ``zoom`` ("3,000 strongest of … drawn")."""
+        font = ui_font(11)
+        return [(self._note, font, False)] if self._note and readable(font, zoom) else []
+
     @staticmethod
     def _visible_rect(painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
         """The part of the item that lands on the paint device (the cache pixmap holds only
@@ -529,7 +617,7 @@ class EdgeBundleItem(QGraphicsItem):
             pen.setWidthF(width)
             painter.setPen(pen)
             painter.drawLine(line)
-        if self._note and _lod(painter, option) > 0.15:
+        if self._note and readable(ui_font(11), _lod(painter, option)):
             painter.setFont(ui_font(11))
             painter.setPen(colors.text_muted)
             rect = QRectF(self._rect.left(), self._rect.bottom() - 22, self._rect.width(), 18)
@@ -616,48 +704,162 @@ class HeaderButton(HoverItem):
 class LayerHeaderItem(HoverItem):
     """The card above a column: "Layer l · activation", the size, and its buttons.
 
+    The card is drawn in screen pixels (it ignores the zoom), so its text stays readable and
+    its buttons stay clickable at every zoom; the scene gives it the width one column has on
+    screen (:meth:`set_width`). Where the full title or size does not fit, a shorter form
+    does ("L1 · tanh", "784"); a narrow card puts its buttons on a row of their own.
     A hidden layer's header can be dragged sideways to move the layer.
     """
 
-    def __init__(self, layer: int, kind: str, title: str, subtitle: str, draggable: bool) -> None:
+    def __init__(
+        self,
+        layer: int,
+        kind: str,
+        title: str,
+        subtitle: str,
+        draggable: bool,
+        short_titles: tuple[str, ...] = (),
+        short_subtitles: tuple[str, ...] = (),
+    ) -> None:
         super().__init__()
         self.layer = layer
         self.kind = kind
         self.title = title
         self.subtitle = subtitle
+        self.titles = (title, *short_titles)
+        self.subtitles = (subtitle, *short_subtitles)
         self.draggable = draggable
         self.marked = False
+        self.width = HEADER_WIDTH * font_scale()
         self._press: QPointF | None = None
         self._origin = QPointF()
         self._dragging = False
         self.buttons: dict[str, HeaderButton] = {}
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.setZValue(4)
         if draggable:
             self.setCursor(Qt.CursorShape.OpenHandCursor)
 
+    # -- geometry (screen pixels) --------------------------------------------------------------
+
+    @staticmethod
+    def width_for(zoom: float) -> float:
+        """The card's width at ``zoom``: the column's share of the screen, within limits."""
+        scale = font_scale()
+        room = COLUMN_SPACING * zoom - 14
+        return min(HEADER_WIDTH * scale, max(HEADER_MIN_WIDTH * scale, room))
+
+    def set_width(self, width: float) -> None:
+        if abs(width - self.width) > 0.25:
+            self.prepareGeometryChange()
+            self.width = width
+            self._arrange()
+
+    @property
+    def narrow(self) -> bool:
+        return self.width < HEADER_NARROW_WIDTH * font_scale()
+
+    @staticmethod
+    def height_for(width: float) -> float:
+        """The card's height at ``width`` (a narrow card has a row for its buttons)."""
+        title = QFontMetricsF(LayerHeaderItem.title_font()).height() + 4
+        subtitle = QFontMetricsF(LayerHeaderItem.subtitle_font()).height() + 3
+        narrow = width < HEADER_NARROW_WIDTH * font_scale()
+        return 14 + title + subtitle + (HeaderButton.SIZE + 6 if narrow else 0.0)
+
+    @staticmethod
+    def title_font() -> QFont:
+        return label_font(1.0, QFont.Weight.DemiBold)
+
+    @staticmethod
+    def subtitle_font() -> QFont:
+        return label_font(0.92)
+
+    def _rows(self) -> tuple[float, float, float]:
+        """Heights of the title row, the size row and the button row (0 unless narrow)."""
+        title = QFontMetricsF(self.title_font()).height() + 4
+        subtitle = QFontMetricsF(self.subtitle_font()).height() + 3
+        return title, subtitle, (HeaderButton.SIZE + 6 if self.narrow else 0.0)
+
+    def height(self) -> float:
+        return self.height_for(self.width)
+
+    def card_rect(self) -> QRectF:
+        """The card, in the item's (screen pixel) coordinates; its bottom centre is at pos()."""
+        h = self.height()
+        return QRectF(-self.width / 2, -h, self.width, h)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
+        return self.card_rect().adjusted(-2, -2, 2, 4)
+
     def add_button(
         self, name: str, glyph: str, action: Callable[[], object], tooltip: str, row: int = 1
     ) -> None:
-        """Buttons line up from the right edge of the title row (0) or size row (1)."""
+        """Buttons line up from the right edge of the title row (0) or size row (1); on a
+        narrow card all of them share a row under the text."""
         button = HeaderButton(glyph, action, tooltip, self)
-        slot = sum(1 for b in self.buttons.values() if b.row == row)
         button.row = row
-        x = HEADER_WIDTH / 2 - 10 - HeaderButton.SIZE / 2 - slot * (HeaderButton.SIZE + 5)
-        button.setPos(x, -HEADER_HEIGHT + (17 if row == 0 else 36))
         self.buttons[name] = button
+        self._arrange()
+
+    def _arrange(self) -> None:
+        rect = self.card_rect()
+        step = HeaderButton.SIZE + 5
+        title_h, subtitle_h, buttons_h = self._rows()
+        if self.narrow:
+            # Left to right as on a wide card: the size row's (− +), then the title row's.
+            last_first = list(self.buttons.values())[::-1]
+            ordered = [b for row in (1, 0) for b in last_first if b.row == row]
+            x0 = -(len(ordered) - 1) * step / 2
+            y = rect.bottom() - 7 - buttons_h / 2
+            for i, button in enumerate(ordered):
+                button.setPos(x0 + i * step, y)
+            return
+        centres = (rect.top() + 7 + title_h / 2, rect.top() + 7 + title_h + subtitle_h / 2)
+        for row in (0, 1):
+            in_row = [b for b in self.buttons.values() if b.row == row]
+            for slot, button in enumerate(in_row):
+                x = rect.right() - 10 - HeaderButton.SIZE / 2 - slot * step
+                button.setPos(x, centres[row])
 
     def _row_width(self, row: int) -> float:
         """Room the buttons of ``row`` take from the right edge."""
+        if self.narrow:
+            return 8.0
         count = sum(1 for b in self.buttons.values() if b.row == row)
-        return 10 + count * (HeaderButton.SIZE + 5)
+        return 8 + count * (HeaderButton.SIZE + 5)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
-        return QRectF(-HEADER_WIDTH / 2, -HEADER_HEIGHT, HEADER_WIDTH, HEADER_HEIGHT).adjusted(
-            -2, -2, 2, 4
+    def _text_rects(self) -> tuple[QRectF, QRectF]:
+        rect = self.card_rect()
+        title_h, subtitle_h, _ = self._rows()
+        left = rect.left() + 24
+        title = QRectF(left, rect.top() + 7, rect.right() - self._row_width(0) - left, title_h)
+        subtitle = QRectF(
+            left, title.bottom(), rect.right() - self._row_width(1) - left, subtitle_h
         )
+        return title, subtitle
 
-    def card_rect(self) -> QRectF:
-        return QRectF(-HEADER_WIDTH / 2, -HEADER_HEIGHT, HEADER_WIDTH, HEADER_HEIGHT)
+    @staticmethod
+    def _fitting(candidates: tuple[str, ...], font: QFont, width: float) -> str:
+        """The first candidate that fits ``width``; else the shortest, elided."""
+        metrics = QFontMetricsF(font)
+        for text in candidates:
+            if metrics.horizontalAdvance(text) <= width:
+                return text
+        return metrics.elidedText(candidates[-1], Qt.TextElideMode.ElideRight, width)
+
+    def shown_title(self) -> str:
+        return self._fitting(self.titles, self.title_font(), self._text_rects()[0].width())
+
+    def shown_subtitle(self) -> str:
+        return self._fitting(self.subtitles, self.subtitle_font(), self._text_rects()[1].width())
+
+    def drawn_texts(self, _zoom: float) -> list[DrawnText]:
+        """The title and the size as drawn (they keep their size at every zoom)."""
+        return [
+            (self.shown_title(), self.title_font(), True),
+            (self.shown_subtitle(), self.subtitle_font(), True),
+        ]
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -718,7 +920,7 @@ class LayerHeaderItem(HoverItem):
     # -- painting ------------------------------------------------------------------------------
 
     def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
+        self, painter: QPainter, _option: QStyleOptionGraphicsItem, _widget: QWidget | None = None
     ) -> None:
         colors = theme()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -735,30 +937,18 @@ class LayerHeaderItem(HoverItem):
         painter.setPen(border)
         painter.setBrush(colors.card)
         painter.drawRoundedRect(rect, 10, 10)
-        if _lod(painter, option) < 0.25:
-            return
-        left = rect.left() + 14
+        left = rect.left() + 10
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colors.kind(self.kind))
-        painter.drawEllipse(QPointF(left + 3.5, rect.top() + 18), 4, 4)
-        title_font = ui_font(13, QFont.Weight.DemiBold)
-        painter.setFont(title_font)
+        title_rect, subtitle_rect = self._text_rects()
+        painter.drawEllipse(QPointF(left + 4, title_rect.center().y()), 4, 4)
+        painter.setFont(self.title_font())
         painter.setPen(colors.text)
-        width = rect.right() - self._row_width(0) - (left + 14)
-        title = QFontMetricsF(title_font).elidedText(self.title, Qt.TextElideMode.ElideRight, width)
-        painter.drawText(
-            QRectF(left + 14, rect.top() + 8, width, 20),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            title,
-        )
-        painter.setFont(ui_font(11))
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(title_rect, align, self.shown_title())
+        painter.setFont(self.subtitle_font())
         painter.setPen(colors.text_muted)
-        buttons_left = rect.right() - self._row_width(1)
-        painter.drawText(
-            QRectF(left + 14, rect.top() + 27, buttons_left - left - 14, 18),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            self.subtitle,
-        )
+        painter.drawText(subtitle_rect, align, self.shown_subtitle())
 
 
 # -- the marker of a collapsed layer -----------------------------------------------------------
@@ -780,6 +970,25 @@ class CollapsedMarkerItem(HoverItem):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip(f"{hidden:,} of {size:,} neurons are not drawn. Click to expand.")
         self.setZValue(2)
+
+    def shown_text(self, zoom: float) -> tuple[str, QFont] | None:
+        """The pill's text at ``zoom``: "⋯ 784 neurons", or "⋯ 784" where that does not
+        fit at a readable size, in a font that is readable on screen; None where neither
+        fits (the header's subtitle still says how many neurons the layer has)."""
+        readable_px = points_to_pixels(MIN_TEXT_POINTS) / max(zoom, 1e-6)
+        font = ui_font(max(11, math.ceil(readable_px)), QFont.Weight.Medium)
+        metrics = QFontMetricsF(font)
+        if metrics.height() > MARKER_HEIGHT - 2:
+            return None
+        room = self.width - 38
+        for text in (self.text, f"⋯ {self.size:,}"):
+            if metrics.horizontalAdvance(text) <= room:
+                return text, font
+        return None
+
+    def drawn_texts(self, zoom: float) -> list[DrawnText]:
+        shown = self.shown_text(zoom)
+        return [(shown[0], shown[1], False)] if shown is not None else []
 
     def pill_rect(self) -> QRectF:
         return QRectF(-self.width / 2, -MARKER_HEIGHT / 2, self.width, MARKER_HEIGHT)
@@ -823,12 +1032,12 @@ class CollapsedMarkerItem(HoverItem):
         )
         painter.setBrush(colors.card_marked if self.marked else colors.card)
         painter.drawRoundedRect(rect, radius, radius)
-        if _lod(painter, option) < 0.3:
-            return
-        painter.setFont(ui_font(11, QFont.Weight.Medium))
-        painter.setPen(colors.accent if accent else colors.text_muted)
-        text_rect = rect.adjusted(12, 0, -26, 0)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        shown = self.shown_text(_lod(painter, option))
+        if shown is not None:
+            painter.setFont(shown[1])
+            painter.setPen(colors.accent if accent else colors.text_muted)
+            text_rect = rect.adjusted(12, 0, -26, 0)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, shown[0])
         # A small "expand" chevron pair at the right end.
         pen = QPen(colors.accent if accent else colors.text_muted, 1.5)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -856,6 +1065,7 @@ class DropIndicatorItem(QGraphicsItem):
         self.bottom = 0.0
         self.label = ""
         self.allowed = True
+        self.zoom = 1.0
         self.setZValue(10)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.hide()
@@ -874,10 +1084,25 @@ class DropIndicatorItem(QGraphicsItem):
             self.update()
         self.show()
 
+    def set_zoom(self, zoom: float) -> None:
+        """The label grows in scene units as the view zooms out, to stay readable."""
+        if zoom != self.zoom:
+            self.prepareGeometryChange()
+            self.zoom = zoom
+            self.update()
+
+    def label_font(self) -> QFont:
+        readable_px = points_to_pixels(MIN_TEXT_POINTS) / max(self.zoom, 1e-6)
+        return ui_font(max(11, math.ceil(readable_px)), QFont.Weight.DemiBold)
+
+    def drawn_texts(self, _zoom: float) -> list[DrawnText]:
+        return [(self.label, self.label_font(), False)] if self.label else []
+
     def _label_rect(self) -> QRectF:
-        width = QFontMetricsF(ui_font(11, QFont.Weight.DemiBold)).horizontalAdvance(self.label)
-        width += 24
-        return QRectF(self.at_x - width / 2, self.top, width, 24)
+        metrics = QFontMetricsF(self.label_font())
+        width = metrics.horizontalAdvance(self.label) + 2 * metrics.height()
+        height = metrics.height() * 1.6
+        return QRectF(self.at_x - width / 2, self.top, width, height)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
         half = 70.0 if self.mode == "column" else 14.0
@@ -899,7 +1124,8 @@ class DropIndicatorItem(QGraphicsItem):
             pen = QPen(color, 2.5, Qt.PenStyle.DashLine)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(pen)
-            top = self.top + (28 if self.label else 0)  # the label sits on top of the line
+            # The label sits on top of the line.
+            top = self.top + (self._label_rect().height() + 4 if self.label else 0)
             painter.drawLine(QPointF(self.at_x, top), QPointF(self.at_x, self.bottom))
             mid = (self.top + self.bottom) / 2
             painter.setPen(QPen(colors.on_fill, 2))
@@ -912,7 +1138,8 @@ class DropIndicatorItem(QGraphicsItem):
             rect = self._label_rect()
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(color)
-            painter.drawRoundedRect(rect, 12, 12)
+            radius = rect.height() / 2
+            painter.drawRoundedRect(rect, radius, radius)
             painter.setPen(colors.on_fill)
-            painter.setFont(ui_font(11, QFont.Weight.DemiBold))
+            painter.setFont(self.label_font())
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.label)

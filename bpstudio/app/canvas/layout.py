@@ -13,14 +13,16 @@ from dataclasses import dataclass
 NEURON_RADIUS = 16.0
 PITCH = 46.0  # vertical distance between neighbouring neurons
 COLUMN_SPACING = 250.0
-COLLAPSE_THRESHOLD = 32
+COLLAPSE_THRESHOLD = 16  # taller columns would make a fitted network too small to read
 HEAD = 5
 TAIL = 5
 MARKER_SLOTS = 1.5  # pitches the collapsed marker takes, between its two neighbours
 MARKER_WIDTH = 112.0
 MARKER_HEIGHT = 30.0
-HEADER_WIDTH = 180.0
-HEADER_HEIGHT = 52.0
+HEADER_WIDTH = 180.0  # a header card's widest (screen pixels at the default font size)
+HEADER_MIN_WIDTH = 64.0  # and narrowest
+HEADER_NARROW_WIDTH = 150.0  # narrower cards put their buttons on a row of their own
+HEADER_HEIGHT = 52.0  # scene units kept free above the highest neuron for the cards
 HEADER_GAP = 34.0  # between a header's bottom and the highest neuron
 
 

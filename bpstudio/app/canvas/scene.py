@@ -9,12 +9,21 @@ selections and hands edits to the :class:`NetworkEditor`.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QColor, QTransform
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QColor,
+    QImage,
+    QPainter,
+    QTransform,
+)
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGraphicsScene,
     QGraphicsSceneContextMenuEvent,
     QGraphicsSceneHelpEvent,
@@ -33,6 +42,8 @@ from bpstudio.app.canvas.items import (
     HeaderButton,
     LayerHeaderItem,
     NeuronItem,
+    font_pixels,
+    points_to_pixels,
 )
 from bpstudio.app.canvas.layout import (
     HEADER_HEIGHT,
@@ -46,7 +57,7 @@ from bpstudio.app.canvas.layout import (
     move_x,
     network_layout,
 )
-from bpstudio.app.canvas.thumbnails import image_html, neuron_image
+from bpstudio.app.canvas.thumbnails import hidden_neuron_images, image_html, neuron_image
 from bpstudio.app.canvas.values import CanvasValues, max_abs, values_from_document
 from bpstudio.app.document import Document
 from bpstudio.app.editing import NetworkEditor, activation_short
@@ -68,6 +79,8 @@ def _number(value: float | None) -> str:
 class NetworkScene(QGraphicsScene):
     #: A click on a neuron or an edge (the Selection), selected or not before.
     itemClicked = Signal(object)
+    #: The note's labels were re-drawn (their size may have changed).
+    labelsChanged = Signal()
 
     def __init__(
         self,
@@ -92,6 +105,8 @@ class NetworkScene(QGraphicsScene):
         self.expanded: set[int] = set()
         self.edge_mode = "weights"
         self.hit_tolerance = 6.0
+        #: Hidden neurons drawn as heat maps over the input plane (see set_heat_maps).
+        self.heat_maps = False
         self.values: CanvasValues | None = None
         self.selected_header: int | None = None
         #: How many times the items were rebuilt (tests check that recolouring does not).
@@ -101,6 +116,12 @@ class NetworkScene(QGraphicsScene):
         self._headers: dict[int, LayerHeaderItem] = {}
         self._markers: dict[int, CollapsedMarkerItem] = {}
         self._indicator: DropIndicatorItem | None = None
+        #: The view's zoom and its scene-to-viewport transform (items that keep their size
+        #: on screen are hit-tested through it).
+        self.zoom = 1.0
+        self.device_transform = QTransform()
+        #: Runs a header button's action; the view replaces it to keep the button in place.
+        self.keep_button: Callable[[int, str, Callable[[], object]], None] = _run_now
         #: The note's labels and the highlighted quantities (see set_highlight).
         self.annotations = NoteAnnotations(self)
         self.setBackgroundBrush(theme().background)
@@ -140,13 +161,106 @@ class NetworkScene(QGraphicsScene):
     def is_collapsed(self, layer: int) -> bool:
         return 0 <= layer < len(self.layouts) and self.layouts[layer].collapsed
 
+    def _fixed_size(self, item: QGraphicsItem) -> bool:
+        return bool(item.flags() & QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+
     def network_rect(self) -> QRectF:
-        """The network's extent (headers, neurons, edges), without the drop indicator."""
+        """The extent (scene units) of what scales with the zoom: neurons, edges, markers;
+        not the drop indicator, nor the headers and labels that keep their size on screen
+        (:meth:`screen_extent` adds those)."""
         rect = QRectF()
         for item in self.items():
-            if item.parentItem() is None and item is not self._indicator:
+            top_level = item.parentItem() is None and item is not self._indicator
+            if top_level and not self._fixed_size(item):
                 rect = rect.united(item.sceneBoundingRect())
         return rect
+
+    def screen_extent(self, zoom: float) -> QRectF:
+        """Everything the network shows at ``zoom``, in pixels of a view whose scene origin
+        is at (0, 0): the scaled items times ``zoom``, united with the headers (at the width
+        they take at ``zoom``) and labels, each at its anchor times ``zoom``."""
+        scaled = self.network_rect()
+        rect = QRectF(
+            scaled.x() * zoom, scaled.y() * zoom, scaled.width() * zoom, scaled.height() * zoom
+        )
+        width = LayerHeaderItem.width_for(zoom)
+        for item in self.items():
+            if item.parentItem() is not None or not self._fixed_size(item) or not item.isVisible():
+                continue
+            if isinstance(item, LayerHeaderItem):
+                h = LayerHeaderItem.height_for(width)
+                box = QRectF(-width / 2, -h, width, h).adjusted(-2, -2, 2, 4)
+            else:
+                box = item.transform().mapRect(item.boundingRect())
+            rect = rect.united(box.translated(item.pos().x() * zoom, item.pos().y() * zoom))
+        return rect
+
+    @contextmanager
+    def life_size(self) -> Iterator[None]:
+        """Headers and labels drawn in scene units at their full size while the block runs
+        (an exported picture has no zoom for them to ignore); restored afterwards."""
+        flag = QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+        fixed = [i for i in self.items() if i.parentItem() is None and self._fixed_size(i)]
+        for item in fixed:
+            item.setFlag(flag, False)
+        for header in self._headers.values():
+            header.set_width(LayerHeaderItem.width_for(1.0))
+        try:
+            yield
+        finally:
+            for item in fixed:
+                item.setFlag(flag, True)
+            width = LayerHeaderItem.width_for(self.zoom)
+            for header in self._headers.values():
+                header.set_width(width)
+
+    def itemsBoundingRect(self) -> QRectF:  # noqa: N802 (Qt override, for exports)
+        with self.life_size():
+            return super().itemsBoundingRect()
+
+    def render(  # Qt override: File ▸ Export Image renders the scene at its own scale
+        self,
+        painter: QPainter,
+        target: QRectF | QRect = QRectF(),  # noqa: B008 (Qt's default)
+        source: QRectF | QRect = QRectF(),  # noqa: B008
+        mode: Qt.AspectRatioMode = Qt.AspectRatioMode.KeepAspectRatio,
+    ) -> None:
+        with self.life_size():
+            super().render(painter, target, source, mode)
+
+    def set_zoom(self, zoom: float, device_transform: QTransform) -> None:
+        """The view's zoom changed: headers take the width of a column on screen."""
+        self.device_transform = device_transform
+        if zoom == self.zoom:
+            return
+        self.zoom = zoom
+        width = LayerHeaderItem.width_for(zoom)
+        for header in self._headers.values():
+            header.set_width(width)
+        if self._indicator is not None:
+            self._indicator.set_zoom(zoom)
+
+    def items_at(self, pos: QPointF) -> list[QGraphicsItem]:
+        """The items under ``pos``, topmost first, as the view shows them."""
+        return self.items(
+            pos,
+            Qt.ItemSelectionMode.IntersectsItemShape,
+            Qt.SortOrder.DescendingOrder,
+            self.device_transform,
+        )
+
+    def drawn_texts(self) -> list[tuple[str, float]]:
+        """Every text the canvas shows at its zoom with its size on screen in points: the
+        headers', neurons', markers' and edges' texts and the note's labels."""
+        texts: list[tuple[str, float]] = []
+        painted = (NeuronItem, EdgeBundleItem, LayerHeaderItem, CollapsedMarkerItem)
+        for item in self.items():
+            if item.isVisible() and isinstance(item, (*painted, DropIndicatorItem)):
+                for text, font, fixed in item.drawn_texts(self.zoom):
+                    pixels = font_pixels(font) * (1.0 if fixed else self.zoom)
+                    texts.append((text, pixels / points_to_pixels(1.0)))
+        texts += self.annotations.drawn_texts()
+        return texts
 
     # -- building ------------------------------------------------------------------------------
 
@@ -189,6 +303,7 @@ class NetworkScene(QGraphicsScene):
             self.addItem(header)
             self._headers[lay.layer] = header
         self._indicator = DropIndicatorItem()
+        self._indicator.set_zoom(self.zoom)
         self.addItem(self._indicator)
         rect = self.network_rect()
         self.setSceneRect(rect.adjusted(-600, -400, 600, 400))
@@ -204,19 +319,26 @@ class NetworkScene(QGraphicsScene):
         if l == 0:
             kind, title = "input", "Input"
             subtitle = f"{n:,} input{'s' if n != 1 else ''}"
+            shorter: tuple[str, ...] = ("In",)
         else:
             kind = "output" if l == spec.n_layers else "hidden"
-            name = "Output" if kind == "output" else f"Layer {l}"
-            title = f"{name} · {activation_short(spec.activations[l - 1])}"
+            name, short = ("Output", "Out") if kind == "output" else (f"Layer {l}", f"L{l}")
+            act = activation_short(spec.activations[l - 1])
+            title = f"{name} · {act}"
             subtitle = f"{n:,} neuron{'s' if n != 1 else ''}"
-        header = LayerHeaderItem(l, kind, title, subtitle, draggable=kind == "hidden")
+            shorter = (f"{short} · {act}", name, short)
+        header = LayerHeaderItem(l, kind, title, subtitle, kind == "hidden", shorter, (f"{n:,}",))
+        header.set_width(LayerHeaderItem.width_for(self.zoom))
         header.add_button(
-            "add", "plus", lambda: self.editor.add_neuron(l), f"Add a neuron to {title}"
+            "add",
+            "plus",
+            self._pinned(l, "add", lambda: self.editor.add_neuron(l)),
+            f"Add a neuron to {title}",
         )
         header.add_button(
             "remove",
             "minus",
-            lambda: self.editor.remove_neuron(l),
+            self._pinned(l, "remove", lambda: self.editor.remove_neuron(l)),
             f"Remove the last neuron of {title}",
         )
         if is_wide(n):
@@ -235,6 +357,15 @@ class NetworkScene(QGraphicsScene):
             + " Right-click for more."
         )
         return header
+
+    def _pinned(self, layer: int, name: str, action: Callable[[], object]) -> Callable[[], None]:
+        """``action`` run through :attr:`keep_button` (the view keeps the button under the
+        pointer while the rebuilt layer re-centres)."""
+
+        def run() -> None:
+            self.keep_button(layer, name, action)
+
+        return run
 
     def toggle_expanded(self, layer: int) -> None:
         self.set_expanded(layer, layer not in self.expanded)
@@ -309,6 +440,26 @@ class NetworkScene(QGraphicsScene):
             for i, j in enumerate(lay.indices):
                 self._neurons[(l, j)].set_values(fills[i], texts[i], rings[i], widths[i], biases[i])
         self.annotations.refresh()
+        if not self.draft:  # while training runs, the view paces them on their own
+            self.refresh_heat_maps()
+
+    def set_heat_maps(self, shown: bool) -> None:
+        """Draw every hidden neuron as a heat map of what it computes over the input plane
+        (networks with 2 inputs), or with its probe activation's colour."""
+        if shown != self.heat_maps:
+            self.heat_maps = shown
+            self.refresh_heat_maps()
+
+    def refresh_heat_maps(self) -> None:
+        """Re-draw the heat maps for the current parameters and input plane."""
+        values = self.values
+        pictures: dict[tuple[int, int], QImage] = {}
+        if self.heat_maps and values is not None and values.spec == self.spec:
+            pictures = hidden_neuron_images(
+                self.spec, Params(list(values.W), list(values.b)), *self.input_ranges
+            )
+        for key, neuron in self._neurons.items():
+            neuron.set_picture(pictures.get(key))
 
     def set_highlight(
         self, neurons: Iterable[tuple[int, int]] = (), params: Iterable[ParamRef] = ()
@@ -374,7 +525,7 @@ class NetworkScene(QGraphicsScene):
 
     def hit_test(self, pos: QPointF) -> Selection | None:
         """The neuron under ``pos``, else the weight whose edge passes nearest, else None."""
-        for item in self.items(pos):
+        for item in self.items_at(pos):
             if isinstance(item, NeuronItem):
                 return Selection.neuron(item.layer, item.j)
             if isinstance(item, (HeaderButton, LayerHeaderItem, CollapsedMarkerItem)):
@@ -392,7 +543,7 @@ class NetworkScene(QGraphicsScene):
 
     def layer_at(self, pos: QPointF) -> int | None:
         """The layer whose neuron, header, marker or column is under ``pos``."""
-        for item in self.items(pos):
+        for item in self.items_at(pos):
             while item.parentItem() is not None:
                 item = item.parentItem()
             if isinstance(item, (NeuronItem, LayerHeaderItem, CollapsedMarkerItem)):
@@ -408,7 +559,7 @@ class NetworkScene(QGraphicsScene):
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
-        top = self.itemAt(event.scenePos(), QTransform())
+        top = self.itemAt(event.scenePos(), self.device_transform)
         if isinstance(top, (HeaderButton, LayerHeaderItem, CollapsedMarkerItem)):
             super().mousePressEvent(event)
             return
@@ -524,7 +675,7 @@ class NetworkScene(QGraphicsScene):
 
     def tooltip_at(self, pos: QPointF) -> str:
         """Rich text for whatever is under ``pos`` (the numbers behind the colours)."""
-        for item in self.items(pos):
+        for item in self.items_at(pos):
             if isinstance(item, (HeaderButton, LayerHeaderItem, CollapsedMarkerItem)):
                 return item.toolTip()
             if isinstance(item, NeuronItem):
@@ -651,6 +802,10 @@ class NetworkScene(QGraphicsScene):
             self._set_header(position)
             self.selection.select_layer(position)
         return moved
+
+
+def _run_now(_layer: int, _name: str, action: Callable[[], object]) -> None:
+    action()
 
 
 def _distance(p: QPointF, a: QPointF, b: QPointF) -> float:

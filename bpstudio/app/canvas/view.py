@@ -8,10 +8,21 @@ show); everything else it reads from the document and the training controller's 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QObject,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSettings,
+    Qt,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import (
     QAction,
     QDragEnterEvent,
@@ -28,7 +39,14 @@ from PySide6.QtGui import (
     QTransform,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsView,
+    QMainWindow,
+    QMenu,
+    QToolBar,
+    QWidget,
+)
 
 from bpstudio.app.canvas.icons import action_icon
 from bpstudio.app.canvas.mime import parse_layer_mime, validate_payload
@@ -51,6 +69,9 @@ WHEEL_STEP = 1.0015  # zoom factor per 1/8 degree of wheel rotation
 BUTTON_STEP = 1.25  # zoom factor of Zoom In / Zoom Out
 HIT_PIXELS = 6.0  # how near (screen pixels) a click must be to an edge
 GRID = 24.0  # scene units between background dots
+HEAT_MAPS_KEY = "view/neuron_heat_maps"  # QSettings key
+HEAT_MAPS_MIN_INTERVAL = 0.3  # seconds between two heat-map refreshes while training runs
+FIT_MARGIN = 14  # pixels "fit" leaves around the network
 
 
 class Controller(EditPauser, Protocol):
@@ -78,8 +99,11 @@ class NetworkView(QGraphicsView):
         selection: SelectionModel,
         controller: Controller | QObject,
         parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
+        #: Where view preferences are remembered (none: not remembered).
+        self.settings = settings
         self.document = document
         self.selection = selection
         self.controller = controller
@@ -88,6 +112,9 @@ class NetworkView(QGraphicsView):
         self.setScene(self.network_scene)
         self._snapshot: Snapshot | None = None
         self._auto_fit = True  # keep the network fitted until the user zooms or pans
+        self._fit_cap = MAX_FIT_ZOOM
+        self._fit_area = 0  # which of content_areas() the network was fitted in
+        self._pinned_button: tuple[int, str, QPointF] | None = None  # see _keep_button
         self._drag_message = ""
 
         self.setObjectName("NetworkView")
@@ -108,6 +135,8 @@ class NetworkView(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(320, 240)
 
+        self.network_scene.keep_button = self._keep_button
+        self.network_scene.labelsChanged.connect(self._on_labels_changed)
         self.legend = CanvasLegend(self)
         self.zoom_badge = ZoomBadge(self)
         self._make_actions()
@@ -133,6 +162,7 @@ class NetworkView(QGraphicsView):
         X = getattr(getattr(data, "train", None), "X", None)
         if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == 2 and X.shape[0]:
             self.network_scene.input_ranges = (padded_range(X[:, 0]), padded_range(X[:, 1]))
+            self.network_scene.refresh_heat_maps()
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -149,7 +179,10 @@ class NetworkView(QGraphicsView):
         self.act_zoom_out = make("Zoom &Out", "zoom_out", self.zoom_out, "Zoom out")
         self.act_zoom_out.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
         self.act_fit = make(
-            "&Fit Network", "zoom_fit", self.fit_network, "Zoom so that the whole network fits"
+            "&Fit Network",
+            "zoom_fit",
+            lambda: self.fit_network(),
+            "Zoom so that the whole network fits",
         )
         self.act_fit.setShortcut(QKeySequence("Ctrl+0"))
         self.act_fit.setIconText("Fit")
@@ -160,12 +193,30 @@ class NetworkView(QGraphicsView):
             "Colour the edges by the batch gradient ∂C/∂w instead of the weights w",
         )
         self.act_edges_gradient.setCheckable(True)
+        self.act_heat_maps = QAction("Neuron &Heat Maps", self)
+        tip = "Draw each hidden neuron as what it computes over the input plane (2 inputs)"
+        self.act_heat_maps.setStatusTip(tip)
+        self.act_heat_maps.setToolTip(tip)
+        self.act_heat_maps.setCheckable(True)
+        self.act_heat_maps.triggered.connect(self.set_heat_maps)
+        stored = self.settings.value(HEAT_MAPS_KEY, False) if self.settings is not None else False
+        shown = stored in (True, "true")  # an INI file gives the string back
+        self.act_heat_maps.setChecked(shown)
+        self.network_scene.heat_maps = shown
 
     def add_view_actions(self, menu: QMenu) -> None:
-        """Zoom in, zoom out, fit, and the edges-show-gradient toggle."""
+        """Zoom in, zoom out, fit, and the edges-show-gradient and heat-map toggles."""
         menu.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit])
         menu.addSeparator()
         menu.addAction(self.act_edges_gradient)
+        menu.addAction(self.act_heat_maps)
+
+    def set_heat_maps(self, shown: bool) -> None:
+        """Hidden neurons as heat maps over the input plane (remembered in the settings)."""
+        self.act_heat_maps.setChecked(shown)
+        self.network_scene.set_heat_maps(shown)
+        if self.settings is not None:
+            self.settings.setValue(HEAT_MAPS_KEY, shown)
 
     def add_toolbar_actions(self, toolbar: QToolBar) -> None:
         toolbar.addAction(self.act_fit)
@@ -210,26 +261,126 @@ class NetworkView(QGraphicsView):
         self.zoom_by(factor)
         self.setTransformationAnchor(anchor)
 
-    def fit_network(self) -> None:
-        """Zoom so the whole network is visible (and keep it so while the view resizes)."""
+    def fit_network(self, max_zoom: float = MAX_FIT_ZOOM) -> None:
+        """Zoom so the whole network, its headers and labels included, is visible above or
+        beside the legend, at most ``max_zoom`` (and keep it so while the view resizes)."""
         self._auto_fit = True
+        self._fit_cap = max_zoom
         self._fit()
 
+    def content_areas(self) -> list[QRect]:
+        """Where the fitted network may go: above the legend, or right of it."""
+        full = self.viewport().rect()
+        if not self.legend.isVisibleTo(self):
+            return [full]
+        legend = self.legend.geometry()
+        above, beside = QRect(full), QRect(full)
+        above.setBottom(legend.top() - 6)
+        beside.setLeft(legend.right() + 6)
+        return [above, beside]
+
+    def content_area(self) -> QRect:
+        """The part of the viewport the network was fitted in."""
+        areas = self.content_areas()
+        return areas[min(self._fit_area, len(areas) - 1)]
+
+    def _fit_zoom(self, area: QRect) -> float:
+        """The largest zoom (up to the cap) at which the network fits in ``area``."""
+        scene = self.network_scene
+        width, height = area.width() - 2 * FIT_MARGIN, area.height() - 2 * FIT_MARGIN
+
+        def fits(zoom: float) -> bool:
+            extent = scene.screen_extent(zoom)
+            return extent.width() <= width and extent.height() <= height
+
+        # The extent grows with the zoom (the scaled part) plus a part that does not (the
+        # headers and labels): bisect for the largest zoom that fits.
+        lo, hi = MIN_ZOOM, self._fit_cap
+        if fits(hi):
+            return hi
+        for _ in range(30):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid)
+        return lo
+
     def _fit(self) -> None:
-        rect = self.network_scene.network_rect()
-        if rect.isEmpty():
+        scene = self.network_scene
+        if scene.network_rect().isEmpty():
             return
-        # Leave room for the legend in the bottom-left corner.
-        legend = self.legend.height() if self._legend_fits() else 0
-        rect = rect.adjusted(-48, -36, 48, 36 + legend)
-        view = self.viewport().rect()
-        if view.width() < 2 or view.height() < 2:
+        areas = [a for a in self.content_areas() if a.width() >= 2 and a.height() >= 2]
+        if not areas:
             return
-        zoom = min(view.width() / rect.width(), view.height() / rect.height(), MAX_FIT_ZOOM)
-        self._set_zoom(zoom, rect.center())
+        zooms = [self._fit_zoom(a) for a in areas]
+        best = max(range(len(areas)), key=lambda i: zooms[i] - 1e-3 * i)  # ties: above
+        self._fit_area = self.content_areas().index(areas[best])
+        zoom, area = zooms[best], areas[best]
+        extent = scene.screen_extent(zoom)
+        # Centre the extent in the content area, not in the whole viewport.
+        shift = QPointF(self.viewport().rect().center() - area.center())
+        centre = (extent.center() + shift) / zoom
+        self._set_zoom(zoom, centre)
+
+    def _keep_button(self, layer: int, name: str, action: Callable[[], object]) -> None:
+        """Run a header button's ``action`` (which rebuilds the scene: the column re-centres
+        and "fit" may re-zoom), then scroll so the button is where it was on screen: the
+        next click at the same point presses it again. Repeated clicks aim at the first
+        click's spot, so rounding does not add up."""
+        before = self._button_spot(layer, name)
+        if before is None:
+            action()
+            return
+        pinned = self._pinned_button
+        same = pinned is not None and pinned[:2] == (layer, name)
+        if same and pinned is not None and (pinned[2] - before).manhattanLength() <= 3:
+            before = pinned[2]
+        self._pinned_button = (layer, name, before)
+        action()
+        after = self._button_spot(layer, name)
+        if after is None:
+            return
+        shift = after - before
+        bars = self.horizontalScrollBar(), self.verticalScrollBar()
+        for bar, d in zip(bars, (shift.x(), shift.y()), strict=True):
+            bar.setValue(bar.value() + round(d))
+
+    def _button_spot(self, layer: int, name: str) -> QPointF | None:
+        header = self.network_scene.header_item(layer)
+        if header is None or name not in header.buttons:
+            return None
+        return header.buttons[name].deviceTransform(self.viewportTransform()).map(QPointF())
+
+    def _on_labels_changed(self) -> None:
+        """A label grew past the edge of a fitted view: fit again (only then, so the zoom
+        does not twitch while the numbers change)."""
+        if self._auto_fit and self.isVisible() and self.overflowing():
+            self._fit()
+
+    def shown_items(self) -> list[QGraphicsItem]:
+        """The top-level items the network shows (neurons, edges, headers, labels...)."""
+        indicator = self.network_scene.drop_indicator
+        return [
+            item
+            for item in self.network_scene.items()
+            if item.parentItem() is None and item.isVisible() and item is not indicator
+        ]
+
+    def overflowing(self) -> list[QGraphicsItem]:
+        """The shown items not wholly inside :meth:`content_area` (empty once fitted)."""
+        area = QRectF(self.content_area()).adjusted(-0.5, -0.5, 0.5, 0.5)
+        return [i for i in self.shown_items() if not area.contains(self.screen_rect(i))]
+
+    def screen_rect(self, item: QGraphicsItem) -> QRectF:
+        """Where ``item`` is drawn in the viewport (pixels), whether it scales or not."""
+        return item.deviceTransform(self.viewportTransform()).mapRect(item.boundingRect())
+
+    def screen_point(self, item: QGraphicsItem, local: QPointF | None = None) -> QPoint:
+        """The viewport pixel of ``local`` (item coordinates, default its origin)."""
+        point = item.deviceTransform(self.viewportTransform()).map(local or QPointF())
+        return point.toPoint()
 
     def _on_zoom_changed(self) -> None:
         zoom = self.zoom()
+        self.network_scene.set_zoom(zoom, self.viewportTransform())
         self.network_scene.set_hit_tolerance(HIT_PIXELS / max(zoom, 1e-6))
         self.zoom_badge.set_zoom(zoom)
         self.zoomChanged.emit(zoom)
@@ -339,7 +490,14 @@ class NetworkView(QGraphicsView):
             return
         self.network_scene.set_draft(snapshot.running)
         self.network_scene.apply_values(values_from_snapshot(snapshot))
+        if snapshot.running and self.network_scene.heat_maps:
+            # A few milliseconds per refresh (one forward pass over a 24 x 24 grid, one
+            # colour lookup per layer): paced slower than the colours.
+            scheduler().request(self._refresh_heat_maps, True, HEAT_MAPS_MIN_INTERVAL)
         self._update_legend_note()
+
+    def _refresh_heat_maps(self) -> None:
+        self.network_scene.refresh_heat_maps()
 
     def _update_legend_note(self) -> None:
         values = self.network_scene.values
@@ -540,16 +698,16 @@ class NetworkView(QGraphicsView):
         if self._auto_fit:
             self._fit()
 
-    def _legend_fits(self) -> bool:
-        """The legend only shows where it leaves the network most of the canvas."""
-        size = self.viewport().size()
-        return size.width() >= 3 * self.legend.width() and size.height() >= 4 * self.legend.height()
-
     def _place_overlays(self) -> None:
+        """The legend in the bottom-left corner, compact unless the canvas has room for the
+        long form; the zoom level in the bottom-right."""
         area = self.viewport().geometry()
-        margin = 14
-        self.legend.setVisible(self._legend_fits())
+        margin = 10
+        self.legend.set_compact(area.width() < 900 or area.height() < 560)
+        self.legend.resize(self.legend.sizeHint())
+        self.legend.show()
         self.legend.move(area.left() + margin, area.bottom() - self.legend.height() - margin + 1)
+        self.zoom_badge.resize(self.zoom_badge.sizeHint())
         self.zoom_badge.move(
             area.right() - self.zoom_badge.width() - margin + 1,
             area.bottom() - self.zoom_badge.height() - margin + 1,

@@ -128,6 +128,7 @@ __all__ = [
     "decision_grid",
     "grid_axes",
     "grid_points",
+    "layer_grids",
     "padded_range",
     "response_curve",
 ]
@@ -157,3 +158,27 @@ def neuron_grid(
     with np.errstate(all="ignore"):
         trace = forward(spec, params, X)
     return np.asarray(trace.A[layer][:, j], dtype=np.float64).reshape(resolution, resolution)
+
+
+def layer_grids(
+    spec: NetworkSpec,
+    params: Params,
+    x_range: Range,
+    y_range: Range,
+    resolution: int = 24,
+) -> list[Array]:
+    """What every neuron computes over the input plane, from one batched forward pass:
+    ``grids[l - 1] : (r, r, n_l)`` holds a^(l) for l = 1..L (rows follow y, columns x, as in
+    :func:`decision_grid`); for a network with 2 inputs."""
+    if spec.input_size != 2:
+        raise BPStudioError(
+            f"neuron pictures need a network with 2 inputs; this one has {spec.input_size}"
+        )
+    resolution = _check_resolution(resolution)
+    X = grid_points(x_range, y_range, resolution).astype(spec.np_dtype, copy=False)
+    with np.errstate(all="ignore"):
+        trace = forward(spec, params, X)
+    return [
+        np.asarray(A, dtype=np.float64).reshape(resolution, resolution, A.shape[1])
+        for A in trace.A[1:]
+    ]
