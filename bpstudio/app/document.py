@@ -213,13 +213,16 @@ class Document(QObject):
         ref.set(self._project.params, value)
         self.parameterChanged.emit(ref)
 
-    def _set_training_state(self, params: Params, history: History, step: int, epoch: int) -> None:
+    def _set_training_state(
+        self, params: Params, history: History, step: int, epoch: int, examples_seen: int = 0
+    ) -> None:
         if self._replaying:
             return
         self._project.params = params
         self._project.history = history
         self._project.step = step
         self._project.epoch = epoch
+        self._project.examples_seen = examples_seen
         self.parametersChanged.emit()
         self.historyChanged.emit()
 

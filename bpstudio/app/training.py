@@ -33,6 +33,7 @@ from bpstudio.app.worker import (
 )
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.files.project import Project
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.snapshot import Snapshot
@@ -48,7 +49,12 @@ class _Told:
     spec: NetworkSpec | None = None
     params: Params | None = None
     history: History | None = None
-    counters: tuple[int, int] = (0, 0)
+    counters: tuple[int, int, int] = (0, 0, 0)
+
+
+def _counters(project: Project) -> tuple[int, int, int]:
+    """Where training stands: step, epoch and the examples seen in the epoch."""
+    return project.step, project.epoch, project.examples_seen
 
 
 class TrainingController(QObject):
@@ -241,11 +247,10 @@ class TrainingController(QObject):
                 p.params.copy(),
                 p.hyperparameters,
                 p.history.copy(),
-                p.step,
-                p.epoch,
+                *_counters(p),
             )
-        elif p.history is not told.history or (p.step, p.epoch) != told.counters:
-            command = ("set_training_state", p.params.copy(), p.history.copy(), p.step, p.epoch)
+        elif p.history is not told.history or _counters(p) != told.counters:
+            command = ("set_training_state", p.params.copy(), p.history.copy(), *_counters(p))
         elif p.params is not told.params:
             command = ("set_params", p.params.copy())
         else:
@@ -256,7 +261,7 @@ class TrainingController(QObject):
 
     def _now_told(self) -> _Told:
         p = self.document.project
-        return _Told(p.spec, p.params, p.history, (p.step, p.epoch))
+        return _Told(p.spec, p.params, p.history, _counters(p))
 
     def _send_data(self) -> None:
         path = self.document.path
@@ -279,7 +284,14 @@ class TrainingController(QObject):
         self._applying = True
         try:
             self.document.push(
-                TrainCommand(self.document, state.params, state.history, state.step, state.epoch)
+                TrainCommand(
+                    self.document,
+                    state.params,
+                    state.history,
+                    state.step,
+                    state.epoch,
+                    state.examples_seen,
+                )
             )
         finally:
             self._applying = False

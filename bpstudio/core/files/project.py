@@ -3,7 +3,8 @@
 A ``.bpstudio`` file is a zip archive (never pickle) holding
 
 - ``project.json``: ``{"format": "bpstudio-project", "version": 1, "network": {...},
-  "hyperparameters": {...}, "data": {...}, "training": {"step": ..., "epoch": ...},
+  "hyperparameters": {...}, "data": {...}, "training": {"step": ..., "epoch": ...,
+  "examples_seen": ...},
   "history": {...}, "view": {...}}``;
 - ``params.npz``: the arrays ``W1, b1, W2, b2, ...`` (docs/calculus.md §4 layout).
 
@@ -69,6 +70,8 @@ class Project:
     step: int = 0
     epoch: int = 0
     view: dict[str, Any] = field(default_factory=dict)
+    #: Examples of the current epoch already trained on (the epoch goes on from there).
+    examples_seen: int = 0
 
     def __post_init__(self) -> None:
         self.params.check(self.spec)
@@ -94,6 +97,7 @@ class Project:
             self.step,
             self.epoch,
             json.loads(json.dumps(self.view)),
+            self.examples_seen,
         )
 
     # -- files -------------------------------------------------------------------------------
@@ -106,7 +110,11 @@ class Project:
             "network": self.spec.to_dict(),
             "hyperparameters": self.hyperparameters.to_dict(),
             "data": self.data.to_dict(),
-            "training": {"step": self.step, "epoch": self.epoch},
+            "training": {
+                "step": self.step,
+                "epoch": self.epoch,
+                "examples_seen": self.examples_seen,
+            },
             "history": self.history.to_dict(),
             "view": self.view,
         }
@@ -179,6 +187,7 @@ class Project:
                 step=training.get("step", 0),
                 epoch=training.get("epoch", 0),
                 view=document.get("view", {}),
+                examples_seen=training.get("examples_seen", 0),
             )
         except BPStudioError as exc:
             message = str(exc)
