@@ -202,6 +202,7 @@ class Document(QObject):
         structure_changed = spec != self._project.spec
         self._project.spec = spec
         self._project.params = params
+        self._project.gradient = None  # of other parameters
         if structure_changed:
             self.networkChanged.emit()
         else:
@@ -211,6 +212,7 @@ class Document(QObject):
         if self._replaying:
             return
         ref.set(self._project.params, value)
+        self._project.gradient = None  # of other parameters
         self.parameterChanged.emit(ref)
 
     def _set_training_state(
@@ -223,6 +225,7 @@ class Document(QObject):
         self._project.step = step
         self._project.epoch = epoch
         self._project.examples_seen = examples_seen
+        self._project.gradient = None  # the controller keeps the new state's, once it has it
         self.parametersChanged.emit()
         self.historyChanged.emit()
 

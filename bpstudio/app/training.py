@@ -33,7 +33,7 @@ from bpstudio.app.worker import (
 )
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import NetworkSpec, Params
-from bpstudio.core.files.project import Project
+from bpstudio.core.files.project import Project, SavedGradient
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.snapshot import Snapshot
@@ -296,6 +296,7 @@ class TrainingController(QObject):
         finally:
             self._applying = False
         self._told = self._now_told()  # the worker has this state already
+        self._keep_gradient()
 
     def _on_training_stopped(self, state: TrainingState) -> None:
         self._apply(state)
@@ -306,7 +307,24 @@ class TrainingController(QObject):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self._keep_gradient()
         self.snapshotReceived.emit(snapshot)
+
+    def _keep_gradient(self) -> None:
+        """Keep ∇C of the document's last step with the project, so that a project saved
+        now shows it again when reopened (it was computed with the parameters before the
+        step's update: it cannot be recomputed from the file). The document forgets it when
+        its parameters or training state change."""
+        s, p = self.snapshot, self.document.project
+        if s is None or s.batch_grads is None or not s.after_update:
+            return
+        if s.step != p.step or s.step == 0 or s.spec != p.spec:
+            return
+        if not s.params.allclose(p.params):
+            return  # a result the document has not taken (yet)
+        if p.gradient is None or p.gradient.step != s.step:
+            grads = s.batch_grads.as_params().copy()
+            p.gradient = SavedGradient(s.step, len(s.batch_indices), grads)
 
     def _on_running_changed(self, running: bool) -> None:
         self.running = running

@@ -37,9 +37,10 @@ from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import status_label
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.address import Kind, ParamRef, array_name, ref_at
-from bpstudio.core.engine.backprop import Grads
-from bpstudio.core.engine.network import NetworkSpec
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.files.project import SavedGradient
 from bpstudio.core.training.snapshot import Snapshot
+from bpstudio.core.training.trainer import Phase
 
 MAX_COMPONENTS = 400
 RUNNING_MIN_INTERVAL = 0.1  # seconds between two redraws while training runs
@@ -504,17 +505,25 @@ class GradientPlot(QWidget):
         self._snapshot = snapshot
         self._set_spec(snapshot.spec)
         grads = snapshot.batch_grads
-        if grads is None:
+        saved = self._saved_gradient(snapshot)
+        if grads is not None:
+            dW, db = grads.dW, grads.db
+            n = len(snapshot.batch_indices)
+            # The gradient of the step just taken is that of the parameters before its update.
+            after = snapshot.after_update
+            which = f"step {snapshot.step}'s mini-batch" if after else "the mini-batch"
+        elif saved is not None:  # a reopened project, or training rebuilt at its last step
+            dW, db = saved.grads.W, saved.grads.b
+            n = saved.examples
+            which = f"step {saved.step}'s mini-batch"
+        else:
             self.heights = None
             self.norms = []
             self._clear_bars()
             self._show_message(snapshot)
             return
-        n = len(snapshot.batch_indices)
-        vector = grads.vector()
+        vector = Params(dW, db).vector()
         norm = float(np.sqrt(np.vdot(vector, vector)))
-        # The gradient of the step just taken is that of the parameters before its update.
-        which = f"step {snapshot.step}'s mini-batch" if snapshot.after_update else "the mini-batch"
         self.summary.setText(
             f"∇C of {which} (n = {n:,}): {vector.size:,} components, "
             f"‖∇C‖ = <b>{notation.format_value(norm, 4)}</b>"
@@ -522,8 +531,18 @@ class GradientPlot(QWidget):
         if self.mode == MODE_COMPONENTS:
             self._draw_components(vector)
         else:
-            self._draw_layers(grads)
+            self._draw_layers(dW, db)
         self.draw_count += 1
+
+    def _saved_gradient(self, snapshot: Snapshot) -> SavedGradient | None:
+        """The document's gradient of the step ``snapshot`` stands at, when the snapshot
+        has none of its own and no step is half done."""
+        saved = self.document.project.gradient
+        if saved is None or snapshot.batch_grads is not None or snapshot.phase is not None:
+            return None
+        if saved.step != snapshot.step or snapshot.next_phase is not Phase.FORWARD:
+            return None
+        return saved
 
     def _show_message(self, snapshot: Snapshot | None = None) -> None:
         if snapshot is not None and snapshot.next_phase.value == "backward":
@@ -598,11 +617,11 @@ class GradientPlot(QWidget):
                 "Dark bars: weights; light bars: biases.</span>"
             )
 
-    def _draw_layers(self, grads: Grads) -> None:
-        L = len(grads.dW)
+    def _draw_layers(self, dW: list[Array], db: list[Array]) -> None:
+        L = len(dW)
         norms = [
             (float(np.sqrt(np.vdot(w, w))), float(np.sqrt(np.vdot(b, b))))
-            for w, b in zip(grads.dW, grads.db, strict=True)
+            for w, b in zip(dW, db, strict=True)
         ]
         self.norms = norms
         layers = np.arange(1, L + 1, dtype=float)
@@ -642,8 +661,8 @@ class GradientPlot(QWidget):
             self.norms_item.setYRange(*norms_range, padding=0.03)
         layer = int(self.layer_combo.currentData() or L)
         layer = min(max(layer, 1), L)
-        w = grads.dW[layer - 1].ravel()
-        b = grads.db[layer - 1].ravel()
+        w = dW[layer - 1].ravel()
+        b = db[layer - 1].ravel()
         both = np.concatenate([w, b])
         both = both[np.isfinite(both)]
         colour = layer_color(layer)
