@@ -233,6 +233,11 @@ class GradientPlot(QWidget):
             "gradient's size per layer and the spread of one layer's components"
         )
         self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
+        # The header leaves the summary its room: the combos are as wide as "Auto" needs.
+        self.mode_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.mode_combo.setMinimumContentsLength(6)
         self.layer_combo = QComboBox()
         self.layer_combo.setToolTip("The layer whose components the histogram shows")
         self.layer_combo.currentIndexChanged.connect(self._rescale_layers_page)
