@@ -307,8 +307,10 @@ class GradientPlot(QWidget):
         self.components_widget = self._new_plot(self.group_axis)
         self.plot_item: pg.PlotItem = self.components_widget.getPlotItem()
         self.plot_item.setLabel("left", "∂C/∂θ")
-        # Every group stays in view: the x range is the data's, whatever the width.
+        # Every group stays in view: the x range is the data's, whatever the width; a few
+        # pixels on the right keep the last bar off the dock's edge.
         self.plot_item.setMouseEnabled(x=False, y=False)
+        self.plot_item.setContentsMargins(0, 0, 6, 0)
         self.plot_item.vb.setMenuEnabled(False)
         # Ranges set by hand, in 1-2-5 steps: re-laying out the axes on every redraw would be
         # the costliest part of a frame.
