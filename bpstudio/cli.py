@@ -428,6 +428,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         history=project.history,
         step=project.step,
         epoch=project.epoch,
+        examples_seen=project.examples_seen,
     )
     # One BLAS thread or all of them, whichever trains this network faster here.
     blas_threads = BlasThreads().choose_for(trainer)
@@ -465,6 +466,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     project.params = trainer.params.copy()
     project.step, project.epoch = trainer.step_count, trainer.epoch
+    project.examples_seen = trainer.examples_seen_in_epoch
     if args.save_params is not None:
         from bpstudio.core.files.export import export_params, info_for_data
 

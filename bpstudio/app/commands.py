@@ -94,19 +94,25 @@ class TrainCommand(QUndoCommand):
     """
 
     def __init__(
-        self, document: Document, params: Params, history: History, step: int, epoch: int
+        self,
+        document: Document,
+        params: Params,
+        history: History,
+        step: int,
+        epoch: int,
+        examples_seen: int = 0,
     ) -> None:
         steps = step - document.project.step
         super().__init__(f"Train {steps:,} step{'s' if steps != 1 else ''}")
-        project = document.project
+        p = document.project
         self.document = document
-        self.before = (project.params.copy(), project.history.copy(), project.step, project.epoch)
-        self.after = (params.copy(), history.copy(), step, epoch)
+        self.before = (p.params.copy(), p.history.copy(), p.step, p.epoch, p.examples_seen)
+        self.after = (params.copy(), history.copy(), step, epoch, examples_seen)
         self.nbytes = sum(params_nbytes(s[0]) + s[1].nbytes for s in (self.before, self.after))
 
-    def _apply(self, state: tuple[Params, History, int, int]) -> None:
-        params, history, step, epoch = state
-        self.document._set_training_state(params.copy(), history.copy(), step, epoch)
+    def _apply(self, state: tuple[Params, History, int, int, int]) -> None:
+        params, history, step, epoch, seen = state
+        self.document._set_training_state(params.copy(), history.copy(), step, epoch, seen)
 
     def redo(self) -> None:
         self._apply(self.after)
@@ -167,7 +173,7 @@ class SetDataSourceCommand(QUndoCommand):
         project = document.project
         # Kept only when the history is replaced (a reshape): it can be large.
         history = project.history.copy() if network else History()
-        self.old_training = (history, project.step, project.epoch)
+        self.old_training = (history, project.step, project.epoch, project.examples_seen)
         self.nbytes = params_nbytes(self.old_network[1]) + (
             params_nbytes(self.new_network[1]) + history.nbytes if self.new_network else 0
         )
@@ -183,6 +189,6 @@ class SetDataSourceCommand(QUndoCommand):
         if self.new_network is not None:
             spec, params = self.old_network
             self.document._set_network(spec, params.copy())
-            history, step, epoch = self.old_training
-            self.document._set_training_state(params.copy(), history.copy(), step, epoch)
+            history, step, epoch, seen = self.old_training
+            self.document._set_training_state(params.copy(), history.copy(), step, epoch, seen)
         self.document._set_data_source(self.old_source)

@@ -202,6 +202,7 @@ class Document(QObject):
         structure_changed = spec != self._project.spec
         self._project.spec = spec
         self._project.params = params
+        self._project.gradient = None  # of other parameters
         if structure_changed:
             self.networkChanged.emit()
         else:
@@ -211,15 +212,20 @@ class Document(QObject):
         if self._replaying:
             return
         ref.set(self._project.params, value)
+        self._project.gradient = None  # of other parameters
         self.parameterChanged.emit(ref)
 
-    def _set_training_state(self, params: Params, history: History, step: int, epoch: int) -> None:
+    def _set_training_state(
+        self, params: Params, history: History, step: int, epoch: int, examples_seen: int = 0
+    ) -> None:
         if self._replaying:
             return
         self._project.params = params
         self._project.history = history
         self._project.step = step
         self._project.epoch = epoch
+        self._project.examples_seen = examples_seen
+        self._project.gradient = None  # the controller keeps the new state's, once it has it
         self.parametersChanged.emit()
         self.historyChanged.emit()
 

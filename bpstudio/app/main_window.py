@@ -56,6 +56,7 @@ from bpstudio.app.presenter import PresenterMode
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
+from bpstudio.app.training_hint import status_text
 from bpstudio.app.walkthrough.panel import OFFERED_KEY, WalkthroughPanel
 from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.data.source import data_path_outside
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self.document.undo_stack.cleanChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._update_title)
         self.controller.snapshotReceived.connect(self._on_snapshot)
+        self.controller.runningChanged.connect(self._on_running_changed)
         self.controller.problemChanged.connect(self._on_problem)
         self.controller.trainingStopped.connect(self._on_training_stopped)
         self.controller.notice.connect(self._on_notice)
@@ -391,22 +393,14 @@ class MainWindow(QMainWindow):
     # -- status ----------------------------------------------------------------------------------
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
-        if snapshot.phase is not None:
-            names = {
-                "forward": "Forward pass: z and a computed for the batch",
-                "backward": "Backward pass: ∂C/∂a, ∂C/∂w, ∂C/∂b computed",
-                "update": "Update: w ← w − η ∂C/∂w applied",
-            }
-            self.phase_label.setText(
-                f"{names[snapshot.phase.value]}  ·  next: {snapshot.next_phase.value}"
-            )
-        elif snapshot.running:
-            self.phase_label.setText(f"Training… {snapshot.steps_per_second:,.0f} steps/s")
-        else:
-            self.phase_label.setText(f"Ready  ·  next phase: {snapshot.next_phase.value}")
+        self.phase_label.setText(status_text(snapshot, self.controller.running))
         cost = snapshot.cost
         cost_text = f"   C = {notation.format_value(cost, 5)}" if cost is not None else ""
         self.counter_label.setText(f"step {snapshot.step:,}   epoch {snapshot.epoch:,}{cost_text}")
+
+    def _on_running_changed(self, running: bool) -> None:
+        if self.controller.snapshot is not None:
+            self.phase_label.setText(status_text(self.controller.snapshot, running))
 
     def _on_notice(self, message: str) -> None:
         self.statusBar().showMessage(message, NOTICE_MS)

@@ -22,6 +22,8 @@ from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import NetworkSpec
 
 MINUS = "\u2212"
+#: The learning rate.
+ETA = "η"
 
 Index = int | str
 Layer = int | str | None

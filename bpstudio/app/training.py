@@ -33,6 +33,7 @@ from bpstudio.app.worker import (
 )
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.files.project import Project, SavedGradient
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.snapshot import Snapshot
@@ -48,7 +49,12 @@ class _Told:
     spec: NetworkSpec | None = None
     params: Params | None = None
     history: History | None = None
-    counters: tuple[int, int] = (0, 0)
+    counters: tuple[int, int, int] = (0, 0, 0)
+
+
+def _counters(project: Project) -> tuple[int, int, int]:
+    """Where training stands: step, epoch and the examples seen in the epoch."""
+    return project.step, project.epoch, project.examples_seen
 
 
 class TrainingController(QObject):
@@ -241,11 +247,10 @@ class TrainingController(QObject):
                 p.params.copy(),
                 p.hyperparameters,
                 p.history.copy(),
-                p.step,
-                p.epoch,
+                *_counters(p),
             )
-        elif p.history is not told.history or (p.step, p.epoch) != told.counters:
-            command = ("set_training_state", p.params.copy(), p.history.copy(), p.step, p.epoch)
+        elif p.history is not told.history or _counters(p) != told.counters:
+            command = ("set_training_state", p.params.copy(), p.history.copy(), *_counters(p))
         elif p.params is not told.params:
             command = ("set_params", p.params.copy())
         else:
@@ -256,7 +261,7 @@ class TrainingController(QObject):
 
     def _now_told(self) -> _Told:
         p = self.document.project
-        return _Told(p.spec, p.params, p.history, (p.step, p.epoch))
+        return _Told(p.spec, p.params, p.history, _counters(p))
 
     def _send_data(self) -> None:
         path = self.document.path
@@ -279,11 +284,19 @@ class TrainingController(QObject):
         self._applying = True
         try:
             self.document.push(
-                TrainCommand(self.document, state.params, state.history, state.step, state.epoch)
+                TrainCommand(
+                    self.document,
+                    state.params,
+                    state.history,
+                    state.step,
+                    state.epoch,
+                    state.examples_seen,
+                )
             )
         finally:
             self._applying = False
         self._told = self._now_told()  # the worker has this state already
+        self._keep_gradient()
 
     def _on_training_stopped(self, state: TrainingState) -> None:
         self._apply(state)
@@ -294,7 +307,24 @@ class TrainingController(QObject):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
+        self._keep_gradient()
         self.snapshotReceived.emit(snapshot)
+
+    def _keep_gradient(self) -> None:
+        """Keep ∇C of the document's last step with the project, so that a project saved
+        now shows it again when reopened (it was computed with the parameters before the
+        step's update: it cannot be recomputed from the file). The document forgets it when
+        its parameters or training state change."""
+        s, p = self.snapshot, self.document.project
+        if s is None or s.batch_grads is None or not s.after_update:
+            return
+        if s.step != p.step or s.step == 0 or s.spec != p.spec:
+            return
+        if not s.params.allclose(p.params):
+            return  # a result the document has not taken (yet)
+        if p.gradient is None or p.gradient.step != s.step:
+            grads = s.batch_grads.as_params().copy()
+            p.gradient = SavedGradient(s.step, len(s.batch_indices), grads)
 
     def _on_running_changed(self, running: bool) -> None:
         self.running = running

@@ -143,6 +143,31 @@ def test_step_phase_cycles_and_a_half_step_can_be_finished_or_discarded() -> Non
 # -- units: example, batch, epoch ----------------------------------------------------------
 
 
+def test_a_trainer_rebuilt_mid_epoch_goes_on_where_the_epoch_stood() -> None:
+    """Undo and a reopened project rebuild the trainer from the saved counters: the epoch
+    shows the same progress and draws the examples it has not seen yet, as the first would."""
+    first = regression_trainer(n=25, batch_size=4)
+    first.train_steps(9)  # 25 examples in batches of 4: 7 steps an epoch, then 2 more
+    assert (first.epoch, first.examples_seen_in_epoch) == (1, 8)
+    rebuilt = Trainer(
+        REGRESSION_SPEC,
+        first.params,
+        regression_data(25),
+        hyperparameters=first.hyperparameters,
+        step=first.step_count,
+        epoch=first.epoch,
+        examples_seen=first.examples_seen_in_epoch,
+    )
+    assert rebuilt.epoch_progress == pytest.approx(first.epoch_progress)
+    seen_next = set()
+    for t in (first, rebuilt):
+        t.train_steps(5)  # to the end of the epoch: 17 examples in 4 + 1
+        assert (t.epoch, t.examples_seen_in_epoch) == (2, 0)
+        seen_next.add(tuple(t.batch_indices))
+    assert len(seen_next) == 1  # the same last batch of the epoch
+    assert_params_equal(first.params, rebuilt.params)
+
+
 def test_example_batch_and_epoch_units_advance_the_counters() -> None:
     t = regression_trainer(n=25)  # batch 10: steps of 10, 10 and 5 examples per epoch
     assert t.steps_per_epoch == 3
@@ -154,7 +179,8 @@ def test_example_batch_and_epoch_units_advance_the_counters() -> None:
     assert (t.step_count, t.examples_seen_in_epoch, len(t.batch_indices)) == (2, 11, 10)
     assert t.epoch_progress == pytest.approx(11 / 25)
     assert t.train_epoch()  # 10 + 4 more examples
-    assert (t.step_count, t.epoch, t.examples_seen_in_epoch) == (4, 1, 25)
+    # A complete epoch is "1 + 0%", not "0 + 100%" nor "1 + 100%": the next one has begun.
+    assert (t.step_count, t.epoch, t.examples_seen_in_epoch) == (4, 1, 0)
     assert len(t.batch_indices) == 4
     assert t.train_batch()  # a new epoch starts with a fresh order
     assert (t.step_count, t.epoch, t.examples_seen_in_epoch) == (5, 1, 10)

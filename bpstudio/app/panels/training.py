@@ -13,6 +13,7 @@ import math
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -39,6 +40,7 @@ from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
 from bpstudio.app.theme import css, notifier, theme, with_alpha
 from bpstudio.app.training import TrainingController
+from bpstudio.app.training_hint import PHASE_HINTS, epoch_text, panel_hint
 from bpstudio.app.widgets import (
     IntegerSpinBox,
     LogSpinBox,
@@ -69,12 +71,6 @@ STEP_UNIT_SHORT: dict[StepUnit, str] = {
     StepUnit.EPOCH: "one epoch",
 }
 
-PHASE_HINTS: dict[Phase, str] = {
-    Phase.FORWARD: "forward pass: z = W a + b and a = σ(z) for every layer of the batch",
-    Phase.BACKWARD: "backward pass: ∂C/∂a, ∂C/∂z, ∂C/∂w and ∂C/∂b, from the output back",
-    Phase.UPDATE: "update: w ← w − η ∂C/∂w and b ← b − η ∂C/∂b",
-}
-
 #: Speed slider: positions 0..SPEED_MAX_POS-1 are 10^(pos/10) steps/s (1…1000), the last
 #: position means "as fast as possible".
 SPEED_FASTEST_POS = 31
@@ -86,6 +82,7 @@ COUNTER_SAMPLES = {
     "cost": "0.0000e-00",
 }
 LR_MIN, LR_MAX = 1e-6, 1000.0
+FASTEST = "fastest"  # the speed slider at its last position
 
 
 class PhaseIndicator(QWidget):
@@ -406,6 +403,7 @@ class TrainingPanel(QWidget):
         body_layout.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
+        self._fit_number_fields()
 
     @staticmethod
     def _compact(combo: QComboBox, characters: int = 12) -> QComboBox:
@@ -455,8 +453,7 @@ class TrainingPanel(QWidget):
 
     def _build_hyperparameters(self) -> QGroupBox:
         box = QGroupBox("Hyperparameters (apply live)")
-        form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form = _form(box)
 
         self.lr_spin = LogSpinBox(LR_MIN, LR_MAX)
         self.lr_spin.setToolTip("η, the step size of w ← w − η ∂C/∂w (arrows: 1, 2, 5 × 10ⁿ)")
@@ -501,11 +498,14 @@ class TrainingPanel(QWidget):
             lambda v: self._change("decay rate", schedule_rate=float(v))
         )
         self.schedule_step_row = QWidget()
-        schedule_row = QHBoxLayout(self.schedule_step_row)
+        # Two lines, not one: "× 0.500 every 10,000,000 steps" is wider than a narrow dock.
+        schedule_row = QGridLayout(self.schedule_step_row)
         schedule_row.setContentsMargins(0, 0, 0, 0)
-        schedule_row.addWidget(self.schedule_factor)
-        schedule_row.addWidget(QLabel("every"))
-        schedule_row.addWidget(self.schedule_every)
+        schedule_row.addWidget(QLabel("factor"), 0, 0)
+        schedule_row.addWidget(self.schedule_factor, 0, 1)
+        schedule_row.addWidget(QLabel("every"), 1, 0)
+        schedule_row.addWidget(self.schedule_every, 1, 1)
+        schedule_row.setColumnStretch(1, 1)
         self.schedule_rate_row = QWidget()
         rate_row = QHBoxLayout(self.schedule_rate_row)
         rate_row.setContentsMargins(0, 0, 0, 0)
@@ -548,15 +548,15 @@ class TrainingPanel(QWidget):
         )
         self.eps_spin.valueChanged.connect(lambda v: self._change("Adam ε", eps=float(v)))
         self.adam_row = QWidget()
-        adam_row = QHBoxLayout(self.adam_row)
+        # One setting a line: side by side, three fields squeezed ε to "1e-".
+        adam_row = QGridLayout(self.adam_row)
         adam_row.setContentsMargins(0, 0, 0, 0)
-        for caption, spin in (
-            ("β₁", self.beta1_spin),
-            ("β₂", self.beta2_spin),
-            ("ε", self.eps_spin),
+        for line, (caption, spin) in enumerate(
+            (("β₁", self.beta1_spin), ("β₂", self.beta2_spin), ("ε", self.eps_spin))
         ):
-            adam_row.addWidget(QLabel(caption))
-            adam_row.addWidget(spin, 1)
+            adam_row.addWidget(QLabel(caption), line, 0)
+            adam_row.addWidget(spin, line, 1)
+        adam_row.setColumnStretch(1, 1)
         self.adam_label = QLabel("Adam")
         form.addRow(self.adam_label, self.adam_row)
 
@@ -611,8 +611,7 @@ class TrainingPanel(QWidget):
 
     def _build_run_settings(self) -> QGroupBox:
         box = QGroupBox("Speed and stop conditions")
-        form = QFormLayout(box)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form = _form(box)
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
         self.speed_slider.setRange(0, SPEED_FASTEST_POS)
         self.speed_slider.setValue(SPEED_FASTEST_POS)
@@ -622,7 +621,9 @@ class TrainingPanel(QWidget):
         )
         self.speed_slider.valueChanged.connect(self._on_stop_conditions_edited)
         self.speed_label = QLabel()
-        self.speed_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("1,000 steps/s"))
+        self.speed_label.setMinimumWidth(
+            max(self.fontMetrics().horizontalAdvance(t) for t in (FASTEST, "1,000 steps/s")) + 2
+        )
         speed_row = QHBoxLayout()
         speed_row.addWidget(self.speed_slider, 1)
         speed_row.addWidget(self.speed_label)
@@ -672,6 +673,12 @@ class TrainingPanel(QWidget):
         layout.setColumnStretch(1, 1)
         return box
 
+    def _fit_number_fields(self) -> None:
+        """Every number field at least as wide as the widest value it can show, from its
+        font (a squeezed field showed Adam's ε 1e-08 as "1e-")."""
+        for spin in self.findChildren(QAbstractSpinBox):
+            spin.setMinimumWidth(spin.sizeHint().width())
+
     # -- reading the controls --------------------------------------------------------------------
 
     @property
@@ -686,6 +693,7 @@ class TrainingPanel(QWidget):
         self.step_unit_actions[unit].setChecked(True)
         with QSignalBlocker(self.step_unit_combo):
             self.step_unit_combo.setCurrentIndex(self.step_unit_combo.findData(unit.value))
+        self._update_hint()
         self.stepUnitChanged.emit(unit.value)
 
     def steps_per_second(self) -> float | None:
@@ -805,9 +813,7 @@ class TrainingPanel(QWidget):
     def _update_speed_label(self) -> None:
         rate = self.steps_per_second()
         self.speed_label.setText(
-            "as fast as possible"
-            if rate is None
-            else f"{rate:,.0f} step{'s' if rate != 1 else ''}/s"
+            FASTEST if rate is None else f"{rate:,.0f} step{'s' if rate != 1 else ''}/s"
         )
 
     def _update_schedule_enabled(self, kind: str) -> None:
@@ -862,6 +868,14 @@ class TrainingPanel(QWidget):
             self.status_label.hide()
         if self.last_snapshot is not None:
             self.phase_indicator.set_state(self.last_snapshot.next_phase, running)
+        self._update_hint()
+
+    def _update_hint(self) -> None:
+        self.phase_hint.setText(
+            panel_hint(
+                self.last_snapshot, self.controller.running, STEP_UNIT_SHORT[self._step_unit]
+            )
+        )
 
     def _on_training_stopped(self, reason: str) -> None:
         if (
@@ -893,17 +907,10 @@ class TrainingPanel(QWidget):
         self.last_snapshot = snapshot
         running = snapshot.running or self.controller.running
         self.phase_indicator.set_state(snapshot.next_phase, running)
-        if running:
-            self.phase_hint.setText(
-                f"Running: forward, backward and update repeat for every mini-batch "
-                f"(η = {snapshot.learning_rate:.3g})."
-            )
-        else:
-            just = f"Ran the {snapshot.phase.value} phase. " if snapshot.phase is not None else ""
-            self.phase_hint.setText(f"{just}Next: {PHASE_HINTS[snapshot.next_phase]}.")
+        self._update_hint()
         c = self.counter_labels
         c["step"].setText(f"{snapshot.step:,}")
-        c["epoch"].setText(f"{snapshot.epoch:,} + {snapshot.epoch_progress:.0%}")
+        c["epoch"].setText(epoch_text(snapshot))
         c["rate"].setText(f"{snapshot.steps_per_second:,.0f}" if running else "–")
         cost = snapshot.cost
         c["cost"].setText("–" if cost is None else f"{cost:.4g}")
@@ -933,3 +940,12 @@ class TrainingPanel(QWidget):
         self.gradient_check_dialog.show_result(result)
         self.gradient_check_dialog.show()
         self.gradient_check_dialog.raise_()
+
+
+def _form(box: QGroupBox) -> QFormLayout:
+    """A form that fits a narrow dock: a field too wide to sit beside its label goes under
+    it, instead of the panel scrolling sideways."""
+    form = QFormLayout(box)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+    return form

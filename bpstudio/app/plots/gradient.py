@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QPalette, QShowEvent
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,13 +37,17 @@ from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import status_label
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.address import Kind, ParamRef, array_name, ref_at
-from bpstudio.core.engine.backprop import Grads
-from bpstudio.core.engine.network import NetworkSpec
+from bpstudio.core.engine.network import NetworkSpec, Params
+from bpstudio.core.files.project import SavedGradient
 from bpstudio.core.training.snapshot import Snapshot
+from bpstudio.core.training.trainer import Phase
 
 MAX_COMPONENTS = 400
 RUNNING_MIN_INTERVAL = 0.1  # seconds between two redraws while training runs
 GROUP_GAP = 1.5  # empty bar widths between two groups
+X_MARGIN = 1.0  # empty bar widths left of the first bar and right of the last
+LABEL_ROWS = 2  # group labels alternate between rows where neighbours would overlap
+LABEL_SPACING = 4.0  # pixels between two labels of a row
 SHRINK_AFTER = 1.0  # seconds of small gradients before the y axis zooms in while running
 
 MODE_AUTO, MODE_COMPONENTS, MODE_LAYERS = "auto", "components", "layers"
@@ -116,6 +120,70 @@ class ComponentLayout:
         return best
 
 
+class GroupAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
+    """The components page's bottom axis: one label per group of ∇C (W1, b1, …), each
+    under its group's bars, kept inside the axis's width (shifted in rather than clipped)
+    and put in a second row where it would overlap its neighbour. A label is left out only
+    when neither row has room for it; the hover line names every bar."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.groups: list[tuple[float, str]] = []  # (centre, label), by centre
+        self._fit_height()
+
+    def _metrics(self) -> QFontMetricsF:
+        font = self.style["tickFont"]
+        return QFontMetricsF(font if font is not None else self.font())
+
+    def _text_offset(self) -> float:
+        return float(max(0, self.style["tickLength"]) + self.style["tickTextOffset"][1])
+
+    def _fit_height(self) -> None:
+        pitch = self._row_pitch()
+        self.setHeight(int(np.ceil(self._text_offset() + LABEL_ROWS * pitch + 1)))
+
+    def _row_pitch(self) -> float:
+        return float(np.ceil(self._metrics().height()) + 1)
+
+    def set_groups(self, groups: list[tuple[float, str]]) -> None:
+        self.groups = sorted(groups)
+        self.setTicks([[(x, name) for x, name in self.groups], []])
+        self.picture = None
+        self.update()
+
+    def label_rects(self) -> list[tuple[str, QRectF]]:
+        """The labels drawn and their rectangles, in the axis item's coordinates."""
+        bounds = self.mapRectFromParent(self.geometry())
+        low, high = self.range
+        if not self.groups or bounds.width() <= 0 or high <= low:
+            return []
+        metrics = self._metrics()
+        height = metrics.height()
+        pitch = self._row_pitch()
+        top = bounds.top() + self._text_offset()
+        scale = bounds.width() / (high - low)
+        right_ends = [-np.inf] * LABEL_ROWS
+        placed = []
+        for x, text in self.groups:
+            width = metrics.horizontalAdvance(text) + 2.0
+            if width > bounds.width():
+                continue
+            centre = bounds.left() + (x - low) * scale
+            left = min(max(centre - width / 2, bounds.left()), bounds.right() - width)
+            for row in range(LABEL_ROWS):
+                if left >= right_ends[row] + LABEL_SPACING:
+                    right_ends[row] = left + width
+                    placed.append((text, QRectF(left, top + row * pitch, width, height)))
+                    break
+        return placed
+
+    def generateDrawSpecs(self, p: QPainter) -> tuple[object, object, list[object]]:  # noqa: N802 (Qt override)
+        axis_spec, tick_specs, _ = super().generateDrawSpecs(p)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+        texts: list[object] = [(rect, flags, text) for text, rect in self.label_rects()]
+        return axis_spec, tick_specs, texts
+
+
 class GradientPlot(QWidget):
     """∇C of the last mini-batch, live from the worker's snapshots.
 
@@ -165,6 +233,11 @@ class GradientPlot(QWidget):
             "gradient's size per layer and the spread of one layer's components"
         )
         self.mode_combo.currentIndexChanged.connect(self._on_mode_changed)
+        # The header leaves the summary its room: the combos are as wide as "Auto" needs.
+        self.mode_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.mode_combo.setMinimumContentsLength(6)
         self.layer_combo = QComboBox()
         self.layer_combo.setToolTip("The layer whose components the histogram shows")
         self.layer_combo.currentIndexChanged.connect(self._rescale_layers_page)
@@ -192,6 +265,8 @@ class GradientPlot(QWidget):
 
         controller.snapshotReceived.connect(self._on_snapshot)
         selection.selectionChanged.connect(self._on_selection_changed)
+        document.networkChanged.connect(self._on_network_changed)
+        document.projectReplaced.connect(self._on_network_changed)
         self._set_spec(document.spec)
         self._apply_mode()
         if controller.snapshot is not None:
@@ -201,8 +276,9 @@ class GradientPlot(QWidget):
 
     # -- construction ----------------------------------------------------------------------------
 
-    def _new_plot(self) -> pg.PlotWidget:
-        widget = pg.PlotWidget(background=self._background)
+    def _new_plot(self, bottom: pg.AxisItem | None = None) -> pg.PlotWidget:
+        axes = {"bottom": bottom} if bottom is not None else None
+        widget = pg.PlotWidget(background=self._background, axisItems=axes)
         item = widget.getPlotItem()
         item.showGrid(x=False, y=False)
         for name in ("left", "bottom"):
@@ -227,10 +303,15 @@ class GradientPlot(QWidget):
         self._redraw()
 
     def _build_components_page(self) -> QWidget:
-        self.components_widget = self._new_plot()
+        self.group_axis = GroupAxis()
+        self.components_widget = self._new_plot(self.group_axis)
         self.plot_item: pg.PlotItem = self.components_widget.getPlotItem()
         self.plot_item.setLabel("left", "∂C/∂θ")
-        self.plot_item.setMouseEnabled(x=True, y=False)
+        # Every group stays in view: the x range is the data's, whatever the width; a few
+        # pixels on the right keep the last bar off the dock's edge.
+        self.plot_item.setMouseEnabled(x=False, y=False)
+        self.plot_item.setContentsMargins(0, 0, 6, 0)
+        self.plot_item.vb.setMenuEnabled(False)
         # Ranges set by hand, in 1-2-5 steps: re-laying out the axes on every redraw would be
         # the costliest part of a frame.
         self.plot_item.vb.disableAutoRange()
@@ -318,8 +399,8 @@ class GradientPlot(QWidget):
             self.plot_item.addItem(bar)
             self.bars[group.name] = bar
             ticks.append((float(group.x.mean()), group.name))
-        self.plot_item.getAxis("bottom").setTicks([ticks, []])
-        self.plot_item.setXRange(-1.5, float(layout.x[-1]) + 1.5 if layout.size else 1.0, padding=0)
+        self.group_axis.set_groups(ticks)
+        self._fit_x()
 
         current = self.layer_combo.currentData()
         self.layer_combo.blockSignals(True)
@@ -335,6 +416,41 @@ class GradientPlot(QWidget):
         self.norms_item.setXRange(0.4, spec.n_layers + 0.6, padding=0)
         self._norms_range = self._histogram_x = self._histogram_y = None
         self._apply_mode()
+
+    def _fit_x(self) -> None:
+        """The x range of every bar, with a margin (the axis keeps their labels inside)."""
+        layout = self.layout_
+        if layout is None or not layout.size:
+            self.plot_item.setXRange(0.0, 1.0, padding=0)
+            return
+        self.plot_item.setXRange(
+            float(layout.x[0]) - X_MARGIN, float(layout.x[-1]) + X_MARGIN, padding=0
+        )
+
+    def group_labels(self) -> dict[str, QRectF]:
+        """The group labels drawn under the bars and their rectangles, in the coordinates of
+        the components plot widget (what a person sees of them)."""
+        view = self.components_widget
+        labels = {}
+        to_view = view.viewportTransform()
+        for text, rect in self.group_axis.label_rects():
+            labels[text] = to_view.mapRect(self.group_axis.mapRectToScene(rect))
+        return labels
+
+    def _on_network_changed(self) -> None:
+        """A new network or project: the axis is the new network's at once, and a gradient
+        of another network is no longer shown."""
+        spec = self.document.spec
+        self._set_spec(spec)
+        self._fit_x()
+        if self._snapshot is not None and self._snapshot.spec != spec:
+            self._snapshot = None
+            self.heights = None
+            self.norms = []
+            self._clear_bars()
+            self._show_message()
+        if self._pending is not None and self._pending.spec != spec:
+            self._pending = None
 
     # -- modes -----------------------------------------------------------------------------------
 
@@ -391,20 +507,30 @@ class GradientPlot(QWidget):
             self.draw(self._snapshot)
 
     def draw(self, snapshot: Snapshot) -> None:
+        if snapshot.spec != self.document.spec:
+            return  # from the network before an edit or a new project: another is on its way
         self._snapshot = snapshot
         self._set_spec(snapshot.spec)
         grads = snapshot.batch_grads
-        if grads is None:
+        saved = self._saved_gradient(snapshot)
+        if grads is not None:
+            dW, db = grads.dW, grads.db
+            n = len(snapshot.batch_indices)
+            # The gradient of the step just taken is that of the parameters before its update.
+            after = snapshot.after_update
+            which = f"step {snapshot.step}'s mini-batch" if after else "the mini-batch"
+        elif saved is not None:  # a reopened project, or training rebuilt at its last step
+            dW, db = saved.grads.W, saved.grads.b
+            n = saved.examples
+            which = f"step {saved.step}'s mini-batch"
+        else:
             self.heights = None
             self.norms = []
             self._clear_bars()
             self._show_message(snapshot)
             return
-        n = len(snapshot.batch_indices)
-        vector = grads.vector()
+        vector = Params(dW, db).vector()
         norm = float(np.sqrt(np.vdot(vector, vector)))
-        # The gradient of the step just taken is that of the parameters before its update.
-        which = f"step {snapshot.step}'s mini-batch" if snapshot.after_update else "the mini-batch"
         self.summary.setText(
             f"∇C of {which} (n = {n:,}): {vector.size:,} components, "
             f"‖∇C‖ = <b>{notation.format_value(norm, 4)}</b>"
@@ -412,8 +538,18 @@ class GradientPlot(QWidget):
         if self.mode == MODE_COMPONENTS:
             self._draw_components(vector)
         else:
-            self._draw_layers(grads)
+            self._draw_layers(dW, db)
         self.draw_count += 1
+
+    def _saved_gradient(self, snapshot: Snapshot) -> SavedGradient | None:
+        """The document's gradient of the step ``snapshot`` stands at, when the snapshot
+        has none of its own and no step is half done."""
+        saved = self.document.project.gradient
+        if saved is None or snapshot.batch_grads is not None or snapshot.phase is not None:
+            return None
+        if saved.step != snapshot.step or snapshot.next_phase is not Phase.FORWARD:
+            return None
+        return saved
 
     def _show_message(self, snapshot: Snapshot | None = None) -> None:
         if snapshot is not None and snapshot.next_phase.value == "backward":
@@ -488,11 +624,11 @@ class GradientPlot(QWidget):
                 "Dark bars: weights; light bars: biases.</span>"
             )
 
-    def _draw_layers(self, grads: Grads) -> None:
-        L = len(grads.dW)
+    def _draw_layers(self, dW: list[Array], db: list[Array]) -> None:
+        L = len(dW)
         norms = [
             (float(np.sqrt(np.vdot(w, w))), float(np.sqrt(np.vdot(b, b))))
-            for w, b in zip(grads.dW, grads.db, strict=True)
+            for w, b in zip(dW, db, strict=True)
         ]
         self.norms = norms
         layers = np.arange(1, L + 1, dtype=float)
@@ -532,8 +668,8 @@ class GradientPlot(QWidget):
             self.norms_item.setYRange(*norms_range, padding=0.03)
         layer = int(self.layer_combo.currentData() or L)
         layer = min(max(layer, 1), L)
-        w = grads.dW[layer - 1].ravel()
-        b = grads.db[layer - 1].ravel()
+        w = dW[layer - 1].ravel()
+        b = db[layer - 1].ravel()
         both = np.concatenate([w, b])
         both = both[np.isfinite(both)]
         colour = layer_color(layer)

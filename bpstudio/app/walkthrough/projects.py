@@ -30,7 +30,11 @@ class SwapProjectCommand(QUndoCommand):
         doc._set_hyperparameters(project.hyperparameters)
         doc._set_network(project.spec, project.params.copy())
         doc._set_training_state(
-            project.params.copy(), project.history.copy(), project.step, project.epoch
+            project.params.copy(),
+            project.history.copy(),
+            project.step,
+            project.epoch,
+            project.examples_seen,
         )
 
     def redo(self) -> None:

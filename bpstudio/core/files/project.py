@@ -3,9 +3,12 @@
 A ``.bpstudio`` file is a zip archive (never pickle) holding
 
 - ``project.json``: ``{"format": "bpstudio-project", "version": 1, "network": {...},
-  "hyperparameters": {...}, "data": {...}, "training": {"step": ..., "epoch": ...},
+  "hyperparameters": {...}, "data": {...}, "training": {"step": ..., "epoch": ...,
+  "examples_seen": ...},
   "history": {...}, "view": {...}}``;
-- ``params.npz``: the arrays ``W1, b1, W2, b2, ...`` (docs/calculus.md §4 layout).
+- ``params.npz``: the arrays ``W1, b1, W2, b2, ...`` (docs/calculus.md §4 layout);
+- ``gradient.npz`` (optional): ∇C of the last step's mini-batch in the same arrays (see
+  :class:`SavedGradient`).
 
 It is written atomically (a temporary file, then a rename). Reading goes through
 :mod:`~bpstudio.core.files.safe_zip` (bounded sizes, no pickle) and
@@ -41,12 +44,20 @@ from bpstudio.core.files.safe_zip import NPY_HEADER_BYTES, npz_limits, read_memb
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 
-__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "SUFFIX", "Project", "note_example_params"]
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "SUFFIX",
+    "Project",
+    "SavedGradient",
+    "note_example_params",
+]
 
 SUFFIX = ".bpstudio"
 #: The most bytes a project's parameters may inflate to (512 million float64 values); a
 #: file claiming a larger network is refused before anything is inflated.
 MAX_PARAMS_BYTES = 4 << 30
+GRADIENT_MEMBER = "gradient.npz"
 
 
 def note_example_params() -> Params:
@@ -55,6 +66,21 @@ def note_example_params() -> Params:
         [np.array([[0.5]]), np.array([[-1.2]]), np.array([[0.8]])],
         [np.array([0.1]), np.array([0.3]), np.array([-0.4])],
     )
+
+
+@dataclass(frozen=True)
+class SavedGradient:
+    """∇C of the mini-batch of step ``step`` (``examples`` examples), as the gradient plot
+    showed it when the project was saved.
+
+    It was computed with the parameters before that step's update, which the project no
+    longer holds, so it cannot be recomputed from the file: it is saved (one float per
+    parameter). ``grads`` has the parameters' arrays and names (``W1`` is ∂C/∂W^(1)).
+    """
+
+    step: int
+    examples: int
+    grads: Params
 
 
 @dataclass
@@ -69,6 +95,10 @@ class Project:
     step: int = 0
     epoch: int = 0
     view: dict[str, Any] = field(default_factory=dict)
+    #: Examples of the current epoch already trained on (the epoch goes on from there).
+    examples_seen: int = 0
+    #: The last step's gradient, when it is known (not an edit: no undo step of its own).
+    gradient: SavedGradient | None = None
 
     def __post_init__(self) -> None:
         self.params.check(self.spec)
@@ -94,6 +124,8 @@ class Project:
             self.step,
             self.epoch,
             json.loads(json.dumps(self.view)),
+            self.examples_seen,
+            self.gradient,
         )
 
     # -- files -------------------------------------------------------------------------------
@@ -106,17 +138,43 @@ class Project:
             "network": self.spec.to_dict(),
             "hyperparameters": self.hyperparameters.to_dict(),
             "data": self.data.to_dict(),
-            "training": {"step": self.step, "epoch": self.epoch},
+            "training": {
+                "step": self.step,
+                "epoch": self.epoch,
+                "examples_seen": self.examples_seen,
+                **self._gradient_json(),
+            },
             "history": self.history.to_dict(),
             "view": self.view,
         }
+
+    def _saved_gradient(self) -> SavedGradient | None:
+        """The gradient worth saving: this step's and this network's, finite."""
+        g = self.gradient
+        if g is None or g.step != self.step or g.step == 0:
+            return None
+        try:
+            g.grads.check(self.spec)  # the shapes, and every value finite
+        except BPStudioError:
+            return None
+        return g
+
+    def _gradient_json(self) -> dict[str, int]:
+        g = self._saved_gradient()
+        return {} if g is None else {"gradient_step": g.step, "gradient_examples": g.examples}
 
     def members(self) -> dict[str, bytes]:
         """The archive's members, name to bytes (what :meth:`save` writes)."""
         arrays = io.BytesIO()
         np.savez_compressed(arrays, allow_pickle=False, **self.params.named())
         document = json.dumps(self.to_json(), indent=1, allow_nan=False)
-        return {"project.json": document.encode("utf-8"), "params.npz": arrays.getvalue()}
+        members = {"project.json": document.encode("utf-8"), "params.npz": arrays.getvalue()}
+        gradient = self._saved_gradient()
+        if gradient is not None:
+            saved = io.BytesIO()
+            np.savez_compressed(saved, allow_pickle=False, **gradient.grads.named())
+            members[GRADIENT_MEMBER] = saved.getvalue()
+        return members
 
     def save(self, path: str | Path, extra: dict[str, bytes] | None = None) -> None:
         """Write the project atomically to ``path``; ``extra`` members (a recovery file's
@@ -155,21 +213,36 @@ class Project:
         document = load_json(json_raw, where, what="project.json")
         spec = _spec_of(document, where)
         arrays_raw = _member(path, where, "params.npz", _npz_bound(spec))["params.npz"]
-        return cls.from_json(document, arrays_raw, where)
+        gradient_raw = None
+        if "gradient_step" in document.get("training", {}):
+            limits = {GRADIENT_MEMBER: _npz_bound(spec)}
+            members = read_members(path, where, [GRADIENT_MEMBER], limits=limits)
+            gradient_raw = members[GRADIENT_MEMBER]
+        return cls.from_json(document, arrays_raw, where, gradient_raw)
 
     @classmethod
-    def from_json(cls, document: Any, arrays_raw: bytes, where: str = "project") -> Project:
-        """The project described by a parsed ``project.json`` and the bytes of ``params.npz``."""
+    def from_json(
+        cls,
+        document: Any,
+        arrays_raw: bytes,
+        where: str = "project",
+        gradient_raw: bytes | None = None,
+    ) -> Project:
+        """The project described by a parsed ``project.json`` and the bytes of ``params.npz``
+        (and of ``gradient.npz``, when ``project.json`` says there is one)."""
         spec = _spec_of(document, where)
         try:
-            arrays = read_npz(
-                io.BytesIO(arrays_raw),
-                f"{where}: params.npz",
-                max_total_bytes=_npz_bound(spec),
-                expected_bytes=npz_limits(dict(_shapes(spec))),
-            )
-            params = Params.from_named(spec, arrays, source=f"{where}: params.npz")
+            params = _read_arrays(spec, arrays_raw, f"{where}: params.npz")
             training = document.get("training", {})
+            gradient = None
+            if "gradient_step" in training:
+                if gradient_raw is None:
+                    raise BPStudioError(f"{GRADIENT_MEMBER} is missing")
+                gradient = SavedGradient(
+                    training["gradient_step"],
+                    training.get("gradient_examples", 0),
+                    _read_arrays(spec, gradient_raw, f"{where}: {GRADIENT_MEMBER}"),
+                )
             return cls(
                 spec=spec,
                 params=params,
@@ -179,12 +252,25 @@ class Project:
                 step=training.get("step", 0),
                 epoch=training.get("epoch", 0),
                 view=document.get("view", {}),
+                examples_seen=training.get("examples_seen", 0),
+                gradient=gradient,
             )
         except BPStudioError as exc:
             message = str(exc)
             raise BPStudioError(
                 message if message.startswith(where) else f"{where}: {message}"
             ) from None
+
+
+def _read_arrays(spec: NetworkSpec, raw: bytes, where: str) -> Params:
+    """The arrays ``W1, b1, ...`` of ``spec`` from the bytes of an .npz member."""
+    arrays = read_npz(
+        io.BytesIO(raw),
+        where,
+        max_total_bytes=_npz_bound(spec),
+        expected_bytes=npz_limits(dict(_shapes(spec))),
+    )
+    return Params.from_named(spec, arrays, source=where)
 
 
 def _member(path: Path, where: str, name: str, limit: int) -> dict[str, bytes]:

@@ -159,6 +159,9 @@ DATA: dict[str, Check] = {
 TRAINING: dict[str, Check] = {
     "step": integer(0, MAX_COUNT),
     "epoch": integer(0, MAX_COUNT),
+    "examples_seen": integer(0, MAX_EXAMPLES),
+    "gradient_step": integer(1, MAX_COUNT),
+    "gradient_examples": integer(1, MAX_EXAMPLES),
 }
 SERIES: dict[str, Check] = {
     "x": list_of(number(0.0, MAX_COUNT), 0, MAX_SERIES_POINTS),

@@ -70,6 +70,8 @@ class TrainingState:
     #: The generation of the network and parameters it started from (see
     #: :meth:`TrainingSession.set_network`): a result from an older one is stale.
     generation: int = 0
+    #: Examples of the current epoch already trained on (the epoch display, a rebuild).
+    examples_seen: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ class TrainingSession:
         self._params: Params | None = None
         self._hp = Hyperparameters()
         self._history = History()
-        self._counters = (0, 0)
+        self._counters = (0, 0, 0)  # step, epoch, examples seen in the epoch
         self.generation = 0
         self._vanishing_sent = ""
 
@@ -152,8 +154,17 @@ class TrainingSession:
     def _state(self, reason: str = "") -> TrainingState:
         assert self.trainer is not None
         t = self.trainer
+        # A later rebuild (new data) goes on from here, not from what the GUI last sent.
+        self._history = t.history.copy()
+        self._counters = (t.step_count, t.epoch, t.examples_seen_in_epoch)
         return TrainingState(
-            t.params.copy(), t.history.copy(), t.step_count, t.epoch, reason, self.generation
+            t.params.copy(),
+            t.history.copy(),
+            t.step_count,
+            t.epoch,
+            reason,
+            self.generation,
+            t.examples_seen_in_epoch,
         )
 
     def _rebuild(self) -> None:
@@ -183,6 +194,7 @@ class TrainingSession:
                     history=self._history.copy(),
                     step=self._counters[0],
                     epoch=self._counters[1],
+                    examples_seen=self._counters[2],
                 )
         except BPStudioError as exc:
             self._emit("problem", str(exc))
@@ -216,6 +228,7 @@ class TrainingSession:
         history: History,
         step: int,
         epoch: int,
+        examples_seen: int = 0,
         generation: int = 0,
     ) -> None:
         """The whole document state (structure or training state changed, or undo).
@@ -227,7 +240,7 @@ class TrainingSession:
         self.stop("network changed")
         self.generation = generation
         self._spec, self._params, self._hp = spec, params.copy(), hp
-        self._history, self._counters = history.copy(), (step, epoch)
+        self._history, self._counters = history.copy(), (step, epoch, examples_seen)
         self._rebuild()
 
     def set_params(self, params: Params, generation: int = 0) -> None:
@@ -241,14 +254,20 @@ class TrainingSession:
             self._snapshot()
 
     def set_training_state(
-        self, params: Params, history: History, step: int, epoch: int, generation: int = 0
+        self,
+        params: Params,
+        history: History,
+        step: int,
+        epoch: int,
+        examples_seen: int = 0,
+        generation: int = 0,
     ) -> None:
         """Parameters, history and counters together, on the same network: training results
         rewound or replayed (undo, redo). A run in progress stops first."""
         self.stop("training state changed")
         self.generation = generation
         self._params = params.copy()
-        self._history, self._counters = history.copy(), (step, epoch)
+        self._history, self._counters = history.copy(), (step, epoch, examples_seen)
         self._rebuild()
 
     def set_parameter(self, ref: ParamRef, value: float) -> None:

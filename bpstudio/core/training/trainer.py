@@ -118,6 +118,7 @@ class Trainer:
         history: History | None = None,
         step: int = 0,
         epoch: int = 0,
+        examples_seen: int = 0,
     ) -> None:
         params.check(spec)
         dtype = spec.np_dtype
@@ -151,9 +152,9 @@ class Trainer:
         self.batch_indices: np.ndarray = np.empty(0, dtype=np.intp)
         # The arrays each step writes into, per batch size (a full batch, the epoch's last).
         self._workspaces: dict[int, Workspace] = {}
-        self._rng = np.random.default_rng(self.hyperparameters.seed)
         self._order = self._epoch_order()
-        self._cursor = 0
+        # Where the epoch stood (a saved project, an undo): the same examples come next.
+        self._cursor = examples_seen if 0 <= examples_seen < self.n_train else 0
         self._reference_cost: float | None = None
         self._last_eval_step = step if step else -1
         self._trained_since_eval = 0
@@ -196,8 +197,6 @@ class Trainer:
             for name in ("momentum", "nesterov", "beta1", "beta2", "eps"):
                 if hasattr(self.optimizer, name):
                     setattr(self.optimizer, name, getattr(hyperparameters, name))
-        if hyperparameters.seed != old.seed:
-            self._rng = np.random.default_rng(hyperparameters.seed)
 
     def set_params(self, params: Params) -> None:
         """Replace the parameters (e.g. an edit made while paused); resets the phases."""
@@ -235,8 +234,12 @@ class Trainer:
     # -- batches -----------------------------------------------------------------------------
 
     def _epoch_order(self) -> np.ndarray:
+        """The order of the current epoch's examples: a function of the seed and the epoch
+        number, so that a trainer rebuilt mid-epoch (undo, a reopened project) draws the
+        examples the epoch has not seen yet."""
         if self.hyperparameters.shuffle:
-            return self._rng.permutation(self.n_train)
+            rng = np.random.default_rng((self.hyperparameters.seed, self.epoch))
+            return rng.permutation(self.n_train)
         return np.arange(self.n_train)
 
     def _take(self, size: int) -> np.ndarray:
@@ -250,7 +253,8 @@ class Trainer:
 
     @property
     def examples_seen_in_epoch(self) -> int:
-        """How many examples of the current epoch have been drawn into batches."""
+        """How many examples of the current epoch have been drawn into batches (0 once an
+        epoch is complete: the next one has begun)."""
         return self._cursor
 
     @property
@@ -373,6 +377,8 @@ class Trainer:
 
     def _end_epoch(self) -> None:
         self.epoch += 1
+        self._order = self._epoch_order()
+        self._cursor = 0
         evaluated = self._eval_train[0].shape[0]
         if self._eval_val is not None:
             evaluated += self._eval_val[0].shape[0]
