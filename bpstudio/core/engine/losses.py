@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from bpstudio.core.engine.activations import Activation, Array
-from bpstudio.core.errors import BPStudioError
+from bpstudio.core.errors import BPStudioError, lookup
 
 #: Keeps logs and divisions finite where an output saturates to exactly 0 or 1.
 _EPS = 1e-15
@@ -204,8 +204,4 @@ LOSSES: dict[str, Loss] = {
 
 def get_loss(name: str) -> Loss:
     """Look a cost up by its serialised name, with a clear error for unknown names."""
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(LOSSES)
-        raise BPStudioError(f"unknown cost {name!r}; expected one of: {known}") from None
+    return lookup(LOSSES, name, "cost")

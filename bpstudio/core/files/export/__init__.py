@@ -33,7 +33,7 @@ import numpy as np
 
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
-from bpstudio.core.errors import BPStudioError
+from bpstudio.core.errors import BPStudioError, lookup
 from bpstudio.core.files.export._common import Predictor, Writer, importable
 from bpstudio.core.files.export.csv_format import csv_predictor, read_csv, write_csv
 from bpstudio.core.files.export.json_format import json_predictor, read_json, write_json
@@ -168,11 +168,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
 
 def get_export_format(name: str) -> ExportFormat:
     """The format registered as ``name``, with a clear error listing the known ones."""
-    try:
-        return EXPORT_FORMATS[name]
-    except KeyError:
-        known = ", ".join(EXPORT_FORMATS)
-        raise BPStudioError(f"unknown export format {name!r}; expected one of: {known}") from None
+    return lookup(EXPORT_FORMATS, name, "export format")
 
 
 def format_for_path(path: str | os.PathLike[str]) -> ExportFormat | None:
