@@ -7,6 +7,7 @@ import ast
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,15 @@ from bpstudio.core.training.trainer import Trainer
 FORMATS = tuple(EXPORT_FORMATS)
 CLASSES = ("setosa", "versicolor", "virginica")
 FEATURES = ("mass_g", "ratio", "altitude_m")
+
+#: Each format's reader of the network, its parameters and its model info.
+MODEL_READERS: dict[str, Callable[[Path], tuple[NetworkSpec | None, Params, ModelInfo]]] = {
+    "npz": read_npz_model,
+    "json": read_json_model,
+    "csv": read_csv_model,
+    "onnx": read_onnx_model,
+    "safetensors": read_safetensors_model,
+}
 
 
 def write_far_scaled_csv(path: Path, n: int = 90, seed: int = 4) -> None:
@@ -213,13 +223,7 @@ def test_every_format_says_what_its_outputs_mean(trained, tmp_path: Path, fmt: s
     assert info.task == "classification"
     path = tmp_path / f"m{EXPORT_FORMATS[fmt].extension}"
     export_params(fmt, spec, params, path, info=info)
-    reader = {
-        "npz": read_npz_model,
-        "json": read_json_model,
-        "csv": read_csv_model,
-        "onnx": read_onnx_model,
-        "safetensors": read_safetensors_model,
-    }[fmt]
+    reader = MODEL_READERS[fmt]
     read_spec, _, read_info = reader(path)
     assert read_spec == spec
     assert read_info.task == "classification"
@@ -425,11 +429,5 @@ def test_hostile_names_round_trip_in_data_formats(tmp_path: Path, fmt: str) -> N
     info = ModelInfo(None, "regression", HOSTILE_NAMES, (), ('a,"b"', "c\nd"))
     path = tmp_path / f"m{EXPORT_FORMATS[fmt].extension}"
     export_params(fmt, spec, params, path, info=info)
-    reader = {
-        "npz": read_npz_model,
-        "json": read_json_model,
-        "csv": read_csv_model,
-        "onnx": read_onnx_model,
-        "safetensors": read_safetensors_model,
-    }[fmt]
+    reader = MODEL_READERS[fmt]
     assert reader(path)[2] == info
