@@ -53,6 +53,17 @@ MODEL_READERS: dict[str, Callable[[Path], tuple[NetworkSpec | None, Params, Mode
 }
 
 
+def module_constants(tree: ast.Module, names: tuple[str, ...]) -> dict[str, object]:
+    """The values of the top-level assignments ``NAME = literal`` of a generated module."""
+    return {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in names
+    }
+
+
 def write_far_scaled_csv(path: Path, n: int = 90, seed: int = 4) -> None:
     """Three classes; features near 1e4, 1e-3 and -5e6, with spreads 0.5, 1e-4 and 1e5."""
     rng = np.random.default_rng(seed)
@@ -256,13 +267,7 @@ def test_python_and_torch_modules_state_their_meaning(trained, tmp_path: Path) -
     np.testing.assert_array_equal(module.INPUT_MEAN, info.standardizer.mean)
     written = export_params("safetensors", spec, params, tmp_path / "m.safetensors", info=info)
     tree = ast.parse(written[1].read_text(encoding="utf-8"))
-    constants = {
-        node.targets[0].id: ast.literal_eval(node.value)
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id in ("TASK", "CLASS_NAMES", "FEATURE_NAMES")
-    }
+    constants = module_constants(tree, ("TASK", "CLASS_NAMES", "FEATURE_NAMES"))
     assert constants == {
         "TASK": "classification",
         "CLASS_NAMES": CLASSES,
@@ -395,13 +400,7 @@ def test_hostile_names_are_literals_and_nothing_runs(
                 for name in (*HOSTILE_NAMES, stem, path.name):
                     assert name not in doc or name == "model"
                 assert MARKER not in doc
-                constants = {
-                    node.targets[0].id: ast.literal_eval(node.value)
-                    for node in tree.body
-                    if isinstance(node, ast.Assign)
-                    and isinstance(node.targets[0], ast.Name)
-                    and node.targets[0].id in ("FEATURE_NAMES", "CLASS_NAMES", "OUTPUT_NAMES")
-                }
+                constants = module_constants(tree, ("FEATURE_NAMES", "CLASS_NAMES", "OUTPUT_NAMES"))
                 assert constants["FEATURE_NAMES"] == HOSTILE_NAMES
                 assert constants["CLASS_NAMES"] == (PAYLOAD, '"""')
             assert verify_export(fmt, path, spec, params, info=info) <= 1e-9
