@@ -168,11 +168,76 @@ def _c(spec: str, alpha: int | None = None) -> QColor:
     return color
 
 
+#: A colour of the table below: ``"#rrggbb"``, or ``("#rrggbb", alpha)``.
+_Spec = str | tuple[str, int]
+
 # TensorFlow Playground's value pair and its zero; the gradient pair.
 _BLUE, _ORANGE = "#0877bd", "#f59322"
 _GREEN, _PINK = "#059669", "#db2777"
-# Okabe & Ito's colour-blind friendly hues, one per layer.
+# The dark theme's value and gradient scales: the same hues, towards a dark zero (a neuron
+# at 0 is the colour of the cards).
+_DARK_BLUE, _DARK_ZERO = "#3b9fe0", "#2a303b"
+
+#: Every colour role of the two themes, side by side: ``role: (light, dark)``. A dotted
+#: role is a field of one of the theme's groups (``chain.dz_dw`` is ``Theme.chain.dz_dw``).
+_ROLES: dict[str, tuple[_Spec, _Spec]] = {
+    # Surfaces and text of the canvas and its overlays.
+    "background": ("#f6f7f9", "#161a21"),
+    "grid_dot": ("#d3d8e0", "#2c333f"),
+    "text": ("#1e293b", "#e2e8f0"),
+    "text_muted": ("#64748b", "#94a3b8"),
+    "on_fill": ("#ffffff", "#ffffff"),
+    "outline": ("#94a3b8", "#64748b"),
+    "outline_hover": ("#334155", "#cbd5e1"),
+    "card": ("#ffffff", "#1f2530"),
+    "card_hover": ("#f8fafc", "#262d3a"),
+    "card_marked": ("#eef2ff", "#2a2f55"),
+    "card_border": ("#e2e8f0", "#334155"),
+    "card_border_strong": ("#cbd5e1", "#475569"),
+    "shadow": (("#0f172a", 22), ("#000000", 60)),
+    "accent": ("#4f46e5", "#818cf8"),
+    "accent_soft": (("#4f46e5", 40), ("#818cf8", 50)),
+    "danger": ("#dc2626", "#f87171"),
+    "right": ("#2e8b57", "#4abe7d"),
+    "wrong": ("#d62728", "#ef5350"),
+    "kinds.input": ("#64748b", "#94a3b8"),
+    "kinds.hidden": ("#6366f1", "#818cf8"),
+    "kinds.output": ("#10b981", "#34d399"),
+    "values.negative": (_BLUE, _DARK_BLUE),
+    "values.zero": ("#ffffff", _DARK_ZERO),
+    "values.positive": (_ORANGE, _ORANGE),
+    "gradients.negative": (_GREEN, "#10b981"),
+    "gradients.zero": ("#ffffff", _DARK_ZERO),
+    "gradients.positive": (_PINK, "#f472b6"),
+    "chain.dz_dw": ("#2f6fb3", "#6ea8e8"),
+    "chain.da_dz": ("#2e8b57", "#5cc48a"),
+    "chain.dC_da": ("#c45a12", "#f0904a"),
+    "chain.product": ("#6a1b9a", "#c08ae0"),
+    "phases.forward": ("#2f6fb3", "#6ea8e8"),
+    "phases.backward": ("#c45a12", "#f0904a"),
+    "phases.update": ("#2e8b57", "#5cc48a"),
+    "plots.batch_cost": ("#9db8d9", "#4a6585"),
+    "plots.batch_cost_text": ("#5b7ea6", "#8fb0d6"),
+    "plots.train_cost": ("#1f5fa8", "#6ea8e8"),
+    "plots.validation_cost": ("#d4621a", "#f0904a"),
+    "plots.train_accuracy": ("#2e8b57", "#5cc48a"),
+    "plots.validation_accuracy": ("#8e44ad", "#c08ae0"),
+    "plots.outline": ("#111111", "#f1f5f9"),
+    "plots.shade": (("#000000", 70), ("#ffffff", 70)),
+    "plots.boundary": ("#334155", "#cbd5e1"),
+    "plots.probe": ("#111827", "#f8fafc"),
+    "plots.single_output": ("#1f5fa8", "#6ea8e8"),
+    "plots.point_outline": ("#475569", "#cbd5e1"),
+    "messages.ok": ("#1b7f3b", "#5cc48a"),
+    "messages.error": ("#b00020", "#ff6b81"),
+    "messages.warning_text": ("#9f1239", "#fecdd3"),
+    "messages.warning_background": ("#fff1f2", "#4c1d2a"),
+    "messages.warning_border": ("#fecdd3", "#9f1239"),
+    "messages.notice_background": ("#fff4d6", "#3d3420"),
+}
+# Okabe & Ito's colour-blind friendly hues, one per layer (both themes).
 _OKABE_ITO = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9", "#999933")
+# Classes after the first two, which are the value scale's ends (both themes).
 _MORE_CLASSES = (
     "#2e9e5b",
     "#d62728",
@@ -184,112 +249,37 @@ _MORE_CLASSES = (
     "#17becf",
 )
 
-LIGHT = Theme(
-    name="light",
-    background=_c("#f6f7f9"),
-    grid_dot=_c("#d3d8e0"),
-    text=_c("#1e293b"),
-    text_muted=_c("#64748b"),
-    on_fill=_c("#ffffff"),
-    outline=_c("#94a3b8"),
-    outline_hover=_c("#334155"),
-    card=_c("#ffffff"),
-    card_hover=_c("#f8fafc"),
-    card_marked=_c("#eef2ff"),
-    card_border=_c("#e2e8f0"),
-    card_border_strong=_c("#cbd5e1"),
-    shadow=QColor(15, 23, 42, 22),
-    accent=_c("#4f46e5"),
-    accent_soft=QColor(79, 70, 229, 40),
-    danger=_c("#dc2626"),
-    kinds={"input": _c("#64748b"), "hidden": _c("#6366f1"), "output": _c("#10b981")},
-    values=DivergingScale(_c(_BLUE), _c("#ffffff"), _c(_ORANGE)),
-    gradients=DivergingScale(_c(_GREEN), _c("#ffffff"), _c(_PINK)),
-    chain=ChainFactors(
-        dz_dw=_c("#2f6fb3"), da_dz=_c("#2e8b57"), dC_da=_c("#c45a12"), product=_c("#6a1b9a")
-    ),
-    phases=Phases(forward=_c("#2f6fb3"), backward=_c("#c45a12"), update=_c("#2e8b57")),
-    plots=PlotPens(
-        batch_cost=_c("#9db8d9"),
-        batch_cost_text=_c("#5b7ea6"),
-        train_cost=_c("#1f5fa8"),
-        validation_cost=_c("#d4621a"),
-        train_accuracy=_c("#2e8b57"),
-        validation_accuracy=_c("#8e44ad"),
-        layers=tuple(_c(h) for h in _OKABE_ITO),
-        outline=_c("#111111"),
-        shade=QColor(0, 0, 0, 70),
-        boundary=_c("#334155"),
-        probe=_c("#111827"),
-        single_output=_c("#1f5fa8"),
-        point_outline=_c("#475569"),
-    ),
-    classes=(_c(_BLUE), _c(_ORANGE), *(_c(h) for h in _MORE_CLASSES)),
-    right=QColor(46, 139, 87),
-    wrong=QColor(214, 39, 40),
-    messages=Messages(
-        ok=_c("#1b7f3b"),
-        error=_c("#b00020"),
-        warning_text=_c("#9f1239"),
-        warning_background=_c("#fff1f2"),
-        warning_border=_c("#fecdd3"),
-        notice_background=_c("#fff4d6"),
-    ),
-)
 
-DARK = Theme(
-    name="dark",
-    background=_c("#161a21"),
-    grid_dot=_c("#2c333f"),
-    text=_c("#e2e8f0"),
-    text_muted=_c("#94a3b8"),
-    on_fill=_c("#ffffff"),
-    outline=_c("#64748b"),
-    outline_hover=_c("#cbd5e1"),
-    card=_c("#1f2530"),
-    card_hover=_c("#262d3a"),
-    card_marked=_c("#2a2f55"),
-    card_border=_c("#334155"),
-    card_border_strong=_c("#475569"),
-    shadow=QColor(0, 0, 0, 60),
-    accent=_c("#818cf8"),
-    accent_soft=QColor(129, 140, 248, 50),
-    danger=_c("#f87171"),
-    kinds={"input": _c("#94a3b8"), "hidden": _c("#818cf8"), "output": _c("#34d399")},
-    # The same hues, towards a dark zero: a neuron at 0 is the colour of the cards.
-    values=DivergingScale(_c("#3b9fe0"), _c("#2a303b"), _c(_ORANGE)),
-    gradients=DivergingScale(_c("#10b981"), _c("#2a303b"), _c("#f472b6")),
-    chain=ChainFactors(
-        dz_dw=_c("#6ea8e8"), da_dz=_c("#5cc48a"), dC_da=_c("#f0904a"), product=_c("#c08ae0")
-    ),
-    phases=Phases(forward=_c("#6ea8e8"), backward=_c("#f0904a"), update=_c("#5cc48a")),
-    plots=PlotPens(
-        batch_cost=_c("#4a6585"),
-        batch_cost_text=_c("#8fb0d6"),
-        train_cost=_c("#6ea8e8"),
-        validation_cost=_c("#f0904a"),
-        train_accuracy=_c("#5cc48a"),
-        validation_accuracy=_c("#c08ae0"),
-        layers=tuple(_c(h) for h in _OKABE_ITO),
-        outline=_c("#f1f5f9"),
-        shade=QColor(255, 255, 255, 70),
-        boundary=_c("#cbd5e1"),
-        probe=_c("#f8fafc"),
-        single_output=_c("#6ea8e8"),
-        point_outline=_c("#cbd5e1"),
-    ),
-    classes=(_c("#3b9fe0"), _c(_ORANGE), *(_c(h) for h in _MORE_CLASSES)),
-    right=QColor(74, 190, 125),
-    wrong=QColor(239, 83, 80),
-    messages=Messages(
-        ok=_c("#5cc48a"),
-        error=_c("#ff6b81"),
-        warning_text=_c("#fecdd3"),
-        warning_background=_c("#4c1d2a"),
-        warning_border=_c("#9f1239"),
-        notice_background=_c("#3d3420"),
-    ),
-)
+def _theme(name: str, column: int) -> Theme:
+    """The theme of one column of :data:`_ROLES` (0: light, 1: dark)."""
+    top: dict[str, QColor] = {}
+    groups: dict[str, dict[str, QColor]] = {}
+    for role, specs in _ROLES.items():
+        spec = specs[column]
+        color = _c(spec) if isinstance(spec, str) else _c(*spec)
+        group, _, field = role.rpartition(".")
+        (groups.setdefault(group, {}) if group else top)[field] = color
+    values = DivergingScale(**groups["values"])
+    return Theme(
+        name=name,
+        **top,
+        kinds=groups["kinds"],
+        values=values,
+        gradients=DivergingScale(**groups["gradients"]),
+        chain=ChainFactors(**groups["chain"]),
+        phases=Phases(**groups["phases"]),
+        plots=PlotPens(**groups["plots"], layers=tuple(_c(h) for h in _OKABE_ITO)),
+        classes=(
+            QColor(values.negative),
+            QColor(values.positive),
+            *(_c(h) for h in _MORE_CLASSES),
+        ),
+        messages=Messages(**groups["messages"]),
+    )
+
+
+LIGHT = _theme("light", 0)
+DARK = _theme("dark", 1)
 
 THEMES: dict[str, Theme] = {LIGHT.name: LIGHT, DARK.name: DARK}
 

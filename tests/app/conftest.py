@@ -5,6 +5,9 @@
   ``backend`` (the training process and the training thread).
 - ``settings``: a QSettings in an INI file under ``tmp_path``, so tests never touch the
   user's settings; likewise every window's recovery folder (autosave) is under ``tmp_path``.
+- ``open_window``: opens main windows on those settings; after the test each is closed
+  (discarding unsaved changes, as every close during the test does) and its training
+  stopped.
 - An autouse fixture fails a test that leaves a QThread running (napari's
   ``dangling_qthreads``): every QThread started during the test is remembered and must be
   stopped by its end. So must every training process and the threads that feed it.
@@ -17,15 +20,17 @@ import os
 import threading
 import traceback
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QObject, QSettings, QThread, Signal  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from pytestqt.qtbot import QtBot  # noqa: E402
 
 from bpstudio.app import recovery  # noqa: E402
 from bpstudio.app.document import Document  # noqa: E402
@@ -34,6 +39,9 @@ from bpstudio.app.training import TrainingController  # noqa: E402
 from bpstudio.app.worker import BACKENDS, PROCESS_NAME, WorkerOptions  # noqa: E402
 from bpstudio.core.files.templates import make_project  # noqa: E402
 
+if TYPE_CHECKING:
+    from bpstudio.app.main_window import MainWindow
+
 #: The threads of the GUI process that talk to a training process.
 FEEDER_THREADS = frozenset({"bpstudio-commands", "bpstudio-events"})
 
@@ -41,6 +49,29 @@ FEEDER_THREADS = frozenset({"bpstudio-commands", "bpstudio-events"})
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def open_window(
+    qtbot: QtBot, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., MainWindow]]:
+    """``open_window(**options)``: a new ``MainWindow(settings, **options)``, known to qtbot."""
+    from bpstudio.app.main_window import MainWindow
+
+    discard = QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_args: discard))
+    windows: list[MainWindow] = []
+
+    def open_(**options: Any) -> MainWindow:
+        window = MainWindow(settings, **options)
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield open_
+    for window in windows:
+        window.close()
+        window.controller.shutdown()
 
 
 @pytest.fixture(autouse=True)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, qVersion
+from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import QMessageBox
-from pytestqt.qtbot import QtBot
 
 import bpstudio
 from bpstudio.app.about import about_html, data_licences
+
+if TYPE_CHECKING:
+    from bpstudio.app.main_window import MainWindow
 
 README = """# Bundled data
 
@@ -53,20 +57,16 @@ def test_about_names_versions_and_the_digits_licence(qapp: object) -> None:
 
 
 def test_help_menu_opens_about(
-    qtbot: QtBot, settings: QSettings, monkeypatch: pytest.MonkeyPatch
+    open_window: Callable[[], MainWindow], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bpstudio.app.main_window import MainWindow
-
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda _p, _t, text: shown.append(text)))
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
+    window = open_window()
     help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
     about = next(a for a in help_menu.actions() if a.text().startswith("&About Backprop"))
     about.trigger()
     assert len(shown) == 1
     assert f"Backprop Studio {bpstudio.__version__}" in shown[0]
-    window.controller.shutdown()
 
 
 def test_window_icon_has_every_rendered_size(qapp: object) -> None:

@@ -34,15 +34,27 @@ StubController = Any  # conftest's stub: snapshotReceived, pause_for_edit, finis
 # -- helpers -------------------------------------------------------------------------------------
 
 
+def shown_canvas(
+    qtbot: QtBot,
+    document: Document,
+    selection: SelectionModel,
+    controller: StubController,
+    size: tuple[int, int],
+) -> NetworkView:
+    """A canvas of ``size`` over ``document``, shown."""
+    canvas = NetworkView(document, selection, controller)
+    qtbot.addWidget(canvas)
+    canvas.resize(*size)
+    canvas.show()
+    return canvas
+
+
 @pytest.fixture
 def view(
     qtbot: QtBot, document: Document, selection: SelectionModel, stub_controller: StubController
 ) -> NetworkView:
     """A shown canvas over the XOR document (2-4-1) with a stub controller."""
-    canvas = NetworkView(document, selection, stub_controller)
-    qtbot.addWidget(canvas)
-    canvas.resize(1000, 700)
-    canvas.show()
+    canvas = shown_canvas(qtbot, document, selection, stub_controller, (1000, 700))
     qtbot.waitExposed(canvas)
     return canvas
 
@@ -441,10 +453,7 @@ def test_784_128_10_opens_collapsed(
     qtbot: QtBot, selection: SelectionModel, stub_controller: StubController
 ) -> None:
     document = mnist_document()
-    canvas = NetworkView(document, selection, stub_controller)
-    qtbot.addWidget(canvas)
-    canvas.resize(1200, 800)
-    canvas.show()
+    canvas = shown_canvas(qtbot, document, selection, stub_controller, (1200, 800))
     qtbot.waitExposed(canvas)
     canvas.grab()  # paint every item once
     scene = canvas.network_scene
@@ -566,10 +575,7 @@ def test_view_state_round_trip(
     qtbot: QtBot, selection: SelectionModel, stub_controller: StubController
 ) -> None:
     document = mnist_document()
-    canvas = NetworkView(document, selection, stub_controller)
-    qtbot.addWidget(canvas)
-    canvas.resize(900, 600)
-    canvas.show()
+    canvas = shown_canvas(qtbot, document, selection, stub_controller, (900, 600))
     canvas.network_scene.set_expanded(1, True)
     canvas.set_edge_mode("gradients")
     canvas.set_zoom(0.5)
@@ -583,10 +589,7 @@ def test_view_state_round_trip(
     # Saved in the project, applied when the project is opened.
     project = document.project.copy()
     project.view = state
-    other = NetworkView(Document(project), SelectionModel(), stub_controller)
-    qtbot.addWidget(other)
-    other.resize(900, 600)
-    other.show()
+    other = shown_canvas(qtbot, Document(project), SelectionModel(), stub_controller, (900, 600))
     assert other.network_scene.expanded == {1}
     assert not other.network_scene.is_collapsed(1)
     assert other.network_scene.edge_mode == "gradients"

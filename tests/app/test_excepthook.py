@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app.commands import EditNetworkCommand, SetParameterCommand
@@ -32,17 +32,8 @@ class Emitter(QObject):
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, settings: QSettings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MainWindow]:
-    monkeypatch.setattr(
-        QMessageBox, "warning", staticmethod(lambda *a: QMessageBox.StandardButton.Discard)
-    )
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    yield win
-    win.close()
-    win.controller.shutdown()
+def window(open_window: Callable[[], MainWindow]) -> MainWindow:
+    return open_window()
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QKeySequence
 from pytestqt.qtbot import QtBot
 
@@ -14,11 +13,8 @@ from bpstudio.app.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
-    yield win
-    win.controller.shutdown()
+def window(open_window: Callable[[], MainWindow]) -> MainWindow:
+    return open_window()
 
 
 def _native(sequence: QKeySequence | QKeySequence.StandardKey) -> str:

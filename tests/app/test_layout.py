@@ -10,7 +10,7 @@ and no two visible sibling widgets overlap.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSizeGrip,
     QTabBar,
     QWidget,
@@ -59,17 +58,9 @@ def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Q
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, settings: QSettings, screen: QRect, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MainWindow]:
-    discard = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_a: discard))
-    win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
-    qtbot.addWidget(win)
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.controller.shutdown()
+def window(screen: QRect, open_window: Callable[..., MainWindow]) -> MainWindow:
+    """A window on the test's ``screen`` (patched in before the window opens)."""
+    return open_window(worker=WorkerOptions(backend="thread"))
 
 
 def _visible(widget: QWidget) -> bool:

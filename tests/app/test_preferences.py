@@ -3,7 +3,7 @@ theme switches live (palette, canvas, plots)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -34,12 +34,10 @@ def _defaults_after() -> Iterator[None]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
+def window(open_window: Callable[[], MainWindow]) -> MainWindow:
+    win = open_window()
     win.show()
-    yield win
-    win.controller.shutdown()
+    return win
 
 
 def test_preferences_round_trip_through_settings(settings: QSettings) -> None:

@@ -3,10 +3,10 @@ rule and the cost plot, keyboard stepping, and leaving restores the window exact
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QToolBar
 from pytestqt.qtbot import QtBot
@@ -16,16 +16,12 @@ from bpstudio.app.presenter import PRESENTER_DOCKS, SCALE
 
 
 @pytest.fixture
-def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
-    win = MainWindow(settings)
-    qtbot.addWidget(win)
+def window(qtbot: QtBot, open_window: Callable[[], MainWindow]) -> MainWindow:
+    win = open_window()
     win.resize(1280, 720)
     win.show()
     qtbot.waitExposed(win)
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.controller.shutdown()
+    return win
 
 
 def _layout(window: MainWindow) -> dict[str, object]:

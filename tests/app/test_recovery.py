@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,24 +29,13 @@ TIMEOUT = 10_000  # ms
 
 
 @pytest.fixture
-def make_window(
-    qtbot: QtBot, settings: QSettings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[], MainWindow]]:
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: Button.Discard))
-    windows: list[MainWindow] = []
-
+def make_window(open_window: Callable[[], MainWindow]) -> Callable[[], MainWindow]:
     def make() -> MainWindow:
-        window = MainWindow(settings)
-        qtbot.addWidget(window)
-        assert window.autosaver is not None
-        window.autosaver.delay_ms = 20
-        windows.append(window)
+        window = open_window()
+        autosaver(window).delay_ms = 20
         return window
 
-    yield make
-    for window in windows:
-        window.close()
-        window.controller.shutdown()
+    return make
 
 
 def autosaver(window: MainWindow) -> Autosaver:

@@ -15,14 +15,14 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app.commands import SetHyperparametersCommand, SetParameterCommand
@@ -73,29 +73,16 @@ def our_threads() -> list[str]:
 
 
 @pytest.fixture
-def make_window(
-    qtbot: QtBot, settings: QSettings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[], MainWindow]]:
-    monkeypatch.setattr(
-        QMessageBox, "warning", staticmethod(lambda *a: QMessageBox.StandardButton.Discard)
-    )
-    windows: list[MainWindow] = []
-
+def make_window(open_window: Callable[[], MainWindow]) -> Callable[[], MainWindow]:
     def make() -> MainWindow:
-        window = MainWindow(settings)
-        qtbot.addWidget(window)
+        window = open_window()
         window.show()
         window.document.undo_budget = UNDO_BUDGET
         window.new_from_template("xor")
-        window.controller.worker.wait_for_data()
-        assert window.controller.sync()
-        windows.append(window)
+        settle(window)
         return window
 
-    yield make
-    for window in windows:
-        window.close()
-        window.controller.shutdown()
+    return make
 
 
 def settle(window: MainWindow) -> None:
@@ -183,6 +170,12 @@ def check_nothing_left(window: MainWindow, capfd: pytest.CaptureFixture[str]) ->
     assert our_threads() == []
     err = capfd.readouterr().err
     assert "Traceback" not in err, err
+
+
+def check_clean_end(qtbot: QtBot, window: MainWindow, capfd: pytest.CaptureFixture[str]) -> None:
+    """The end of every session: undo all and redo all round-trip, then nothing is left."""
+    check_undo_all_redo_all(qtbot, window)
+    check_nothing_left(window, capfd)
 
 
 # -- random edits while training -------------------------------------------------------------
@@ -274,8 +267,7 @@ def test_run_pause_reset_cycles(
         controller.reset(initialize(window.document.spec, "xavier", seed))
         assert window.document.project.step == 0
         assert window.document.undo_stack.undoText() == "Reset training"
-    check_undo_all_redo_all(qtbot, window)
-    check_nothing_left(window, capfd)
+    check_clean_end(qtbot, window, capfd)
 
 
 @sizes(80, 3000)
@@ -309,8 +301,7 @@ def test_learning_rate_changes_every_few_milliseconds_during_a_run(
     assert doc.undo_stack.count() == before + 1  # a stream of changes is one undo step
     pause(qtbot, window)
     assert doc.hyperparameters.learning_rate == rates[-1]
-    check_undo_all_redo_all(qtbot, window)
-    check_nothing_left(window, capfd)
+    check_clean_end(qtbot, window, capfd)
 
 
 @sizes(1, 12)
@@ -352,8 +343,7 @@ def test_killing_the_training_process_mid_run(
         for _ in range(10):
             random_action(window, rng)
         run_until_trained(qtbot, window)
-        check_undo_all_redo_all(qtbot, window)
-        check_nothing_left(window, capfd)
+        check_clean_end(qtbot, window, capfd)
 
 
 @pytest.mark.parametrize(
@@ -386,5 +376,4 @@ def test_stopping_the_training_process_mid_run(
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGCONT)  # unless it has been replaced (and ended) meanwhile
     run_until_trained(qtbot, window)
-    check_undo_all_redo_all(qtbot, window)
-    check_nothing_left(window, capfd)
+    check_clean_end(qtbot, window, capfd)

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
+from training_helpers import params_equal, process_exists, settle
 
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.document import Document
@@ -35,21 +36,6 @@ TIMEOUT = 10_000  # ms
 # -- helpers -------------------------------------------------------------------------------------
 
 
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def settle(controller: TrainingController) -> None:
-    """Return once the worker has loaded the data, the training process has handled every
-    command sent so far, and its answers (snapshots, results) have been delivered."""
-    controller.worker.wait_for_data()
-    assert controller.sync()
-
-
 def wait_snapshot(
     qtbot: QtBot, controller: TrainingController, predicate: Callable[[Snapshot], bool]
 ) -> Snapshot:
@@ -67,13 +53,6 @@ def load(
     document.replace_project(project)
     settle(controller)
     return wait_snapshot(qtbot, controller, lambda s: s.spec == project.spec)
-
-
-def params_equal(a: object, b: object) -> bool:
-    return all(
-        np.array_equal(x, y)
-        for x, y in zip(a.arrays(), b.arrays(), strict=True)  # type: ignore[attr-defined]
-    )
 
 
 def pause_and_wait(qtbot: QtBot, controller: TrainingController) -> None:
@@ -412,7 +391,7 @@ def test_shutdown_during_a_run_ends_the_process(
     controller.shutdown()
     assert not controller.worker.is_alive()
     assert (pid is None) == (controller.backend == "thread")
-    assert pid is None or not _process_exists(pid)
+    assert pid is None or not process_exists(pid)
 
 
 def test_main_window_close_during_a_run_ends_the_process(

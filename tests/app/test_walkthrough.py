@@ -3,7 +3,7 @@ in the window; its "try it" edits are undo steps; leaving puts the user's projec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -39,14 +39,11 @@ def _keep_notation() -> Iterator[None]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
-    window = MainWindow(settings=settings, worker=WorkerOptions(backend="thread"))
+def window(open_window: Callable[..., MainWindow]) -> MainWindow:
+    window = open_window(worker=WorkerOptions(backend="thread"))
     window.document.replace_project(make_project("xor"))
-    qtbot.addWidget(window)
     window.show()
-    yield window
-    window.document.undo_stack.setClean()
-    window.controller.shutdown()
+    return window
 
 
 def expected_numbers(window: MainWindow, example: int, path: int) -> dict[str, float]:
@@ -223,9 +220,8 @@ def test_canvas_labels_follow_the_notation_switch(window: MainWindow, settings: 
     assert settings.value(NOTATION_KEY) == "absolute"
 
 
-def test_first_launch_offers_the_walkthrough_once(qtbot: QtBot, settings: QSettings) -> None:
-    window = MainWindow(settings=settings, worker=WorkerOptions(backend="thread"))
-    qtbot.addWidget(window)
+def test_first_launch_offers_the_walkthrough_once(open_window: Callable[..., MainWindow]) -> None:
+    window = open_window(worker=WorkerOptions(backend="thread"))
     spec = window.document.spec
     window.offer_walkthrough()
     assert window.docks["walkthrough"].isVisibleTo(window)
@@ -234,4 +230,3 @@ def test_first_launch_offers_the_walkthrough_once(qtbot: QtBot, settings: QSetti
     window.docks["walkthrough"].hide()
     window.offer_walkthrough()
     assert not window.docks["walkthrough"].isVisibleTo(window)
-    window.controller.shutdown()

@@ -14,10 +14,10 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
+from training_helpers import params_equal, process_exists, settle
 
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
@@ -30,24 +30,11 @@ TIMEOUT = 10_000  # ms
 REPO = Path(__file__).resolve().parents[2]
 
 
-def settle(controller: TrainingController) -> None:
-    controller.worker.wait_for_data()
-    assert controller.sync()
-
-
-def params_equal(a: object, b: object) -> bool:
-    return all(
-        np.array_equal(x, y)
-        for x, y in zip(a.arrays(), b.arrays(), strict=True)  # type: ignore[attr-defined]
-    )
-
-
-def process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
+def take_one_batch_step(qtbot: QtBot, controller: TrainingController) -> None:
+    """Step one mini-batch from step 0 and wait until the document has it."""
+    settle(controller)
+    controller.step(StepUnit.BATCH)
+    qtbot.waitUntil(lambda: controller.document.project.step == 1, timeout=TIMEOUT)
 
 
 def refuse_to_start(commands: Connection, events: Connection, pings: Connection) -> BaseProcess:
@@ -60,9 +47,7 @@ def refuse_to_start(commands: Connection, events: Connection, pings: Connection)
 def test_undo_and_redo_of_a_training_step_send_one_message_each(
     qtbot: QtBot, document: Document, controller: TrainingController
 ) -> None:
-    settle(controller)
-    controller.step(StepUnit.BATCH)
-    qtbot.waitUntil(lambda: document.project.step == 1, timeout=TIMEOUT)
+    take_one_batch_step(qtbot, controller)
     settle(controller)
     trained = document.params.copy()
 
@@ -109,9 +94,7 @@ def test_a_process_that_cannot_start_falls_back_to_the_thread(
         assert controller.backend == "thread"
         assert "thread" in controller.last_notice
         assert "fork refused by the sandbox" in controller.last_notice
-        settle(controller)
-        controller.step(StepUnit.BATCH)
-        qtbot.waitUntil(lambda: document.project.step == 1, timeout=TIMEOUT)
+        take_one_batch_step(qtbot, controller)
     finally:
         controller.shutdown()
 
@@ -137,9 +120,7 @@ def test_a_process_that_dies_before_it_serves_falls_back_to_the_thread(
     try:
         qtbot.waitUntil(lambda: controller.backend == "thread", timeout=TIMEOUT)
         assert "ended before it started (exit code 3)" in controller.last_notice
-        settle(controller)
-        controller.step(StepUnit.BATCH)
-        qtbot.waitUntil(lambda: document.project.step == 1, timeout=TIMEOUT)
+        take_one_batch_step(qtbot, controller)
     finally:
         controller.shutdown()
 
@@ -171,9 +152,7 @@ def test_the_window_says_so_in_the_status_bar_and_remembers_the_choice(
 def test_switching_backends_keeps_the_document_state(
     qtbot: QtBot, document: Document, controller: TrainingController, backend: str
 ) -> None:
-    settle(controller)
-    controller.step(StepUnit.BATCH)
-    qtbot.waitUntil(lambda: document.project.step == 1, timeout=TIMEOUT)
+    take_one_batch_step(qtbot, controller)
     settle(controller)
     other = "thread" if backend == "process" else "process"
     controller.set_backend(other)

@@ -86,6 +86,18 @@ def random_inputs(spec: NetworkSpec, n: int = 50, seed: int = 3) -> np.ndarray:
     return X.astype(spec.np_dtype)
 
 
+def assert_same_network(
+    spec: NetworkSpec, params: Params, loaded: Params, read: tuple[NetworkSpec | None, Params]
+) -> None:
+    """``loaded`` (the file's arrays, loaded by hand) predicts as ``params`` does, and the
+    format's reader gives back ``spec`` and ``params`` exactly."""
+    X = random_inputs(spec)
+    np.testing.assert_array_equal(predict(spec, loaded, X), predict(spec, params, X))
+    read_spec, read_params = read
+    assert read_spec == spec
+    assert_params_equal(read_params, params)
+
+
 def assert_params_equal(got: Params, expected: Params) -> None:
     assert got.n_layers == expected.n_layers
     for a, e in zip(got.arrays(), expected.arrays(), strict=True):
@@ -207,11 +219,7 @@ def test_npz_with_numpy_load(tmp_path: Path, dtype: str) -> None:
     assert head["dtype"] == dtype
     assert head["bpstudio_version"]
     assert head["metadata"] == {"project": "xor.bpstudio"}
-    X = random_inputs(spec)
-    np.testing.assert_array_equal(predict(spec, loaded, X), predict(spec, params, X))
-    read_spec, read_params = read_npz(path)
-    assert read_spec == spec
-    assert_params_equal(read_params, params)
+    assert_same_network(spec, params, loaded, read_npz(path))
 
 
 def test_npz_plain_archive_without_metadata(tmp_path: Path) -> None:
@@ -515,11 +523,7 @@ def test_safetensors_with_safetensors_numpy(tmp_path: Path, dtype: str) -> None:
     loaded = Params(
         [tensors[f"{i}.weight"] for i in (0, 2, 4)], [tensors[f"{i}.bias"] for i in (0, 2, 4)]
     )
-    X = random_inputs(spec)
-    np.testing.assert_array_equal(predict(spec, loaded, X), predict(spec, params, X))
-    read_spec, read_params = read_safetensors(path)
-    assert read_spec == spec
-    assert_params_equal(read_params, params)
+    assert_same_network(spec, params, loaded, read_safetensors(path))
 
 
 def test_safetensors_snippet_text(tmp_path: Path) -> None:

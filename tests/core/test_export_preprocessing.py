@@ -7,6 +7,7 @@ import ast
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,26 @@ from bpstudio.core.training.trainer import Trainer
 FORMATS = tuple(EXPORT_FORMATS)
 CLASSES = ("setosa", "versicolor", "virginica")
 FEATURES = ("mass_g", "ratio", "altitude_m")
+
+#: Each format's reader of the network, its parameters and its model info.
+MODEL_READERS: dict[str, Callable[[Path], tuple[NetworkSpec | None, Params, ModelInfo]]] = {
+    "npz": read_npz_model,
+    "json": read_json_model,
+    "csv": read_csv_model,
+    "onnx": read_onnx_model,
+    "safetensors": read_safetensors_model,
+}
+
+
+def module_constants(tree: ast.Module, names: tuple[str, ...]) -> dict[str, object]:
+    """The values of the top-level assignments ``NAME = literal`` of a generated module."""
+    return {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in names
+    }
 
 
 def write_far_scaled_csv(path: Path, n: int = 90, seed: int = 4) -> None:
@@ -213,13 +234,7 @@ def test_every_format_says_what_its_outputs_mean(trained, tmp_path: Path, fmt: s
     assert info.task == "classification"
     path = tmp_path / f"m{EXPORT_FORMATS[fmt].extension}"
     export_params(fmt, spec, params, path, info=info)
-    reader = {
-        "npz": read_npz_model,
-        "json": read_json_model,
-        "csv": read_csv_model,
-        "onnx": read_onnx_model,
-        "safetensors": read_safetensors_model,
-    }[fmt]
+    reader = MODEL_READERS[fmt]
     read_spec, _, read_info = reader(path)
     assert read_spec == spec
     assert read_info.task == "classification"
@@ -252,13 +267,7 @@ def test_python_and_torch_modules_state_their_meaning(trained, tmp_path: Path) -
     np.testing.assert_array_equal(module.INPUT_MEAN, info.standardizer.mean)
     written = export_params("safetensors", spec, params, tmp_path / "m.safetensors", info=info)
     tree = ast.parse(written[1].read_text(encoding="utf-8"))
-    constants = {
-        node.targets[0].id: ast.literal_eval(node.value)
-        for node in tree.body
-        if isinstance(node, ast.Assign)
-        and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id in ("TASK", "CLASS_NAMES", "FEATURE_NAMES")
-    }
+    constants = module_constants(tree, ("TASK", "CLASS_NAMES", "FEATURE_NAMES"))
     assert constants == {
         "TASK": "classification",
         "CLASS_NAMES": CLASSES,
@@ -391,13 +400,7 @@ def test_hostile_names_are_literals_and_nothing_runs(
                 for name in (*HOSTILE_NAMES, stem, path.name):
                     assert name not in doc or name == "model"
                 assert MARKER not in doc
-                constants = {
-                    node.targets[0].id: ast.literal_eval(node.value)
-                    for node in tree.body
-                    if isinstance(node, ast.Assign)
-                    and isinstance(node.targets[0], ast.Name)
-                    and node.targets[0].id in ("FEATURE_NAMES", "CLASS_NAMES", "OUTPUT_NAMES")
-                }
+                constants = module_constants(tree, ("FEATURE_NAMES", "CLASS_NAMES", "OUTPUT_NAMES"))
                 assert constants["FEATURE_NAMES"] == HOSTILE_NAMES
                 assert constants["CLASS_NAMES"] == (PAYLOAD, '"""')
             assert verify_export(fmt, path, spec, params, info=info) <= 1e-9
@@ -425,11 +428,5 @@ def test_hostile_names_round_trip_in_data_formats(tmp_path: Path, fmt: str) -> N
     info = ModelInfo(None, "regression", HOSTILE_NAMES, (), ('a,"b"', "c\nd"))
     path = tmp_path / f"m{EXPORT_FORMATS[fmt].extension}"
     export_params(fmt, spec, params, path, info=info)
-    reader = {
-        "npz": read_npz_model,
-        "json": read_json_model,
-        "csv": read_csv_model,
-        "onnx": read_onnx_model,
-        "safetensors": read_safetensors_model,
-    }[fmt]
+    reader = MODEL_READERS[fmt]
     assert reader(path)[2] == info

@@ -11,7 +11,7 @@ import pytest
 
 from bpstudio.core.engine.backprop import forward, gradients
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
-from bpstudio.core.engine.optim import Schedule
+from bpstudio.core.engine.optim import Schedule, make_optimizer
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.training.history import DecimatedSeries, History
 from bpstudio.core.training.hyperparams import Hyperparameters
@@ -275,37 +275,70 @@ def test_adam_keeps_its_moments_when_the_learning_rate_changes() -> None:
     t = regression_trainer(optimizer="adam", learning_rate=0.01)
     t.train_steps(10)
     adam = t.optimizer
-    m = [a.copy() for a in adam._m]  # type: ignore[attr-defined]
-    v = [a.copy() for a in adam._v]  # type: ignore[attr-defined]
+    before = {name: a.copy() for name, a in adam.state().items()}
+    assert int(before["t"]) == 10
     t.set_hyperparameters(t.hyperparameters.with_changes(learning_rate=0.003))
     assert t.optimizer is adam
-    assert adam._t == 10
-    for a, b in zip(adam._m + adam._v, m + v, strict=True):  # type: ignore[attr-defined]
-        np.testing.assert_array_equal(a, b)
+    after = adam.state()
+    assert after.keys() == before.keys()
+    for name, a in before.items():
+        np.testing.assert_array_equal(after[name], a)
     # The next step is step 11 of the same Adam, with the new learning rate.
     p = t.params.copy()
     t.forward()
     g = t.backward().vector()
     t.update()
-    m_new = 0.9 * np.concatenate([a.ravel() for a in m]) + 0.1 * g
-    v_new = 0.999 * np.concatenate([a.ravel() for a in v]) + 0.001 * g * g
+    m_new = 0.9 * before["m"] + 0.1 * g
+    v_new = 0.999 * before["v"] + 0.001 * g * g
     step = 0.003 * np.sqrt(1 - 0.999**11) / (1 - 0.9**11)
     expected = p.vector() - step * m_new / (np.sqrt(v_new) + 1e-8)
     np.testing.assert_allclose(t.params.vector(), expected, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(adam.state()["m"], m_new, rtol=1e-12, atol=1e-15)
+    assert int(adam.state()["t"]) == 11
 
 
 def test_momentum_keeps_its_velocity_and_takes_new_settings() -> None:
     t = regression_trainer(optimizer="momentum")
     t.train_steps(5)
     opt = t.optimizer
-    velocity = [a.copy() for a in opt._velocity]  # type: ignore[attr-defined]
+    velocity = opt.state()["velocity"].copy()
+    assert velocity.shape == t.params.vector().shape
+    assert np.any(velocity != 0.0)
     t.set_hyperparameters(t.hyperparameters.with_changes(learning_rate=0.01, momentum=0.5))
     assert t.optimizer is opt
     assert opt.momentum == 0.5
-    for a, b in zip(opt._velocity, velocity, strict=True):  # type: ignore[attr-defined]
-        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(opt.state()["velocity"], velocity)
     t.set_hyperparameters(t.hyperparameters.with_changes(optimizer="sgd"))
     assert t.optimizer.name == "sgd"
+
+
+def test_optimizer_state_is_a_read_only_view_that_reset_clears() -> None:
+    t = regression_trainer(optimizer="adam", learning_rate=0.01)
+    assert t.optimizer.state() == {}
+    t.train_steps(3)
+    state = t.optimizer.state()
+    assert set(state) == {"m", "v", "t"}
+    with pytest.raises(ValueError, match="read-only"):
+        state["m"][0] = 1.0
+    t.optimizer.reset()
+    assert t.optimizer.state() == {}
+    assert make_optimizer("sgd").state() == {}
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_optimizer_state_is_the_same_array_by_array_and_packed(name: str) -> None:
+    spec = NetworkSpec((2, 3, 1), ("tanh", "linear"))
+    params = initialize(spec, seed=4)
+    grads = initialize(spec, seed=5)
+    by_array, packed = make_optimizer(name), make_optimizer(name)
+    out = params.copy()
+    theta, theta_out = params.vector(), np.empty(params.vector().shape)
+    for _ in range(3):
+        by_array.update(params, grads, 0.1, out)
+        packed.update_vector(theta, grads.vector(), 0.1, theta_out)
+    assert by_array.state().keys() == packed.state().keys()
+    for key, value in by_array.state().items():
+        np.testing.assert_array_equal(value, packed.state()[key])
 
 
 def test_l2_adds_its_gradient_and_shrinks_the_weights() -> None:

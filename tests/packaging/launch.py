@@ -42,6 +42,13 @@ def run_marked(
     return result, marked_processes(marker)
 
 
+def run_clean(command: Sequence[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` in :func:`clean_environment`; fail if it left a process running."""
+    result, left = run_marked(command, clean_environment(), cwd)
+    assert left == [], f"processes left running: {left}"
+    return result
+
+
 def marked_processes(marker: str) -> list[int]:
     if not sys.platform.startswith("linux"):
         return []  # no /proc to look in

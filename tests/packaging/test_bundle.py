@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from launch import clean_environment, run_marked
+from launch import run_clean
 from PySide6.QtGui import QImage
 
 import bpstudio
@@ -43,9 +43,7 @@ def executable(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(executable: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    result, left = run_marked([str(executable), *args], clean_environment(), cwd)
-    assert left == [], f"processes left running: {left}"
-    return result
+    return run_clean([str(executable), *args], cwd)
 
 
 def test_version(executable: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import venv
 from pathlib import Path
 
 import pytest
-from launch import clean_environment, run_marked
+from launch import clean_environment, run_clean
 from PySide6.QtGui import QImage
 
 import bpstudio
@@ -45,9 +45,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(installed: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    result, left = run_marked([str(installed / "bpstudio"), *args], clean_environment(), cwd)
-    assert left == [], f"processes left running: {left}"
-    return result
+    return run_clean([str(installed / "bpstudio"), *args], cwd)
 
 
 def test_version(installed: Path, tmp_path: Path) -> None:

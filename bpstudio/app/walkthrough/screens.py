@@ -63,6 +63,19 @@ class Page:
     def formula(self, text: str) -> None:
         self.html += f"<p style='margin-left:12px; font-size:large'>{text}</p>"
 
+    def table(self, rows: list[str]) -> None:
+        self.html += f"<table style='margin-left:12px'>{''.join(rows)}</table>"
+
+    def product(self, key: str, gradient: float | None) -> None:
+        """The chain rule's result, ``= value`` in the product's colour."""
+        assert gradient is not None
+        self.formula(f"= {self.num(key, gradient, theme().chain.product)}")
+
+    def select(self, ref: ParamRef) -> None:
+        """Highlight ``ref`` and focus the canvas on it."""
+        self.params.append(ref)
+        self.focus = ref
+
 
 @dataclass(frozen=True)
 class Screen:
@@ -85,6 +98,14 @@ def _two_a_minus_y(nt: Notation, L: int) -> str:
 
 def _C0() -> str:
     return notation.cost(per_example=True)
+
+
+def _nudges(name: str, ref: ParamRef) -> list[Try]:
+    """Nudge ``ref`` up and down by 0.1."""
+    return [
+        Try(f"Nudge {name} up (+0.1)", "nudge", ref, 0.1),
+        Try(f"Nudge {name} down (−0.1)", "nudge", ref, -0.1),
+    ]
 
 
 def _example_note(live: LiveNetwork) -> str:
@@ -113,7 +134,7 @@ def _chain(live: LiveNetwork, nt: Notation, page: Page) -> None:
             "</td></tr>"
         )
         page.params += [w, b]
-    page.html += f"<table style='margin-left:12px'>{''.join(rows)}</table>"
+    page.table(rows)
     page.para(
         f"On the {_example_note(live)} the network outputs {nt.symbol('a', L)} = "
         f"{page.num('a_L', one.a[L][0])} and its cost is {_C0()} = "
@@ -194,7 +215,6 @@ def _factors(
 def _dC_dw(live: LiveNetwork, nt: Notation, page: Page) -> None:
     L = live.spec.n_layers
     wL, _, _ = _refs_chain(live)
-    c = theme().chain
     page.para(
         f"The chain rule multiplies the three sensitivities along the chain "
         f"{nt.symbol('w', L)} → {nt.symbol('z', L)} → {nt.symbol('a', L)} → {_C0()}:"
@@ -208,9 +228,7 @@ def _dC_dw(live: LiveNetwork, nt: Notation, page: Page) -> None:
     page.formula(
         "= " + _factors(live, nt, page, nt.symbol("a", L - 1), live.one.a[L - 1][0], "dC0_dw_L")
     )
-    gradient = live.one.parameter(wL).gradient
-    assert gradient is not None
-    page.formula(f"= {page.num('dC0_dw_L', gradient, c.product)}")
+    page.product("dC0_dw_L", live.one.parameter(wL).gradient)
     page.para(
         f"Each factor lives on the canvas: {nt.symbol('a', L - 1)} on the neuron the weight "
         f"comes from, σ′({nt.symbol('z', L)}) on the output neuron, "
@@ -220,18 +238,13 @@ def _dC_dw(live: LiveNetwork, nt: Notation, page: Page) -> None:
     page.numbers["C0"] = float(live.example_costs[live.example])
     page.para(f"Now {_C0()} = {notation.formula_number(page.numbers['C0'])}.")
     page.neurons += [(L - 1, 0), (L, 0)]
-    page.params.append(wL)
-    page.focus = wL
-    page.tries += [
-        Try("Nudge w up (+0.1)", "nudge", wL, 0.1),
-        Try("Nudge w down (−0.1)", "nudge", wL, -0.1),
-    ]
+    page.select(wL)
+    page.tries += _nudges("w", wL)
 
 
 def _dC_db(live: LiveNetwork, nt: Notation, page: Page) -> None:
     L = live.spec.n_layers
     _, bL, _ = _refs_chain(live)
-    c = theme().chain
     page.para(
         f"The bias enters {nt.symbol('z', L)} with a factor of one: "
         f"{partial_(nt.symbol('z', L), nt.symbol('b', L))} = 1. So"
@@ -239,19 +252,13 @@ def _dC_db(live: LiveNetwork, nt: Notation, page: Page) -> None:
     page.formula(
         f"{partial_(_C0(), nt.symbol('b', L))} = " + _factors(live, nt, page, "1", 1.0, "dC0_db_L")
     )
-    gradient = live.one.parameter(bL).gradient
-    assert gradient is not None
-    page.formula(f"= {page.num('dC0_db_L', gradient, c.product)}")
+    page.product("dC0_db_L", live.one.parameter(bL).gradient)
     page.para(
         f"The same as {partial_(_C0(), nt.symbol('w', L))} with {nt.symbol('a', L - 1)} "
         "replaced by 1."
     )
-    page.params.append(bL)
-    page.focus = bL
-    page.tries += [
-        Try("Nudge b up (+0.1)", "nudge", bL, 0.1),
-        Try("Nudge b down (−0.1)", "nudge", bL, -0.1),
-    ]
+    page.select(bL)
+    page.tries += _nudges("b", bL)
 
 
 def _back_one_layer(live: LiveNetwork, nt: Notation, page: Page) -> None:
@@ -270,7 +277,7 @@ def _back_one_layer(live: LiveNetwork, nt: Notation, page: Page) -> None:
     back = one.neuron(L - 1, 0)
     assert back.dC_da is not None
     assert back.slope is not None
-    page.formula(f"= {page.num('dC0_da_L-1', back.dC_da, c.product)}")
+    page.product("dC0_da_L-1", back.dC_da)
     page.para(
         "That is the step back one layer. The layer before repeats the same pattern, with "
         f"{partial_(_C0(), nt.symbol('a', L - 1))} in place of 2({nt.symbol('a', L)} "
@@ -321,7 +328,7 @@ def _average(live: LiveNetwork, nt: Notation, page: Page) -> None:
             f"<td>&nbsp;{page.num(f'C_{k}', live.example_costs[k])}</td>"
             f"<td>&nbsp;{page.num(f'dC{k}_dw_L', gk)}</td></tr>"
         )
-    page.html += f"<table style='margin-left:12px'>{''.join(rows)}</table>"
+    page.table(rows)
     gradient = live.batch.parameter(wL).gradient
     assert gradient is not None
     page.formula(
@@ -332,8 +339,7 @@ def _average(live: LiveNetwork, nt: Notation, page: Page) -> None:
         f"The canvas shows example {live.example} (highlighted row). Switch the example: "
         "its own terms change, the average stays the same because it is over all of them."
     )
-    page.params.append(wL)
-    page.focus = wL
+    page.select(wL)
     page.tries.append(Try("Show the next example", "example"))
 
 
@@ -350,7 +356,7 @@ def _gradient_step(live: LiveNetwork, nt: Notation, page: Page) -> None:
             f"<td align='right'>&nbsp;&nbsp;{page.num(f'grad{i}', vector[i])}</td></tr>"
         )
         page.params.append(ref)
-    page.html += f"<table style='margin-left:12px'>{''.join(rows)}</table>"
+    page.table(rows)
     eta = live.learning_rate
     page.para(
         "One step of gradient descent moves every parameter a little against its component, "
@@ -475,7 +481,7 @@ def _general(live: LiveNetwork, nt: Notation, page: Page) -> None:
             f"<td align='right'>&nbsp;= {page.num(f'dC_dW{l}max', dW[j, k])}</td></tr>"
         )
         page.params.append(ref)
-    page.html += f"<table style='margin-left:12px'>{''.join(rows)}</table>"
+    page.table(rows)
     page.para(
         "Leave the walkthrough to return to your own project, where every panel shows these "
         "numbers for your network."

@@ -384,10 +384,8 @@ def read_csv(
         prefault = _Prefault(M, helper)
         try:
             quoted = any('"' in lines[i] for i in rows_idx)
-            parse = _parse_quoted if quoted else _parse_plain
-            labels = parse(
-                lines, rows_idx, delim, names, label_j, numeric_names, path, M, prefault, report
-            )
+            job = _Rows(lines, delim, names, label_j, numeric_names, path)
+            labels = _parse_rows(job, rows_idx, quoted, M, prefault, report)
         finally:
             prefault.stop()
         del lines
@@ -572,54 +570,89 @@ def _chunks(rows_idx: Sequence[int], lines: Sequence[str]) -> Iterator[tuple[int
         yield r0, min(r0 + step, len(rows_idx))
 
 
-def _parse_plain(
-    lines: list[str],
+@dataclass(frozen=True)
+class _Rows:
+    """What the parsers read: the file's lines, its delimiter and columns, the label column
+    (or None) and the numeric columns' names, and the path for messages."""
+
+    lines: list[str]
+    delim: str
+    names: Sequence[str]
+    label_j: int | None
+    numeric_names: Sequence[str]
+    path: Path
+
+
+#: One chunk of rows parsed: its labels (None without a label column), its numbers, and the
+#: text of the cell at (row, numeric column) for a message about it.
+_Chunk = tuple[list[str] | None, FloatArray, Callable[[int, int], str]]
+
+
+def _parse_rows(
+    job: _Rows,
     rows_idx: list[int],
-    delim: str,
-    names: Sequence[str],
-    label_j: int | None,
-    numeric_names: Sequence[str],
-    path: Path,
+    quoted: bool,
     M: FloatArray,
     prefault: _Prefault,
     report: _Progress,
 ) -> list[str] | None:
-    """Unquoted text: per-line str methods, then NumPy's C parser on each chunk."""
-    n_cols = len(names)
-    labels: list[str] | None = [] if label_j is not None else None
+    """Parse the data rows into ``M`` chunk by chunk; return the labels, if there are any.
+
+    Unquoted text goes through per-line str methods and NumPy's C parser
+    (:func:`_plain_chunk`), text with quotes through the csv module (:func:`_quoted_chunk`).
+    """
+    labels: list[str] | None = [] if job.label_j is not None else None
     as_int = True  # integer parsing is ~5x faster; drop to float once a chunk needs it
     total = len(rows_idx)
-    for r0, r1 in _chunks(rows_idx, lines):
+    for r0, r1 in _chunks(rows_idx, job.lines):
         idx = rows_idx[r0:r1]
-        chunk = [lines[i] for i in idx]
-        if delim == " ":
-            chunk = [_WS_RUN.sub(" ", line.strip()) for line in chunk]
-        counts = np.fromiter((line.count(delim) for line in chunk), np.int64, len(chunk))
-        bad = np.flatnonzero(counts != n_cols - 1)
-        if bad.size:
-            b = int(bad[0])
-            raise BPStudioError(
-                f"{path}: line {idx[b] + 1} has {counts[b] + 1} columns, expected {n_cols}"
-            )
-        if label_j is not None:
-            assert labels is not None
-            chunk_labels, chunk = _cut_column(chunk, delim, label_j, n_cols)
-            labels.extend(chunk_labels)
-        values, as_int = _fast_numbers(chunk, delim, len(numeric_names), as_int)
-        if values is None:
-            rows = [line.split(delim) for line in chunk]
-            block = _convert_cells(rows, idx, numeric_names, path)
+        if quoted:
+            chunk_labels, block, cell = _quoted_chunk(job, idx)
         else:
-            block = values.reshape(len(chunk), len(numeric_names))
+            (chunk_labels, block, cell), as_int = _plain_chunk(job, idx, as_int)
+        if labels is not None:
+            assert chunk_labels is not None
+            labels.extend(chunk_labels)
         bad_cell = _first_non_finite(block)
         if bad_cell is not None:
             r, c = bad_cell
-            cell = chunk[r].split(delim)[c]
-            raise BPStudioError(_cell_error(path, idx[r] + 1, numeric_names[c], cell, True))
+            name = job.numeric_names[c]
+            raise BPStudioError(_cell_error(job.path, idx[r] + 1, name, cell(r, c), True))
         prefault.wait_for(r1)
         M[r0:r1] = block
         report(0.05 + 0.9 * r1 / total)
     return labels
+
+
+def _plain_chunk(job: _Rows, idx: list[int], as_int: bool) -> tuple[_Chunk, bool]:
+    """Unquoted text: per-line str methods, then NumPy's C parser on the chunk. Also returns
+    whether to keep trying integers first."""
+    delim, n_cols, path = job.delim, len(job.names), job.path
+    chunk = [job.lines[i] for i in idx]
+    if delim == " ":
+        chunk = [_WS_RUN.sub(" ", line.strip()) for line in chunk]
+    counts = np.fromiter((line.count(delim) for line in chunk), np.int64, len(chunk))
+    bad = np.flatnonzero(counts != n_cols - 1)
+    if bad.size:
+        b = int(bad[0])
+        raise BPStudioError(
+            f"{path}: line {idx[b] + 1} has {counts[b] + 1} columns, expected {n_cols}"
+        )
+    labels = None
+    if job.label_j is not None:
+        labels, chunk = _cut_column(chunk, delim, job.label_j, n_cols)
+    n_numeric = len(job.numeric_names)
+    values, as_int = _fast_numbers(chunk, delim, n_numeric, as_int)
+    if values is None:
+        rows = [line.split(delim) for line in chunk]
+        block = _convert_cells(rows, idx, job.numeric_names, path)
+    else:
+        block = values.reshape(len(chunk), n_numeric)
+
+    def cell(r: int, c: int) -> str:
+        return chunk[r].split(delim)[c]
+
+    return (labels, block, cell), as_int
 
 
 def _cut_column(chunk: list[str], delim: str, j: int, n_cols: int) -> tuple[list[str], list[str]]:
@@ -737,44 +770,27 @@ def _first_non_finite(block: FloatArray) -> tuple[int, int] | None:
     return int(r), int(c)
 
 
-def _parse_quoted(
-    lines: list[str],
-    rows_idx: list[int],
-    delim: str,
-    names: Sequence[str],
-    label_j: int | None,
-    numeric_names: Sequence[str],
-    path: Path,
-    M: FloatArray,
-    prefault: _Prefault,
-    report: _Progress,
-) -> list[str] | None:
+def _quoted_chunk(job: _Rows, idx: list[int]) -> _Chunk:
     """Text with quotes: the csv module splits the cells (a quoted cell may hold the delimiter)."""
-    n_cols = len(names)
-    labels: list[str] | None = [] if label_j is not None else None
-    total = len(rows_idx)
-    for r0, r1 in _chunks(rows_idx, lines):
-        idx = rows_idx[r0:r1]
-        source = [_WS_RUN.sub(" ", lines[i].strip()) if delim == " " else lines[i] for i in idx]
-        rows = _quoted_rows(source, idx, delim, path)
-        for r, row in enumerate(rows):
-            if len(row) != n_cols:
-                raise BPStudioError(
-                    f"{path}: line {idx[r] + 1} has {len(row)} columns, expected {n_cols}"
-                )
-        if label_j is not None:
-            assert labels is not None
-            labels.extend(row[label_j].strip() for row in rows)
-            rows = [row[:label_j] + row[label_j + 1 :] for row in rows]
-        block = _convert_cells(rows, idx, numeric_names, path)
-        bad_cell = _first_non_finite(block)
-        if bad_cell is not None:
-            r, c = bad_cell
-            raise BPStudioError(_cell_error(path, idx[r] + 1, numeric_names[c], rows[r][c], True))
-        prefault.wait_for(r1)
-        M[r0:r1] = block
-        report(0.05 + 0.9 * r1 / total)
-    return labels
+    delim, n_cols, path, label_j = job.delim, len(job.names), job.path, job.label_j
+    lines = job.lines
+    source = [_WS_RUN.sub(" ", lines[i].strip()) if delim == " " else lines[i] for i in idx]
+    rows = _quoted_rows(source, idx, delim, path)
+    for r, row in enumerate(rows):
+        if len(row) != n_cols:
+            raise BPStudioError(
+                f"{path}: line {idx[r] + 1} has {len(row)} columns, expected {n_cols}"
+            )
+    labels = None
+    if label_j is not None:
+        labels = [row[label_j].strip() for row in rows]
+        rows = [row[:label_j] + row[label_j + 1 :] for row in rows]
+    block = _convert_cells(rows, idx, job.numeric_names, path)
+
+    def cell(r: int, c: int) -> str:
+        return rows[r][c]
+
+    return labels, block, cell
 
 
 def _quoted_rows(source: list[str], idx: Sequence[int], delim: str, path: Path) -> list[list[str]]:

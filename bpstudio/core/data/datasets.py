@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from bpstudio.core.errors import BPStudioError
+from bpstudio.core.errors import BPStudioError, lookup
 from bpstudio.core.resources import resource_path
 
 FloatArray = NDArray[np.float64]
@@ -301,6 +301,18 @@ def _check_noise(name: str, noise: float) -> float:
     return value
 
 
+def _generator_start(
+    name: str, n_examples: int, minimum: int, noise: float, seed: int
+) -> tuple[int, float, np.random.Generator]:
+    """A generator's checked size and noise level, and its random generator."""
+    return _check_size(name, n_examples, minimum), _check_noise(name, noise), _rng(seed)
+
+
+def _jitter(P: FloatArray, sigma: float, rng: np.random.Generator) -> FloatArray:
+    """``P`` plus Gaussian noise of standard deviation ``sigma``."""
+    return P + sigma * rng.standard_normal(P.shape)
+
+
 def _class_sizes(n: int, k: int) -> list[int]:
     """Balanced class counts: n // k each, the first n % k classes one more."""
     return [n // k + (1 if c < n % k else 0) for c in range(k)]
@@ -370,9 +382,7 @@ def xor(n_examples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     As in TensorFlow Playground, points keep a small margin from the axes before Gaussian
     noise (standard deviation ``noise``) is added, so more noise blurs the boundary.
     """
-    n = _check_size("xor", n_examples, 2)
-    sigma = _check_noise("xor", noise)
-    rng = _rng(seed)
+    n, sigma, rng = _generator_start("xor", n_examples, 2, noise, seed)
     margin = 0.05
     points = []
     for c, n_c in enumerate(_class_sizes(n, 2)):
@@ -381,30 +391,26 @@ def xor(n_examples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
         first = np.where(np.arange(n_c) % 2 == 0, 1.0, -1.0)
         second = first if c == 0 else -first
         P *= np.stack([first, second], axis=1)
-        points.append(P + sigma * rng.standard_normal((n_c, 2)))
+        points.append(_jitter(P, sigma, rng))
     return _binary("XOR", points, rng, ("same sign", "signs differ"))
 
 
 def circles(n_examples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     """A disc of radius 0.5 (class 1) inside a ring between radius 0.7 and 1 (class 0)."""
-    n = _check_size("circles", n_examples, 2)
-    sigma = _check_noise("circles", noise)
-    rng = _rng(seed)
+    n, sigma, rng = _generator_start("circles", n_examples, 2, noise, seed)
     n_outer, n_inner = _class_sizes(n, 2)
     points = []
     for n_c, (r_lo, r_hi) in ((n_outer, (0.7, 1.0)), (n_inner, (0.0, 0.5))):
         r = rng.uniform(r_lo, r_hi, n_c)
         angle = rng.uniform(0.0, 2.0 * np.pi, n_c)
         P = np.stack([r * np.cos(angle), r * np.sin(angle)], axis=1)
-        points.append(P + sigma * rng.standard_normal((n_c, 2)))
+        points.append(_jitter(P, sigma, rng))
     return _binary("Circles", points, rng, ("outer ring", "inner disc"))
 
 
 def moons(n_examples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half-moons (upper: class 0, lower: class 1), scaled into [-1, 1]²."""
-    n = _check_size("moons", n_examples, 2)
-    sigma = _check_noise("moons", noise)
-    rng = _rng(seed)
+    n, sigma, rng = _generator_start("moons", n_examples, 2, noise, seed)
     n_upper, n_lower = _class_sizes(n, 2)
     t_upper = rng.uniform(0.0, np.pi, n_upper)
     t_lower = rng.uniform(0.0, np.pi, n_lower)
@@ -412,21 +418,19 @@ def moons(n_examples: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     lower = np.stack([1.0 - np.cos(t_lower), 0.5 - np.sin(t_lower)], axis=1)
     # The pair spans x in [-1, 2], y in [-0.5, 1]; centre it and scale by 1.5.
     centre = np.array([0.5, 0.25])
-    points = [(P - centre) / 1.5 + sigma * rng.standard_normal(P.shape) for P in (upper, lower)]
+    points = [_jitter((P - centre) / 1.5, sigma, rng) for P in (upper, lower)]
     return _binary("Moons", points, rng, ("upper moon", "lower moon"))
 
 
 def spirals(n_examples: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
     """Two interleaved spirals of 1.75 turns each, radius 0 to 1 (TensorFlow Playground's)."""
-    n = _check_size("spirals", n_examples, 2)
-    sigma = _check_noise("spirals", noise)
-    rng = _rng(seed)
+    n, sigma, rng = _generator_start("spirals", n_examples, 2, noise, seed)
     points = []
     for c, n_c in enumerate(_class_sizes(n, 2)):
         r = rng.uniform(0.0, 1.0, n_c)
         angle = 1.75 * 2.0 * np.pi * r + c * np.pi
         P = np.stack([r * np.sin(angle), r * np.cos(angle)], axis=1)
-        points.append(P + sigma * rng.standard_normal((n_c, 2)))
+        points.append(_jitter(P, sigma, rng))
     return _binary("Two spirals", points, rng, ("spiral A", "spiral B"))
 
 
@@ -440,13 +444,11 @@ def blobs(n_examples: int = 300, n_classes: int = 3, noise: float = 0.15, seed: 
     if not 2 <= n_classes <= 10:
         raise BPStudioError(f"blobs: n_classes must be between 2 and 10, got {n_classes}")
     k = int(n_classes)
-    n = _check_size("blobs", n_examples, k)
-    sigma = _check_noise("blobs", noise)
-    rng = _rng(seed)
+    n, sigma, rng = _generator_start("blobs", n_examples, k, noise, seed)
     angles = np.pi / 2 + 2.0 * np.pi * np.arange(k) / k
     centres = 0.6 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     labels = np.repeat(np.arange(k), _class_sizes(n, k))
-    X = centres[labels] + sigma * rng.standard_normal((n, 2))
+    X = _jitter(centres[labels], sigma, rng)
     order = rng.permutation(n)
     X, labels = X[order], labels[order]
     names = tuple(f"class {c}" for c in range(k))
@@ -463,11 +465,9 @@ def blobs(n_examples: int = 300, n_classes: int = 3, noise: float = 0.15, seed: 
 
 def sine(n_examples: int = 100, noise: float = 0.05, seed: int = 0) -> Dataset:
     """y = sin(x) + noise for x uniform on [-π, π]; the input is x / π, in [-1, 1]."""
-    n = _check_size("sine", n_examples, 1)
-    sigma = _check_noise("sine", noise)
-    rng = _rng(seed)
+    n, sigma, rng = _generator_start("sine", n_examples, 1, noise, seed)
     x = rng.uniform(-np.pi, np.pi, n)
-    y = np.sin(x) + sigma * rng.standard_normal(n)
+    y = _jitter(np.sin(x), sigma, rng)
     return Dataset(
         X=(x / np.pi)[:, None],
         Y=y[:, None],
@@ -655,11 +655,7 @@ def make_dataset(
     n_classes: int | None = None,
 ) -> Dataset:
     """Build the built-in data set ``name``; ``None`` arguments take the generator's default."""
-    try:
-        info = GENERATORS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(GENERATORS)
-        raise BPStudioError(f"unknown data set {name!r}; expected one of: {known}") from None
+    info = lookup(GENERATORS, name, "data set")
     kwargs: dict[str, Any] = {}
     for arg, value, allowed in (
         ("n_examples", n_examples, info.has_size),

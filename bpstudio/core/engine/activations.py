@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 from numpy.typing import NDArray
 
-from bpstudio.core.errors import BPStudioError
+from bpstudio.core.errors import lookup
 
 Array = NDArray[np.floating]
 
@@ -165,8 +165,4 @@ HIDDEN_ACTIVATIONS: tuple[str, ...] = tuple(n for n in ACTIVATIONS if n != "soft
 
 def get_activation(name: str) -> Activation:
     """Look an activation up by its serialised name, with a clear error for unknown names."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(ACTIVATIONS)
-        raise BPStudioError(f"unknown activation {name!r}; expected one of: {known}") from None
+    return lookup(ACTIVATIONS, name, "activation")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
-from bpstudio.core.errors import BPStudioError
+from bpstudio.core.errors import lookup
 
 #: (rng, fan_out, fan_in) -> (W, b)
 Initializer = Callable[[np.random.Generator, int, int], tuple[Array, Array]]
@@ -58,8 +58,4 @@ INITIALIZER_LABELS: dict[str, str] = {
 
 def get_initializer(name: str) -> Initializer:
     """Look a scheme up by name, with a clear error for unknown names."""
-    try:
-        return INITIALIZERS[name]
-    except KeyError:
-        known = ", ".join(INITIALIZERS)
-        raise BPStudioError(f"unknown initialisation {name!r}; expected one of: {known}") from None
+    return lookup(INITIALIZERS, name, "initialisation")

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 import numpy as np
 
 from bpstudio.core.engine.activations import Activation, Array
-from bpstudio.core.errors import BPStudioError
+from bpstudio.core.errors import BPStudioError, lookup
 
 #: Keeps logs and divisions finite where an output saturates to exactly 0 or 1.
 _EPS = 1e-15
@@ -84,79 +84,61 @@ class Loss(ABC):
         return f"{type(self).__name__}()"
 
 
-def _squared_cost_and_gradients(
-    Z: Array,
-    A: Array,
-    Y: Array,
-    output: Activation,
-    count: int,
-    out_a: Array | None,
-    out_z: Array | None,
-) -> tuple[float, Array, Array]:
-    """Σ (a - y)² / count, its ∂C/∂A and ∂C/∂Z: one difference A - Y serves the cost and,
-    scaled in place, ∂C/∂A."""
-    D = np.subtract(A, Y, out=out_a)
-    cost = float(np.vdot(D, D)) / count
-    D *= 2.0 / count
-    return cost, D, output.backward(Z, A, D, out_z)
+class _SquaredLoss(Loss):
+    """Σ (a - y)² over the outputs of an example, or its mean when ``mean_over_outputs``;
+    the batch cost averages that over the examples."""
+
+    mean_over_outputs: bool = False
+
+    def _outputs_divisor(self, A: Array) -> int:
+        """What an example's sum of squares is divided by: 1, or n_L for a mean."""
+        return A.shape[1] if self.mean_over_outputs else 1
+
+    def per_example(self, Z: Array, A: Array, Y: Array, output: Activation) -> Array:
+        D = A - Y
+        return (D * D).sum(axis=1) / self._outputs_divisor(A)
+
+    def _count(self, A: Array) -> int:
+        """What the batch's sum of squares is divided by: n, or n · n_L."""
+        return A.shape[0] * self._outputs_divisor(A)
+
+    def value(self, Z: Array, A: Array, Y: Array, output: Activation) -> float:
+        D = A - Y
+        return float(np.vdot(D, D)) / self._count(A)
+
+    def gradient_a(self, A: Array, Y: Array, output: Activation) -> Array:
+        return (2.0 / self._count(A)) * (A - Y)
+
+    def cost_and_gradients(
+        self,
+        Z: Array,
+        A: Array,
+        Y: Array,
+        output: Activation,
+        out_a: Array | None = None,
+        out_z: Array | None = None,
+    ) -> tuple[float, Array, Array]:
+        # One difference A - Y serves the cost and, scaled in place, ∂C/∂A.
+        count = self._count(A)
+        D = np.subtract(A, Y, out=out_a)
+        cost = float(np.vdot(D, D)) / count
+        D *= 2.0 / count
+        return cost, D, output.backward(Z, A, D, out_z)
 
 
-class SquaredError(Loss):
+class SquaredError(_SquaredLoss):
     """The note's cost: C0 = Σ_j (a_j - y_j)^2 per example, averaged over examples."""
 
     name = "squared_error"
     label = "Squared error (the note's C0)"
 
-    def per_example(self, Z: Array, A: Array, Y: Array, output: Activation) -> Array:
-        D = A - Y
-        return (D * D).sum(axis=1)
 
-    def value(self, Z: Array, A: Array, Y: Array, output: Activation) -> float:
-        D = A - Y
-        return float(np.vdot(D, D)) / A.shape[0]
-
-    def gradient_a(self, A: Array, Y: Array, output: Activation) -> Array:
-        return (2.0 / A.shape[0]) * (A - Y)
-
-    def cost_and_gradients(
-        self,
-        Z: Array,
-        A: Array,
-        Y: Array,
-        output: Activation,
-        out_a: Array | None = None,
-        out_z: Array | None = None,
-    ) -> tuple[float, Array, Array]:
-        return _squared_cost_and_gradients(Z, A, Y, output, A.shape[0], out_a, out_z)
-
-
-class MeanSquaredError(Loss):
+class MeanSquaredError(_SquaredLoss):
     """Mean over outputs as well: (1/n_L) Σ_j (a_j - y_j)^2 per example."""
 
     name = "mse"
     label = "Mean squared error"
-
-    def per_example(self, Z: Array, A: Array, Y: Array, output: Activation) -> Array:
-        D = A - Y
-        return (D * D).mean(axis=1)
-
-    def value(self, Z: Array, A: Array, Y: Array, output: Activation) -> float:
-        D = A - Y
-        return float(np.vdot(D, D)) / D.size
-
-    def gradient_a(self, A: Array, Y: Array, output: Activation) -> Array:
-        return (2.0 / A.size) * (A - Y)
-
-    def cost_and_gradients(
-        self,
-        Z: Array,
-        A: Array,
-        Y: Array,
-        output: Activation,
-        out_a: Array | None = None,
-        out_z: Array | None = None,
-    ) -> tuple[float, Array, Array]:
-        return _squared_cost_and_gradients(Z, A, Y, output, A.size, out_a, out_z)
+    mean_over_outputs = True
 
 
 class CrossEntropy(Loss):
@@ -222,8 +204,4 @@ LOSSES: dict[str, Loss] = {
 
 def get_loss(name: str) -> Loss:
     """Look a cost up by its serialised name, with a clear error for unknown names."""
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(LOSSES)
-        raise BPStudioError(f"unknown cost {name!r}; expected one of: {known}") from None
+    return lookup(LOSSES, name, "cost")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,15 @@ class Optimizer(ABC):
     def reset(self) -> None:  # noqa: B027 (stateless optimisers have nothing to forget)
         """Forget accumulated state (velocities, moments)."""
 
+    def state(self) -> Mapping[str, Array]:
+        """The accumulated state by name, as read-only views (empty before the first step).
+
+        Each per-parameter quantity is one vector in the order of ∇C
+        (:meth:`Params.vector`), whichever of :meth:`update` and :meth:`update_vector`
+        made it; counters are 0-d arrays.
+        """
+        return {}
+
 
 class _StateVectors:
     """An optimiser's per-parameter state: ``count`` vectors of θ's size, and views of
@@ -89,11 +99,23 @@ class _StateVectors:
             self.views = [_views_like(v, arrays) for v in self.vectors]
         return fresh
 
+    def read_only(self, names: tuple[str, ...]) -> dict[str, Array]:
+        """The vectors by name as read-only views, or nothing before the first step."""
+        if not self.vectors:
+            return {}
+        return {name: _read_only(v) for name, v in zip(names, self.vectors, strict=True)}
+
     def get(self, packed: bool) -> list[list[Array]]:
         if packed:
             return [[v] for v in self.vectors]
         assert self.views is not None
         return self.views
+
+
+def _read_only(array: Array) -> Array:
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _views_like(vector: Array, arrays: list[Array]) -> list[Array]:
@@ -146,6 +168,10 @@ class Momentum(Optimizer):
     def _state(self, arrays: list[Array]) -> None:
         self._states.fit(arrays)
 
+    def state(self) -> Mapping[str, Array]:
+        """``velocity``: v, in the parameters' units."""
+        return self._states.read_only(("velocity",))
+
     def _apply(
         self, ps: list[Array], gs: list[Array], lr: float, os: list[Array], packed: bool
     ) -> None:
@@ -186,6 +212,14 @@ class Adam(Optimizer):
     def _state(self, arrays: list[Array]) -> None:
         if self._states.fit(arrays):
             self._t = 0
+
+    def state(self) -> Mapping[str, Array]:
+        """``m`` and ``v``: the raw first and second moment estimates; ``t``: the number of
+        steps they hold (a 0-d array)."""
+        moments = self._states.read_only(("m", "v"))
+        if not moments:
+            return {}
+        return {**moments, "t": _read_only(np.array(self._t))}
 
     def _apply(
         self, ps: list[Array], gs: list[Array], lr: float, os: list[Array], packed: bool

@@ -57,6 +57,18 @@ def resolve_target(path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def checked_target(path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """:func:`resolve_target` and its folder, after checking that the folder exists and the
+    target is not itself a folder."""
+    target = resolve_target(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise BPStudioError(f"cannot write {path}: folder {folder} does not exist")
+    if target.is_dir():
+        raise BPStudioError(f"cannot write {path}: it is a folder")
+    return target, folder
+
+
 def _stale_pattern(name: str) -> re.Pattern[str]:
     """``.name.<pid>.<random>.tmp``, or the earlier ``.name.<random>.tmp`` (no pid group)."""
     return re.compile(
@@ -131,12 +143,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     name, such as ``np.savez`` or ``onnx.save``). On any exception the temporary file is
     removed and ``path`` is left untouched.
     """
-    target = resolve_target(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise BPStudioError(f"cannot write {path}: folder {folder} does not exist")
-    if target.is_dir():
-        raise BPStudioError(f"cannot write {path}: it is a folder")
+    target, folder = checked_target(path)
     clean_stale_temporaries(target)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.{os.getpid()}.", suffix=TMP_SUFFIX, dir=folder

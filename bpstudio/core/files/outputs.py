@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import resolve_target
+from bpstudio.core.files.atomic import checked_target
 
 
 def check_output_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -27,12 +27,7 @@ def check_output_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     seen: dict[Path, Path] = {}
     for given in paths:
         path = Path(given)
-        target = resolve_target(path)
-        folder = target.parent if str(target.parent) else Path(".")
-        if not folder.is_dir():
-            raise BPStudioError(f"cannot write {path}: folder {folder} does not exist")
-        if target.is_dir():
-            raise BPStudioError(f"cannot write {path}: it is a folder")
+        target, folder = checked_target(path)
         if not os.access(folder, os.W_OK | os.X_OK):
             raise BPStudioError(f"cannot write {path}: folder {folder} is not writable")
         key = Path(os.path.realpath(target))

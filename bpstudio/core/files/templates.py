@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from bpstudio.core.data.source import DataSource
 from bpstudio.core.engine.network import NetworkSpec, initialize
-from bpstudio.core.errors import BPStudioError
+from bpstudio.core.errors import lookup
 from bpstudio.core.files.project import Project
 from bpstudio.core.training.hyperparams import Hyperparameters
 
@@ -146,8 +146,4 @@ TEMPLATES: dict[str, Template] = {
 
 
 def make_project(name: str) -> Project:
-    try:
-        return TEMPLATES[name].build()
-    except KeyError:
-        known = ", ".join(TEMPLATES)
-        raise BPStudioError(f"unknown template {name!r}; expected one of: {known}") from None
+    return lookup(TEMPLATES, name, "template").build()

@@ -13,7 +13,9 @@ import io
 import json
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -58,6 +60,16 @@ with zipfile.ZipFile(io.BytesIO(PROJECT)) as _archive:
     PARAMS_NPZ = _archive.read("params.npz")
 
 
+def read_case(reader: str, name: str, content: str | bytes, read: Callable[[Path], Any]) -> Any:
+    """Write ``content`` to the file ``name`` and :func:`outcome` of reading it back."""
+    path = WORK / name
+    if isinstance(content, str):
+        path.write_text(content)
+    else:
+        path.write_bytes(content)
+    return outcome(reader, lambda: read(path))
+
+
 def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -67,9 +79,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def _load_project(data: bytes) -> None:
-    path = WORK / "case.bpstudio"
-    path.write_bytes(data)
-    project = outcome("project", lambda: Project.load(path))
+    project = read_case("project", "case.bpstudio", data, Project.load)
     if project is not None:  # a project that loads always saves and reloads
         again = WORK / "again.bpstudio"
         project.save(again)
@@ -100,9 +110,7 @@ def test_project_fields(document: object) -> None:
 @FUZZ
 @given(document=mutated_document(json.loads(WEIGHT_JSON_TEXT)))
 def test_weight_json_fields(document: object) -> None:
-    path = WORK / "fields.json"
-    path.write_text(json.dumps(document))
-    outcome("weights json", lambda: read_json(path))
+    read_case("weights json", "fields.json", json.dumps(document), read_json)
 
 
 @FUZZ
@@ -135,17 +143,14 @@ CSV_PIECES = [
 @FUZZ
 @given(text=spliced_text(DATA_CSV, CSV_PIECES), label=st.booleans())
 def test_csv_data(text: str, label: bool) -> None:
-    path = WORK / "data.csv"
-    path.write_text(text)
-    outcome("csv data", lambda: read_data_csv(path, label_column="label" if label else None))
+    label_column = "label" if label else None
+    read_case("csv data", "data.csv", text, lambda p: read_data_csv(p, label_column=label_column))
 
 
 @FUZZ
 @given(data=damaged(DATA_CSV.encode()))
 def test_csv_data_bytes(data: bytes) -> None:
-    path = WORK / "data.csv"
-    path.write_bytes(data)
-    outcome("csv data", lambda: read_data_csv(path))
+    read_case("csv data", "data.csv", data, read_data_csv)
 
 
 def _export_text(write: object, name: str) -> str:
@@ -161,17 +166,13 @@ WEIGHT_JSON = _export_text(write_json, "w.json")
 @FUZZ
 @given(text=spliced_text(WEIGHT_CSV, [*CSV_PIECES, "# metadata: " + "[" * 3000]))
 def test_weight_csv(text: str) -> None:
-    path = WORK / "case.csv"
-    path.write_text(text)
-    outcome("weights csv", lambda: read_csv(path))
+    read_case("weights csv", "case.csv", text, read_csv)
 
 
 @FUZZ
 @given(text=spliced_text(WEIGHT_JSON, HOSTILE_TEXT))
 def test_weight_json(text: str) -> None:
-    path = WORK / "case.json"
-    path.write_text(text)
-    outcome("weights json", lambda: read_json(path))
+    read_case("weights json", "case.json", text, read_json)
 
 
 def _npz_bytes() -> bytes:
@@ -186,9 +187,7 @@ WEIGHT_NPZ = _npz_bytes()
 @FUZZ
 @given(data=damaged(WEIGHT_NPZ))
 def test_weight_npz(data: bytes) -> None:
-    path = WORK / "case.npz"
-    path.write_bytes(data)
-    outcome("weights npz", lambda: read_npz(path))
+    read_case("weights npz", "case.npz", data, read_npz)
 
 
 @FUZZ

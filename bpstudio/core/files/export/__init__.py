@@ -27,14 +27,14 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
-from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.export._common import Predictor, importable
+from bpstudio.core.errors import BPStudioError, lookup
+from bpstudio.core.files.export._common import Predictor, Writer, importable
 from bpstudio.core.files.export.csv_format import csv_predictor, read_csv, write_csv
 from bpstudio.core.files.export.json_format import json_predictor, read_json, write_json
 from bpstudio.core.files.export.model_info import (
@@ -51,22 +51,6 @@ from bpstudio.core.files.export.safetensors_format import (
     safetensors_predictor,
     write_safetensors,
 )
-
-
-class Writer(Protocol):
-    """Writes one export; returns every file written (the main file first)."""
-
-    def __call__(
-        self,
-        spec: NetworkSpec,
-        params: Params,
-        path: str | os.PathLike[str],
-        *,
-        metadata: Mapping[str, Any] | None = None,
-        dtype: str | None = None,
-        info: ModelInfo | None = None,
-    ) -> list[Path]: ...
-
 
 #: Reads an exported file back with the format's own reader and returns its model as a
 #: function of raw inputs X (the file's own preprocessing applied); the spec is used only
@@ -184,11 +168,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
 
 def get_export_format(name: str) -> ExportFormat:
     """The format registered as ``name``, with a clear error listing the known ones."""
-    try:
-        return EXPORT_FORMATS[name]
-    except KeyError:
-        known = ", ".join(EXPORT_FORMATS)
-        raise BPStudioError(f"unknown export format {name!r}; expected one of: {known}") from None
+    return lookup(EXPORT_FORMATS, name, "export format")
 
 
 def format_for_path(path: str | os.PathLike[str]) -> ExportFormat | None:

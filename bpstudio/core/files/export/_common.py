@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.address import array_name, parse_array_name
 from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.files.atomic import atomic_write_text
 from bpstudio.core.files.export.model_info import ModelInfo, predict_raw
 from bpstudio.core.files.safe_json import load_json
 
@@ -35,6 +37,44 @@ FORMAT_VERSION = 2
 
 #: A loaded export: maps inputs ``X : (n, d0)`` to outputs ``(n, n_L)``.
 Predictor = Callable[[Array], Array]
+
+
+class Writer(Protocol):
+    """Writes one export; returns every file written (the main file first)."""
+
+    def __call__(
+        self,
+        spec: NetworkSpec,
+        params: Params,
+        path: str | os.PathLike[str],
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        dtype: str | None = None,
+        info: ModelInfo | None = None,
+    ) -> list[Path]: ...
+
+
+def text_writer(to_text: Callable[..., str], what: str, stem_as: str | None = None) -> Writer:
+    """The :class:`Writer` of a one-file text format: ``to_text(spec, params, metadata=...,
+    dtype=..., info=...)`` written atomically. ``stem_as``, when given, is one more keyword
+    of ``to_text`` that receives the file name's stem (a Python module's name)."""
+
+    def write(
+        spec: NetworkSpec,
+        params: Params,
+        path: str | os.PathLike[str],
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        dtype: str | None = None,
+        info: ModelInfo | None = None,
+    ) -> list[Path]:
+        named = {} if stem_as is None else {stem_as: Path(path).stem}
+        text = to_text(spec, params, metadata=metadata, dtype=dtype, info=info, **named)
+        atomic_write_text(path, text)
+        return [Path(path)]
+
+    write.__doc__ = f"Write {what} to ``path`` atomically; return ``[path]``."
+    return write
 
 
 def bpstudio_version() -> str:
@@ -72,11 +112,17 @@ def resolve_dtype(spec: NetworkSpec, dtype: str | None) -> str:
     return chosen
 
 
-def prepare(spec: NetworkSpec, params: Params, dtype: str | None) -> tuple[Params, str]:
-    """Check ``params`` against ``spec`` (shapes, finite values) and cast them for writing."""
+def prepare(
+    spec: NetworkSpec, params: Params, dtype: str | None, info: ModelInfo | None = None
+) -> tuple[Params, str]:
+    """Check ``params`` (shapes, finite values) and ``info``, when given, against ``spec``,
+    and cast the parameters for writing."""
     chosen = resolve_dtype(spec, dtype)
     params.check(spec)
-    return params.astype(DTYPES[chosen]), chosen
+    cast = params.astype(DTYPES[chosen])
+    if info is not None:
+        info.check(spec)
+    return cast, chosen
 
 
 def clean_metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -280,6 +326,17 @@ def engine_predictor(spec: NetworkSpec, params: Params, info: ModelInfo | None =
         return predict_raw(stored, params, chosen, X)
 
     return run
+
+
+def read_back_predictor(
+    path: Path, spec: NetworkSpec, model: tuple[NetworkSpec | None, Params, ModelInfo]
+) -> Predictor:
+    """:func:`engine_predictor` of a model read back from ``path``; ``spec`` describes the
+    network only where the file does not."""
+    stored_spec, params, info = model
+    if stored_spec is None:
+        return engine_predictor(spec, check_fits(spec, params, str(path)), info.check(spec))
+    return engine_predictor(stored_spec, params, info)
 
 
 def check_fits(spec: NetworkSpec, params: Params, source: str) -> Params:

@@ -71,17 +71,17 @@ import numpy as np
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import atomic_write_text
 from bpstudio.core.files.export._common import (
     Predictor,
     check_fits,
-    engine_predictor,
     header,
     params_from_arrays,
     parse_float,
     prepare,
+    read_back_predictor,
     read_export_text,
     spec_from_header,
+    text_writer,
 )
 from bpstudio.core.files.export.model_info import (
     MEAN_NAME,
@@ -106,9 +106,7 @@ def to_csv_text(
     info: ModelInfo | None = None,
 ) -> str:
     """The CSV document described in the module docstring."""
-    stored, chosen = prepare(spec, params, dtype)
-    if info is not None:
-        info.check(spec)
+    stored, chosen = prepare(spec, params, dtype, info)
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     for key, value in header(spec, chosen, metadata, info).items():
@@ -152,19 +150,7 @@ def to_csv_text(
     return buffer.getvalue()
 
 
-def write_csv(
-    spec: NetworkSpec,
-    params: Params,
-    path: str | os.PathLike[str],
-    *,
-    metadata: Mapping[str, Any] | None = None,
-    dtype: str | None = None,
-    info: ModelInfo | None = None,
-) -> list[Path]:
-    """Write the CSV document to ``path`` atomically; return ``[path]``."""
-    text = to_csv_text(spec, params, metadata=metadata, dtype=dtype, info=info)
-    atomic_write_text(path, text)
-    return [Path(path)]
+write_csv = text_writer(to_csv_text, "the CSV document")
 
 
 def _header_value(key: str, text: str, where: str) -> Any:
@@ -322,7 +308,4 @@ def read_csv(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:
 
 def csv_predictor(path: Path, spec: NetworkSpec) -> Predictor:
     """Predictions on raw inputs: the file's statistics, then its layers."""
-    stored_spec, params, info = read_csv_model(path)
-    if stored_spec is None:
-        return engine_predictor(spec, check_fits(spec, params, str(path)), info.check(spec))
-    return engine_predictor(stored_spec, params, info)
+    return read_back_predictor(path, spec, read_csv_model(path))

@@ -56,7 +56,6 @@ import numpy as np
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import atomic_write_text
 from bpstudio.core.files.export._common import (
     Predictor,
     engine_predictor,
@@ -64,6 +63,7 @@ from bpstudio.core.files.export._common import (
     prepare,
     read_export_text,
     spec_from_header,
+    text_writer,
 )
 from bpstudio.core.files.export.model_info import (
     MEAN_NAME,
@@ -88,9 +88,7 @@ def to_json_text(
     info: ModelInfo | None = None,
 ) -> str:
     """The JSON document, one matrix row per line."""
-    stored, chosen = prepare(spec, params, dtype)
-    if info is not None:
-        info.check(spec)
+    stored, chosen = prepare(spec, params, dtype, info)
     lines = ["{"]
     for key, value in header(spec, chosen, metadata, info).items():
         lines.append(f"  {json.dumps(key)}: {json.dumps(value, allow_nan=False)},")
@@ -115,19 +113,7 @@ def to_json_text(
     return "\n".join(lines)
 
 
-def write_json(
-    spec: NetworkSpec,
-    params: Params,
-    path: str | os.PathLike[str],
-    *,
-    metadata: Mapping[str, Any] | None = None,
-    dtype: str | None = None,
-    info: ModelInfo | None = None,
-) -> list[Path]:
-    """Write the JSON document to ``path`` atomically; return ``[path]``."""
-    text = to_json_text(spec, params, metadata=metadata, dtype=dtype, info=info)
-    atomic_write_text(path, text)
-    return [Path(path)]
+write_json = text_writer(to_json_text, "the JSON document")
 
 
 def _is_number(value: object) -> bool:

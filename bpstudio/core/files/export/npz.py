@@ -37,10 +37,10 @@ from bpstudio.core.files.atomic import atomic_write
 from bpstudio.core.files.export._common import (
     Predictor,
     check_fits,
-    engine_predictor,
     header,
     params_from_arrays,
     prepare,
+    read_back_predictor,
     spec_from_header,
 )
 from bpstudio.core.files.export.model_info import (
@@ -68,13 +68,11 @@ def write_npz(
 ) -> list[Path]:
     """Write ``params``, the statistics of ``info`` and the header to ``path`` atomically;
     return ``[path]``."""
-    stored, chosen = prepare(spec, params, dtype)
+    stored, chosen = prepare(spec, params, dtype, info)
     arrays: dict[str, Any] = dict(stored.named())
-    if info is not None:
-        info.check(spec)
-        if info.standardizer is not None:
-            arrays[MEAN_NAME] = np.array(info.standardizer.mean)
-            arrays[STD_NAME] = np.array(info.standardizer.std)
+    if info is not None and info.standardizer is not None:
+        arrays[MEAN_NAME] = np.array(info.standardizer.mean)
+        arrays[STD_NAME] = np.array(info.standardizer.std)
     arrays[METADATA_KEY] = np.array(json.dumps(header(spec, chosen, metadata, info)))
 
     def write(fh: IO[bytes]) -> None:
@@ -189,7 +187,4 @@ def load_params_npz(path: str | os.PathLike[str], spec: NetworkSpec) -> Params:
 def npz_predictor(path: Path, spec: NetworkSpec) -> Predictor:
     """Predictions on raw inputs from the archive's own contents: its statistics, then its
     layers (``spec`` only if it has no metadata)."""
-    stored_spec, params, info = read_npz_model(path)
-    if stored_spec is None:
-        return engine_predictor(spec, check_fits(spec, params, str(path)), info.check(spec))
-    return engine_predictor(stored_spec, params, info)
+    return read_back_predictor(path, spec, read_npz_model(path))

@@ -133,9 +133,7 @@ def build_onnx_model(
     onnx = _onnx()
     from onnx import helper, numpy_helper
 
-    stored, chosen = prepare(spec, params, dtype)
-    if info is not None:
-        info.check(spec)
+    stored, chosen = prepare(spec, params, dtype, info)
     np_dtype = np.dtype(chosen)
     elem = helper.np_dtype_to_tensor_dtype(np_dtype)
     nodes: list[Any] = []

@@ -34,8 +34,7 @@ import numpy as np
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import atomic_write_text
-from bpstudio.core.files.export._common import Predictor, header, prepare
+from bpstudio.core.files.export._common import Predictor, header, prepare, text_writer
 from bpstudio.core.files.export.model_info import ModelInfo
 
 #: Source of each activation, matching bpstudio.core.engine.activations operation for operation.
@@ -176,21 +175,8 @@ if __name__ == "__main__":
 '''
 
 
-def write_python(
-    spec: NetworkSpec,
-    params: Params,
-    path: str | os.PathLike[str],
-    *,
-    metadata: Mapping[str, Any] | None = None,
-    dtype: str | None = None,
-    info: ModelInfo | None = None,
-) -> list[Path]:
-    """Write the standalone module to ``path`` atomically; return ``[path]``."""
-    source = to_python_source(
-        spec, params, metadata=metadata, dtype=dtype, module_name=Path(path).stem, info=info
-    )
-    atomic_write_text(path, source)
-    return [Path(path)]
+#: The module is named after the file (``model.py`` -> ``model``).
+write_python = text_writer(to_python_source, "the standalone module", stem_as="module_name")
 
 
 class _SourceLoader(importlib.abc.Loader):

@@ -46,12 +46,12 @@ from bpstudio.core.files.export._common import (
     Predictor,
     bpstudio_version,
     check_fits,
-    engine_predictor,
     header,
     info_from_string_metadata,
     params_from_arrays,
     parse_string_metadata,
     prepare,
+    read_back_predictor,
     require,
     string_metadata,
 )
@@ -227,18 +227,16 @@ def write_safetensors(
     Returns ``[path, snippet_path(path)]``. If either write fails, neither file is changed.
     """
     st_numpy = require("safetensors.numpy", "safetensors", "safetensors export")
-    stored, chosen = prepare(spec, params, dtype)
+    stored, chosen = prepare(spec, params, dtype, info)
     target = Path(path)
     tensors: dict[str, Array] = {}
     for layer, (W, b) in enumerate(zip(stored.W, stored.b, strict=True), start=1):
         weight, bias = tensor_names(layer)
         tensors[weight] = np.ascontiguousarray(W)
         tensors[bias] = np.ascontiguousarray(b)
-    if info is not None:
-        info.check(spec)
-        if info.standardizer is not None:
-            tensors[MEAN_NAME] = np.array(info.standardizer.mean)
-            tensors[STD_NAME] = np.array(info.standardizer.std)
+    if info is not None and info.standardizer is not None:
+        tensors[MEAN_NAME] = np.array(info.standardizer.mean)
+        tensors[STD_NAME] = np.array(info.standardizer.std)
     strings = string_metadata(header(spec, chosen, metadata, info))
     snippet = torch_snippet(spec, target.name, chosen, info)
     code = snippet_path(target)
@@ -302,13 +300,11 @@ def safetensors_predictor(path: Path, spec: NetworkSpec) -> Predictor:
     """Predictions on raw inputs of the tensors read back: through the generated PyTorch
     module when PyTorch is installed and the module is beside the file, else the engine
     with the file's statistics (``spec`` only if the file has no metadata)."""
-    stored_spec, params, info = read_safetensors_model(path)
+    model = read_safetensors_model(path)
     code = snippet_path(path)
     if torch_usable() and code.is_file():
         return torch_module_predictor(code, path)
-    if stored_spec is None:
-        return engine_predictor(spec, check_fits(spec, params, str(path)), info.check(spec))
-    return engine_predictor(stored_spec, params, info)
+    return read_back_predictor(path, spec, model)
 
 
 def torch_usable() -> bool:
