@@ -128,7 +128,9 @@ class _PaletteList(QListWidget):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setItemDelegate(_EntryDelegate(self))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setStyleSheet("QListWidget { background: transparent; }")
+        # A transparent viewport through the palette rather than a style sheet: a style
+        # sheet on the list also restyles its scroll bar (a black handle in Fusion).
+        self.viewport().setAutoFillBackground(False)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         """Tall enough for every entry, so a dock shows them all when it can."""
