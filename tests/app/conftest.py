@@ -8,6 +8,8 @@
 - ``open_window``: opens main windows on those settings; after the test each is closed
   (discarding unsaved changes, as every close during the test does) and its training
   stopped.
+- Every test runs with the QApplication (pytest-qt's ``qapp``), so a test that paints or
+  builds a widget passes alone as it does in the suite.
 - An autouse fixture fails a test that leaves a QThread running (napari's
   ``dangling_qthreads``): every QThread started during the test is remembered and must be
   stopped by its end. So must every training process and the threads that feed it.
@@ -72,6 +74,11 @@ def open_window(
     for window in windows:
         window.close()
         window.controller.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def _application(qapp: QApplication) -> QApplication:
+    return qapp
 
 
 @pytest.fixture(autouse=True)
