@@ -587,7 +587,9 @@ def _network_batch_and_settings(
 
 def cmd_grad(args: argparse.Namespace) -> int:
     spec, params, X, Y, hp = _network_batch_and_settings(args)
-    changes = {name: getattr(args, name) for name in ("l1", "l2") if getattr(args, name) is not None}
+    changes = {
+        name: getattr(args, name) for name in ("l1", "l2") if getattr(args, name) is not None
+    }
     hp = hp.with_changes(**changes)
     params = params.astype(spec.np_dtype)
     grads = gradients(spec, params, X.astype(spec.np_dtype), Y.astype(spec.np_dtype))

@@ -68,7 +68,8 @@ class Shown:
 
     @property
     def relation(self) -> str:
-        """"=" where the identity holds to the digits shown, "≈" where it cannot."""
+        """The sign to write: "=" where the identity holds to the digits shown, "≈" where
+        it cannot."""
         return "=" if self.holds else "≈"
 
 
