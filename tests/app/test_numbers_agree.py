@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
+from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app import notation
@@ -33,6 +34,7 @@ from bpstudio.core.engine.backprop import gradients
 from bpstudio.core.engine.network import NetworkSpec, initialize
 from bpstudio.core.engine.shown_digits import rounded
 from bpstudio.core.files.project import Project
+from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.trainer import StepUnit
 
@@ -219,8 +221,13 @@ def settle(qtbot: QtBot, window: MainWindow) -> None:
         check_views_agree(window)
         check_identities(window)
 
-    # The views redraw on the next turns of the event loop: wait until they have.
-    qtbot.waitUntil(consistent, timeout=TIMEOUT)
+    # The views redraw on the next turns of the event loop: wait until they have (and if
+    # they never do, fail with the check's own message).
+    try:
+        qtbot.waitUntil(consistent, timeout=TIMEOUT)
+    except TimeoutError:
+        consistent()
+        raise
 
 
 @pytest.fixture
@@ -266,3 +273,34 @@ def test_shown_numbers_hold_and_agree_thoroughly(
     qtbot: QtBot, window: MainWindow, project: Project, steps: list
 ) -> None:
     _run(qtbot, window, project, steps)
+
+
+def test_a_saturated_sigmoid_output_shows_the_fused_gradient(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    # XOR's 2-4-1 with cross-entropy; an output bias of 60 saturates a to exactly 1.0, so
+    # σ′(z) = 0 and ∂C₀/∂a is clipped to 10¹⁵: the factor form would read 0 · 10¹⁵ = 0.
+    project = make_project("xor")
+    project.params.b[-1][0] = 60.0
+    window.document.replace_project(project)
+    window.selection.select(Selection.weight(2, 0, 1))
+    settle(qtbot, window)
+    window.controller.step(StepUnit.PHASE)
+    window.controller.step(StepUnit.PHASE)
+    settle(qtbot, window)
+    panel = window.chain_rule
+    terms = panel.terms
+    assert terms is not None
+    assert terms.fused
+    assert terms.da_dz[0] == 0.0
+    y = float(window.controller.snapshot.probe.y[0, 0])  # type: ignore[union-attr]
+    assert terms.dC_dz[0] == 1.0 - y
+    # The product written is a_k · (a − y), and it is the engine's gradient.
+    product = panel.identities[0]
+    assert product.kind == "product"
+    assert len(product.operands) == 2
+    assert read(product.result) == rounded(terms.per_example[0], product.digits)
+    assert terms.per_example[0] == terms.dz_dparam[0] * (1.0 - y)
+    assert "Not written as σ′(" in panel.html
+    # No product through the output is written with its vanished slope as a factor.
+    assert all(len(i.operands) == 2 for i in panel.identities if i.kind == "product")
