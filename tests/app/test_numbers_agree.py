@@ -38,7 +38,7 @@ from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.trainer import StepUnit
 
-TIMEOUT = 5_000  # ms
+TIMEOUT = 2_000  # ms
 
 #: (data set, its number of classes or None, output activation, cost); the cross-entropies
 #: are the fused cases.

@@ -15,8 +15,9 @@ in the last digit (or completely: 0 · 1e15 = 0 next to a gradient of 1). The ru
 
 Rounding is to nearest with ties to even on the exact binary value, which is what Python's
 ``format(value, ".{d}g")`` writes (:func:`rounded`), so the checked numbers are the shown
-ones. Arithmetic is exact (:class:`fractions.Fraction`). Qt-free; the chain-rule panel and
-its tests use it.
+ones. Arithmetic is exact: decimal products and sums with room for every digit, and
+:class:`fractions.Fraction` where a scale such as 1/3 does not terminate. Qt-free; the
+chain-rule panel and its tests use it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
 from fractions import Fraction
 
 #: Significant digits at which every float64 is written exactly enough to read it back.
@@ -77,17 +79,40 @@ def _finite(values: Sequence[float]) -> bool:
     return all(math.isfinite(v) for v in values)
 
 
+#: Room for every exact product of three written float64s (51 digits) and sum of a dozen
+#: (their exponents span at most 650 places): these operations never round.
+_EXACT = Context(prec=2000, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999)
+
+
+def _written(value: float, digits: int) -> Decimal:
+    """``value`` as written with ``digits`` significant digits (the same number as
+    ``format(value, f".{digits}g")``), exactly."""
+    return Decimal(format(value, f".{digits - 1}e"))
+
+
+def _shown_result(exact: Decimal, digits: int, scale: Fraction) -> Decimal | Fraction:
+    """``scale · exact`` rounded to ``digits`` significant digits, exactly."""
+    if scale != 1:
+        scaled = _EXACT.multiply(exact, Decimal(scale.numerator))
+        _EXACT.clear_flags()
+        quotient = _EXACT.divide(scaled, Decimal(scale.denominator))
+        if _EXACT.flags[Inexact]:  # 1/3 of a decimal does not terminate: round it exactly
+            return rounded(Fraction(scaled) / scale.denominator, digits)
+        exact = quotient
+    return Context(prec=digits, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999).plus(exact)
+
+
 def product_digits(factors: Sequence[float], product: float, digits: int) -> Shown:
     """The digits to write ``f₁ · f₂ · … = product`` with (``product`` is the engine's
     value, shown to ``digits``)."""
     if not _finite([*factors, product]):
         return Shown(digits, digits, False)
-    target = rounded(product, digits)
+    target = _written(product, digits)
     for d in range(digits, MAX_DIGITS + 1):
-        exact = Fraction(1)
+        exact = Decimal(1)
         for f in factors:
-            exact *= rounded(f, d)
-        if rounded(exact, digits) == target:
+            exact = _EXACT.multiply(exact, _written(f, d))
+        if _shown_result(exact, digits, Fraction(1)) == target:
             return Shown(d, digits, True)
     return Shown(MAX_DIGITS, digits, False)
 
@@ -99,9 +124,11 @@ def sum_digits(
     sum, 1/n for an average, 2 for 2(a − y); ``total`` is shown to ``digits``)."""
     if not _finite([*terms, total]):
         return Shown(digits, digits, False)
-    target = rounded(total, digits)
+    target = _written(total, digits)
     for d in range(digits, MAX_DIGITS + 1):
-        exact = scale * sum((rounded(t, d) for t in terms), Fraction(0))
-        if rounded(exact, digits) == target:
+        exact = Decimal(0)
+        for t in terms:
+            exact = _EXACT.add(exact, _written(t, d))
+        if _shown_result(exact, digits, scale) == target:
             return Shown(d, digits, True)
     return Shown(MAX_DIGITS, digits, False)
