@@ -28,7 +28,7 @@ from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.panels.chain_rule import ShownIdentity
 from bpstudio.app.selection import Selection
-from bpstudio.app.worker import WorkerOptions
+from bpstudio.app.worker import StopConditions, WorkerOptions
 from bpstudio.core.data.source import DataSource, load_examples
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.backprop import gradients
@@ -39,7 +39,8 @@ from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.trainer import StepUnit
 
-TIMEOUT = 2_000  # ms
+TIMEOUT = 5_000  # ms, for the views to redraw
+RUN_TIMEOUT = 20_000  # ms, for a short run to finish under a busy machine
 
 #: (data set, its number of classes or None, output activation, cost); the cross-entropies
 #: are the fused cases.
@@ -89,6 +90,7 @@ actions = st.lists(
     st.one_of(
         st.tuples(st.just("phase")),
         st.tuples(st.just("batch")),
+        st.tuples(st.just("run")),
         st.tuples(st.just("undo")),
         st.tuples(st.just("redo")),
         # Large weights saturate the outputs: the fused a − y must still be shown right.
@@ -189,13 +191,22 @@ def check_views_agree(window: MainWindow) -> None:
             assert not terms.factored
 
 
-def act(window: MainWindow, action: tuple[object, ...]) -> None:
+def act(qtbot: QtBot, window: MainWindow, action: tuple[object, ...]) -> None:
     document, controller = window.document, window.controller
     kind = action[0]
     if kind == "phase":
         controller.step(StepUnit.PHASE)
     elif kind == "batch":
         controller.step(StepUnit.BATCH)
+    elif kind == "run":  # a short run at full speed, back in the document as one undo step
+        steps = document.project.step
+        controller.run(StopConditions(max_steps=steps + 5))
+        controller.worker.wait_for_data()
+        assert controller.sync()
+        qtbot.waitUntil(
+            lambda: not controller.running and document.project.step == steps + 5,
+            timeout=RUN_TIMEOUT,
+        )
     elif kind == "undo":
         document.undo_stack.undo()
     elif kind == "redo":
@@ -214,6 +225,7 @@ def act(window: MainWindow, action: tuple[object, ...]) -> None:
 
 
 def settle(qtbot: QtBot, window: MainWindow) -> None:
+    """Wait for the worker and the views, then check what they show."""
     controller = window.controller
     controller.worker.wait_for_data()
     assert controller.sync()
@@ -251,7 +263,7 @@ def _run(qtbot: QtBot, window: MainWindow, project: Project, steps: list) -> Non
     window.selection.select(Selection.weight(project.spec.n_layers, 0, 0))
     settle(qtbot, window)
     for action in steps:
-        act(window, action)
+        act(qtbot, window, action)
         settle(qtbot, window)
 
 
