@@ -1,7 +1,8 @@
-"""Numbers a student can trust: random networks driven through random phases, steps, edits,
-undos and redos in the main window; after every action the chain-rule panel's products and
-sums hold to the digits it writes, and the panel, the inspector, the canvas and the
-gradient plot show the same numbers as each other and as the engine (pytest-qt, offscreen).
+"""Numbers a student can trust: random networks driven through random phases, steps, short
+runs, edits, undos and redos in the main window; after every action the chain-rule panel's
+products and sums hold to the digits it writes, and the panel, the inspector, the canvas
+and the gradient plot show the same numbers as each other and as the engine (pytest-qt,
+offscreen).
 
 The identities are checked on the texts written (read back as a person would, multiplied
 or added exactly, rounded to the digits of the result), not on the floats behind them.
