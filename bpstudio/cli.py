@@ -29,7 +29,13 @@ from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, gradient_check
 from bpstudio.core.engine.init import INITIALIZERS
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
-from bpstudio.core.engine.optim import OPTIMIZER_LABELS, SCHEDULES, cost_formula
+from bpstudio.core.engine.optim import (
+    OPTIMIZER_LABELS,
+    SCHEDULES,
+    add_penalty_gradient,
+    cost_formula,
+    penalty,
+)
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.outputs import check_output_paths
 from bpstudio.core.files.project import SUFFIX, Project
@@ -219,6 +225,19 @@ def build_parser() -> argparse.ArgumentParser:
             _add_values_options(p)
             continue
         p.add_argument("--json", action="store_true", help="print JSON")
+        if name == "grad":
+            p.add_argument(
+                "--l2",
+                type=float,
+                default=None,
+                help="L2 penalty λ₂: C = C_data + (λ₂/2) Σ w² (default: the project's, or 0)",
+            )
+            p.add_argument(
+                "--l1",
+                type=float,
+                default=None,
+                help="L1 penalty λ₁: C = C_data + λ₁ Σ |w| (default: the project's, or 0)",
+            )
         if name == "gradcheck":
             p.add_argument("--epsilon", type=_positive_float, default=1e-6)
             p.add_argument("--tolerance", type=_positive_float, default=DEFAULT_TOLERANCE)
@@ -532,9 +551,19 @@ def _print_train_summary(s: dict[str, Any]) -> None:
 def _network_and_batch(
     args: argparse.Namespace,
 ) -> tuple[NetworkSpec, Params, np.ndarray, np.ndarray]:
+    spec, params, X, Y, _ = _network_batch_and_settings(args)
+    return spec, params, X, Y
+
+
+def _network_batch_and_settings(
+    args: argparse.Namespace,
+) -> tuple[NetworkSpec, Params, np.ndarray, np.ndarray, Hyperparameters]:
+    """The network, its parameters, the batch and the training settings (a project's own,
+    or the defaults)."""
+    hp = Hyperparameters()
     if args.project is not None:
         project = Project.load(args.project)
-        spec, params = project.spec, project.params
+        spec, params, hp = project.spec, project.params, project.hyperparameters
         if args.params is not None:
             from bpstudio.core.files.export.npz import load_params_npz
 
@@ -556,26 +585,48 @@ def _network_and_batch(
     else:
         data = load_examples(project.data, args.project.parent)
     _check_fits(spec, data)
-    return spec, params, data.X, data.Y
+    return spec, params, data.X, data.Y, hp
 
 
 def cmd_grad(args: argparse.Namespace) -> int:
-    spec, params, X, Y = _network_and_batch(args)
-    grads = gradients(
-        spec, params.astype(spec.np_dtype), X.astype(spec.np_dtype), Y.astype(spec.np_dtype)
-    )
+    spec, params, X, Y, hp = _network_batch_and_settings(args)
+    changes = {
+        name: getattr(args, name) for name in ("l1", "l2") if getattr(args, name) is not None
+    }
+    hp = hp.with_changes(**changes)
+    params = params.astype(spec.np_dtype)
+    grads = gradients(spec, params, X.astype(spec.np_dtype), Y.astype(spec.np_dtype))
+    # C = C_data + penalty, and ∇C is the gradient of that whole C (the penalty's part is
+    # λ₂ w + λ₁ sign(w) on the weights; biases are not penalised), as training descends it.
+    data_cost, extra = grads.cost, penalty(params, hp.l1, hp.l2)
+    total = add_penalty_gradient(params, grads.as_params(), hp.l1, hp.l2)
+    formula = cost_formula(hp.l1, hp.l2)
+    penalised = hp.l1 != 0.0 or hp.l2 != 0.0
     if args.json:
         out = {
-            "cost": grads.cost,
-            "gradient": {name: arr.tolist() for name, arr in grads.named().items()},
+            "cost_formula": formula,
+            "cost": data_cost + extra,
+            "data_cost": data_cost,
+            "penalty": extra,
+            "gradient": {name: arr.tolist() for name, arr in total.named().items()},
+            "data_gradient": {name: arr.tolist() for name, arr in grads.named().items()},
         }
         print(json.dumps(out))
         return 0
     print(f"network: {spec.describe()}   examples: {X.shape[0]}")
-    print(f"cost C = {grads.cost:.12g}")
-    print("∇C (the note's order: ∂C/∂w^(1), ∂C/∂b^(1), ..., ∂C/∂b^(L)):")
-    vector = grads.vector()
-    for ref, value in zip(param_refs(spec), vector, strict=True):
+    if penalised:
+        print(f"cost C = {data_cost + extra:.12g}   ({formula})")
+        print(f"  C_data = {data_cost:.12g}")
+        print(f"  penalty = {extra:.12g}")
+        print(
+            "∇C of this C, the penalty's gradient included (λ₂ w + λ₁ sign(w) on every weight; "
+            "biases are not penalised), in the note's order ∂C/∂w^(1), ∂C/∂b^(1), ..., "
+            "∂C/∂b^(L):"
+        )
+    else:
+        print(f"cost C = {data_cost:.12g}   ({formula}: no penalty)")
+        print("∇C (the note's order: ∂C/∂w^(1), ∂C/∂b^(1), ..., ∂C/∂b^(L)):")
+    for ref, value in zip(param_refs(spec), total.vector(), strict=True):
         print(f"  ∂C/∂{ref.name:<12} = {value: .12e}")
     return 0
 

@@ -68,6 +68,90 @@ def test_grad_text_names_every_component(capsys, note_files):
     assert "4.337619893857e-02" in out
 
 
+NOTE_W = {"W1": 0.5, "W2": -1.2, "W3": 0.8}
+
+
+def _grad_json(capsys, params: Path, data: Path, *extra: str) -> dict:
+    code, out, _ = run(
+        capsys, "grad", "--layers", "1,1,1,1", "--params", str(params), "--data", str(data),
+        "--json", *extra,
+    )  # fmt: skip
+    assert code == 0
+    return json.loads(out)
+
+
+def test_grad_prints_the_penalised_cost_and_its_gradient(capsys, note_files):
+    params, data = note_files
+    result = _grad_json(capsys, params, data, "--l2", "0.1", "--l1", "0.01")
+    expected_penalty = 0.05 * sum(w * w for w in NOTE_W.values()) + 0.01 * sum(
+        abs(w) for w in NOTE_W.values()
+    )
+    assert result["cost_formula"] == "C = C_data + (λ₂/2) Σ w² + λ₁ Σ |w| with λ₂ = 0.1, λ₁ = 0.01"
+    np.testing.assert_allclose(result["data_cost"], NOTE_COST, atol=1e-12)
+    np.testing.assert_allclose(result["penalty"], expected_penalty, rtol=1e-12)
+    np.testing.assert_allclose(result["cost"], NOTE_COST + expected_penalty, atol=1e-12)
+    for l, (name, w) in enumerate(NOTE_W.items()):
+        # ∇C is the gradient of the C printed: the penalty's λ₂ w + λ₁ sign(w) included.
+        np.testing.assert_allclose(
+            result["gradient"][name], [[NOTE_DW[l] + 0.1 * w + 0.01 * np.sign(w)]], atol=1e-12
+        )
+        np.testing.assert_allclose(result["data_gradient"][name], [[NOTE_DW[l]]], atol=1e-12)
+        # Biases are not penalised.
+        np.testing.assert_allclose(result["gradient"][f"b{l + 1}"], [NOTE_DB[l]], atol=1e-12)
+
+
+def test_grad_gradient_is_the_slope_of_the_printed_cost(capsys, note_files, tmp_path):
+    params, data = note_files
+    h = 1e-6
+    costs = []
+    for sign in (1, -1):
+        moved = tmp_path / f"moved{sign}.npz"
+        arrays = dict(np.load(params))
+        arrays["W2"] = arrays["W2"] + sign * h
+        np.savez(moved, **arrays)
+        costs.append(_grad_json(capsys, moved, data, "--l2", "0.3")["cost"])
+    slope = (costs[0] - costs[1]) / (2 * h)
+    gradient = _grad_json(capsys, params, data, "--l2", "0.3")["gradient"]["W2"][0][0]
+    np.testing.assert_allclose(gradient, slope, rtol=1e-7)
+
+
+def test_grad_text_labels_the_cost_and_its_terms(capsys, note_files):
+    params, data = note_files
+    args = ["grad", "--layers", "1,1,1,1", "--params", str(params), "--data", str(data)]
+    code, out, _ = run(capsys, *args, "--l2", "0.1")
+    assert code == 0
+    lines = out.splitlines()
+    total = NOTE_COST + 0.05 * sum(w * w for w in NOTE_W.values())
+    cost, formula = lines[1].split("   ")
+    assert cost.startswith("cost C = ")
+    np.testing.assert_allclose(float(cost.removeprefix("cost C = ")), total, atol=1e-11)
+    assert formula == "(C = C_data + (λ₂/2) Σ w² with λ₂ = 0.1)"
+    assert lines[2].startswith("  C_data = 0.05139905727")
+    assert lines[3].startswith("  penalty = ")
+    assert "the penalty's gradient included" in out
+    code, out, _ = run(capsys, *args)
+    assert "(C = C_data: no penalty)" in out.splitlines()[1]
+    code, _, err = run(capsys, *args, "--l2", "-1")
+    assert code == 2
+    assert "l2 must be a non-negative number" in err
+
+
+def test_grad_uses_the_projects_penalty(capsys, tmp_path):
+    path = tmp_path / "p.bpstudio"
+    code, _, _ = run(
+        capsys, "train", "--layers", "2,3,1", "--dataset", "xor", "--steps", "3", "-q",
+        "--l2", "0.2", "--save", str(path),
+    )  # fmt: skip
+    assert code == 0
+    code, out, _ = run(capsys, "grad", str(path), "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["cost_formula"] == "C = C_data + (λ₂/2) Σ w² with λ₂ = 0.2"
+    assert result["cost"] > result["data_cost"]
+    code, out, _ = run(capsys, "grad", str(path), "--json", "--l2", "0")
+    assert json.loads(out)["cost_formula"] == "C = C_data"
+
+
 def test_gradcheck_passes_and_reports_per_layer(capsys):
     code, out, _ = run(
         capsys, "gradcheck", "--layers", "2,3,2", "--activation", "tanh",

@@ -6,12 +6,23 @@ For weight w_jk^(l) the panel shows the note's product of three factors for one 
 and ∂C/∂a_k^(l−1) as the sum over every path j through layer l. The numbers come from
 :mod:`bpstudio.core.engine.chain` applied to the worker's snapshots; the panel does no maths of its
 own beyond formatting.
+
+Every product and sum it writes holds to the digits shown: a result (a product, a sum, an
+average) is the engine's value to the user's digits, and its operands get the fewest
+digits from there up for which multiplying or adding them as written, then rounding, gives
+the result as written (:mod:`bpstudio.core.engine.shown_digits`); where no count of digits
+can, the panel writes "≈" instead of "=". Each one is kept in :attr:`ChainRulePanel.identities`
+as written, so tests can check them. Where the cost fuses with a sigmoid or softmax output
+(cross-entropy), the output's ∂C/∂z = a − y is shown itself, not as σ′(z) · ∂C/∂a.
 """
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 import shiboken6
@@ -19,8 +30,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
+from bpstudio.app import notation
 from bpstudio.app.document import Document
-from bpstudio.app.notation import Notation, cost, exact, power
+from bpstudio.app.notation import MINUS, Notation, cost, exact, power
 from bpstudio.app.notation import formula_number as num
 from bpstudio.app.notation import partial as d
 from bpstudio.app.pacing import scheduler
@@ -28,9 +40,16 @@ from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.theme import ThemeColour
 from bpstudio.app.training import TrainingController
 from bpstudio.core.engine.backprop import Grads, Trace
-from bpstudio.core.engine.chain import ChainTerms, PathTerm, activation_paths, chain_terms
+from bpstudio.core.engine.chain import (
+    ChainTerms,
+    PathTerm,
+    activation_paths,
+    chain_terms,
+    fuses_at,
+)
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.engine.readout import Readout
+from bpstudio.core.engine.shown_digits import product_digits, sum_digits
 from bpstudio.core.training.snapshot import Snapshot
 
 #: Colours of the note's three factors (also used in the legend rows), from the theme.
@@ -46,6 +65,24 @@ NOTICE = ThemeColour(lambda t: t.messages.notice_background)
 MAX_PATHS = 12  # path terms listed before "… and n more"
 MAX_BATCH_TERMS = 4  # per-example terms written out in the batch average
 RUNNING_MIN_INTERVAL = 0.25  # seconds between two redraws while training runs
+
+
+@dataclass(frozen=True)
+class ShownIdentity:
+    """A product or a sum exactly as the panel writes it (the texts are in :attr:`html`).
+
+    ``kind`` is "product" (operands multiplied) or "sum" (operands added, each text carrying
+    its sign, the whole multiplied by ``scale``: 1/n for an average, 2 for 2(a − y));
+    ``result`` is written with ``digits`` significant digits; ``relation`` is "=" where
+    the identity holds to the digits shown, "≈" where it cannot.
+    """
+
+    kind: str
+    operands: tuple[str, ...]
+    result: str
+    digits: int
+    relation: str
+    scale: Fraction = Fraction(1)
 
 
 # -- notation ------------------------------------------------------------------------------------
@@ -74,6 +111,7 @@ class ChainRulePanel(QWidget):
     batch_terms : ChainTerms of the last mini-batch, or None.
     engine_gradient : the engine's ∂C/∂θ for the selection from ``batch_grads``, or None.
     paths : (total, [PathTerm]) for ∂C₀/∂a_k^(l−1) of the probe, or None.
+    identities : every product and sum written in :attr:`html`, as written.
     html : the rich text shown.
     """
 
@@ -92,6 +130,7 @@ class ChainRulePanel(QWidget):
         self.batch_terms: ChainTerms | None = None
         self.engine_gradient: float | None = None
         self.paths: tuple[float, list[PathTerm]] | None = None
+        self.identities: list[ShownIdentity] = []
         self.html = ""
         self.draw_count = 0
         self._snapshot: Snapshot | None = controller.snapshot
@@ -147,6 +186,7 @@ class ChainRulePanel(QWidget):
         self.terms = self.batch_terms = None
         self.engine_gradient = None
         self.paths = None
+        self.identities = []
         self._set_html(self._build())
         self.draw_count += 1
 
@@ -220,6 +260,41 @@ class ChainRulePanel(QWidget):
         )
         return probe.trace, probe.grads, about
 
+    # -- products and sums that hold to the digits shown ------------------------------------------
+
+    def _product(
+        self,
+        factors: Sequence[float],
+        product: float,
+        digits: int | None = None,
+        paren: bool = True,
+    ) -> tuple[list[str], str, str]:
+        """The texts of ``f₁ · f₂ · … = product`` (the engine's product, to ``digits``, by
+        default the user's), the relation ("=" or "≈"), recorded in :attr:`identities`."""
+        d = notation.settings.digits if digits is None else digits
+        shown = product_digits(factors, product, d)
+        texts = [num(float(f), shown.operand_digits, paren=paren) for f in factors]
+        result = num(float(product), d)
+        self.identities.append(ShownIdentity("product", tuple(texts), result, d, shown.relation))
+        return texts, result, shown.relation
+
+    def _difference(
+        self, a: float, y: float, value: float, scale: Fraction = Fraction(1)
+    ) -> tuple[str, str, str, str]:
+        """The texts of ``scale · (a − y) = value`` (a, the (−)y written after "−", the
+        result, the relation), recorded in :attr:`identities`."""
+        d = notation.settings.digits
+        shown = sum_digits([a, -y], value, d, scale)
+        a_text = num(a, shown.operand_digits)
+        y_text = num(y, shown.operand_digits, paren=True)
+        result = num(value, d)
+        self.identities.append(
+            ShownIdentity(
+                "sum", (a_text, MINUS + y_text), result, d, shown.relation, Fraction(scale)
+            )
+        )
+        return a_text, y_text, result, shown.relation
+
     # -- weights and biases ----------------------------------------------------------------------
 
     def _build_parameter(self, snap: Snapshot, sel: Selection) -> str:
@@ -248,7 +323,8 @@ class ChainRulePanel(QWidget):
             parts.append(
                 _notice("Run a <b>forward pass</b> to compute z and a for the probe example.")
             )
-            parts.append(_symbolic(nt, target, l, j, act.elementwise, per_example=True))
+            factored = act.elementwise and not fuses_at(spec, l)
+            parts.append(_symbolic(nt, target, l, j, factored, per_example=True))
             return _page("".join(parts))
         parts.append(f"<p style='color:{MUTED}'>{about}</p>")
         if snap.after_update:
@@ -273,14 +349,15 @@ class ChainRulePanel(QWidget):
         neuron = values.neuron(l, j)
         assert neuron.z is not None  # l >= 1
         assert neuron.slope is not None
-        first = "1" if k is None else num(values.neuron(l - 1, k).a)
+        d = notation.settings.digits
+        first = "1" if k is None else num(values.neuron(l - 1, k).a, d)
+        factored = values.spec.activation(l).elementwise and not fuses_at(values.spec, l)
+        slope = f"{colored(num(neuron.slope, d, paren=True), C_DA)} · " if factored else ""
         rows = [
-            _symbolic(
-                self.nt, target, l, j, values.spec.activation(l).elementwise, per_example=True
-            ),
-            f"<p>= {colored(first, C_DZ)} · {colored(num(neuron.slope, paren=True), C_DA)} · "
-            f"{colored('?', C_DC)} &nbsp; <span style='color:{MUTED}'>(z = {num(neuron.z)}, "
-            f"a = {num(neuron.a)})</span></p>",
+            _symbolic(self.nt, target, l, j, factored, per_example=True),
+            f"<p>= {colored(first, C_DZ)} · {slope}"
+            f"{colored('?', C_DC)} &nbsp; <span style='color:{MUTED}'>(z = {num(neuron.z, d)}, "
+            f"a = {num(neuron.a, d)})</span></p>",
         ]
         return "".join(rows)
 
@@ -292,23 +369,26 @@ class ChainRulePanel(QWidget):
         first_sym = "1" if k is None else nt.neuron(l - 1, k)
         first = float(t.dz_dparam[0])
         result = float(t.per_example[0])
-        out: list[str] = [_symbolic(nt, target, l, j, t.elementwise, per_example=True)]
-        if t.elementwise:
-            out.append(
-                f"<p style='margin-left:40px'>= {colored(first_sym, C_DZ)} · "
-                f"{colored('σ′(' + zj + ')', C_DA)} · {colored(d(C0, aj), C_DC)}</p>"
-                f"<p style='margin-left:40px'>= {colored(num(first, paren=True), C_DZ)} · "
-                f"{colored(num(float(t.da_dz[0]), paren=True), C_DA)} · "
-                f"{colored(num(float(t.dC_da[0]), paren=True), C_DC)} = "
-                f"{colored(num(result, 6), C_RES, bold=True)}</p>"
+        out: list[str] = [_symbolic(nt, target, l, j, t.factored, per_example=True)]
+        if t.factored:
+            factors = [first, float(t.da_dz[0]), float(t.dC_da[0])]
+            colours = [C_DZ, C_DA, C_DC]
+            symbols = f"{colored(first_sym, C_DZ)} · {colored(nt.slope(l, j), C_DA)} · " + colored(
+                d(C0, aj), C_DC
             )
         else:
-            out.append(
-                f"<p style='margin-left:40px'>= {colored(first_sym, C_DZ)} · "
-                f"{colored(d(C0, zj), C_DC)} = {colored(num(first, paren=True), C_DZ)} · "
-                f"{colored(num(float(t.dC_dz[0]), paren=True), C_DC)} = "
-                f"{colored(num(result, 6), C_RES, bold=True)}</p>"
-            )
+            factors = [first, float(t.dC_dz[0])]
+            colours = [C_DZ, C_DC]
+            symbols = f"{colored(first_sym, C_DZ)} · {colored(d(C0, zj), C_DC)}"
+        texts, shown_result, relation = self._product(factors, result)
+        numbers = " · ".join(colored(text, c) for text, c in zip(texts, colours, strict=True))
+        out.append(
+            f"<p style='margin-left:40px'>= {symbols}</p>"
+            f"<p style='margin-left:40px'>= {numbers} {relation} "
+            f"{colored(shown_result, C_RES, bold=True)}</p>"
+        )
+        # The table lists the factors with the digits of the product above.
+        values = [text.removeprefix("(").removesuffix(")") for text in texts]
         rows = []
         if k is None:
             rows.append((C_DZ, f"{d(zj, nt.bias(l, j))} = 1", "1", "a bias adds to z directly"))
@@ -317,18 +397,18 @@ class ChainRulePanel(QWidget):
                 (
                     C_DZ,
                     f"{d(zj, nt.weight(l, j, k))} = {nt.neuron(l - 1, k)}",
-                    num(first),
+                    values[0],
                     "the activation the weight multiplies",
                 )
             )
         act = spec.activation(l)
         z = float(t.z[0])
-        if t.elementwise:
+        if t.factored:
             rows.append(
                 (
                     C_DA,
-                    f"{d(aj, zj)} = σ′({zj})",
-                    f"σ′({num(z)}) = {num(float(t.da_dz[0]))}",
+                    f"{d(aj, zj)} = {nt.slope(l, j)}",
+                    f"σ′({num(z, notation.settings.digits)}) = {values[1]}",
                     f"the slope of {html.escape(act.label)} at z",
                 )
             )
@@ -336,8 +416,18 @@ class ChainRulePanel(QWidget):
                 (
                     C_DC,
                     d(C0, aj),
-                    num(float(t.dC_da[0])),
+                    values[2],
                     "how the cost changes with this neuron's activation (below)",
+                )
+            )
+        elif t.fused:
+            rows.append(
+                (
+                    C_DC,
+                    d(C0, zj),
+                    values[1],
+                    f"{nt.neuron(l, j)} − {nt.target(j)}: the cross-entropy cancels the "
+                    "output's slope (below)",
                 )
             )
         else:
@@ -345,7 +435,7 @@ class ChainRulePanel(QWidget):
                 (
                     C_DC,
                     d(C0, zj),
-                    num(float(t.dC_dz[0])),
+                    values[1],
                     "∂a/∂z and ∂C/∂a together: softmax couples its neurons (below)",
                 )
             )
@@ -374,20 +464,25 @@ class ChainRulePanel(QWidget):
         L = spec.n_layers
         C0 = cost(True)
         aj = nt.neuron(l, j)
-        source = aj if t.elementwise else nt.pre_activation(l, j)
+        source = aj if t.factored else nt.pre_activation(l, j)
         head = f"<h4>Where {colored(d(C0, source), C_DC)} comes from</h4>"
         if l == L:
             return head + self._output_gradient(spec, t, snap)
         # Hidden layer: every path through the neurons i of layer l + 1.
-        total, paths = activation_paths(spec, params, trace, grads, l + 1, j, example=0)
+        _, paths = activation_paths(spec, params, trace, grads, l + 1, j, example=0)
+        total = float(t.dC_da[0])  # the engine's ∂C₀/∂a_j, the factor written above
+        table, shown_total, relation = self._paths_block(spec, l + 1, j, paths, "i", total)
+        if spec.activation(l + 1).elementwise and not fuses_at(spec, l + 1):
+            path = f"{nt.slope(l + 1, 'i')} · {d(C0, nt.neuron(l + 1, 'i'))}"
+        else:
+            path = d(C0, nt.pre_activation(l + 1, "i"))
         formula = (
-            f"<p>{d(C0, aj)} = {nt.sum_over('i')} {nt.weight(l + 1, 'i', j)} · "
-            f"σ′({nt.pre_activation(l + 1, 'i')}) · {d(C0, nt.neuron(l + 1, 'i'))} "
-            f"= {colored(num(total, 6), C_DC, bold=True)}</p>"
+            f"<p>{d(C0, aj)} = {nt.sum_over('i')} {nt.weight(l + 1, 'i', j)} · {path} "
+            f"{relation} {colored(shown_total, C_DC, bold=True)}</p>"
             f"<p style='color:{MUTED}'>{aj} feeds every neuron i of "
             f"layer {l + 1}, so its influence on the cost adds up over those paths:</p>"
         )
-        return head + formula + _paths_table(spec, l + 1, j, paths, "i")
+        return head + formula + table
 
     def _output_gradient(self, spec: NetworkSpec, t: ChainTerms, snap: Snapshot) -> str:
         nt = self.nt
@@ -396,60 +491,70 @@ class ChainRulePanel(QWidget):
         a = float(t.a[0])
         probe = snap.probe
         y = float(probe.y[0, j]) if probe is not None else float("nan")
-        aj, yj = nt.neuron("L", j), nt.target(j)
+        aj, yj, zj = nt.neuron(L, j), nt.target(j), nt.pre_activation(L, j)
         a_i, a_j = nt.neuron(None, "i"), nt.neuron(None, "j")
         y_j, z_i = nt.target("j"), nt.pre_activation(None, "i")
         act = spec.activation(L)
         loss = spec.loss
+        digits = notation.settings.digits
         value = float(t.dC_da[0])
+        z_grad = float(t.dC_dz[0])
+        if t.fused:
+            a_text, y_text, shown, rel = self._difference(a, y, z_grad)
+            fused = (
+                f"{d(C0, zj)} = {aj} − {yj} = {a_text} − {y_text} {rel} "
+                f"{colored(shown, C_DC, bold=True)}"
+            )
+            if act.elementwise:
+                why = (
+                    f"<p style='color:{MUTED}'>Not written as {nt.slope(L, j)} · {d(C0, aj)}: "
+                    f"as the output saturates {nt.slope(L, j)} → 0 while {d(C0, aj)} → ∞, "
+                    "and their product loses the gradient; the cost cancels them exactly.</p>"
+                )
+            else:
+                why = (
+                    f"<p style='color:{MUTED}'>Not written through {d(C0, a_i)}: as the output "
+                    f"saturates {d(a_i, zj)} → 0 while {d(C0, a_i)} = −{nt.target('i')}/{a_i} "
+                    "→ ∞, and their products lose the gradient; the cost cancels them "
+                    "exactly.</p>"
+                )
         if not act.elementwise:
-            z_grad = float(t.dC_dz[0])
             lines = [
                 f"<p>Softmax couples the outputs: every {z_i} changes every {a_j} "
                 f"through the shared sum Σ {power('e', 'z')}, so the chain rule runs over all of "
-                f"them: {d(C0, nt.pre_activation('L', j))} = {nt.sum_over('i')} "
-                f"{d(nt.neuron('L', 'i'), nt.pre_activation('L', j))} · "
+                f"them: {d(C0, zj)} = {nt.sum_over('i')} "
+                f"{d(nt.neuron('L', 'i'), zj)} · "
                 f"{d(C0, nt.neuron('L', 'i'))} = "
                 f"{a_j}({d(C0, a_j)} − {nt.sum_over('i')} {a_i} {d(C0, a_i)}).</p>"
             ]
-            if loss == "cross_entropy":
-                lines.append(
-                    f"<p>With cross-entropy this collapses to {d(C0, nt.pre_activation('L', j))} = "
-                    f"{aj} − {yj} = {num(a)} − {num(y, paren=True)} = "
-                    f"{colored(num(z_grad, 6), C_DC, bold=True)}</p>"
-                )
+            if t.fused:
+                lines.append(f"<p>With cross-entropy this collapses to {fused}</p>{why}")
             else:
                 lines.append(
-                    f"<p>{d(C0, nt.pre_activation('L', j))} = "
-                    f"{colored(num(z_grad, 6), C_DC, bold=True)}</p>"
+                    f"<p>{d(C0, zj)} = {colored(num(z_grad, digits), C_DC, bold=True)}</p>"
                 )
             return "".join(lines)
+        if t.fused:
+            return (
+                f"<p>Cross-entropy {C0} = −{nt.sum_over('j')}[{y_j} ln {a_j} + "
+                f"(1 − {y_j}) ln(1 − {a_j})] of a sigmoid output: {fused}</p>{why}"
+            )
         if loss == "squared_error":
+            a_text, y_text, shown, rel = self._difference(a, y, value, Fraction(2))
             return (
                 f"<p>The note's cost {C0} = {nt.sum_over('j')}({nt.neuron('L', 'j')} − "
                 f"{nt.target('j')})²: {d(C0, aj)} = 2({aj} − {yj}) = "
-                f"2({num(a)} − {num(y, paren=True)}) = "
-                f"{colored(num(value, 6), C_DC, bold=True)}</p>"
+                f"2({a_text} − {y_text}) {rel} {colored(shown, C_DC, bold=True)}</p>"
             )
         if loss == "mse":
             n_L = spec.output_size
+            a_text, y_text, shown, rel = self._difference(a, y, value, Fraction(2, n_L))
             return (
                 f"<p>Mean squared error over the {n_L} outputs: {d(C0, aj)} = "
                 f"(2/{nt.symbol('n', None, 'L')})({aj} − {yj}) = "
-                f"(2/{n_L})({num(a)} − {num(y, paren=True)}) = "
-                f"{colored(num(value, 6), C_DC, bold=True)}</p>"
+                f"(2/{n_L})({a_text} − {y_text}) {rel} {colored(shown, C_DC, bold=True)}</p>"
             )
-        if loss == "cross_entropy":
-            fused = float(t.dC_dz[0])
-            return (
-                f"<p>Cross-entropy {C0} = −{nt.sum_over('j')}[{y_j} ln {a_j} + "
-                f"(1 − {y_j}) ln(1 − {a_j})]: {d(C0, aj)} = ({aj} − {yj}) / "
-                f"({aj}(1 − {aj})) = ({num(a)} − {num(y, paren=True)}) / ({num(a)}·{num(1 - a)}) = "
-                f"{colored(num(value, 6), C_DC, bold=True)}</p>"
-                f"<p style='color:{MUTED}'>With a sigmoid output σ′(z) = a(1 − a) cancels the "
-                f"denominator: σ′ · {d(C0, 'a')} = a − y = {num(fused, 6)}.</p>"
-            )
-        return f"<p>{d(C0, aj)} = {colored(num(value, 6), C_DC, bold=True)}</p>"
+        return f"<p>{d(C0, aj)} = {colored(num(value, digits), C_DC, bold=True)}</p>"
 
     def _batch_section(self, snap: Snapshot, target: str, l: int, j: int, k: int | None) -> str:
         nt = self.nt
@@ -466,9 +571,22 @@ class ChainRulePanel(QWidget):
         self.engine_gradient = engine
         n = bt.per_example.size
         average = bt.gradient
-        shown = [num(float(v), 3, paren=True) for v in bt.per_example[:MAX_BATCH_TERMS]]
-        if n > MAX_BATCH_TERMS:
-            shown.append("…")
+        digits = notation.settings.digits
+        terms = [float(v) for v in bt.per_example]
+        if n <= MAX_BATCH_TERMS:
+            # Every term written: the average of them as written is the engine's, to the
+            # digits shown.
+            shown = sum_digits(terms, engine, digits, Fraction(1, n))
+            texts = [num(v, shown.operand_digits, paren=True) for v in terms]
+            relation = shown.relation
+            self.identities.append(
+                ShownIdentity(
+                    "sum", tuple(texts), num(engine, digits), digits, relation, Fraction(1, n)
+                )
+            )
+        else:
+            texts = [num(v, 3, paren=True) for v in terms[:MAX_BATCH_TERMS]] + ["…"]
+            relation = "="
         stale = ""
         if snap.after_update:
             stale = (
@@ -477,11 +595,12 @@ class ChainRulePanel(QWidget):
             )
         agree = math.isclose(average, engine, rel_tol=1e-9, abs_tol=1e-15)
         mark = colored("✓ equal", OK, bold=True) if agree else colored("✗ differ", ERROR)
-        sum_text = " + ".join(shown)
+        sum_text = " + ".join(texts)
         return head + (
             f"<p>{d('C', target)} = (1/n) {nt.sum_over('i')} "
             f"{d(nt.symbol('C', None, 'i'), target)} = "
-            f"(1/{n})({sum_text}) = {colored(num(average, 6), C_RES, bold=True)}</p>"
+            f"(1/{n})({sum_text}) {relation} "
+            f"{colored(num(engine, digits), C_RES, bold=True)}</p>"
             f"<p style='color:{MUTED}'>over the n = {n} examples i of the batch "
             f"({_batch_indices(snap)}).</p>"
             f"<p>Engine's component of ∇C: <b>{exact(engine)}</b>; the average of the "
@@ -496,28 +615,99 @@ class ChainRulePanel(QWidget):
         total, paths = activation_paths(spec, params, trace, grads, l, k, example=0)
         self.paths = (total, paths)
         is_input = l - 1 == 0
+        # The engine's ∂C₀/∂a_k, the number the inspector shows (the paths' own sum where
+        # the backward pass did not compute the input's gradient).
+        dA = grads.dA[l - 1]
+        engine = total if dA is None else float(trace.n_examples * dA[0, k])
         ak = nt.input_value(k) if is_input else nt.neuron(l - 1, k)
         head = f"<h4>Backpropagating one layer down: {d(C0, ak)}</h4>"
-        act = spec.activation(l)
-        if act.elementwise:
-            formula = (
-                f"<p>{d(C0, ak)} = {nt.sum_over('j')} {nt.weight(l, 'j', 'k')} · "
-                f"{nt.slope(l, 'j')} · "
-                f"{d(C0, nt.neuron(l, 'j'))} = {colored(num(total, 6), C_RES, bold=True)}</p>"
-            )
+        table, shown_total, relation = self._paths_block(spec, l, k, paths, "j", engine)
+        if spec.activation(l).elementwise and not fuses_at(spec, l):
+            path = f"{nt.slope(l, 'j')} · {d(C0, nt.neuron(l, 'j'))}"
         else:
-            formula = (
-                f"<p>{d(C0, ak)} = {nt.sum_over('j')} {nt.weight(l, 'j', 'k')} · "
-                f"{d(C0, nt.pre_activation(l, 'j'))} = "
-                f"{colored(num(total, 6), C_RES, bold=True)}</p>"
-            )
+            path = d(C0, nt.pre_activation(l, "j"))
+        formula = (
+            f"<p>{d(C0, ak)} = {nt.sum_over('j')} {nt.weight(l, 'j', 'k')} · {path} "
+            f"{relation} {colored(shown_total, C_RES, bold=True)}</p>"
+        )
         note = (
             f"<p style='color:{MUTED}'>{'The input' if is_input else 'This activation'} "
             f"feeds every neuron j of layer {l}: one term per path, added up"
             + (" (the sensitivity of the cost to the input itself)." if is_input else ".")
             + "</p>"
         )
-        return head + formula + note + _paths_table(spec, l, k, paths, "j")
+        return head + formula + note + table
+
+    def _paths_block(
+        self,
+        spec: NetworkSpec,
+        layer: int,
+        k: int,
+        paths: list[PathTerm],
+        index: str,
+        total: float,
+    ) -> tuple[str, str, str]:
+        """One row per path through neuron ``index`` of ``layer``, biggest contributions
+        first, each row's product and the rows' sum holding to the digits shown.
+
+        Returns the table, the total as written and its relation ("=" or "≈").
+        """
+        nt = self.nt
+        C0 = cost(True)
+        factored = spec.activation(layer).elementwise and not fuses_at(spec, layer)
+        ordered = sorted(paths, key=lambda p: -abs(p.value))
+        shown, hidden = ordered[:MAX_PATHS], ordered[MAX_PATHS:]
+        rest = float(np.sum([p.value for p in hidden])) if hidden else None
+        digits = notation.settings.digits
+        addends = [p.value for p in shown] + ([rest] if rest is not None else [])
+        sums = sum_digits(addends, total, digits)
+        term_digits = sums.operand_digits
+        if factored:
+            header = (
+                f"<tr style='color:{MUTED}'><td>{index}</td><td>{nt.weight(None, index, k)}</td>"
+                f"<td>{nt.slope(None, index)}</td><td>{d(C0, nt.neuron(None, index))}</td>"
+                "<td>term</td></tr>"
+            )
+        else:
+            header = (
+                f"<tr style='color:{MUTED}'><td>{index}</td><td>{nt.weight(None, index, k)}</td>"
+                f"<td>{d(C0, nt.pre_activation(None, index))}</td><td>term</td></tr>"
+            )
+        rows: list[str] = []
+        terms: list[str] = []
+        colours: list[str | ThemeColour]
+        for p in shown:
+            if factored:
+                factors = [p.weight, p.da_dz, p.dC_da]
+                colours = ["", C_DA, C_DC]
+            else:
+                factors = [p.weight, p.dC_dz]
+                colours = ["", C_DC]
+            texts, term, relation = self._product(factors, p.value, term_digits, paren=False)
+            terms.append(term)
+            cells = "".join(
+                f"<td align='right'>{colored(text, c) if c else text}</td>"
+                for text, c in zip(texts, colours, strict=True)
+            )
+            mark = "" if relation == "=" else "≈ "
+            rows.append(f"<tr><td>{p.j}</td>{cells}<td align='right'><b>{mark}{term}</b></td></tr>")
+        more = ""
+        if rest is not None:
+            rest_text = num(rest, term_digits)
+            terms.append(rest_text)
+            more = (
+                f"<tr><td colspan='5' style='color:{MUTED}'>… and {len(hidden)} more "
+                f"paths adding {rest_text}</td></tr>"
+            )
+        shown_total = num(total, digits)
+        self.identities.append(
+            ShownIdentity("sum", tuple(terms), shown_total, digits, sums.relation)
+        )
+        table = (
+            f"<table cellspacing='0' cellpadding='2' style='margin-left:12px'>{header}"
+            f"{''.join(rows)}{more}</table>"
+        )
+        return table, shown_total, sums.relation
 
     # -- input neurons ---------------------------------------------------------------------------
 
@@ -581,52 +771,6 @@ def _symbolic(
     else:
         rhs = f"{colored(d(zj, target), C_DZ)} · {colored(d(C0, zj), C_DC)}"
     return f"<p style='font-size:large'>{d(C0, target)} = {rhs}</p>"
-
-
-def _paths_table(spec: NetworkSpec, layer: int, k: int, paths: list[PathTerm], index: str) -> str:
-    """One row per path through neuron ``index`` of ``layer``, biggest contributions first."""
-    nt = Notation.for_spec(spec)
-    C0 = cost(True)
-    elementwise = spec.activation(layer).elementwise
-    ordered = sorted(paths, key=lambda p: -abs(p.value))
-    shown = ordered[:MAX_PATHS]
-    if elementwise:
-        header = (
-            f"<tr style='color:{MUTED}'><td>{index}</td><td>{nt.weight(None, index, k)}</td>"
-            f"<td>{nt.slope(None, index)}</td><td>{d(C0, nt.neuron(None, index))}</td>"
-            "<td>term</td></tr>"
-        )
-    else:
-        header = (
-            f"<tr style='color:{MUTED}'><td>{index}</td><td>{nt.weight(None, index, k)}</td>"
-            f"<td>{d(C0, nt.pre_activation(None, index))}</td><td>term</td></tr>"
-        )
-    rows = []
-    for p in shown:
-        if elementwise:
-            rows.append(
-                f"<tr><td>{p.j}</td><td align='right'>{num(p.weight)}</td>"
-                f"<td align='right'>{colored(num(p.da_dz), C_DA)}</td>"
-                f"<td align='right'>{colored(num(p.dC_da), C_DC)}</td>"
-                f"<td align='right'><b>{num(p.value)}</b></td></tr>"
-            )
-        else:
-            rows.append(
-                f"<tr><td>{p.j}</td><td align='right'>{num(p.weight)}</td>"
-                f"<td align='right'>{colored(num(p.dC_dz), C_DC)}</td>"
-                f"<td align='right'><b>{num(p.value)}</b></td></tr>"
-            )
-    more = ""
-    if len(ordered) > MAX_PATHS:
-        rest = float(np.sum([p.value for p in ordered[MAX_PATHS:]]))
-        more = (
-            f"<tr><td colspan='5' style='color:{MUTED}'>… and {len(ordered) - MAX_PATHS} more "
-            f"paths adding {num(rest)}</td></tr>"
-        )
-    return (
-        f"<table cellspacing='0' cellpadding='2' style='margin-left:12px'>{header}"
-        f"{''.join(rows)}{more}</table>"
-    )
 
 
 def _after_update_notice(snap: Snapshot, target: str, sel: Selection) -> str:

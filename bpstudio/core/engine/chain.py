@@ -9,6 +9,12 @@ C_k of that example alone) and the gradient component is their product averaged 
 batch, the note's (1/n) Σ_k. For a softmax layer the neurons are coupled, so ∂C/∂z_j is not
 σ'(z_j)·∂C/∂a_j; there :attr:`ChainTerms.dC_dz` (which always holds) is the second and
 third factor together.
+
+Where the cost fuses with the output activation (sigmoid or softmax with cross-entropy,
+:meth:`~bpstudio.core.engine.losses.Loss.fuses_output`) the output's ∂C/∂z = a − y is
+computed directly and the factor form breaks down on a saturated output: σ'(z) underflows
+to 0 while ∂C/∂a grows past 10¹⁵ (and is clipped), so σ'·∂C/∂a can read 0 next to a
+gradient of 1. :attr:`ChainTerms.fused` says so, and a view shows ∂C/∂z itself there.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ class ChainTerms:
     dC_da : ∂C_k/∂a_j^(l)
     dC_dz : ∂C_k/∂z_j^(l) (= da_dz · dC_da unless the layer is softmax)
     per_example : ∂C_k/∂w_jk^(l), the product
+    fused : the output layer's ∂C/∂z is the cost's fused a − y (see the module's note);
+        σ'(z) · ∂C/∂a is then not a faithful factorisation of it
     """
 
     layer: int
@@ -48,6 +56,7 @@ class ChainTerms:
     dC_dz: Array
     per_example: Array
     elementwise: bool
+    fused: bool = False
 
     @property
     def is_bias(self) -> bool:
@@ -59,6 +68,12 @@ class ChainTerms:
         if self.k is None:
             return ParamRef.bias(self.layer, self.j)
         return ParamRef.weight(self.layer, self.j, self.k)
+
+    @property
+    def factored(self) -> bool:
+        """True where ∂C/∂z is shown as its two factors σ'(z) · ∂C/∂a (an elementwise
+        activation whose cost does not fuse with it)."""
+        return self.elementwise and not self.fused
 
     @property
     def gradient(self) -> float:
@@ -112,7 +127,14 @@ def chain_terms(
         dC_dz,
         dz_dparam * dC_dz,
         act.elementwise,
+        fuses_at(spec, layer),
     )
+
+
+def fuses_at(spec: NetworkSpec, layer: int) -> bool:
+    """True where layer ``layer``'s ∂C/∂z is the cost's fused form (the output layer of a
+    sigmoid or softmax with cross-entropy), not σ'(z) · ∂C/∂a."""
+    return layer == spec.n_layers and spec.loss_fn.fuses_output(spec.activation(layer))
 
 
 def activation_paths(
