@@ -52,6 +52,7 @@ from bpstudio.app.preferences import (
     write_preferences,
 )
 from bpstudio.app.presenter import PresenterMode
+from bpstudio.app.run_bar import RunBar
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
@@ -361,9 +362,10 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.act_undo, self.act_redo])
         toolbar.addSeparator()
-        self.training.add_toolbar_actions(toolbar)
-        toolbar.addSeparator()
         self.canvas.add_toolbar_actions(toolbar)
+        # Run/Pause, Step and the phases: the strip a newcomer looks for (presenter mode too).
+        self.run_bar = RunBar(self.training, self.controller, self)
+        self.addToolBar(self.run_bar)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()

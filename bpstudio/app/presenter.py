@@ -204,9 +204,13 @@ class PresenterMode(QObject):
         canvas.set_zoom(min(fit, SCALE * MAX_FIT_ZOOM), rect.center())
 
     def _toolbars(self) -> list[Any]:
+        """The toolbars presenter mode hides: all but the run strip (Run/Pause, Step)."""
         from PySide6.QtWidgets import QToolBar
 
-        return self.window.findChildren(QToolBar)
+        from bpstudio.app.run_bar import OBJECT_NAME
+
+        found = self.window.findChildren(QToolBar)
+        return [t for t in found if t.objectName() != OBJECT_NAME]
 
     def _show_presenter_docks(self) -> None:
         window = self.window
