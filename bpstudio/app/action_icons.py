@@ -10,6 +10,7 @@ sets them on actions and sets them again when the theme or the palette changes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -124,7 +125,7 @@ class ThemedIcons(QObject):
         notifier().themeChanged.connect(self.refresh)
 
     def add(self, action: QAction, glyph: str | Callable[[], QIcon]) -> None:
-        make = glyph if callable(glyph) else (lambda name=glyph: glyph_icon(name))
+        make: Callable[[], QIcon] = glyph if callable(glyph) else partial(glyph_icon, glyph)
         self._icons.append((action, make))
         action.setIcon(make())
 
