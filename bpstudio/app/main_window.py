@@ -752,6 +752,9 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         # Only now is the frame (title bar, borders) known: keep all of it on the screen.
         window_layout.fit_to_screen(self)
+        if not event.spontaneous():
+            # Once laid out: a dock the saved layout squeezed gets its usable height back.
+            QTimer.singleShot(0, self, lambda: window_layout.lift_squeezed(self, self.docks))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if not self.maybe_save():
