@@ -47,8 +47,8 @@ def _layout(window: MainWindow) -> dict[str, object]:
 
 
 def _same_layout(a: dict[str, object], b: dict[str, object]) -> bool:
-    """The same docks shown, toolbars, status bar and canvas view; dock geometries to within
-    a line of text (the dock splitters settle from the large font's minimum sizes)."""
+    """The same docks shown, toolbars, status bar and canvas view, and every dock exactly
+    where it was."""
     if {k: v for k, v in a.items() if k != "docks"} != {k: v for k, v in b.items() if k != "docks"}:
         return False
     docks_a, docks_b = a["docks"], b["docks"]
@@ -59,7 +59,7 @@ def _same_layout(a: dict[str, object], b: dict[str, object]) -> bool:
         if shown != shown_b or (rect is None) != (rect_b is None):
             return False
         if rect is not None and any(
-            abs(p - q) > 24 for p, q in zip(rect.getRect(), rect_b.getRect(), strict=True)
+            abs(p - q) > 0 for p, q in zip(rect.getRect(), rect_b.getRect(), strict=True)
         ):
             return False
     return True
