@@ -363,9 +363,11 @@ class MainWindow(QMainWindow):
         toolbar.addActions([self.act_undo, self.act_redo])
         toolbar.addSeparator()
         self.canvas.add_toolbar_actions(toolbar)
-        # Run/Pause, Step and the phases: the strip a newcomer looks for (presenter mode too).
+        # Run/Pause, Step and the phases: the strip a newcomer looks for (presenter mode too),
+        # first in the row. Its width never changes; the main toolbar's does (Undo's text),
+        # and the last toolbar of a row is the one that can grow.
         self.run_bar = RunBar(self.training, self.controller, self)
-        self.addToolBar(self.run_bar)
+        self.insertToolBar(toolbar, self.run_bar)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()

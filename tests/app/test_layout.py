@@ -296,3 +296,19 @@ def test_a_tall_panel_does_not_squeeze_the_chain_rule_for_later_projects_or_rest
         qtbot.waitUntil(lambda: chain.height() >= window_layout.usable_height(chain), timeout=5000)
     finally:
         _close(third)
+
+
+@pytest.mark.parametrize("screen", [(1280, 720)], indirect=True)
+def test_the_cost_slice_of_a_selected_weight_is_in_view_without_scrolling(
+    qtbot: QtBot, window: MainWindow, screen: QRect
+) -> None:
+    _prepare(qtbot, window, "spirals")
+    inspector = window.inspector
+    viewport = inspector.scroll_area.viewport()
+    plot = window.cost_slice.plot_widget
+    assert plot.isVisible()
+    top_left = plot.mapTo(viewport, plot.rect().topLeft())
+    assert inspector.scroll_area.verticalScrollBar().value() == 0
+    # Right under the weight's editor: at least the plot's minimum height of it in view.
+    shown = min(top_left.y() + plot.height(), viewport.height()) - top_left.y()
+    assert shown >= plot.minimumHeight(), f"{shown} px of the plot in view"
