@@ -15,14 +15,15 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QRectF, QSettings, QSize
+from PySide6.QtCore import QRectF, QSize
 from PySide6.QtGui import QAction, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QGraphicsScene, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QMenu, QMessageBox, QWidget
 
 from bpstudio.app.commands import EditNetworkCommand
 from bpstudio.app.document import Document
 from bpstudio.app.editing import EditPauser
+from bpstudio.app.file_dialogs import FileDialogs, FileKind
 from bpstudio.app.theme import theme
 from bpstudio.core.data.datasets import Dataset
 from bpstudio.core.data.source import load_examples
@@ -181,7 +182,7 @@ class ExportActions:
     document : the project whose weights are exported or imported.
     controller : pauses training around an export or an import; its ``data`` are the
         examples an export is verified on.
-    settings : remembers the folder of the last export.
+    files : asks for paths; exports, images and imports each reopen their last folder.
     show_message : shows a status message for some milliseconds.
     pictures : the views File → Export Image offers.
     """
@@ -191,14 +192,14 @@ class ExportActions:
         parent: QWidget,
         document: Document,
         controller: ExportController,
-        settings: QSettings,
+        files: FileDialogs,
         show_message: Callable[[str, int], None],
         pictures: Sequence[Picture] = (),
     ) -> None:
         self.parent = parent
         self.document = document
         self.controller = controller
-        self.settings = settings
+        self.files = files
         self.show_message = show_message
         self.pictures = {picture.slug: picture for picture in pictures}
         self.import_action = QAction("Import &Weights…", parent)
@@ -236,15 +237,10 @@ class ExportActions:
     def _parent(self) -> QWidget:
         return self.parent
 
-    def _ask_path(self, title: str, default_name: str, file_filter: str) -> Path | None:
-        start = Path(str(self.settings.value("files/export_dir", str(Path.home()))))
-        path, _ = QFileDialog.getSaveFileName(
-            self._parent(), title, str(start / default_name), file_filter
-        )
-        if not path:
-            return None
-        self.settings.setValue("files/export_dir", str(Path(path).parent))
-        return Path(path)
+    def _ask_path(
+        self, title: str, default_name: str, file_filter: str, kind: FileKind = FileKind.EXPORT
+    ) -> Path | None:
+        return self.files.save_path(kind, title, default_name, file_filter, self._parent())
 
     def export(self, name: str) -> None:
         fmt = EXPORT_FORMATS[name]
@@ -276,15 +272,14 @@ class ExportActions:
         self.show_message(f"Exported {names}: {check}", 8000)
 
     def import_weights(self) -> None:
-        start = str(self.settings.value("files/export_dir", str(Path.home())))
-        path, _ = QFileDialog.getOpenFileName(
-            self._parent(), "Import weights", start, IMPORT_FILTER
+        path = self.files.open_path(
+            FileKind.WEIGHTS, "Import weights", IMPORT_FILTER, self._parent()
         )
-        if not path:
+        if path is None:
             return
         self.controller.pause_for_edit()
         try:
-            import_weights(self.document, Path(path))
+            import_weights(self.document, path)
         except (BPStudioError, OSError) as exc:
             QMessageBox.critical(self._parent(), "Cannot import the weights", str(exc))
         finally:
@@ -297,6 +292,7 @@ class ExportActions:
             "Export image",
             f"{self.document.title}-{what}.png",
             "PNG image (*.png);;SVG drawing (*.svg)",
+            FileKind.IMAGE,
         )
         if path is None:
             return

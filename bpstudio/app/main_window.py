@@ -17,7 +17,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QSho
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QSizePolicy,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app import notation, recovery, window_layout
+from bpstudio.app import file_dialogs, notation, recovery, window_layout
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
 from bpstudio.app.canvas.view import NetworkView
@@ -34,6 +33,7 @@ from bpstudio.app.document import Document
 from bpstudio.app.elided import ElidedLabel
 from bpstudio.app.enlarge import DockEnlarger
 from bpstudio.app.exporting import ExportActions, Picture, save_plot_image, save_scene_image
+from bpstudio.app.file_dialogs import FileDialogs, FileKind
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.data import DataPanel
 from bpstudio.app.panels.inspector import InspectorPanel
@@ -53,6 +53,7 @@ from bpstudio.app.preferences import (
     write_preferences,
 )
 from bpstudio.app.presenter import PresenterMode
+from bpstudio.app.run_bar import RunBar
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
@@ -100,6 +101,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         #: Asks the user a yes/no question (title, text); tests replace it.
         self.confirm: Callable[[str, str], bool] = self._ask
+        #: Every file chooser of the window; each kind of file opens in its last folder.
+        self.file_dialogs = FileDialogs(self.settings)
+        file_dialogs.share(self.file_dialogs)
         self.setMinimumSize(1000, 640)
 
         self.canvas = NetworkView(
@@ -111,7 +115,7 @@ class MainWindow(QMainWindow):
             self,
             self.document,
             self.controller,
-            self.settings,
+            self.file_dialogs,
             self.statusBar().showMessage,
             (
                 Picture(
@@ -260,8 +264,8 @@ class MainWindow(QMainWindow):
         self.act_save = self._action("&Save", self.save, SK.Save, "Save the project")
         self.act_save_as = self._action("Save &As…", self.save_as, SK.SaveAs)
         self.act_quit = self._action("&Quit", self.close, SK.Quit)
-        self.act_undo = self._action("&Undo", self._undo, SK.Undo)
-        self.act_redo = self._action("&Redo", self._redo)
+        self.act_undo = self._action("&Undo", self.undo, SK.Undo)
+        self.act_redo = self._action("&Redo", self.redo)
         # Ctrl+Y as well as Ctrl+Shift+Z, whatever the platform's standard key is.
         redo_keys = [*QKeySequence.keyBindings(SK.Redo), QKeySequence("Ctrl+Y")]
         redo_keys.append(QKeySequence("Ctrl+Shift+Z"))
@@ -369,9 +373,12 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.act_undo, self.act_redo])
         toolbar.addSeparator()
-        self.training.add_toolbar_actions(toolbar)
-        toolbar.addSeparator()
         self.canvas.add_toolbar_actions(toolbar)
+        # Run/Pause, Step and the phases: the strip a newcomer looks for (presenter mode too),
+        # first in the row. Its width never changes; the main toolbar's does (Undo's text),
+        # and the last toolbar of a row is the one that can grow.
+        self.run_bar = RunBar(self.training, self.controller, self)
+        self.insertToolBar(toolbar, self.run_bar)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -467,11 +474,12 @@ class MainWindow(QMainWindow):
 
     # -- undo that rewinds training --------------------------------------------------------------
 
-    def _undo(self) -> None:
+    def undo(self) -> None:
+        """Edit ▸ Undo: training pauses (it does not resume on what came before)."""
         self.controller.pause_for_edit(resume=False)
         self.document.undo_stack.undo()
 
-    def _redo(self) -> None:
+    def redo(self) -> None:
         self.controller.pause_for_edit(resume=False)
         self.document.undo_stack.redo()
 
@@ -515,11 +523,9 @@ class MainWindow(QMainWindow):
     def open_project(self) -> None:
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open project", self._last_dir(), PROJECT_FILTER
-        )
-        if path:
-            self.open_path(Path(path))
+        path = self.file_dialogs.open_path(FileKind.PROJECT, "Open project", PROJECT_FILTER, self)
+        if path is not None:
+            self.open_path(path)
 
     def open_path(self, path: Path) -> bool:
         try:
@@ -553,19 +559,21 @@ class MainWindow(QMainWindow):
     def save(self) -> bool:
         if self.document.path is None:
             return self.save_as()
-        return self._save_to(self.document.path)
+        return self.save_to(self.document.path)
 
     def save_as(self) -> bool:
-        start = str(Path(self._last_dir()) / f"{self.document.title}{SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", start, PROJECT_FILTER)
-        if not path:
+        target = self.file_dialogs.save_path(
+            FileKind.PROJECT, "Save project", f"{self.document.title}{SUFFIX}", PROJECT_FILTER, self
+        )
+        if target is None:
             return False
-        target = Path(path)
         if target.suffix != SUFFIX:
             target = target.with_suffix(SUFFIX)
-        return self._save_to(target)
+        return self.save_to(target)
 
-    def _save_to(self, path: Path) -> bool:
+    def save_to(self, path: Path) -> bool:
+        """Save the project to ``path`` (it becomes the document's file); False, with a
+        message, when it cannot be written."""
         self.controller.pause_for_edit()
         self.controller.finish_edit()
         self.document.project.view = self.canvas.view_state()
@@ -581,11 +589,13 @@ class MainWindow(QMainWindow):
     def save_copy(self) -> bool:
         """Save a copy of the project elsewhere; the document keeps its file and its
         unsaved state (the exception dialog offers this)."""
-        start = str(Path(self._last_dir()) / f"{self.document.title} (copy){SUFFIX}")
-        path, _ = QFileDialog.getSaveFileName(self, "Save a copy", start, PROJECT_FILTER)
-        if not path:
+        path = self.file_dialogs.save_path(
+            FileKind.PROJECT, "Save a copy", f"{self.document.title} (copy){SUFFIX}",
+            PROJECT_FILTER, self,
+        )  # fmt: skip
+        if path is None:
             return False
-        target = Path(path) if path.endswith(SUFFIX) else Path(path + SUFFIX)
+        target = path if path.name.endswith(SUFFIX) else path.with_name(path.name + SUFFIX)
         project = self.document.project.copy()
         project.view = self.canvas.view_state()
         try:
@@ -668,10 +678,8 @@ class MainWindow(QMainWindow):
 
     # -- settings and recent files ---------------------------------------------------------------
 
-    def _last_dir(self) -> str:
-        return str(self.settings.value("files/last_dir", str(Path.home())))
-
-    def _recent(self) -> list[str]:
+    def recent_files(self) -> list[str]:
+        """The recent projects (File ▸ Open Recent), most recent first."""
         value = self.settings.value("files/recent", [])
         if isinstance(value, str):
             return [value]
@@ -679,13 +687,14 @@ class MainWindow(QMainWindow):
 
     def _remember(self, path: Path) -> None:
         path = path.resolve()
-        recent = [p for p in self._recent() if p != str(path)]
+        recent = [p for p in self.recent_files() if p != str(path)]
         self.settings.setValue("files/recent", [str(path), *recent][:MAX_RECENT])
         self.settings.setValue("files/last_dir", str(path.parent))
+        self.file_dialogs.remember(FileKind.PROJECT, path)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = self._recent()
+        recent = self.recent_files()
         if not recent:
             self.recent_menu.addAction("(no recent projects)").setEnabled(False)
             return
@@ -748,6 +757,9 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         # Only now is the frame (title bar, borders) known: keep all of it on the screen.
         window_layout.fit_to_screen(self)
+        if not event.spontaneous():
+            # Once laid out: a dock the saved layout squeezed gets its usable height back.
+            QTimer.singleShot(0, self, lambda: window_layout.lift_squeezed(self, self.docks))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         if not self.maybe_save():

@@ -70,6 +70,7 @@ class _Saved:
     """What leaving presenter mode puts back."""
 
     state: QByteArray
+    geometry: QByteArray
     status_bar: bool
     font: QFont
     palette: QPalette
@@ -139,6 +140,7 @@ class PresenterMode(QObject):
         canvas = window.canvas
         self._saved = _Saved(
             state=window.saveState(),
+            geometry=window.saveGeometry(),
             status_bar=window.statusBar().isVisible(),
             font=QFont(app.font()),
             palette=QPalette(app.palette()),
@@ -176,12 +178,27 @@ class PresenterMode(QObject):
         window.canvas.removeEventFilter(self)
         app.setFont(saved.font)
         app.setPalette(saved.palette)
-        window.restoreState(saved.state)
         window.statusBar().setVisible(saved.status_bar)
+        window.restoreState(saved.state)
         window.canvas.apply_view_state(saved.view)
-        # Once the canvas's overlays are laid out in the restored font, fit again: "fit"
-        # leaves room for the legend, which was larger a moment ago.
-        QTimer.singleShot(0, lambda: window.canvas.apply_view_state(saved.view))
+        # Once every panel is laid out in the restored font, the state once more: restored
+        # while the large font's minimum sizes still held, the dock splitters had moved.
+        # Then the canvas: "fit" leaves room for the legend, which was larger a moment ago.
+        QTimer.singleShot(0, window, lambda: self._settle(saved))
+
+    def _settle(self, saved: _Saved) -> None:
+        if self.active:
+            return  # entered again meanwhile
+        window = self.window
+        window.restoreGeometry(saved.geometry)
+        # Every pending layout first (the toolbars' heights in the restored font): the dock
+        # area is then the size it will keep, and the state restores into it exactly.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        layout = window.layout()
+        if layout is not None:
+            layout.activate()
+        window.restoreState(saved.state)
+        window.canvas.apply_view_state(saved.view)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if watched is self.window.canvas and event.type() == QEvent.Type.Resize:
@@ -197,9 +214,13 @@ class PresenterMode(QObject):
         self.window.canvas.fit_network(max_zoom=SCALE * MAX_FIT_ZOOM)
 
     def _toolbars(self) -> list[Any]:
+        """The toolbars presenter mode hides: all but the run strip (Run/Pause, Step)."""
         from PySide6.QtWidgets import QToolBar
 
-        return self.window.findChildren(QToolBar)
+        from bpstudio.app.run_bar import OBJECT_NAME
+
+        found = self.window.findChildren(QToolBar)
+        return [t for t in found if t.objectName() != OBJECT_NAME]
 
     def _show_presenter_docks(self) -> None:
         window = self.window

@@ -117,6 +117,46 @@ def _default_sizes(window: QMainWindow, docks: dict[str, QDockWidget], compact: 
     window.resizeDocks([d["decision"], d["cost"], d["gradient"]], [290, 520, 520], horizontal)
 
 
+#: Docks a saved layout must not bring back squeezed, and the lines of text each keeps: a
+#: layout saved while a tall panel pushed the Chain rule dock to three lines (or shrunk by
+#: hand that far) opens with the derivation readable.
+USABLE_LINES = {"chain_rule": 8}
+
+
+def usable_height(dock: QDockWidget) -> int:
+    """The least height of ``dock`` (in :data:`USABLE_LINES`) in pixels, its title included."""
+    lines = USABLE_LINES.get(dock.objectName().removeprefix("dock_"), 0)
+    return lines * dock.fontMetrics().lineSpacing() + dock.widget().y()
+
+
+def lift_squeezed(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """Give each dock of :data:`USABLE_LINES` shown in its own place its usable height."""
+    for name in USABLE_LINES:
+        dock = docks[name]
+        if dock.isHidden() or dock.isFloating() or dock.visibleRegion().isEmpty():
+            continue  # hidden, floating, or behind another dock's tab: the tab group's size
+        missing = usable_height(dock) - dock.height()
+        if missing <= 0:
+            continue
+        # The height comes from the tallest dock above or below it in its column.
+        column = [
+            other
+            for other in docks.values()
+            if other is not dock
+            and not other.isHidden()
+            and not other.isFloating()
+            and not other.visibleRegion().isEmpty()
+            and window.dockWidgetArea(other) == window.dockWidgetArea(dock)
+            and other.x() == dock.x()
+        ]
+        if column:
+            donor = max(column, key=lambda other: other.height())
+            window.resizeDocks(
+                [dock, donor], [dock.height() + missing, donor.height() - missing],
+                Qt.Orientation.Vertical,
+            )  # fmt: skip
+
+
 def restore(window: QMainWindow, geometry: object, state: object) -> bool:
     """Restore a saved geometry and dock state; False when there was no usable state."""
     if isinstance(geometry, QByteArray):

@@ -69,7 +69,7 @@ def state(window: MainWindow) -> dict[str, Any]:
 def edit(window: MainWindow, target: Path) -> None:
     doc = window.document
     controller = window.controller
-    assert window._save_to(target)
+    assert window.save_to(target)
     doc.push(SetParameterCommand(doc, ParamRef.weight(1, 0, 1), 0.625))
     doc.push(
         SetHyperparametersCommand(

@@ -132,6 +132,14 @@ def _problems(window: QMainWindow) -> list[str]:
             problems.append(f"{_name(widget)}: {reason}")
         if widget.layout() is not None:
             problems += _overlaps(widget)
+    for bar in window.findChildren(QTabBar):
+        if not _visible(bar) or bar.window() is not window:
+            continue
+        for i in range(bar.count()):  # a dock's tab elided ("Insp…") names it in full on hover
+            text = bar.tabText(i).replace("&", "")
+            room = bar.tabRect(i).width() - 8  # the tab's side margins
+            if bar.fontMetrics().horizontalAdvance(text) > room and bar.tabToolTip(i) != text:
+                problems.append(f"tab {text!r}: elided without the full title in its tooltip")
     for plot in (window.cost_plot, window.gradient_plot):
         if _visible(plot):
             for side in ("left", "bottom"):
@@ -223,3 +231,75 @@ def test_ctrl_y_redoes_and_a_canvas_click_raises_the_inspector(
     qtbot.waitUntil(lambda: window.docks["inspector"].visibleRegion().isEmpty())
     window.canvas.network_scene.itemClicked.emit(Selection.neuron(1, 0))
     qtbot.waitUntil(lambda: not window.docks["inspector"].visibleRegion().isEmpty())
+
+
+def _reopen(qtbot: QtBot, settings: QSettings) -> MainWindow:
+    """The window again on the same settings: its docks' saved state, at the default size
+    (the offscreen platform's own screen, 800×600, would clamp a restored geometry)."""
+    settings.remove("window/geometry")
+    win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    for _ in range(3):  # the layout settles, then squeezed docks are lifted (see showEvent)
+        QApplication.processEvents()
+    return win
+
+
+def _close(win: MainWindow) -> None:
+    win.document.undo_stack.setClean()
+    assert win.close()
+    win.controller.shutdown()
+
+
+@pytest.mark.parametrize("screen", [(1600, 1000)], indirect=True)
+def test_a_tall_panel_does_not_squeeze_the_chain_rule_for_later_projects_or_restarts(
+    qtbot: QtBot, settings: QSettings, screen: QRect, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    discard = QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_a: discard))
+    first = _reopen(qtbot, settings)
+    chain = first.docks["chain_rule"]
+    need = window_layout.usable_height(chain)
+    before = chain.height()
+    assert before >= need
+    # Ten classes: the Results tab (behind the Inspector's) has a confusion matrix and a
+    # gallery of digits; they scroll instead of pushing the Chain rule dock aside.
+    _prepare(qtbot, first, "digits")
+    qtbot.waitUntil(lambda: first.results_panel.gallery.count() > 0, timeout=20_000)
+    assert chain.height() >= before - 2
+    _prepare(qtbot, first, "note")
+    assert chain.height() >= before - 2
+    _close(first)
+
+    second = _reopen(qtbot, settings)
+    chain = second.docks["chain_rule"]
+    qtbot.waitUntil(lambda: chain.height() >= need, timeout=5000)
+    # A layout saved squeezed (an older version, or by hand) opens with the dock usable.
+    inspector = second.docks["inspector"]
+    total = chain.height() + inspector.height()
+    second.resizeDocks([chain, inspector], [40, total - 40], Qt.Orientation.Vertical)
+    qtbot.waitUntil(lambda: chain.height() < need)
+    _close(second)
+    third = _reopen(qtbot, settings)
+    try:
+        chain = third.docks["chain_rule"]
+        qtbot.waitUntil(lambda: chain.height() >= window_layout.usable_height(chain), timeout=5000)
+    finally:
+        _close(third)
+
+
+@pytest.mark.parametrize("screen", [(1280, 720)], indirect=True)
+def test_the_cost_slice_of_a_selected_weight_is_in_view_without_scrolling(
+    qtbot: QtBot, window: MainWindow, screen: QRect
+) -> None:
+    _prepare(qtbot, window, "spirals")
+    inspector = window.inspector
+    viewport = inspector.scroll_area.viewport()
+    plot = window.cost_slice.plot_widget
+    assert plot.isVisible()
+    top_left = plot.mapTo(viewport, plot.rect().topLeft())
+    assert inspector.scroll_area.verticalScrollBar().value() == 0
+    # Right under the weight's editor: at least the plot's minimum height of it in view.
+    shown = min(top_left.y() + plot.height(), viewport.height()) - top_left.y()
+    assert shown >= plot.minimumHeight(), f"{shown} px of the plot in view"

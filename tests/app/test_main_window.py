@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app.commands import SetParameterCommand
+from bpstudio.app.file_dialogs import FileKind, FileRequest
 from bpstudio.app.main_window import MainWindow
 from bpstudio.core.data.source import load_examples, split_examples
 from bpstudio.core.engine.address import ParamRef
@@ -24,7 +25,7 @@ Button = QMessageBox.StandardButton
 
 
 class Dialogs:
-    """Stands in for QMessageBox and QFileDialog; records what the window asked."""
+    """Stands in for QMessageBox and the window's file chooser; records what was asked."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.answer = Button.Discard
@@ -33,11 +34,10 @@ class Dialogs:
         self.asked: list[str] = []
         self.errors: list[str] = []
         self.infos: list[str] = []
+        self.requests: list[FileRequest] = []
         monkeypatch.setattr(QMessageBox, "warning", staticmethod(self._warning))
         monkeypatch.setattr(QMessageBox, "critical", staticmethod(self._critical))
         monkeypatch.setattr(QMessageBox, "information", staticmethod(self._information))
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(self._save))
-        monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(self._open))
 
     def _warning(self, parent: object, title: str, text: str, *args: object) -> Button:
         self.asked.append(text)
@@ -51,11 +51,11 @@ class Dialogs:
         self.infos.append(text)
         return Button.Ok
 
-    def _save(self, *args: object) -> tuple[str, str]:
-        return self.save_path, ""
-
-    def _open(self, *args: object) -> tuple[str, str]:
-        return self.open_path, ""
+    def choose(self, request: FileRequest) -> Path | None:
+        """The window's file chooser: answers ``save_path`` or ``open_path`` ("" cancels)."""
+        self.requests.append(request)
+        answer = self.save_path if request.mode == "save" else self.open_path
+        return Path(answer) if answer else None
 
 
 @pytest.fixture
@@ -66,6 +66,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 @pytest.fixture
 def window(qtbot: QtBot, settings: QSettings, dialogs: Dialogs) -> Iterator[MainWindow]:
     win = MainWindow(settings)
+    win.file_dialogs.chooser = dialogs.choose
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -98,7 +99,7 @@ def test_save_as_then_reopen_gives_the_same_project(
     assert not window.isWindowModified()
     assert window.windowTitle().startswith("chain")
     assert Project.load(saved).params.W[0][0, 0] == pytest.approx(0.123)
-    assert window._recent()[0] == str(saved.resolve())
+    assert window.recent_files()[0] == str(saved.resolve())
 
     window.new_from_template("xor")
     assert window.document.spec.layer_sizes == (2, 4, 1)
@@ -148,7 +149,7 @@ def test_saving_to_an_unwritable_place_reports_and_stays_modified(
     window: MainWindow, dialogs: Dialogs, tmp_path: Path
 ) -> None:
     edit_a_weight(window)
-    assert not window._save_to(tmp_path / "missing-folder" / "p.bpstudio")
+    assert not window.save_to(tmp_path / "missing-folder" / "p.bpstudio")
     assert dialogs.errors
     assert window.isWindowModified()
 
@@ -224,7 +225,7 @@ def test_layout_and_recent_files_persist(
     try:
         second.show()
         assert not second.docks["gradient"].isVisible()
-        assert second._recent()[0] == str(path.resolve())
+        assert second.recent_files()[0] == str(path.resolve())
     finally:
         second.close()
         second.controller.shutdown()
@@ -257,3 +258,42 @@ def test_a_data_file_outside_the_project_folder_is_shown_before_it_is_read(
     window.confirm = lambda title, text: True
     assert window.open_path(saved)
     assert window.document.path == saved.resolve()
+
+
+def test_each_kind_of_file_opens_where_the_last_one_was(
+    window: MainWindow, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    projects, exports, pictures = (tmp_path / n for n in ("projects", "exports", "pictures"))
+    for folder in (projects, exports, pictures):
+        folder.mkdir()
+    dialogs.save_path = str(projects / "a.bpstudio")
+    assert window.save_as()
+    dialogs.save_path = str(exports / "w.npz")
+    window.export_actions.format_actions["npz"].trigger()
+    dialogs.save_path = str(pictures / "c.png")
+    window.export_actions.export_image("canvas")
+    assert (pictures / "c.png").is_file()
+
+    dialogs.save_path = dialogs.open_path = ""  # cancel: only look where each one opens
+    window.open_project()
+    window.export_actions.format_actions["npz"].trigger()
+    window.export_actions.export_image("cost")
+    window.save_copy()
+    opened = [(r.kind, r.start if r.mode == "open" else r.start.parent) for r in dialogs.requests]
+    assert opened[3:] == [
+        (FileKind.PROJECT, projects),
+        (FileKind.EXPORT, exports),
+        (FileKind.IMAGE, pictures),
+        (FileKind.PROJECT, projects),
+    ]
+    # And after a restart: the folders are settings.
+    again = MainWindow(window.settings)
+    try:
+        assert again.file_dialogs.last_folder(FileKind.EXPORT) == exports
+        assert again.file_dialogs.last_folder(FileKind.IMAGE) == pictures
+        assert (
+            again.file_dialogs.last_folder(FileKind.CSV) == projects
+        )  # never used: last project's
+    finally:
+        again.close()
+        again.controller.shutdown()

@@ -93,7 +93,7 @@ def test_saving_or_undoing_to_the_saved_state_removes_the_recovery_file(
     set_weight(window, 0.25)
     wait_saved(qtbot, saver, 1)
     assert saver.path.exists()
-    assert window._save_to(tmp_path / "p.bpstudio")
+    assert window.save_to(tmp_path / "p.bpstudio")
     qtbot.waitUntil(lambda: not saver.path.exists(), timeout=TIMEOUT)
     set_weight(window, 0.5)
     wait_saved(qtbot, saver, 2)

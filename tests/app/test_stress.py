@@ -211,9 +211,9 @@ def random_action(window: MainWindow, rng: np.random.Generator) -> None:
             hp = doc.hyperparameters.with_changes(learning_rate=rate)
             doc.push(SetHyperparametersCommand(doc, hp, "learning_rate"))
         elif choice == 5:
-            window._undo()
+            window.undo()
         elif choice == 6:
-            window._redo()
+            window.redo()
         elif choice == 7:
             controller.run()
         elif choice == 8:
@@ -370,8 +370,8 @@ def test_stopping_the_training_process_mid_run(
         # Edits, undo and redo while the trainer cannot answer: none may wait for it.
         for _ in range(n):
             random_action(window, rng)
-            window._undo()
-            window._redo()
+            window.undo()
+            window.redo()
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGCONT)  # unless it has been replaced (and ended) meanwhile

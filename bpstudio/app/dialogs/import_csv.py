@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -46,7 +45,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app import file_dialogs
 from bpstudio.app.background import LatestJob
+from bpstudio.app.file_dialogs import FileDialogs, FileKind
 from bpstudio.app.theme import css, theme, with_alpha
 from bpstudio.app.widgets import IntegerSpinBox
 from bpstudio.core.data.csv_data import CsvFormat, _sniff_lines, sniff_csv
@@ -119,6 +120,7 @@ class ImportCsvDialog(QDialog):
         path: str | Path | None = None,
         validation_fraction: float = 0.2,
         start_dir: str = "",
+        files: FileDialogs | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Import Data from a CSV File")
@@ -128,6 +130,7 @@ class ImportCsvDialog(QDialog):
         self.path: Path | None = None
         self.format: CsvFormat | None = None
         self._start_dir = start_dir
+        self.files = files or file_dialogs.shared()
         self._rows: list[list[str]] = []
         self._cancel = threading.Event()
         self._progress: QProgressDialog | None = None
@@ -247,9 +250,11 @@ class ImportCsvDialog(QDialog):
     # -- choosing the file -------------------------------------------------------------------
 
     def _on_browse(self) -> None:
-        start = str(self.path.parent) if self.path else self._start_dir
-        name, _ = QFileDialog.getOpenFileName(self, "Import data", start, CSV_FILTER)
-        if name:
+        start = self.path.parent if self.path else None
+        if start is None and self._start_dir:
+            start = Path(self._start_dir)
+        name = self.files.open_path(FileKind.CSV, "Import data", CSV_FILTER, self, start)
+        if name is not None:
             self.set_path(name)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)

@@ -728,9 +728,8 @@ class DataPanel(QWidget):
 
     def _make_import_dialog(self) -> ImportCsvDialog:
         bound = self.bound_source
-        start = str(self.document.path.parent) if self.document.path else ""
-        if bound.kind == "csv":
-            start = str(Path(bound.path).parent)
+        # The bound file's folder; else the chooser opens where the last CSV file was.
+        start = str(Path(bound.path).parent) if bound.kind == "csv" else ""
         fraction = bound.validation_fraction or 0.2
         # Imported here: the dialog and the CSV reader behind it cost start-up time.
         from bpstudio.app.dialogs.import_csv import ImportCsvDialog

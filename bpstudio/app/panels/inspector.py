@@ -94,15 +94,14 @@ class ParameterEditor(QWidget):
             label.setMinimumWidth(24)
         self.high_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-        slider_row = QHBoxLayout()
-        slider_row.setContentsMargins(0, 0, 0, 0)
-        slider_row.addWidget(self.low_label)
-        slider_row.addWidget(self.slider, 1)
-        slider_row.addWidget(self.high_label)
-        layout = QVBoxLayout(self)
+        # One row, the value then its slider: at 1280×720 the slice of C below stays in view.
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.spin)
-        layout.addLayout(slider_row)
+        layout.addWidget(self.spin, 2)
+        layout.addSpacing(4)
+        layout.addWidget(self.low_label)
+        layout.addWidget(self.slider, 3)
+        layout.addWidget(self.high_label)
 
         self.spin.valueChanged.connect(self._on_spin_value_changed)
         self.slider.sliderPressed.connect(self._on_slider_pressed)
@@ -267,8 +266,11 @@ class InspectorPanel(QWidget):
         column.addWidget(self.title)
         column.addWidget(self.subtitle)
         column.addWidget(self.pages)
-        if slice_view is not None:
-            column.addWidget(slice_view)
+        # The slice of C sits right under the value it varies (see _show_page): in a short
+        # dock (1280×720) it is in view without scrolling, the live numbers below it.
+        self._slice_view = slice_view
+        self._slice_layout: QVBoxLayout | None = None
+        self._place_slice(self._page_widgets[self.PAGE_WEIGHT])
         column.addWidget(self.message)
         column.addStretch(1)
         self.scroll_area = QScrollArea()
@@ -342,6 +344,7 @@ class InspectorPanel(QWidget):
         for widget in (self.bias_box, self.layer_box, self.neuron_probe_box, self.neuron_batch_box):
             layout.addWidget(widget)
         layout.addStretch(1)
+        self._neuron_layout = layout
         return page
 
     def _build_input_page(self) -> QWidget:
@@ -377,6 +380,7 @@ class InspectorPanel(QWidget):
         layout.addWidget(self.weight_batch_box)
         layout.addWidget(self.weight_probe_box)
         layout.addStretch(1)
+        self._weight_layout = layout
         return page
 
     # -- reading the document --------------------------------------------------------------------
@@ -489,9 +493,24 @@ class InspectorPanel(QWidget):
         for i, widget in enumerate(self._page_widgets):
             policy = QSizePolicy.Policy.Preferred if i == page else QSizePolicy.Policy.Ignored
             widget.setSizePolicy(policy, policy)
+        self._place_slice(self._page_widgets[page])
         self.pages.setCurrentIndex(page)
         self.pages.updateGeometry()  # the column lays itself out again (adjustSize would
         # resize the pages over their neighbours below)
+
+    def _place_slice(self, page: QWidget) -> None:
+        """Put the slice view under the shown page's editor (a weight's, a bias's)."""
+        view = self._slice_view
+        target = {
+            self._page_widgets[1]: self._neuron_layout,
+            self._page_widgets[3]: self._weight_layout,
+        }.get(page)
+        if view is None or target is None or target is self._slice_layout:
+            return
+        if self._slice_layout is not None:
+            self._slice_layout.removeWidget(view)
+        target.insertWidget(1, view)  # after the Weight (or Bias) box
+        self._slice_layout = target
 
     def _show_summary(self) -> None:
         spec = self.document.spec

@@ -29,6 +29,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QSizePolicy,
     QTableView,
     QTabWidget,
@@ -291,8 +293,16 @@ class ResultsPanel(QWidget):
         tl.addWidget(self.table_note)
         tl.addWidget(self.table, 1)
 
+        # In a scroll area: ten classes' confusion matrix and the gallery need 550 px, and a
+        # panel's minimum height is its whole dock column's (it squeezed the Chain rule dock
+        # above it to three lines, and the saved layout kept that).
+        accuracy_scroll = QScrollArea()
+        accuracy_scroll.setWidgetResizable(True)
+        accuracy_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        accuracy_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        accuracy_scroll.setWidget(accuracy_tab)
         self.tabs = QTabWidget()
-        self.tabs.addTab(accuracy_tab, "Accuracy")
+        self.tabs.addTab(accuracy_scroll, "Accuracy")
         self.tabs.addTab(table_tab, "Training set")
         self.tabs.currentChanged.connect(lambda _: self._sync_probe_row())
         layout = QVBoxLayout(self)
