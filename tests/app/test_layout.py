@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSizeGrip,
     QTabBar,
     QWidget,
