@@ -62,12 +62,12 @@ class Sigmoid(Activation):
         # (float64 would for z < -709, float32 for z < -88): at -500, σ ≈ 7e-218; at -80,
         # σ ≈ 2e-35, still a normal float32. Both are 0 for every purpose.
         # np.exp is vectorised where np.tanh often is not: this is ~2x faster than tanh forms.
-        A = np.maximum(Z, _SIGMOID_FLOOR_32 if Z.dtype == np.float32 else _SIGMOID_FLOOR, out=out)
-        np.negative(A, out=A)
-        np.exp(A, out=A)
+        # 1/x as a division: the same number, and a third faster than np.reciprocal here.
+        A = np.maximum(Z, _SIGMOID_FLOOR_32 if Z.itemsize == 4 else _SIGMOID_FLOOR, out=out)
+        np.negative(A, A)
+        np.exp(A, A)
         A += 1.0
-        np.reciprocal(A, out=A)
-        return A
+        return np.divide(1.0, A, A)
 
     def derivative(self, Z: Array, A: Array) -> Array:
         return A * (1.0 - A)
