@@ -249,13 +249,20 @@ class TrainingWorker(QObject):
 
     def settle(self, block: float = SETTLE_BLOCK) -> bool:
         """:meth:`sync` that never freezes the window (see the module docstring): False if
-        the session did not answer (stopped, gone); its answer is then taken in later."""
+        the session did not answer (stopped, gone); its answer is then taken in later.
+
+        Before a deferred start (:meth:`start_soon`) nothing can be on its way: True at
+        once, without starting the backend (closing a window that never trained)."""
+        if self._start_pending and not self._closing:
+            return True
         token = self._request_sync()
         if token is None:
             return False
         if self._wait_blocking(token, block):
             return True
-        if self._ended or not self._backend.answers(HEARTBEAT_WAIT):
+        # A session still starting (its process importing NumPy) has no run whose results
+        # could cross the edit: it is not waited for with the event loop either.
+        if self._ended or not self._ready or not self._backend.answers(HEARTBEAT_WAIT):
             return False
         loop = QEventLoop()
         self._waits.append((token, loop))
