@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shiboken6
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -45,7 +46,10 @@ def make_window(
 
     yield make
     for window in windows:
-        window.close()
+        # pytest-qt has closed them already; one may have been deleted meanwhile (a nested
+        # event loop while another closed: a pause waits for its session that way).
+        if shiboken6.isValid(window):
+            window.close()
         window.controller.shutdown()
 
 
