@@ -156,7 +156,8 @@ def run_app(argv: Sequence[str]) -> int:
 
 
 def _worker_options(args: argparse.Namespace) -> WorkerOptions | None:
-    return WorkerOptions(backend=args.worker) if args.worker else None
+    # The training backend starts after the window's first paint (see WorkerOptions).
+    return WorkerOptions(backend=args.worker, deferred=True) if args.worker else None
 
 
 def _leave_nothing_running(window: MainWindow) -> None:

@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         apply_preferences(read_preferences(self.settings))  # before any view takes colours
         self.document = Document(parent=self)
         self.selection = SelectionModel(self)
-        options = worker or WorkerOptions(backend=preferred_backend(self.settings))
+        options = worker or WorkerOptions(backend=preferred_backend(self.settings), deferred=True)
         self.controller = TrainingController(self.document, self, options)
         self.setObjectName("MainWindow")
         #: Asks the user a yes/no question (title, text); tests replace it.

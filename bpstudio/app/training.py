@@ -110,7 +110,10 @@ class TrainingController(QObject):
     def _start_worker(self, options: WorkerOptions) -> TrainingWorker:
         w = TrainingWorker(options, self)
         try:
-            w.start()
+            if options.deferred:
+                w.start_soon()  # a failure comes later, through couldNotStart
+            else:
+                w.start()
         except BackendUnavailable as exc:
             w.deleteLater()
             w = TrainingWorker(replace(options, backend="thread"), self)

@@ -88,6 +88,10 @@ class WorkerOptions:
     backend: str = BACKENDS[0]
     start_process: ProcessStarter = start_training_process
     unresponsive_after: float = UNRESPONSIVE_AFTER
+    #: Start the backend once the event loop runs (the window's first paint is not held
+    #: back by a training process importing NumPy on the other CPU) or when first waited
+    #: for, rather than at once; see :meth:`TrainingWorker.start_soon`.
+    deferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ class TrainingWorker(QObject):
         self._synced = 0
         self._waits: list[tuple[int, QEventLoop]] = []  # settle()'s loops, innermost last
         self._started = False
+        self._start_pending = False
         self._closing = False
         self._ended = False
         self._ready = False
@@ -169,11 +174,29 @@ class TrainingWorker(QObject):
 
     def start(self) -> None:
         """Start the backend; raises :class:`BackendUnavailable` (nothing is left running)."""
+        self._start_pending = False
         self._backend.start()
         self._started = True
         self._started_at = time.monotonic()
         if self._backend.kind == "process":
             self._heartbeat.start()
+
+    def start_soon(self) -> None:
+        """Start the backend at the event loop's next turn, or as soon as it is waited for
+        (:meth:`sync`, :meth:`settle`), whichever comes first. Commands sent meanwhile
+        queue, in order. A backend that cannot start says so through
+        :attr:`couldNotStart`, as one that ends before it serves does."""
+        self._start_pending = True
+        QTimer.singleShot(0, self, self._start_pending_backend)
+
+    def _start_pending_backend(self) -> None:
+        if not self._start_pending or self._closing:
+            return
+        try:
+            self.start()
+        except BackendUnavailable as exc:
+            self._ended = True
+            self.couldNotStart.emit(f"A training {self.kind} could not be started ({exc}).")
 
     # -- commands ------------------------------------------------------------------------------
 
@@ -226,13 +249,20 @@ class TrainingWorker(QObject):
 
     def settle(self, block: float = SETTLE_BLOCK) -> bool:
         """:meth:`sync` that never freezes the window (see the module docstring): False if
-        the session did not answer (stopped, gone); its answer is then taken in later."""
+        the session did not answer (stopped, gone); its answer is then taken in later.
+
+        Before a deferred start (:meth:`start_soon`) nothing can be on its way: True at
+        once, without starting the backend (closing a window that never trained)."""
+        if self._start_pending and not self._closing:
+            return True
         token = self._request_sync()
         if token is None:
             return False
         if self._wait_blocking(token, block):
             return True
-        if self._ended or not self._backend.answers(HEARTBEAT_WAIT):
+        # A session still starting (its process importing NumPy) has no run whose results
+        # could cross the edit: it is not waited for with the event loop either.
+        if self._ended or not self._ready or not self._backend.answers(HEARTBEAT_WAIT):
             return False
         loop = QEventLoop()
         self._waits.append((token, loop))
@@ -244,6 +274,7 @@ class TrainingWorker(QObject):
         return self._synced >= token
 
     def _request_sync(self) -> int | None:
+        self._start_pending_backend()
         if self._ended or self._closing or not self._started:
             return None
         self._sync_token += 1

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import shiboken6
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -72,7 +73,10 @@ def open_window(
 
     yield open_
     for window in windows:
-        window.close()
+        # pytest-qt has closed them already; one may have been deleted meanwhile (a nested
+        # event loop while another closed: a pause waits for its session that way).
+        if shiboken6.isValid(window):
+            window.close()
         window.controller.shutdown()
 
 

@@ -19,6 +19,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 from training_helpers import params_equal, process_exists, settle
 
+from bpstudio.app.backends import start_training_process
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
 from bpstudio.app.training import TrainingController
@@ -95,6 +96,59 @@ def test_a_process_that_cannot_start_falls_back_to_the_thread(
         assert "thread" in controller.last_notice
         assert "fork refused by the sandbox" in controller.last_notice
         take_one_batch_step(qtbot, controller)
+    finally:
+        controller.shutdown()
+
+
+def test_a_deferred_start_waits_for_the_event_loop_and_commands_wait_for_it(
+    qtbot: QtBot, document: Document
+) -> None:
+    started: list[int] = []
+
+    def start(commands: Connection, events: Connection, pings: Connection) -> BaseProcess:
+        started.append(len(started))
+        return start_training_process(commands, events, pings)
+
+    controller = TrainingController(
+        document, options=WorkerOptions(backend="process", deferred=True, start_process=start)
+    )
+    try:
+        controller.step(StepUnit.BATCH)  # sent before the process exists: it queues
+        assert started == []
+        assert controller.worker.pid is None
+        qtbot.waitUntil(lambda: document.project.step == 1, timeout=TIMEOUT)
+        assert started == [0]
+        assert controller.worker.pid is not None
+    finally:
+        controller.shutdown()
+
+
+def test_a_deferred_start_begins_when_first_waited_for(document: Document) -> None:
+    controller = TrainingController(
+        document, options=WorkerOptions(backend="process", deferred=True)
+    )
+    try:
+        assert controller.worker.pid is None
+        settle(controller)  # no event loop has run: the wait itself starts the process
+        assert controller.worker.pid is not None
+    finally:
+        controller.shutdown()
+
+
+def test_a_deferred_start_that_fails_falls_back_to_the_thread(
+    qtbot: QtBot, document: Document
+) -> None:
+    controller = TrainingController(
+        document,
+        options=WorkerOptions(backend="process", deferred=True, start_process=refuse_to_start),
+    )
+    try:
+        qtbot.waitUntil(lambda: controller.backend == "thread", timeout=TIMEOUT)
+        assert "could not be started" in controller.last_notice
+        assert "fork refused by the sandbox" in controller.last_notice
+        settle(controller)
+        controller.step(StepUnit.BATCH)
+        qtbot.waitUntil(lambda: document.project.step == 1, timeout=TIMEOUT)
     finally:
         controller.shutdown()
 

@@ -126,7 +126,8 @@ class Trainer:
         self.X = np.ascontiguousarray(train.X, dtype=dtype)
         self.Y = np.ascontiguousarray(train.Y, dtype=dtype)
         check_batch(spec, self.X, self.Y)
-        if self.X.shape[0] == 0:
+        self._n_train = int(self.X.shape[0])
+        if self._n_train == 0:
             raise BPStudioError("the training set is empty")
         self.classification = bool(train.is_classification)
         self.X_val: Array | None = None
@@ -177,7 +178,7 @@ class Trainer:
 
     @property
     def n_train(self) -> int:
-        return int(self.X.shape[0])
+        return self._n_train
 
     @property
     def steps_per_epoch(self) -> int:
@@ -244,11 +245,12 @@ class Trainer:
 
     def _take(self, size: int) -> np.ndarray:
         """The next ``size`` example indices of the epoch (fewer at the epoch's end)."""
-        if self._cursor >= self.n_train:
+        cursor = self._cursor
+        if cursor >= self._n_train:
             self._order = self._epoch_order()
-            self._cursor = 0
-        indices = self._order[self._cursor : self._cursor + size]
-        self._cursor += len(indices)
+            cursor = 0
+        indices = self._order[cursor : cursor + size]
+        self._cursor = cursor + len(indices)
         return indices
 
     @property
@@ -286,11 +288,10 @@ class Trainer:
         """Phase 1: take the next batch and compute z and a for every layer."""
         if self.next_phase is not Phase.FORWARD:
             raise BPStudioError(f"the next phase is {self.next_phase}, not forward")
-        self.batch_indices = self._take(size or self.hyperparameters.batch_size)
-        # The whole set needs no gather.
-        whole = len(self.batch_indices) == self.n_train
-        X = self.X if whole else self.X[self.batch_indices]
-        self.trace = forward(self.spec, self.params, X, self._workspace(X.shape[0]))
+        indices = self.batch_indices = self._take(size or self.hyperparameters.batch_size)
+        n = len(indices)
+        X = self.X if n == self._n_train else self.X[indices]  # the whole set needs no gather
+        self.trace = forward(self.spec, self.params, X, self._workspace(n))
         self.grads = None
         self.cost = self.data_cost = None
         self.next_phase = Phase.BACKWARD
@@ -300,12 +301,17 @@ class Trainer:
         """Phase 2: every component of ∇C for the batch of the last forward pass."""
         if self.next_phase is not Phase.BACKWARD or self.trace is None:
             raise BPStudioError(f"the next phase is {self.next_phase}, not backward")
-        Y = self.Y if len(self.batch_indices) == self.n_train else self.Y[self.batch_indices]
-        n = Y.shape[0]
-        self.grads = backward(self.spec, self.params, self.trace, Y, workspace=self._workspace(n))
+        indices = self.batch_indices
+        n = len(indices)
+        Y = self.Y if n == self._n_train else self.Y[indices]
+        grads = self.grads = backward(
+            self.spec, self.params, self.trace, Y, workspace=self._workspace(n)
+        )
         self.next_phase = Phase.UPDATE
-        cost = self.data_cost = self.grads.cost
-        cost += self._penalty()
+        cost = self.data_cost = grads.cost
+        hp = self.hyperparameters
+        if hp.l1 or hp.l2:
+            cost += self._penalty()
         self.cost = cost
         if self._reference_cost is None and math.isfinite(cost):
             self._reference_cost = max(cost, 1.0)
@@ -315,9 +321,9 @@ class Trainer:
             self._diverge(f"the cost exploded to {cost:.3g} at step {self.step_count + 1}")
         elif self.step_count % VANISHING_CHECK_INTERVAL == 0:
             self.vanishing = detect_vanishing(
-                self.spec, self.trace, self.grads, cost, self.step_count, self.classification
+                self.spec, self.trace, grads, cost, self.step_count, self.classification
             )
-        return self.grads
+        return grads
 
     def _workspace(self, n: int) -> Workspace:
         workspace = self._workspaces.get(n)
@@ -337,17 +343,17 @@ class Trainer:
         if self.next_phase is not Phase.UPDATE or self.grads is None:
             raise BPStudioError(f"the next phase is {self.next_phase}, not update")
         hp = self.hyperparameters
-        workspace = self._workspaces.get(len(self.batch_indices))
+        n = len(self.batch_indices)
+        lr = hp.learning_rate_at(self.step_count)
+        workspace = self._workspaces.get(n)
         if hp.l1 or hp.l2 or workspace is None or workspace.dW[0] is not self.grads.dW[0]:
             grads = add_penalty_gradient(self.params, self.grads.as_params(), hp.l1, hp.l2)
-            self.optimizer.update(self.params, grads, self.learning_rate, self._spare)
+            self.optimizer.update(self.params, grads, lr, self._spare)
         else:  # ∇C is the workspace's vector: one update for the whole network
-            self.optimizer.update_vector(
-                self._theta, workspace.gradient, self.learning_rate, self._spare_theta
-            )
+            self.optimizer.update_vector(self._theta, workspace.gradient, lr, self._spare_theta)
         self._swap_buffers()
         self.step_count += 1
-        self._trained_since_eval += len(self.batch_indices)
+        self._trained_since_eval += n
         self.next_phase = Phase.FORWARD
         cost = self.grads.cost if self.cost is None else self.cost
         self.history["batch_cost"].append(self.step_count, cost)
@@ -355,7 +361,7 @@ class Trainer:
             self.history["batch_data_cost"].append(self.step_count, self.data_cost)
         if check_params and not all(np.isfinite(a).all() for a in self.params.arrays()):
             self._diverge(f"a parameter became NaN or infinite at step {self.step_count}")
-        if self._cursor >= self.n_train:
+        if self._cursor >= self._n_train:
             self._end_epoch()
         return cost
 

@@ -76,7 +76,8 @@ def saturated_layers(
         Z, A = trace.Z[l - 1], trace.A[l]
         if Z.shape[0] == 0:
             continue
-        slope = ACTIVATIONS[name].derivative(Z, A).mean(axis=0, dtype=np.float64)
+        # The mean over the batch as .mean(axis=0) computes it, without its Python layer.
+        slope = np.add.reduce(ACTIVATIONS[name].derivative(Z, A), 0, np.float64) / Z.shape[0]
         share = float(np.count_nonzero(slope < SATURATED_SLOPE * _MAX_SLOPE[name])) / Z.shape[1]
         if share > SATURATED_SHARE:
             found.append((l, share))
@@ -106,6 +107,8 @@ def detect_vanishing(
     far = cost > FAR_FROM_MINIMUM
     fused = spec.loss_fn.fuses_output(ACTIVATIONS[spec.activations[-1]])
     saturated = saturated_layers(spec, trace, include_output=far and not fused)
+    if not saturated and not far:
+        return None  # the common case: no need for the norm
     norm = gradient_norm(grads)
     collapsed = far and norm < COLLAPSED_NORM
     if not saturated and not collapsed:
