@@ -101,6 +101,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         #: Asks the user a yes/no question (title, text); tests replace it.
         self.confirm: Callable[[str, str], bool] = self._ask
+        #: Asks what to do with unsaved changes to the named project: Save, Discard or
+        #: Cancel (a QMessageBox.StandardButton); tests replace it.
+        self.ask_unsaved: Callable[[str], QMessageBox.StandardButton] = self._ask_unsaved
         #: Every file chooser of the window; each kind of file opens in its last folder.
         self.file_dialogs = FileDialogs(self.settings)
         file_dialogs.share(self.file_dialogs)
@@ -490,18 +493,21 @@ class MainWindow(QMainWindow):
         self.controller.pause_for_edit(resume=False)
         if not self.document.is_modified():
             return True
-        answer = QMessageBox.warning(
+        answer = self.ask_unsaved(self.document.title)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _ask_unsaved(self, title: str) -> QMessageBox.StandardButton:
+        return QMessageBox.warning(
             self,
             "Unsaved changes",
-            f"Save the changes to “{self.document.title}” before closing it?",
+            f"Save the changes to “{title}” before closing it?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
 
     def new_project(self) -> None:
         if not self.maybe_save():

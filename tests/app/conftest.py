@@ -32,8 +32,9 @@ import shiboken6
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QObject, QSettings, QThread, Signal  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
+from window_helpers import discard_changes
 
 from bpstudio.app import recovery  # noqa: E402
 from bpstudio.app.document import Document  # noqa: E402
@@ -55,18 +56,15 @@ def settings(tmp_path: Path) -> QSettings:
 
 
 @pytest.fixture
-def open_window(
-    qtbot: QtBot, settings: QSettings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[..., MainWindow]]:
+def open_window(qtbot: QtBot, settings: QSettings) -> Iterator[Callable[..., MainWindow]]:
     """``open_window(**options)``: a new ``MainWindow(settings, **options)``, known to qtbot."""
     from bpstudio.app.main_window import MainWindow
 
-    discard = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_args: discard))
     windows: list[MainWindow] = []
 
     def open_(**options: Any) -> MainWindow:
         window = MainWindow(settings, **options)
+        window.ask_unsaved = discard_changes
         qtbot.addWidget(window)
         windows.append(window)
         return window

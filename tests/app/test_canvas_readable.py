@@ -14,8 +14,9 @@ import pytest
 from PySide6.QtCore import QRect, QRectF, QSettings, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QGraphicsItem, QMessageBox
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 from pytestqt.qtbot import QtBot
+from window_helpers import discard_changes
 
 from bpstudio.app import window_layout
 from bpstudio.app.canvas import NetworkView
@@ -59,12 +60,9 @@ def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Q
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, settings: QSettings, screen: QRect, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MainWindow]:
-    discard = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_a: discard))
+def window(qtbot: QtBot, settings: QSettings, screen: QRect) -> Iterator[MainWindow]:
     win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    win.ask_unsaved = discard_changes
     qtbot.addWidget(win)
     yield win
     win.document.undo_stack.setClean()

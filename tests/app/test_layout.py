@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSizeGrip,
     QTabBar,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from window_helpers import discard_changes
 
 from bpstudio.app import window_layout
 from bpstudio.app.elided import ElidedLabel
@@ -212,6 +212,7 @@ def test_saved_geometry_that_no_longer_fits_is_corrected(
     big.resize(1900, 1200)
     settings.setValue("window/geometry", big.saveGeometry())
     win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    win.ask_unsaved = discard_changes
     qtbot.addWidget(win)
     try:
         win.show()
@@ -239,6 +240,7 @@ def _reopen(qtbot: QtBot, settings: QSettings) -> MainWindow:
     (the offscreen platform's own screen, 800×600, would clamp a restored geometry)."""
     settings.remove("window/geometry")
     win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    win.ask_unsaved = discard_changes
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -255,10 +257,8 @@ def _close(win: MainWindow) -> None:
 
 @pytest.mark.parametrize("screen", [(1600, 1000)], indirect=True)
 def test_a_tall_panel_does_not_squeeze_the_chain_rule_for_later_projects_or_restarts(
-    qtbot: QtBot, settings: QSettings, screen: QRect, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, settings: QSettings, screen: QRect
 ) -> None:
-    discard = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_a: discard))
     first = _reopen(qtbot, settings)
     chain = first.docks["chain_rule"]
     need = window_layout.usable_height(chain)

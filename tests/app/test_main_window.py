@@ -25,7 +25,8 @@ Button = QMessageBox.StandardButton
 
 
 class Dialogs:
-    """Stands in for QMessageBox and the window's file chooser; records what was asked."""
+    """Stands in for the window's questions, QMessageBox's reports and the window's file
+    chooser; records what was asked."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.answer = Button.Discard
@@ -39,9 +40,14 @@ class Dialogs:
         monkeypatch.setattr(QMessageBox, "critical", staticmethod(self._critical))
         monkeypatch.setattr(QMessageBox, "information", staticmethod(self._information))
 
-    def _warning(self, parent: object, title: str, text: str, *args: object) -> Button:
-        self.asked.append(text)
+    def ask_unsaved(self, title: str) -> Button:
+        """The window's unsaved-changes question: answers ``answer``."""
+        self.asked.append(title)
         return self.answer
+
+    def _warning(self, parent: object, title: str, text: str, *args: object) -> Button:
+        self.errors.append(text)
+        return Button.Ok
 
     def _critical(self, parent: object, title: str, text: str, *args: object) -> Button:
         self.errors.append(text)
@@ -67,6 +73,7 @@ def dialogs(monkeypatch: pytest.MonkeyPatch) -> Dialogs:
 def window(qtbot: QtBot, settings: QSettings, dialogs: Dialogs) -> Iterator[MainWindow]:
     win = MainWindow(settings)
     win.file_dialogs.chooser = dialogs.choose
+    win.ask_unsaved = dialogs.ask_unsaved
     qtbot.addWidget(win)
     win.show()
     yield win

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.exceptions import TimeoutError
 from pytestqt.qtbot import QtBot
+from window_helpers import discard_changes
 
 from bpstudio.app import notation
 from bpstudio.app.commands import SetParameterCommand
@@ -245,13 +245,10 @@ def settle(qtbot: QtBot, window: MainWindow) -> None:
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, settings: QSettings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
     # Closing with the random edits unsaved asks what to do with them: discard them.
-    discard = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: discard)
     win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    win.ask_unsaved = discard_changes
     qtbot.addWidget(win)
     win.show()
     yield win

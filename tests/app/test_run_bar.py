@@ -8,8 +8,9 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QImage, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox, QToolBar, QToolButton
+from PySide6.QtWidgets import QApplication, QToolBar, QToolButton
 from pytestqt.qtbot import QtBot
+from window_helpers import discard_changes
 
 from bpstudio.app.action_icons import GLYPHS, glyph_icon, glyph_pixmap
 from bpstudio.app.main_window import MainWindow
@@ -18,13 +19,10 @@ from bpstudio.app.worker import WorkerOptions
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, settings: QSettings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, settings: QSettings) -> Iterator[MainWindow]:
     # The steps trained become an undo step when the pause lands: closing asks about them.
-    discard = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_a: discard))
     win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    win.ask_unsaved = discard_changes
     qtbot.addWidget(win)
     win.resize(1280, 720)
     win.show()

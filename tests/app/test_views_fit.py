@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLabel,
-    QMessageBox,
     QScrollArea,
 )
 from pytestqt.qtbot import QtBot
+from window_helpers import discard_changes
 
 from bpstudio.app import window_layout
 from bpstudio.app.main_window import MainWindow
@@ -42,12 +42,9 @@ def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Q
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, settings: QSettings, screen: QRect, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MainWindow]:
-    discard = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_a: discard))
+def window(qtbot: QtBot, settings: QSettings, screen: QRect) -> Iterator[MainWindow]:
     win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
+    win.ask_unsaved = discard_changes
     qtbot.addWidget(win)
     yield win
     win.document.undo_stack.setClean()

@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app import notation
@@ -21,13 +20,6 @@ from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.address import param_refs
 from bpstudio.core.engine.backprop import gradients
 from bpstudio.core.files.templates import make_project
-
-
-@pytest.fixture(autouse=True)
-def _discard_on_close(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Closing the window never asks about unsaved changes here."""
-    answer = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *_args: answer))
 
 
 @pytest.fixture(autouse=True)
