@@ -359,7 +359,8 @@ def test_zz_cleanup():
 
 
 def test_the_fixture_fails_a_test_that_leaves_training_running(tmp_path: Path) -> None:
-    (tmp_path / "conftest.py").write_text(Path(__file__).with_name("conftest.py").read_text())
+    for name in ("conftest.py", "window_helpers.py"):
+        (tmp_path / name).write_text(Path(__file__).with_name(name).read_text())
     (tmp_path / "test_leaks.py").write_text(LEAKY_TESTS)
     env = dict(
         os.environ,
