@@ -1,4 +1,4 @@
-"""A one-line label that elides its text to its width and tooltips the whole of it.
+"""One-line labels that shorten their text to their width and tooltip the whole of it.
 
 Status lines and captions change with the state and are read at a glance; where the
 window is too narrow for one, it ends in "…" and its tooltip holds the full text, so
@@ -7,8 +7,16 @@ nothing is cut off silently and the layout never grows to fit a long message.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
+import html
+
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import (
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextDocument,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
@@ -69,3 +77,76 @@ class ElidedLabel(QLabel):
 
     def _update_tip(self) -> None:
         self.setToolTip(self.text() if self.is_elided() else self._tip)
+
+
+class FittedRichLabel(QLabel):
+    """A one-line rich-text label that shows the longest of its forms that fits its width.
+
+    Rich text (sub- and superscripts) cannot be elided character by character, so a
+    caption gives its forms from the fullest to the shortest; where even the shortest is
+    too wide, its plain text is elided with "…". The tooltip holds the fullest form
+    whenever a shorter one is shown. Like :func:`widgets.status_label`, its changing text
+    never re-lays out the window.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._forms: tuple[str, ...] = ("",)
+        self._widths: dict[str, float] = {}
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(40)
+        super().setTextFormat(Qt.TextFormat.RichText)
+
+    def set_forms(self, *forms: str) -> None:
+        """The caption's forms, fullest first (at least one)."""
+        if not forms:
+            raise ValueError("a caption needs at least one form")
+        if forms != self._forms:
+            self._forms = forms
+            self._widths = {}
+            self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        self.set_forms(text)
+
+    def forms(self) -> tuple[str, ...]:
+        return self._forms
+
+    def is_shortened(self) -> bool:
+        """True when the fullest form does not fit and a shorter (or elided) one is shown."""
+        return self.text() != self._forms[0]
+
+    def text_width(self, html: str) -> float:
+        """The width ``html`` takes on one line in this label's font."""
+        width = self._widths.get(html)
+        if width is None:
+            document = QTextDocument()
+            document.setDocumentMargin(0)
+            document.setDefaultFont(self.font())
+            document.setHtml(html)
+            width = document.idealWidth()
+            self._widths[html] = width
+        return width
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._widths = {}
+            self._fit()
+
+    def _fit(self) -> None:
+        room = self.contentsRect().width() - 2 * self.margin()
+        shown = next((form for form in self._forms if self.text_width(form) <= room), None)
+        if shown is None:
+            plain = QTextDocumentFragment.fromHtml(self._forms[-1]).toPlainText()
+            shown = html.escape(
+                self.fontMetrics().elidedText(plain, Qt.TextElideMode.ElideRight, max(room, 0))
+            )
+        if shown != super().text():
+            super().setText(shown)
+        full = QTextDocumentFragment.fromHtml(self._forms[0]).toPlainText()
+        self.setToolTip(full if shown != self._forms[0] else "")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QTextDocument, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -29,7 +29,7 @@ from pytestqt.qtbot import QtBot
 from window_helpers import discard_changes
 
 from bpstudio.app import window_layout
-from bpstudio.app.elided import ElidedLabel
+from bpstudio.app.elided import ElidedLabel, FittedRichLabel
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.selection import Selection
 from bpstudio.app.worker import WorkerOptions
@@ -74,12 +74,17 @@ def _text_problem(widget: QWidget) -> str | None:
         if widget.is_elided() and widget.toolTip() != widget.text():
             return "elided without the full text in its tooltip"
         return None
+    if isinstance(widget, FittedRichLabel):
+        full = QTextDocumentFragment.fromHtml(widget.forms()[0]).toPlainText()
+        if widget.is_shortened() and widget.toolTip() != full:
+            return "shortened without the full text in its tooltip"
+        return _rich_text_problem(widget)
     if isinstance(widget, QLabel):
         text = widget.text()
         if not text or widget.pixmap() is not None and not widget.pixmap().isNull():
             return None
         if widget.textFormat() != 0 and ("<" in text):  # rich text: its document lays it out
-            return None
+            return _rich_text_problem(widget)
         metrics = QFontMetrics(widget.font())
         room = widget.contentsRect()
         if widget.wordWrap():
@@ -98,6 +103,22 @@ def _text_problem(widget: QWidget) -> str | None:
         hint = widget.sizeHint()
         if text and widget.width() < hint.width() - 1 and widget.toolTip() != text:
             return f"{widget.width()} px wide, needs {hint.width()}"
+    return None
+
+
+def _rich_text_problem(label: QLabel) -> str | None:
+    """Why a one-line rich-text label is cut off at its width, or None."""
+    if label.wordWrap():
+        return None  # its document wraps it; the box grows with it
+    document = QTextDocument()
+    document.setDocumentMargin(0)
+    document.setDefaultFont(label.font())
+    document.setHtml(label.text())
+    needed = document.idealWidth()
+    room = label.contentsRect().width() - 2 * label.margin()
+    tip = label.toolTip()
+    if needed > room + 1 and not tip:
+        return f"rich text needs {needed:.0f} px of {room}"
     return None
 
 

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -28,13 +27,13 @@ from PySide6.QtWidgets import (
 
 from bpstudio.app import notation
 from bpstudio.app.document import Document
+from bpstudio.app.elided import FittedRichLabel
 from bpstudio.app.notation import Notation
 from bpstudio.app.pacing import scheduler
 from bpstudio.app.plots import fix_axis_widths, follow_theme, stepped_range
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.app.theme import theme
+from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
-from bpstudio.app.widgets import status_label
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.address import Kind, ParamRef, array_name, ref_at
 from bpstudio.core.engine.network import NetworkSpec, Params
@@ -220,10 +219,8 @@ class GradientPlot(QWidget):
         self._foreground = palette.color(QPalette.ColorRole.Text)
 
         # Header: what is shown, mode, layer for the histogram.
-        self.summary = status_label()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.hover_label = status_label()
-        self.hover_label.setTextFormat(Qt.TextFormat.RichText)
+        self.summary = FittedRichLabel()
+        self.hover_label = FittedRichLabel()
         self.mode_combo = QComboBox()
         self.mode_combo.addItem("Auto", MODE_AUTO)
         self.mode_combo.addItem("Every component", MODE_COMPONENTS)
@@ -343,7 +340,11 @@ class GradientPlot(QWidget):
         self.norms_item: pg.PlotItem = self.norms_widget.getPlotItem()
         # Titles are labels above the plots: a pyqtgraph title as wide as its text would
         # widen a narrow plot past its widget and hide its right side.
-        self.norms_title = _plot_title("size per layer: ‖∂C/∂W‖ (dark), ‖∂C/∂b‖ (light)")
+        self.norms_title = _plot_title(
+            "size per layer: ‖∂C/∂W‖ (dark), ‖∂C/∂b‖ (light)",
+            "‖∂C/∂W‖ (dark), ‖∂C/∂b‖ (light)",
+            "‖∂C/∂W‖, ‖∂C/∂b‖",
+        )
         self.histogram_title = _plot_title("")
         self.norm_bars_w = pg.BarGraphItem(x=[], height=[], width=0.38, pen=pg.mkPen(None))
         self.norm_bars_b = pg.BarGraphItem(x=[], height=[], width=0.38, pen=pg.mkPen(None))
@@ -531,9 +532,11 @@ class GradientPlot(QWidget):
             return
         vector = Params(dW, db).vector()
         norm = float(np.sqrt(np.vdot(vector, vector)))
-        self.summary.setText(
-            f"∇C of {which} (n = {n:,}): {vector.size:,} components, "
-            f"‖∇C‖ = <b>{notation.format_value(norm, 4)}</b>"
+        size = f"‖∇C‖ = <b>{notation.format_value(norm, 4)}</b>"
+        self.summary.set_forms(
+            f"∇C of {which} (n = {n:,}): {vector.size:,} components, {size}",
+            f"∇C (n = {n:,}): {vector.size:,} components, {size}",
+            size,
         )
         if self.mode == MODE_COMPONENTS:
             self._draw_components(vector)
@@ -553,10 +556,13 @@ class GradientPlot(QWidget):
 
     def _show_message(self, snapshot: Snapshot | None = None) -> None:
         if snapshot is not None and snapshot.next_phase.value == "backward":
-            text = "Forward pass done: run the <b>backward</b> pass to compute ∇C."
+            forms = (
+                "Forward pass done: run the <b>backward</b> pass to compute ∇C.",
+                "Next: backward",
+            )
         else:
-            text = "No gradient yet: step or run training to compute ∇C."
-        self.summary.setText(f"<i>{text}</i>")
+            forms = ("No gradient yet: step or run training to compute ∇C.", "No gradient yet")
+        self.summary.set_forms(*(f"<i>{text}</i>" for text in forms))
 
     def _clear_bars(self) -> None:
         for group in self.layout_.groups if self.layout_ else []:
@@ -619,9 +625,14 @@ class GradientPlot(QWidget):
             self.hover_label.setText(f"{symbol} = <b>{value}</b>")
         else:
             self.hover_bar.setOpts(x=[], height=[])
-            self.hover_label.setText(
-                "<span style='color:gray'>Hover a bar to read it, click to select it. "
-                "Dark bars: weights; light bars: biases.</span>"
+            muted = f"<span style='color:{css(theme().text_muted)}'>{{}}</span>"
+            self.hover_label.set_forms(
+                muted.format(
+                    "Hover a bar to read it, click to select it. "
+                    "Dark bars: weights; light bars: biases."
+                ),
+                muted.format("Hover a bar to read it, click to select it. Dark: W; light: b."),
+                muted.format("Hover a bar to read it, click to select it."),
             )
 
     def _draw_layers(self, dW: list[Array], db: list[Array]) -> None:
@@ -698,13 +709,10 @@ class GradientPlot(QWidget):
                 self._histogram_y = counts_range
                 self.histogram_item.setYRange(*counts_range, padding=0.03)
         nt = Notation.for_spec(self.layout_.spec if self.layout_ is not None else None)
-        title = (
-            f"components of {nt.gradient(nt.matrix(layer))} (filled) and "
-            f"{nt.gradient(nt.biases(layer))}"
+        d_w, d_b = nt.gradient(nt.matrix(layer)), nt.gradient(nt.biases(layer))
+        self.histogram_title.set_forms(
+            f"components of {d_w} (filled) and {d_b}", f"{d_w} (filled), {d_b}", f"{d_w}, {d_b}"
         )
-        if self.histogram_title.text() != title:
-            self.histogram_title.setText(title)
-            self.histogram_title.setToolTip(title)
 
     # -- interaction -----------------------------------------------------------------------------
 
@@ -741,10 +749,10 @@ def _set_axis_label(item: pg.PlotItem, axis: str, text: str) -> None:
         item.setLabel(axis, text)
 
 
-def _plot_title(text: str) -> QLabel:
-    label = status_label()  # its text never widens the page
+def _plot_title(*forms: str) -> FittedRichLabel:
+    """A caption above one of the layers page's plots: its longest form that fits."""
+    label = FittedRichLabel()  # its text never widens the page
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setStyleSheet("color: palette(mid);")
-    label.setText(text)
-    label.setToolTip(text)
+    label.set_forms(*forms)
     return label
