@@ -19,6 +19,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from bpstudio import APP_ID, __version__
+from bpstudio.app.theme import THEMES, use_theme
 from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.resources import resource_path
@@ -78,6 +79,11 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
         help="start in presenter mode (large type, high contrast: View > Presenter Mode)",
     )
     parser.add_argument(
+        "--theme",
+        choices=sorted(THEMES),
+        help="light or dark colours for this run only (Preferences remembers a choice)",
+    )
+    parser.add_argument(
         "--worker",
         choices=BACKENDS,
         help="where training runs: its own process (the default) or a thread of the window; "
@@ -134,6 +140,8 @@ def open_window(
             window.new_from_template(args.template)
         if args.project is not None:
             window.open_path(args.project)
+    if args.theme is not None:
+        use_theme(THEMES[args.theme])
     if args.presenter:
         window.presenter.set_active(True)
     return window
@@ -194,6 +202,8 @@ def _run_screenshot(args: argparse.Namespace) -> int:
             window.new_from_template(args.template)
         if args.project is not None:
             window.open_path(args.project)
+        if args.theme is not None:
+            use_theme(THEMES[args.theme])
         if args.presenter:
             window.presenter.set_active(True)
         shot = Screenshot(window, ScreenshotRequest(args.screenshot, args.train_steps, size))

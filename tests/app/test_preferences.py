@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app import notation
@@ -23,7 +24,7 @@ from bpstudio.app.preferences import (
     read_preferences,
     write_preferences,
 )
-from bpstudio.app.theme import DARK, LIGHT, notifier, theme
+from bpstudio.app.theme import DARK, LIGHT, application_palette, notifier, theme
 
 
 @pytest.fixture(autouse=True)
@@ -136,15 +137,21 @@ def test_switching_the_theme_redraws_canvas_and_plots_live(window: MainWindow, s
     apply_preferences(Preferences(theme=end))
     chosen = DARK if end == "dark" else LIGHT
     assert window.canvas.scene().backgroundBrush().color() == chosen.background
-    base = window.cost_plot.palette().color(QPalette.ColorRole.Base)
+    QApplication.processEvents()  # the new palette reaches the widgets, then the plots
+    QApplication.processEvents()
+    palette = application_palette(chosen)
+    assert window.cost_plot.palette().color(QPalette.ColorRole.Base) == palette.color(
+        QPalette.ColorRole.Base
+    )
     for widget in (
         window.cost_plot.plot_widget,
         window.decision_plot.plot_widget,
         window.gradient_plot.components_widget,
+        window.cost_slice.plot_widget,
     ):
-        assert widget.backgroundBrush().color() == base
+        assert widget.backgroundBrush().color() == palette.color(QPalette.ColorRole.Base)
         axis = widget.getPlotItem().getAxis("left")
-        assert axis.textPen().color() == window.cost_plot.palette().color(QPalette.ColorRole.Text)
+        assert axis.textPen().color() == palette.color(QPalette.ColorRole.Text)
     pen = window.cost_plot.curves["train_cost"].opts["pen"]
     from bpstudio.app.plots.cost import series_colour
 

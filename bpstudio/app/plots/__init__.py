@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QWidget
 
@@ -59,9 +60,16 @@ def stepped_range(
 def follow_theme(owner: QWidget, widget: pg.PlotWidget, redraw: Callable[[], None]) -> None:
     """Keep ``widget``'s background and axes in the colours of the application palette
     (which follows the theme), and call ``redraw`` so pens taken from the theme are taken
-    again, whenever the theme changes while ``owner`` lives."""
+    again, whenever the theme changes while ``owner`` lives.
+
+    The new application palette reaches ``owner`` through posted palette-change events, so
+    the colours are taken once those have been delivered (at the event loop's next turn).
+    """
 
     def on_theme_changed() -> None:
+        QTimer.singleShot(0, owner, recolour)
+
+    def recolour() -> None:
         palette = owner.palette()
         widget.setBackground(palette.color(QPalette.ColorRole.Base))
         item = widget.getPlotItem()

@@ -23,7 +23,7 @@ from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
 from bpstudio.app.notation import Notation
 from bpstudio.app.pacing import scheduler
-from bpstudio.app.plots import fix_axis_widths
+from bpstudio.app.plots import fix_axis_widths, follow_theme
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import theme
 from bpstudio.app.training import TrainingController
@@ -87,6 +87,7 @@ class CostSlicePlot(QWidget):
         )
         self.plot_item.addItem(self.point)
         self.plot_widget.setMinimumHeight(150)
+        follow_theme(self, self.plot_widget, self._on_theme_changed)
 
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
@@ -114,6 +115,16 @@ class CostSlicePlot(QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(260, 220)
+
+    def _on_theme_changed(self) -> None:
+        """Take the curve's, tangent's and point's colours from the new theme."""
+        colours = theme().plots
+        self.curve.setPen(pg.mkPen(colours.train_cost, width=2))
+        self.tangent.setPen(
+            pg.mkPen(colours.validation_cost, width=1.6, style=Qt.PenStyle.DashLine)
+        )
+        self.point.setPen(pg.mkPen(colours.probe, width=1.5))
+        self.point.setBrush(pg.mkBrush(colours.probe))
 
     # -- what to show ----------------------------------------------------------------------------
 
