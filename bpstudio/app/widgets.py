@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QToolTip,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -242,3 +243,49 @@ def hold_width(label: QLabel, sample: str) -> QLabel:
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample) + 4)
     return label
+
+
+class PageStack(QWidget):
+    """Pages of which one is shown, laid out as tall as the shown page alone.
+
+    A QStackedWidget is as tall as its tallest page: its stacked layout answers the height
+    for a width of every page, so a short page in a scroll area gets the tallest one's
+    height and stretches its contents. Here the other pages are hidden, and a box layout
+    leaves hidden widgets out.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pages: list[QWidget] = []
+        self._current = -1
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    def addWidget(self, page: QWidget) -> int:  # noqa: N802 (QStackedWidget's name)
+        self._layout.addWidget(page)
+        self._pages.append(page)
+        page.setVisible(len(self._pages) == 1)
+        if self._current < 0:
+            self._current = 0
+        return len(self._pages) - 1
+
+    def count(self) -> int:
+        return len(self._pages)
+
+    def widget(self, index: int) -> QWidget:
+        return self._pages[index]
+
+    def currentIndex(self) -> int:  # noqa: N802 (QStackedWidget's name)
+        return self._current
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802 (QStackedWidget's name)
+        return self._pages[self._current] if self._current >= 0 else None
+
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802 (QStackedWidget's name)
+        if not 0 <= index < len(self._pages):
+            raise IndexError(f"no page {index} of {len(self._pages)}")
+        self._current = index
+        for i, page in enumerate(self._pages):
+            if i != index:
+                page.setVisible(False)
+        self._pages[index].setVisible(True)

@@ -20,9 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
-    QSizePolicy,
     QSlider,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +33,7 @@ from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
-from bpstudio.app.widgets import ValueSpinBox
+from bpstudio.app.widgets import PageStack, ValueSpinBox
 from bpstudio.core.engine import edits
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpstudio.core.engine.address import ParamRef
@@ -245,7 +243,7 @@ class InspectorPanel(QWidget):
         self.subtitle = _note_label()
         self.subtitle.setTextFormat(Qt.TextFormat.RichText)
 
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self._page_widgets = [
             self._build_summary_page(),
             self._build_neuron_page(),
@@ -489,14 +487,8 @@ class InspectorPanel(QWidget):
         self._refresh_live()
 
     def _show_page(self, page: int) -> None:
-        # A stacked widget is as tall as its tallest page; let only the shown page count.
-        for i, widget in enumerate(self._page_widgets):
-            policy = QSizePolicy.Policy.Preferred if i == page else QSizePolicy.Policy.Ignored
-            widget.setSizePolicy(policy, policy)
         self._place_slice(self._page_widgets[page])
-        self.pages.setCurrentIndex(page)
-        self.pages.updateGeometry()  # the column lays itself out again (adjustSize would
-        # resize the pages over their neighbours below)
+        self.pages.setCurrentIndex(page)  # as tall as this page alone (see PageStack)
 
     def _place_slice(self, page: QWidget) -> None:
         """Put the slice view under the shown page's editor (a weight's, a bias's)."""

@@ -69,7 +69,7 @@ class CostSlicePlot(QWidget):
 
         colours = theme().plots
         background = self.palette().color(QPalette.ColorRole.Base)
-        self.plot_widget = pg.PlotWidget(background=background)
+        self.plot_widget = _SlicePlotWidget(background=background)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
@@ -236,3 +236,12 @@ class CostSlicePlot(QWidget):
     def shutdown(self) -> None:
         """Wait for a slice being computed (window closing, tests)."""
         self._job.shutdown()
+
+
+class _SlicePlotWidget(pg.PlotWidget):  # type: ignore[misc]
+    """A plot that asks for the height of a glance, not pyqtgraph's 480 px: in the
+    Inspector's scroll area the layout gives each row its asked-for height, which would push
+    the current point and the rows below it out of view."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(260, 170)
