@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSettings
 
 from bpstudio.app import notation
-from bpstudio.app.notation import DIGITS_KEY, LAYER_STYLE_KEY, LayerStyle
+from bpstudio.app.notation import DIGITS_KEY, LAYER_STYLE_KEY, LayerStyle, Notation
 from bpstudio.app.pacing import GUI_BUDGET, scheduler
 from bpstudio.app.theme import THEMES, use_theme
 from bpstudio.app.worker import BACKENDS
@@ -22,9 +22,17 @@ BACKEND_KEY = "training/backend"
 
 #: Theme choices: "system" follows the platform's colour scheme.
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+_NOTE_CHAIN = 3  # the note's chain: layers 0..3, so L = 3
 LAYER_STYLE_LABELS = {
-    LayerStyle.RELATIVE: "Relative to the output layer: a^(L−1), w^(L)",
-    LayerStyle.ABSOLUTE: "Absolute layer numbers: a^(2), w^(3)",
+    style: f"{text}: "
+    + ", ".join(
+        Notation(_NOTE_CHAIN, style).symbol(s, layer, plain=True)
+        for s, layer in (("a", 2), ("w", 3))
+    )
+    for style, text in (
+        (LayerStyle.RELATIVE, "Relative to the output layer"),
+        (LayerStyle.ABSOLUTE, "Absolute layer numbers"),
+    )
 }
 #: Redraw paces: the share of one CPU the window may spend redrawing while training runs.
 PACE_LABELS = {

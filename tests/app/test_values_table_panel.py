@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from bpstudio.app import notation
-from bpstudio.app.notation import LayerStyle, Notation
+from bpstudio.app.notation import MINUS, LayerStyle, Notation, format_value
 from bpstudio.app.panels.values_table import ValuesTablePanel
 from bpstudio.core.engine.address import param_refs
 from bpstudio.core.engine.backprop import backward, forward, gradients
@@ -41,7 +41,8 @@ def test_probe_and_batch_tables_are_the_engines(qtbot, document, controller) -> 
     model = panel.neuron_model
     row = spec.input_size + 2  # a_2^(1)
     assert model.data(model.index(row, 0)) == Notation.for_spec(spec).neuron(1, 2, plain=True)
-    assert model.data(model.index(row, 1)) == f"{trace.Z[0][0, 2]:.6g}"
+    # On screen with a true minus sign, as everywhere in the window.
+    assert model.data(model.index(row, 1)) == format_value(float(trace.Z[0][0, 2]), 6)
 
     qtbot.waitUntil(lambda: controller.data is not None, timeout=10_000)
     with qtbot.waitSignal(panel.tableChanged, timeout=5000):
@@ -57,7 +58,7 @@ def test_probe_and_batch_tables_are_the_engines(qtbot, document, controller) -> 
         panel.digits_spin.setValue(17)
     model = panel.param_model
     first = next(iter(param_refs(spec)))
-    assert float(model.data(model.index(0, 2))) == first.get(batch.as_params())
+    assert float(model.data(model.index(0, 2)).replace(MINUS, "-")) == first.get(batch.as_params())
 
 
 def test_copy_in_three_formats_and_the_notes_notation(qtbot, document, controller) -> None:

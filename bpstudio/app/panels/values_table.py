@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
-from bpstudio.app.notation import Notation
+from bpstudio.app.notation import MINUS, Notation
 from bpstudio.app.pacing import scheduler
 from bpstudio.app.training import TrainingController
 from bpstudio.core.engine.activations import Array
@@ -94,7 +94,12 @@ class SheetModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.sheet.rows[index.row()][index.column()] or "—"
+            text = self.sheet.rows[index.row()][index.column()]
+            if not text:
+                return "—"
+            # On screen a true minus sign, as everywhere in the window (the copies keep
+            # the hyphen-minus that spreadsheets and LaTeX read).
+            return MINUS + text[1:] if index.column() > 0 and text.startswith("-") else text
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
