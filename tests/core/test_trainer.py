@@ -565,3 +565,16 @@ def test_trainer_rejects_data_that_does_not_fit() -> None:
         )
     with pytest.raises(BPStudioError, match="W1 has shape"):
         Trainer(REGRESSION_SPEC, initialize(NetworkSpec.build([2, 8, 1])), regression_data())
+
+
+def test_periodic_evaluations_of_a_small_set_come_every_few_epochs() -> None:
+    # 160 examples in batches of 10 (XOR's shape): 16 steps an epoch. Counting only the
+    # examples, the second evaluation came after 40 epochs; a step's fixed cost counts too.
+    trainer = regression_trainer(n=160, batch_size=10)
+    trainer.train_steps(400)
+    steps, _ = trainer.history["train_cost"].data()
+    assert steps[0] == 16
+    gaps = np.diff(steps)
+    assert len(steps) >= 4
+    assert np.all(gaps % 16 == 0)  # at epochs' ends
+    assert np.all(gaps <= 16 * 8)

@@ -6,7 +6,8 @@ neuron, w^(L) = 0.8 over its edge, b^(L) under its a, and y and C₀ beside the 
 wider networks the selected neuron or weight carries its a_j^(L) or w_jk^(L) (hovering
 shows the same in the tooltip). Symbols come from :mod:`bpstudio.app.notation`, so they
 follow the L-relative / absolute switch; the numbers come from the scene's
-:class:`~bpstudio.app.canvas.values.CanvasValues`, never computed here.
+:class:`~bpstudio.app.canvas.values.CanvasValues`, never computed here: the parameters as
+they are now (after an update, its new values), a and C₀ of the last forward pass.
 
 :meth:`NoteAnnotations.set_highlight` marks neurons and parameters (a halo, a thick
 stroke over an edge), which the scene re-draws after every rebuild.
@@ -153,12 +154,12 @@ class NoteAnnotations:
             a = nt.symbol("a", l) + _value(values.activation(l, 0), stacked=True)
             lines = [line(a, (l, 0) in marked)]
             if l >= 1:
-                b = nt.symbol("b", l) + _value(values.bias(l, 0), stacked=True)
+                b = nt.symbol("b", l) + _value(values.bias_now(l, 0), stacked=True)
                 lines.append(line(b, ParamRef.bias(l, 0) in refs))
                 previous = scene.neuron_item(l - 1, 0)
                 if previous is not None:
                     middle = (previous.pos() + centre) / 2
-                    w = nt.symbol("w", l) + _value(float(values.W[l - 1][0, 0]))
+                    w = nt.symbol("w", l) + _value(values.weight_now(l, 0, 0))
                     strong = ParamRef.weight(l, 0, 0) in refs
                     self._text(line(w, strong), QPointF(middle.x(), middle.y() - 4), "above")
             self._text("<br>".join(lines), QPointF(centre.x(), centre.y() + r + 2))
@@ -184,7 +185,7 @@ class NoteAnnotations:
             line = edge.line(j, k) if edge is not None else None
             if line is None:
                 return
-            text = nt.weight(l, j, k) + _value(float(values.W[l - 1][j, k]))
+            text = nt.weight(l, j, k) + _value(values.weight_now(l, j, k))
             self._text(text, line.center() - QPointF(0, 4), "above")
             return
         item = scene.neuron_item(l, j)

@@ -699,7 +699,7 @@ class NetworkScene(QGraphicsScene):
         if layer >= 1:
             rows += [
                 (nt.pre_activation(layer, j), v.pre_activation(layer, j) if v else None),
-                (nt.bias(layer, j), v.bias(layer, j) if v else None),
+                (nt.bias(layer, j), v.bias_now(layer, j) if v else None),
                 (nt.slope(layer, j), v.derivative(layer, j) if v else None),
             ]
         rows.append((nt.gradient(nt.neuron(layer, j)), v.grad_a(layer, j) if v else None))
@@ -735,7 +735,7 @@ class NetworkScene(QGraphicsScene):
 
     def weight_tooltip(self, layer: int, j: int, k: int) -> str:
         v = self.values
-        w = float(v.W[layer - 1][j, k]) if v is not None else None
+        w = v.weight_now(layer, j, k) if v is not None else None
         dw = float(v.dW[layer - 1][j, k]) if v is not None and v.dW is not None else None
         a_prev = v.activation(layer - 1, k) if v is not None else None
         nt = Notation.for_spec(self.spec)

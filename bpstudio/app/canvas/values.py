@@ -8,7 +8,10 @@ Arrays are views into the (immutable) snapshot, never copies.
 One state at a time: with live values the weights drawn are the ones those values were
 computed with (:attr:`Snapshot.pass_params`; after an update, the ones before it), and a
 snapshot whose parameters are not the document's (an edit it has not caught up with yet)
-lends no live values at all.
+lends no live values at all. The numbers written for the parameters themselves (the note's
+w^(L) = 0.8 and b^(L) labels, the tooltips) are the current ones, :attr:`CanvasValues.now`:
+after an update, the values the update gave them, as the inspector and the chain-rule panel
+say.
 """
 
 from __future__ import annotations
@@ -36,9 +39,11 @@ class CanvasValues:
     dW : the batch's ∂C/∂W^(l) (``dW[l - 1]``); None before backward
     probe_index : which training example the probe is
     probe : the probe's readout (A, Z and dA are its vectors); None before a forward pass
-    y : the probe's target y, ``(n_L,)``; cost : its own cost C₀ (None before backward)
+    y : the probe's target y, ``(n_L,)``; cost : its own cost C₀ (None before a forward pass)
     after_update : the values are the step just taken, from the parameters before its update
     step : the number of steps taken (the live values' snapshot's), None without live values
+    current : the parameters now, when they differ from W and b (after an update: the
+        updated ones, which the next forward pass uses); None: W and b are current
     """
 
     spec: NetworkSpec
@@ -54,15 +59,26 @@ class CanvasValues:
     cost: float | None = None
     after_update: bool = False
     step: int | None = None
+    current: Params | None = None
+
+    @property
+    def now(self) -> Params:
+        """The current parameters (see ``current``)."""
+        return self.current if self.current is not None else Params(self.W, self.b)
+
+    def weight_now(self, layer: int, j: int, k: int) -> float:
+        """w_jk^(l) as it is now (after an update: its new value)."""
+        return float(self.now.W[layer - 1][j, k])
+
+    def bias_now(self, layer: int, j: int) -> float | None:
+        """b_j^(l) as it is now (None for an input)."""
+        return None if layer < 1 else float(self.now.b[layer - 1][j])
 
     def activation(self, layer: int, j: int) -> float | None:
         return None if self.A is None else float(self.A[layer][j])
 
     def pre_activation(self, layer: int, j: int) -> float | None:
         return None if self.Z is None or layer < 1 else float(self.Z[layer - 1][j])
-
-    def bias(self, layer: int, j: int) -> float | None:
-        return None if layer < 1 else float(self.b[layer - 1][j])
 
     def grad_a(self, layer: int, j: int) -> float | None:
         if self.dA is None or self.dA[layer] is None:
@@ -92,9 +108,10 @@ def values_from_snapshot(snapshot: Snapshot) -> CanvasValues:
         probe_index=probe.index if probe is not None else None,
         probe=values,
         y=probe.y[0] if probe is not None else None,
-        cost=probe.grads.cost if probe is not None and probe.grads is not None else None,
+        cost=snapshot.probe_cost,
         after_update=snapshot.after_update,
         step=snapshot.step,
+        current=snapshot.params if snapshot.computed_with is not None else None,
     )
 
 

@@ -347,7 +347,12 @@ class CostPlot(QWidget):
 
     @staticmethod
     def _summary_html(history: History) -> str:
+        """The latest value of every series; an evaluation on a whole set that is older
+        than the last step says at which step it was made ("train C 0.64 (step 16)")."""
         parts = []
+        steps = history.get("batch_cost", (np.empty(0), np.empty(0)))[0]
+        latest = int(steps[-1]) if len(steps) else None
+        muted = css(theme().text_muted)
         for name, label, fmt in (
             ("batch_cost", "batch C", "{:.4g}"),
             ("train_cost", "train C", "{:.4g}"),
@@ -362,7 +367,11 @@ class CostPlot(QWidget):
                 continue
             colour = css(series_colour(name, text=True))
             value = fmt.format(float(y[-1]))
-            parts.append(f"<span style='color:{colour}'>{label} <b>{value}</b></span>")
+            step = int(x[-1])
+            when = ""
+            if latest is not None and step != latest:
+                when = f" <span style='color:{muted}'>(step {step:,})</span>"
+            parts.append(f"<span style='color:{colour}'>{label} <b>{value}</b>{when}</span>")
         if not parts:
             return "<i>No training yet: step or run to draw the cost.</i>"
         return " &nbsp; ".join(parts)

@@ -450,6 +450,10 @@ class GradientPlot(QWidget):
             self.norms = []
             self._clear_bars()
             self._show_message()
+        else:
+            # The same shape (another template of it): what is hovered is read anew.
+            self.hovered = None
+            self._update_overlays()
         if self._pending is not None and self._pending.spec != spec:
             self._pending = None
 
@@ -565,10 +569,11 @@ class GradientPlot(QWidget):
         self.summary.set_forms(*(f"<i>{text}</i>" for text in forms))
 
     def _clear_bars(self) -> None:
+        """No gradient drawn: flat bars, and nothing hovered or read out."""
         for group in self.layout_.groups if self.layout_ else []:
             self.bars[group.name].setOpts(height=np.zeros(group.size))
-        self.selected_bar.setOpts(x=[], height=[])
-        self.hover_bar.setOpts(x=[], height=[])
+        self.hovered = None
+        self._update_overlays()
 
     def _draw_components(self, vector: Array) -> None:
         assert self.layout_ is not None
@@ -607,9 +612,13 @@ class GradientPlot(QWidget):
             self.plot_item.setYRange(*new, padding=0.03)
 
     def _update_overlays(self) -> None:
+        """The selected and hovered bars, and the hover line: the hovered component of the
+        gradient drawn now, or the hint when no bar of it is hovered (or none is drawn)."""
         layout = self.layout_
         heights = self.heights
         if layout is None or heights is None:
+            self.selected_bar.setOpts(x=[], height=[])
+            self._show_hovered(None, None)
             return
         selected = layout.index_of(self.selection.selection)
         if selected is not None:
@@ -617,23 +626,30 @@ class GradientPlot(QWidget):
         else:
             self.selected_bar.setOpts(x=[], height=[])
         hovered = self.hovered
-        if hovered is not None and hovered < heights.size:
+        self._show_hovered(
+            layout, heights if hovered is not None and hovered < heights.size else None
+        )
+
+    def _show_hovered(self, layout: ComponentLayout | None, heights: Array | None) -> None:
+        """The hovered bar's component of ``heights`` (None: the hint)."""
+        hovered = self.hovered
+        if layout is not None and heights is not None and hovered is not None:
             self.hover_bar.setOpts(x=[layout.x[hovered]], height=[heights[hovered]])
             nt = Notation.for_spec(layout.spec)
             symbol = nt.gradient(nt.param(layout.component(hovered)))
             value = notation.format_value(float(heights[hovered]))
             self.hover_label.setText(f"{symbol} = <b>{value}</b>")
-        else:
-            self.hover_bar.setOpts(x=[], height=[])
-            muted = f"<span style='color:{css(theme().text_muted)}'>{{}}</span>"
-            self.hover_label.set_forms(
-                muted.format(
-                    "Hover a bar to read it, click to select it. "
-                    "Dark bars: weights; light bars: biases."
-                ),
-                muted.format("Hover a bar to read it, click to select it. Dark: W; light: b."),
-                muted.format("Hover a bar to read it, click to select it."),
-            )
+            return
+        self.hover_bar.setOpts(x=[], height=[])
+        muted = f"<span style='color:{css(theme().text_muted)}'>{{}}</span>"
+        self.hover_label.set_forms(
+            muted.format(
+                "Hover a bar to read it, click to select it. "
+                "Dark bars: weights; light bars: biases."
+            ),
+            muted.format("Hover a bar to read it, click to select it. Dark: W; light: b."),
+            muted.format("Hover a bar to read it, click to select it."),
+        )
 
     def _draw_layers(self, dW: list[Array], db: list[Array]) -> None:
         L = len(dW)

@@ -87,6 +87,20 @@ class Snapshot:
         return self.batch_cost
 
     @cached_property
+    def probe_cost(self) -> float | None:
+        """The probe example's own cost C₀ from its forward pass (known as soon as a^(L)
+        is, before any backward pass); None before a forward pass."""
+        probe = self.probe
+        if probe is None or probe.trace is None:
+            return None
+        if probe.grads is not None:
+            return probe.grads.cost
+        trace = probe.trace
+        return self.spec.loss_fn.value(
+            trace.Z[-1], trace.output, probe.y, self.spec.output_activation
+        )
+
+    @cached_property
     def probe_readout(self) -> Readout | None:
         """Every neuron's and parameter's numbers for the probe example (its own cost C_k),
         computed once per snapshot for all the views that show them."""
