@@ -7,12 +7,14 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QToolBar
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.presenter import PRESENTER_DOCKS, SCALE
+from bpstudio.app.theme import DARK, LIGHT, Theme, use_theme
+from bpstudio.core.training.trainer import Phase
 
 
 @pytest.fixture
@@ -112,3 +114,46 @@ def test_keys_step_a_phase_and_run(qtbot: QtBot, window: MainWindow):
     assert window.training.run_action.shortcut().toString() == "Space"
     window.presenter.set_active(False)
     assert not window.presenter.next_phase_action.isEnabled()
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two opaque colours."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return (
+            0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+        )
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("variant", [LIGHT, DARK], ids=["light", "dark"])
+def test_phase_pills_grow_and_keep_their_contrast(
+    qtbot: QtBot, window: MainWindow, variant: Theme
+) -> None:
+    use_theme(variant)
+    try:
+        indicators = [window.run_bar.phase, window.training.phase_indicator]
+        normal = [label.fontInfo().pixelSize() for i in indicators for label in i.labels.values()]
+        window.presenter.set_active(True)
+        for running in (False, True):
+            for indicator in indicators:
+                indicator.set_state(Phase.BACKWARD, running)
+                for phase in indicator.labels:
+                    text, fill = indicator.pill_colours(phase)
+                    assert _contrast(text, fill) >= 3.0, (variant.name, phase, running)
+        qtbot.wait(1)  # posted font events
+        grown = [label.fontInfo().pixelSize() for i in indicators for label in i.labels.values()]
+        assert all(g >= 1.5 * n for g, n in zip(grown, normal, strict=True)), (normal, grown)
+        window.presenter.set_active(False)
+        qtbot.waitUntil(
+            lambda: (
+                [t.fontInfo().pixelSize() for i in indicators for t in i.labels.values()] == normal
+            )
+        )
+    finally:
+        use_theme(None)
