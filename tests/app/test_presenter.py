@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QToolBar
 from pytestqt.qtbot import QtBot
 
+from bpstudio.app.canvas.items import font_pixels
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.presenter import PRESENTER_DOCKS, SCALE
 from bpstudio.app.theme import DARK, LIGHT, Theme, use_theme
@@ -157,3 +158,30 @@ def test_phase_pills_grow_and_keep_their_contrast(
         )
     finally:
         use_theme(None)
+
+
+def _canvas_text_sizes(window: MainWindow) -> dict[str, float]:
+    """The largest font in scene units of each kind of canvas item's texts at zoom 2."""
+    sizes: dict[str, float] = {}
+    for item in window.canvas.scene().items():
+        texts = getattr(item, "drawn_texts", None)
+        if texts is None:
+            continue
+        for _text, font, keeps_size in texts(2.0):
+            if not keeps_size:
+                kind = type(item).__name__
+                sizes[kind] = max(sizes.get(kind, 0.0), font_pixels(font))
+    return sizes
+
+
+def test_canvas_numbers_are_larger_in_presenter_mode(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.controller.snapshot is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(_canvas_text_sizes(window)), timeout=5000)
+    before = _canvas_text_sizes(window)
+    window.presenter.set_active(True)
+    during = _canvas_text_sizes(window)
+    assert set(during) == set(before)
+    for kind, size in before.items():
+        assert during[kind] >= 1.5 * size, (kind, size, during[kind])
+    window.presenter.set_active(False)
+    assert _canvas_text_sizes(window) == before
