@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass
 
 from bpstudio.core.engine.address import ParamRef
@@ -182,6 +183,18 @@ def cost(per_example: bool = False, plain: bool = False) -> str:
 def power(base: str, exponent: str, plain: bool = False) -> str:
     """base to the power exponent: e^z (not a layer: no parentheses)."""
     return f"{base}{superscript(exponent)}" if plain else f"{base}<sup>{exponent}</sup>"
+
+
+#: An invisible character that forbids a line break where it stands.
+WORD_JOINER = "\u2060"
+_SLASH = re.compile(r"(?<!<)/(?!>)")
+
+
+def unbroken(html: str) -> str:
+    """A symbol of rich text (∂C₀/∂a) that a line never breaks inside: text wraps at the
+    spaces around a formula's operators only. A line may break after a slash; a word joiner
+    after each slash (not those of the tags) forbids it."""
+    return _SLASH.sub("/" + WORD_JOINER, html)
 
 
 def partial(numerator: str, denominator: str) -> str:

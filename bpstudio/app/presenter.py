@@ -18,6 +18,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
 
+from bpstudio.app.canvas.items import set_text_scale
 from bpstudio.app.canvas.view import MAX_FIT_ZOOM
 
 if TYPE_CHECKING:
@@ -149,6 +150,7 @@ class PresenterMode(QObject):
         )
         app.setFont(scaled_font(app.font()))
         app.setPalette(high_contrast_palette(app.palette()))
+        self._scale_canvas_text(SCALE)
         self._all_panels = False
         # A walkthrough under way stays: the lecture follows it.
         walkthrough = window.docks.get("walkthrough")
@@ -178,6 +180,7 @@ class PresenterMode(QObject):
         window.canvas.removeEventFilter(self)
         app.setFont(saved.font)
         app.setPalette(saved.palette)
+        self._scale_canvas_text(1.0)
         window.statusBar().setVisible(saved.status_bar)
         window.restoreState(saved.state)
         window.canvas.apply_view_state(saved.view)
@@ -199,6 +202,15 @@ class PresenterMode(QObject):
             layout.activate()
         window.restoreState(saved.state)
         window.canvas.apply_view_state(saved.view)
+
+    def _scale_canvas_text(self, scale: float) -> None:
+        """The canvas's numbers (neuron values, edge and note labels) ``scale`` times their
+        size, drawn again."""
+        set_text_scale(scale)
+        scene = self.window.canvas.scene()
+        if scene is not None:
+            for item in scene.items():
+                item.update()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if watched is self.window.canvas and event.type() == QEvent.Type.Resize:

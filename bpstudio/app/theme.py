@@ -422,6 +422,16 @@ def theme() -> Theme:
     return _system
 
 
+def theme_on(background: QColor) -> Theme:
+    """The theme whose colours read on ``background``: the one in use, or the other variant
+    where the surface is not its own (presenter mode lays black on white over the dark
+    theme)."""
+    chosen = theme()
+    if is_dark(chosen.background) == is_dark(background):
+        return chosen
+    return DARK if is_dark(background) else LIGHT
+
+
 def _forget_system_theme() -> None:
     global _system
     _system = None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -46,3 +47,22 @@ def test_the_label_choice_proposes_the_last_column(qtbot: QtBot, tmp_path: Path)
     dialog.label_radio.setChecked(True)
     assert dialog.label_combo.currentText() == "grade"
     assert dialog.chosen_targets()[0] == "grade"
+
+
+def test_the_target_columns_name_fits_its_header(qtbot: QtBot, tmp_path: Path) -> None:
+    """The target's header is bold with a ◆: its column is wide enough for all of it."""
+    dialog = ImportCsvDialog(None, _write(tmp_path / "grades.csv"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.label_radio.setChecked(True)
+    header = dialog.table.horizontalHeader()
+    for c in range(dialog.table.columnCount()):
+        item = dialog.table.horizontalHeaderItem(c)
+        assert item is not None
+        needed = QFontMetrics(item.font()).horizontalAdvance(item.text())
+        assert header.sectionSize(c) >= needed, (item.text(), header.sectionSize(c), needed)
+    assert dialog.format is not None
+    for c, name in enumerate(dialog.format.column_names):
+        item = dialog.table.horizontalHeaderItem(c)
+        assert item is not None
+        assert item.toolTip().startswith(name)  # the whole name, should a column be narrowed

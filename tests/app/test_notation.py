@@ -109,3 +109,8 @@ def test_undo_texts_read_as_people_write(qapp: object) -> None:
     assert command.text() == "Set w₀₀⁽¹⁾ to 0.5"
     command = SetParameterCommand(document, ParamRef.bias(3, 0), -1.25)
     assert command.text() == "Set b₀⁽³⁾ to −1.25"
+
+
+def test_unbroken_joins_the_slash_but_not_the_tags() -> None:
+    html = "∂C<sub>0</sub>/∂<i>a</i><br/>"
+    assert notation.unbroken(html) == "∂C<sub>0</sub>/\u2060∂<i>a</i><br/>"

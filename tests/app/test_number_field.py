@@ -184,8 +184,6 @@ def test_a_weight_cell_takes_or_refuses_each_text(
     index = panel.model.index(0, 1)
     ref = panel.model.ref(0, 1)
     selection.select(Selection.weight(1, 0, 1))
-    if text == "1,5":
-        expected = 1.5  # a cell reads a lone comma as a decimal comma (pasted blocks too)
     before = document.params.copy()
     panel.table.setCurrentIndex(index)
     panel.table.edit(index)
@@ -205,3 +203,46 @@ def test_a_weight_cell_takes_or_refuses_each_text(
         slider = inspector.weight_editor.slider
         assert -SLIDER_STEPS <= slider.value() <= SLIDER_STEPS
         assert math.isfinite(inspector.weight_editor.span)
+
+
+#: text typed where the locale writes a decimal comma → value taken, or REFUSED
+TYPED_GERMAN = [("1,5", 1.5), ("\u22122,25", -2.25), ("1.5", REFUSED), ("1/4", 0.25)]
+
+
+@pytest.mark.parametrize("where", ["cell", "inspector"])
+@pytest.mark.parametrize(("text", "expected"), TYPED_GERMAN)
+def test_a_cell_and_the_inspector_read_a_decimal_comma_alike(
+    qtbot, document: Document, selection, stub_controller, text, expected, where
+) -> None:
+    """One parser: the same text gives the same weight in a cell as in the Inspector."""
+    before_locale = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    try:
+        before = document.params.copy()
+        ref = ParamRef.weight(1, 0, 1)
+        selection.select(Selection.weight(1, 0, 1))
+        if where == "cell":
+            panel = WeightMatrixPanel(document, selection, None, stub_controller)
+            qtbot.addWidget(panel)
+            panel.show()
+            index = panel.model.index(0, 1)
+            assert panel.model.ref(0, 1) == ref
+            panel.table.setCurrentIndex(index)
+            panel.table.edit(index)
+            editor = panel.table.findChild(QLineEdit)
+            assert editor is not None
+            editor.setText(text)
+            panel.table.itemDelegate().setModelData(editor, panel.model, index)
+        else:
+            inspector = InspectorPanel(document, selection, stub_controller)
+            qtbot.addWidget(inspector)
+            inspector.show()
+            type_into(qtbot, inspector.weight_editor.spin, text)
+        if expected is REFUSED:
+            assert document.params.allclose(before)
+            assert document.undo_stack.count() == 0
+        else:
+            assert document.parameter(ref) == expected
+            assert document.undo_stack.count() == 1
+    finally:
+        QLocale.setDefault(before_locale)

@@ -7,12 +7,15 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QToolBar
 from pytestqt.qtbot import QtBot
 
+from bpstudio.app.canvas.items import font_pixels
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.presenter import PRESENTER_DOCKS, SCALE
+from bpstudio.app.theme import DARK, LIGHT, Theme, use_theme
+from bpstudio.core.training.trainer import Phase
 
 
 @pytest.fixture
@@ -112,3 +115,73 @@ def test_keys_step_a_phase_and_run(qtbot: QtBot, window: MainWindow):
     assert window.training.run_action.shortcut().toString() == "Space"
     window.presenter.set_active(False)
     assert not window.presenter.next_phase_action.isEnabled()
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """The WCAG contrast ratio of two opaque colours."""
+
+    def luminance(c: QColor) -> float:
+        def channel(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+        return (
+            0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+        )
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("variant", [LIGHT, DARK], ids=["light", "dark"])
+def test_phase_pills_grow_and_keep_their_contrast(
+    qtbot: QtBot, window: MainWindow, variant: Theme
+) -> None:
+    use_theme(variant)
+    try:
+        indicators = [window.run_bar.phase, window.training.phase_indicator]
+        normal = [label.fontInfo().pixelSize() for i in indicators for label in i.labels.values()]
+        window.presenter.set_active(True)
+        for running in (False, True):
+            for indicator in indicators:
+                indicator.set_state(Phase.BACKWARD, running)
+                for phase in indicator.labels:
+                    text, fill = indicator.pill_colours(phase)
+                    assert _contrast(text, fill) >= 3.0, (variant.name, phase, running)
+        qtbot.wait(1)  # posted font events
+        grown = [label.fontInfo().pixelSize() for i in indicators for label in i.labels.values()]
+        assert all(g >= 1.5 * n for g, n in zip(grown, normal, strict=True)), (normal, grown)
+        window.presenter.set_active(False)
+        qtbot.waitUntil(
+            lambda: (
+                [t.fontInfo().pixelSize() for i in indicators for t in i.labels.values()] == normal
+            )
+        )
+    finally:
+        use_theme(None)
+
+
+def _canvas_text_sizes(window: MainWindow) -> dict[str, float]:
+    """The largest font in scene units of each kind of canvas item's texts at zoom 2."""
+    sizes: dict[str, float] = {}
+    for item in window.canvas.scene().items():
+        texts = getattr(item, "drawn_texts", None)
+        if texts is None:
+            continue
+        for _text, font, keeps_size in texts(2.0):
+            if not keeps_size:
+                kind = type(item).__name__
+                sizes[kind] = max(sizes.get(kind, 0.0), font_pixels(font))
+    return sizes
+
+
+def test_canvas_numbers_are_larger_in_presenter_mode(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: window.controller.snapshot is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: bool(_canvas_text_sizes(window)), timeout=5000)
+    before = _canvas_text_sizes(window)
+    window.presenter.set_active(True)
+    during = _canvas_text_sizes(window)
+    assert set(during) == set(before)
+    for kind, size in before.items():
+        assert during[kind] >= 1.5 * size, (kind, size, during[kind])
+    window.presenter.set_active(False)
+    assert _canvas_text_sizes(window) == before

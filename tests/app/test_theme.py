@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app.canvas.view import NetworkView
@@ -131,12 +132,47 @@ def test_the_phases_are_drawn_in_the_theme_colours(qtbot: QtBot, chosen: Theme) 
     }
     for phase, color in phases.items():
         assert color.name() in indicator.labels[phase].styleSheet()
-    indicator.set_state(Phase.FORWARD, running=True)  # every phase tinted, translucent
+    indicator.set_state(Phase.FORWARD, running=True)  # every phase on a faint tint
     for phase, color in phases.items():
         style = indicator.labels[phase].styleSheet()
-        # Qt reads "#rrggbbaa" as "#aarrggbb": translucent colours must be rgba().
-        assert f"rgba({color.red()}, {color.green()}, {color.blue()}, 64)" in style
+        assert f"color: {color.name()}" in style
+        # Qt reads "#rrggbbaa" as "#aarrggbb": no translucent colour written that way.
         assert not re.search(r"#[0-9a-fA-F]{8}\b", style)
+
+
+def _ink_pixels(icon: QIcon, background: QColor) -> int:
+    """How many of the icon's pixels stand out from ``background`` (opaque enough and far
+    from it in colour)."""
+    image = icon.pixmap(24, 24).toImage()
+    count = 0
+    for y in range(image.height()):
+        for x in range(image.width()):
+            pixel = image.pixelColor(x, y)
+            if pixel.alpha() > 128 and distance(pixel, background) > 120:
+                count += 1
+    return count
+
+
+def test_the_view_icons_read_in_every_theme(
+    qtbot: QtBot,
+    document: Document,
+    selection: SelectionModel,
+    stub_controller: StubController,
+    chosen: Theme,
+) -> None:
+    """The Fit icon's corners are drawn in the toolbar's ink: in the dark theme too (they
+    were dark on dark, leaving a small circle), and drawn again when the theme changes."""
+    use_theme(LIGHT if chosen is DARK else DARK)  # the theme changes after the view is made
+    view = NetworkView(document, selection, stub_controller)
+    qtbot.addWidget(view)
+    use_theme(chosen)
+    background = QApplication.palette().color(QPalette.ColorRole.Button)
+    drawn = {
+        name: _ink_pixels(action.icon(), background)
+        for name, action in (("fit", view.act_fit), ("zoom_in", view.act_zoom_in))
+    }
+    # The four corners and the circle: as many pixels as the magnifier's ring and handle.
+    assert drawn["fit"] >= 0.5 * drawn["zoom_in"] > 0, drawn
 
 
 def test_a_chosen_theme_replaces_the_system_one(qapp: object) -> None:

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app import notation
@@ -222,3 +224,34 @@ def test_first_launch_offers_the_walkthrough_once(open_window: Callable[..., Mai
     window.docks["walkthrough"].hide()
     window.offer_walkthrough()
     assert not window.docks["walkthrough"].isVisibleTo(window)
+
+
+def _lines(html: str, width: float) -> list[str]:
+    """The lines ``html`` is laid out in at ``width`` pixels."""
+    document = QTextDocument()
+    document.setDefaultFont(QApplication.font())
+    document.setHtml(html)
+    document.setTextWidth(width)
+    document.documentLayout().documentSize()  # lays the text out
+    lines = []
+    block = document.begin()
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            lines.append(block.text()[line.textStart() : line.textStart() + line.textLength()])
+        block = block.next()
+    return lines
+
+
+def test_formulas_wrap_at_operators_only(window: MainWindow) -> None:
+    """Every screen (screen 10's sum over paths first) in a narrow walkthrough: no line ends
+    inside a symbol such as ∂C₀/∂a."""
+    for index in (9, *range(len(SCREENS))):
+        window.open_walkthrough(index)
+        page = window.walkthrough.page
+        assert page is not None
+        for width in range(180, 420, 12):
+            for line in _lines(page.html, width):
+                ends = ("/", "/" + notation.WORD_JOINER)
+                assert not line.rstrip().endswith(ends), (index + 1, width, line)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
 
 from bpstudio.app.theme import theme, with_alpha
 
@@ -91,10 +91,13 @@ def layer_icon(kind: str, activation: str | None = None) -> QIcon:
 
 
 def action_icon(name: str) -> QIcon:
-    """``zoom_in``, ``zoom_out``, ``zoom_fit`` or ``edges_gradient``."""
+    """``zoom_in``, ``zoom_out``, ``zoom_fit`` or ``edges_gradient``, drawn in the
+    palette's button text (the toolbar's and menus' ink, in every theme and in presenter
+    mode) with the theme's colours for the marks."""
     colors = theme()
+    ink = QGuiApplication.palette().color(QPalette.ColorRole.ButtonText)
     pixmap, p = _canvas(24)
-    pen = QPen(colors.text, 1.8)
+    pen = QPen(ink, 1.8)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     p.setPen(pen)
@@ -121,8 +124,8 @@ def action_icon(name: str) -> QIcon:
             edge.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(edge)
             p.drawLine(QPointF(5, y0), QPointF(19, y1))
-        p.setPen(QPen(colors.text, 1.4))
-        p.setBrush(colors.card)
+        p.setPen(QPen(ink, 1.4))
+        p.setBrush(QGuiApplication.palette().color(QPalette.ColorRole.Button))
         for x, y in ((4, 6), (4, 18), (20, 6), (20, 18)):
             p.drawEllipse(QPointF(x, y), 2.6, 2.6)
     p.end()

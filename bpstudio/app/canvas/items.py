@@ -52,9 +52,30 @@ EDGE_LEVELS = 8  # |w| is drawn with this many widths and strengths, one QPen ea
 MAX_DRAWN_LINES = 3000  # per layer pair; past it only the strongest weights are drawn
 
 
-@cache
+#: How much larger the canvas draws its numbers and labels than their nominal size: 1, or
+#: presenter mode's scale (:func:`set_text_scale`). The one place the canvas reads it.
+_text_scale = 1.0
+
+
+def set_text_scale(scale: float) -> None:
+    """Draw the canvas's numbers and labels ``scale`` times their nominal size from now on
+    (presenter mode); the scene's items are then repainted by the caller."""
+    global _text_scale
+    _text_scale = max(float(scale), 0.1)
+
+
+def text_scale() -> float:
+    """The factor :func:`set_text_scale` set (1 outside presenter mode)."""
+    return _text_scale
+
+
 def ui_font(pixel_size: int, weight: QFont.Weight = QFont.Weight.Normal) -> QFont:
-    """The application font at a pixel size (scene units), cached."""
+    """The application font at a pixel size (scene units) times :func:`text_scale`."""
+    return _ui_font(max(1, round(pixel_size * _text_scale)), weight)
+
+
+@cache
+def _ui_font(pixel_size: int, weight: QFont.Weight) -> QFont:
     font = QFont(QGuiApplication.font())
     font.setPixelSize(pixel_size)
     font.setWeight(weight)

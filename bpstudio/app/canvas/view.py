@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
 from PySide6.QtCore import (
+    QEvent,
     QObject,
     QPoint,
     QPointF,
@@ -48,6 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app.action_icons import ThemedIcons
 from bpstudio.app.canvas.icons import action_icon
 from bpstudio.app.canvas.mime import parse_layer_mime, validate_payload
 from bpstudio.app.canvas.overlay import CanvasLegend, ZoomBadge
@@ -102,6 +105,8 @@ class NetworkView(QGraphicsView):
         settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
+        # The view actions' icons, drawn again when the theme or the palette changes.
+        self.icons = ThemedIcons(self)
         #: Where view preferences are remembered (none: not remembered).
         self.settings = settings
         self.document = document
@@ -168,7 +173,8 @@ class NetworkView(QGraphicsView):
 
     def _make_actions(self) -> None:
         def make(text: str, icon: str, slot: object, tip: str) -> QAction:
-            action = QAction(action_icon(icon), text, self)
+            action = QAction(text, self)
+            self.icons.add(action, partial(action_icon, icon))
             action.setStatusTip(tip)
             action.setToolTip(tip)
             action.triggered.connect(slot)
@@ -217,6 +223,11 @@ class NetworkView(QGraphicsView):
         self.network_scene.set_heat_maps(shown)
         if self.settings is not None:
             self.settings.setValue(HEAT_MAPS_KEY, shown)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.icons.refresh()  # presenter mode's palette is not a theme
 
     def add_toolbar_actions(self, toolbar: QToolBar) -> None:
         toolbar.addAction(self.act_fit)

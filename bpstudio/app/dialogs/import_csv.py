@@ -450,12 +450,17 @@ class ImportCsvDialog(QDialog):
             if header is not None:
                 header.setFont(bold if is_target else self.font())
                 header.setText(f"{name} ◆" if is_target else name)
+                header.setToolTip(f"{name}: a target column" if is_target else name)
             for r in range(self.table.rowCount()):
                 item = self.table.item(r, c)
                 if item is not None:
                     item.setBackground(
                         QBrush(with_alpha(theme().values.positive, 45)) if is_target else QBrush()
                     )
+        if self.table.columnCount() <= 40:
+            # The marked names are bold and longer: the columns fit them again ("label ◆" was
+            # cut to "abel ◆" in a column sized for "label").
+            self.table.resizeColumnsToContents()
 
     def _update_summary(self) -> None:
         if self.format is None:

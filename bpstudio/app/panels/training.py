@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QFont, QKeySequence
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
-from bpstudio.app.theme import css, notifier, theme, with_alpha
+from bpstudio.app.theme import blend, css, notifier, theme, theme_on
 from bpstudio.app.training import TrainingController
 from bpstudio.app.training_hint import PHASE_HINTS, epoch_text, panel_hint
 from bpstudio.app.widgets import (
@@ -115,27 +116,45 @@ class PhaseIndicator(QWidget):
             self.next_phase, self.running = next_phase, running
             self._apply_styles()
 
-    def _apply_styles(self) -> None:
-        colors = theme()
-        phases = {
+    def pill_colours(self, phase: Phase) -> tuple[QColor, QColor]:
+        """The text colour of ``phase``'s pill and the opaque colour behind it, in the
+        colours of the theme that reads on this widget's background."""
+        window = self.palette().color(QPalette.ColorRole.Window)
+        colors = theme_on(window)
+        colour = {
             Phase.FORWARD: colors.phases.forward,
             Phase.BACKWARD: colors.phases.backward,
             Phase.UPDATE: colors.phases.update,
-        }
+        }[phase]
+        if self.running:
+            return colour, blend(colour, 0.12, window)  # a faint tint: the text still reads
+        if phase is self.next_phase:
+            return colors.readable_on(colour), colour
+        return colour, window
+
+    def _apply_styles(self) -> None:
+        # The size in the style sheet: a style sheet's font is not the application's, which
+        # presenter mode enlarges.
+        font = QApplication.font()
+        size = f"{font.pointSizeF():.2f}pt" if font.pointSizeF() > 0 else f"{font.pixelSize()}px"
         for phase, label in self.labels.items():
-            # Translucent colours as rgba(): Qt reads "#rrggbbaa" as "#aarrggbb".
-            colour = css(phases[phase])
-            faint, half = css(with_alpha(phases[phase], 64)), css(with_alpha(phases[phase], 128))
+            text, fill = self.pill_colours(phase)
             if self.running:
-                style = f"background: {faint}; color: {colour}; border: 1px solid {half};"
+                border = f"1px solid {css(blend(text, 0.5, fill))}"
             elif phase is self.next_phase:
-                on = css(colors.on_fill)
-                style = f"background: {colour}; color: {on}; border: 1px solid {colour};"
+                border = f"1px solid {css(fill)}"
             else:
-                style = f"background: transparent; color: {colour}; border: 1px dashed {half};"
+                border = f"1px dashed {css(blend(text, 0.5, fill))}"
+            background = css(fill) if phase is self.next_phase or self.running else "transparent"
             label.setStyleSheet(
-                f"QLabel {{ {style} border-radius: 9px; padding: 3px 8px; font-weight: 600; }}"
+                f"QLabel {{ background: {background}; color: {css(text)}; border: {border};"
+                f" border-radius: 9px; padding: 3px 8px; font-weight: 600; font-size: {size}; }}"
             )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
+            self._apply_styles()  # presenter mode's type and palette
 
 
 class TrainingPanel(QWidget):

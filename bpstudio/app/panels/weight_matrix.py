@@ -92,19 +92,14 @@ def text_colour(background: QColor) -> QColor:
 
 
 def parse_number(text: str) -> float:
-    """A finite float from a cell's text, read by the one number parser
-    (:func:`bpstudio.app.number_text.parse_number`); raises ValueError with a message for
-    people. A single ',' without a '.' is a decimal comma (from a tab-separated block or a
-    locale that writes one), whatever the locale."""
+    """A finite float from a cell's text, read exactly as every number field reads it
+    (:func:`bpstudio.app.number_text.parse_number` with the locale's decimal point: "1,5"
+    is 1.5 where the locale writes a decimal comma, and refused in the C locale, in a cell
+    as in the Inspector); raises ValueError with a message for people."""
     cleaned = text.strip()
     if not cleaned:
         raise ValueError("the cell is empty")
-    decimal = QLocale().decimalPoint()
-    if cleaned.count(",") == 1 and "." not in cleaned:
-        decimal = ","
-    elif decimal != "." and decimal not in cleaned:
-        decimal = "."  # a value copied with a decimal point reads the same in every locale
-    return number_text.parse_number(cleaned, decimal=decimal)
+    return number_text.parse_number(cleaned, decimal=QLocale().decimalPoint())
 
 
 def split_block(text: str) -> list[list[str]]:

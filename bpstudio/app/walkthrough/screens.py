@@ -61,7 +61,8 @@ class Page:
         self.html += f"<p>{text}</p>"
 
     def formula(self, text: str) -> None:
-        self.html += f"<p style='margin-left:12px; font-size:large'>{text}</p>"
+        """A formula on a line of its own, wrapping only at the spaces around its operators."""
+        self.html += f"<p style='margin-left:12px; font-size:large'>{notation.unbroken(text)}</p>"
 
     def table(self, rows: list[str]) -> None:
         self.html += f"<table style='margin-left:12px'>{''.join(rows)}</table>"
@@ -490,8 +491,9 @@ def _general(live: LiveNetwork, nt: Notation, page: Page) -> None:
 
 
 def partial_(numerator: str, denominator: str) -> str:
-    """∂numerator/∂denominator as a small fraction that reads inline."""
-    return f"∂{numerator}/∂{denominator}"
+    """∂numerator/∂denominator as a small fraction that reads inline (and that a line does
+    not break inside)."""
+    return notation.unbroken(f"∂{numerator}/∂{denominator}")
 
 
 SCREENS: tuple[Screen, ...] = (
