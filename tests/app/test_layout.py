@@ -172,6 +172,13 @@ def _problems(window: QMainWindow) -> list[str]:
                 room = axis.geometry().height() if side == "left" else axis.geometry().width()
                 if label and along > room + 1:
                     problems.append(f"{side} axis of {type(plot).__name__}: {label!r} cut")
+    if _visible(window.cost_plot):  # the legend's entries wrap rather than run off the plot
+        view = window.cost_plot.plot_widget
+        for _sample, entry in window.cost_plot.legend.items:
+            box = entry.item.mapToScene(entry.item.boundingRect()).boundingRect()
+            shown = view.mapFromScene(box).boundingRect()
+            if entry.isVisible() and not view.rect().contains(shown):
+                problems.append(f"cost legend {entry.text!r} cut at {shown} of {view.rect()}")
     return problems
 
 
@@ -328,3 +335,22 @@ def test_the_cost_slice_of_a_selected_weight_is_in_view_without_scrolling(
         f"the plot spans {top_left.y()}..{top_left.y() + plot.height()} px of {viewport.height()}"
     )
     assert plot.height() >= plot.minimumHeight()
+
+
+@pytest.mark.parametrize("screen", [(1920, 1080), (1280, 720)], indirect=True)
+def test_the_cost_legend_wraps_rather_than_running_off_the_plot(
+    qtbot: QtBot, window: MainWindow, screen: QRect
+) -> None:
+    window.document.replace_project(_project("xor"))
+    window.show()
+    steps: list[int] = []
+    window.controller.snapshotReceived.connect(lambda s: steps.append(s.step))
+    for _ in range(3):  # whole epochs: the accuracy curves join the legend
+        window.controller.step(StepUnit.EPOCH)
+    qtbot.waitUntil(lambda: len(window.cost_plot.legend.items) == 5, timeout=10_000)
+    for _ in range(3):
+        QApplication.processEvents()
+    if screen.width() == 1920:  # three plots side by side at the bottom: a narrow one
+        assert window.cost_plot.legend.columnCount < 5
+    problems = [p for p in _problems(window) if p.startswith("cost legend")]
+    assert not problems, "\n".join(problems)

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette, QShowEvent
+from PySide6.QtGui import QColor, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from bpstudio.app.document import Document
@@ -223,8 +223,28 @@ class CostPlot(QWidget):
         history, self._pending = self._pending, None
         self.draw(history)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many legend entries in a row as the plot's width holds (the rest wrap to a
+        second row), so no entry is cut off at the right."""
+        entries = self.legend.items
+        if not entries:
+            return
+        spacing = 12  # the legend's horSpacing
+        widest = max(
+            sample.boundingRect().width() + label.item.boundingRect().width() + spacing
+            for sample, label in entries
+        )
+        room = self.plot_widget.width() - 2 * self.plot_item.getAxis("left").width()
+        columns = max(1, min(len(entries), int(room // max(widest, 1.0))))
+        self.legend.setColumnCount(columns)
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
+        self._fit_legend()
         if self._pending is not None:
             scheduler().request(self._draw_pending, self.controller.running, RUNNING_MIN_INTERVAL)
 
@@ -316,6 +336,7 @@ class CostPlot(QWidget):
             self.legend.removeItem(curve)
             if visible:
                 self.legend.addItem(curve, SERIES_STYLE[name][0])
+        self._fit_legend()
 
     def _show_data_terms(self, visible: bool) -> None:
         if visible == self._has_data_terms:
@@ -327,6 +348,7 @@ class CostPlot(QWidget):
             self.legend.removeItem(curve)
             if visible:
                 self.legend.addItem(curve, SERIES_STYLE[name][0])
+        self._fit_legend()
         self._set_cost_label()
 
     def _set_cost_label(self) -> None:
