@@ -7,10 +7,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from bpstudio.app import window_layout
 from bpstudio.app.main_window import MainWindow
-from bpstudio.app.screenshot import Screenshot, ScreenshotRequest
+from bpstudio.app.screenshot import Screenshot, ScreenshotRequest, snapshot_settled
+from bpstudio.app.worker import StopConditions
 
 
 def _shoot(
@@ -69,3 +73,63 @@ def test_untrained_walkthrough_picture_waits_for_the_probes_forward_pass(
     )
     assert seen["code"] == 0
     assert seen["activations"] is True
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1600, 1000)])
+def test_the_notes_labels_stay_inside_the_canvas_after_training_to_a_tiny_cost(
+    qtbot: QtBot, open_window: Callable[..., MainWindow], tmp_path: Path, size: tuple[int, int]
+) -> None:
+    window = open_window()
+    window.new_from_template("note")
+    inside: list[bool] = []
+    texts: list[str] = []
+
+    def check(_code: int) -> None:
+        view = window.canvas
+        area = QRectF(view.viewport().rect())
+        for text, _points in view.network_scene.annotations.drawn_texts():
+            texts.append(text)
+        inside.extend(area.contains(view.screen_rect(item)) for item in view.shown_items())
+
+    shot = Screenshot(window, ScreenshotRequest(tmp_path / "note.png", 3000, size))
+    shot.finished.connect(check)
+    window.show()
+    shot.start()
+    qtbot.waitUntil(lambda: bool(inside), timeout=120_000)
+    assert any("C0" in t and "·10" in t for t in texts)  # trained to a tiny cost
+    assert all(inside)
+
+
+@pytest.mark.parametrize("mode", ["plain", "walkthrough", "presenter"])
+def test_the_notes_labels_stay_inside_after_a_run_in_the_window(
+    qtbot: QtBot, open_window: Callable[..., MainWindow], mode: str
+) -> None:
+    window = open_window()
+    window.new_from_template("note")
+    window.setProperty(window_layout.SCREEN_SIZE_PROPERTY, QSize(1280, 720))
+    window.reset_layout()
+    window.resize(1280, 720)
+    if mode == "presenter":
+        window.presenter.set_active(True)
+    window.show()
+    if mode == "walkthrough":
+        window.open_walkthrough(6)
+    qtbot.waitUntil(lambda: window.controller.snapshot is not None, timeout=60_000)
+    view = window.canvas
+    view.fit_network()
+    with qtbot.waitSignal(window.controller.trainingStopped, timeout=120_000):
+        window.controller.run(StopConditions(max_steps=3000, steps_per_second=None))
+    qtbot.waitUntil(lambda: snapshot_settled(window), timeout=60_000)
+    QApplication.processEvents()
+
+    def outside() -> list[str]:
+        area = QRectF(view.viewport().rect())
+        return [
+            type(item).__name__
+            for item in view.shown_items()
+            if not area.contains(view.screen_rect(item))
+        ]
+
+    cost = [t for t, _ in view.network_scene.annotations.drawn_texts() if "C0" in t]
+    assert len(cost) == 1  # C0 beside the output, after 3000 steps (tiny outside the walkthrough)
+    assert outside() == []
