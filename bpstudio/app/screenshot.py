@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, QTimer, Signal
 
 from bpstudio.app import window_layout
@@ -116,6 +117,10 @@ def drain_views(window: MainWindow, rounds: int = SETTLE_ROUNDS) -> bool:
     for in turn, until nothing waits; False if that did not happen within ``rounds``."""
     for _ in range(rounds):
         QCoreApplication.sendPostedEvents()  # queued signals, layout requests
+        for plot in window.findChildren(pg.GraphicsView):
+            # A plot fits its axes to new data when it next paints, after its axes were
+            # drawn (the grab would show the old range): fit them now.
+            plot.scene().prepareForPaint()
         jobs = [job for job in window.findChildren(LatestJob) if job.busy]
         ran = scheduler().flush()
         for job in jobs:

@@ -31,8 +31,13 @@ def _shoot(
         seen["gradient_bars"] = sum(
             int(np.count_nonzero(bar.opts["height"])) for bar in window.gradient_plot.bars.values()
         )
-        xs, _ys = window.cost_slice.curve.getData()
+        xs, ys = window.cost_slice.curve.getData()
         seen["slice_points"] = 0 if xs is None else len(xs)
+        if xs is not None and len(xs):
+            # The plot's axes were fitted to the curve before the picture (not its old range).
+            (x0, x1), (y0, y1) = window.cost_slice.plot_item.viewRange()
+            seen["slice_in_range"] = bool(x0 <= xs.min() and xs.max() <= x1)
+            seen["slice_in_range"] &= bool(y0 <= ys.min() and ys.max() <= y1)
         values = window.canvas.network_scene.values
         seen["activations"] = values is not None and values.A is not None
         seen["step"] = window.document.project.step
@@ -60,6 +65,7 @@ def test_trained_spirals_picture_shows_every_view_settled(
     assert int(seen["cost_points"]) >= 2  # type: ignore[call-overload]
     assert int(seen["gradient_bars"]) > 0  # type: ignore[call-overload]
     assert int(seen["slice_points"]) > 0  # type: ignore[call-overload]
+    assert seen["slice_in_range"] is True
     assert seen["activations"] is True
 
 
