@@ -7,13 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QRectF, QSize
+from PySide6.QtCore import QPoint, QRect, QRectF, QSize
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app import window_layout
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.screenshot import Screenshot, ScreenshotRequest, snapshot_settled
+from bpstudio.app.theme import theme
 from bpstudio.app.worker import StopConditions
 
 
@@ -31,13 +33,19 @@ def _shoot(
         seen["gradient_bars"] = sum(
             int(np.count_nonzero(bar.opts["height"])) for bar in window.gradient_plot.bars.values()
         )
-        xs, ys = window.cost_slice.curve.getData()
+        xs, _ys = window.cost_slice.curve.getData()
         seen["slice_points"] = 0 if xs is None else len(xs)
-        if xs is not None and len(xs):
-            # The plot's axes were fitted to the curve before the picture (not its old range).
-            (x0, x1), (y0, y1) = window.cost_slice.plot_item.viewRange()
-            seen["slice_in_range"] = bool(x0 <= xs.min() and xs.max() <= x1)
-            seen["slice_in_range"] &= bool(y0 <= ys.min() and ys.max() <= y1)
+        # The picture shows the curve (its axes fitted to it before the grab): pixels of the
+        # curve's colour where the plot is.
+        plot = window.cost_slice.plot_widget
+        corner = plot.mapTo(window, QPoint(0, 0))
+        picture = QImage(str(request.path)).copy(QRect(corner, plot.size()))
+        colour = QColor(theme().plots.train_cost)
+        seen["slice_pixels"] = sum(
+            picture.pixelColor(x, y) == colour
+            for x in range(0, picture.width(), 2)
+            for y in range(picture.height())
+        )
         values = window.canvas.network_scene.values
         seen["activations"] = values is not None and values.A is not None
         seen["step"] = window.document.project.step
@@ -52,20 +60,28 @@ def _shoot(
     return seen
 
 
-@pytest.mark.parametrize("attempt", range(3))
-def test_trained_spirals_picture_shows_every_view_settled(
-    qtbot: QtBot, open_window: Callable[..., MainWindow], tmp_path: Path, attempt: int
+@pytest.mark.parametrize(
+    ("template", "steps", "attempt"),
+    [("spirals", 30, 1), ("spirals", 30, 2), ("spirals", 30, 3), ("note", 3000, 1)],
+)
+def test_trained_picture_shows_every_view_settled(
+    qtbot: QtBot,
+    open_window: Callable[..., MainWindow],
+    tmp_path: Path,
+    template: str,
+    steps: int,
+    attempt: int,
 ) -> None:
     window = open_window()
-    window.new_from_template("spirals")
-    target = tmp_path / f"spirals-{attempt}.png"
-    seen = _shoot(qtbot, window, ScreenshotRequest(target, 30, (1600, 1000)))
+    window.new_from_template(template)
+    target = tmp_path / f"{template}-{attempt}.png"
+    seen = _shoot(qtbot, window, ScreenshotRequest(target, steps, (1600, 1000)))
     assert seen["code"] == 0
-    assert seen["step"] == 30
+    assert seen["step"] == steps
     assert int(seen["cost_points"]) >= 2  # type: ignore[call-overload]
     assert int(seen["gradient_bars"]) > 0  # type: ignore[call-overload]
     assert int(seen["slice_points"]) > 0  # type: ignore[call-overload]
-    assert seen["slice_in_range"] is True
+    assert int(seen["slice_pixels"]) > 0  # type: ignore[call-overload]
     assert seen["activations"] is True
 
 
