@@ -76,7 +76,7 @@ screenshots: $(VENV)/.runtime
 	QT_QPA_PLATFORM=offscreen $(BIN)/bpstudio --screenshot docs/screenshot.png \
 		--template spirals --train-steps 4000 --size 1600x1000
 	QT_QPA_PLATFORM=offscreen $(BIN)/bpstudio --screenshot docs/screenshot-digits.png \
-		--template digits --train-steps 1500 --size 1280x720
+		--template digits --train-steps 3000 --size 1280x720
 
 icons: $(VENV)/.runtime
 	QT_QPA_PLATFORM=offscreen $(PY) packaging/make_icons.py

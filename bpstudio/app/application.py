@@ -206,7 +206,12 @@ def _run_screenshot(args: argparse.Namespace) -> int:
             use_theme(THEMES[args.theme])
         if args.presenter:
             window.presenter.set_active(True)
-        shot = Screenshot(window, ScreenshotRequest(args.screenshot, args.train_steps, size))
+        settle = bool(
+            args.template or args.project is not None or args.walkthrough is not None
+        ) or bool(args.presenter)
+        request = ScreenshotRequest(args.screenshot, args.train_steps, size, settle)
+        shot = Screenshot(window, request)
+        shot.finished.connect(app.exit)
         window.show()
         if args.walkthrough is not None:
             window.open_walkthrough(args.walkthrough - 1)

@@ -12,8 +12,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QFontMetrics,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -72,6 +80,8 @@ MAX_RECENT = 8
 HEAP_SETTLE_DELAY_MS = 1000
 BACKEND_LABELS = {"process": "In a Separate &Process", "thread": "In a &Thread of the Window"}
 NOTICE_MS = 15_000
+#: The toolbar's Undo and Redo name their step in at most about this many characters.
+TOOLBAR_STEP_CHARS = 26
 #: The setting that says how layers are written: "relative" (the note's L, L−1) or "absolute".
 NOTATION_KEY = notation.LAYER_STYLE_KEY  # the Preferences dialog writes the same setting
 
@@ -79,6 +89,20 @@ NOTATION_KEY = notation.LAYER_STYLE_KEY  # the Preferences dialog writes the sam
 def preferred_backend(settings: QSettings) -> str:
     value = str(settings.value(BACKEND_KEY, BACKENDS[0]))
     return value if value in BACKENDS else BACKENDS[0]
+
+
+def _name_step(action: QAction, verb: str, what: str) -> None:
+    """Undo/Redo named after their step: in full in the Edit menu and the tooltip, on the
+    toolbar (its icon text) shortened to :data:`TOOLBAR_STEP_CHARS` characters' width, so
+    a long step name never pushes the toolbar's other buttons into its overflow."""
+    if not shiboken6.isValid(action):
+        return  # the window is closing: its undo stack is cleared after its actions went
+    full = f"{verb} {what}".strip()
+    action.setText(f"&{full}")
+    metrics = QFontMetrics(action.font())
+    width = metrics.averageCharWidth() * TOOLBAR_STEP_CHARS
+    action.setIconText(metrics.elidedText(full, Qt.TextElideMode.ElideRight, width))
+    action.setToolTip(full)
 
 
 class MainWindow(QMainWindow):
@@ -276,8 +300,9 @@ class MainWindow(QMainWindow):
         stack = self.document.undo_stack
         stack.canUndoChanged.connect(self.act_undo.setEnabled)
         stack.canRedoChanged.connect(self.act_redo.setEnabled)
-        stack.undoTextChanged.connect(lambda t: self.act_undo.setText(f"&Undo {t}".strip()))
-        stack.redoTextChanged.connect(lambda t: self.act_redo.setText(f"&Redo {t}".strip()))
+        undo, redo = self.act_undo, self.act_redo
+        stack.undoTextChanged.connect(lambda t: _name_step(undo, "Undo", t))
+        stack.redoTextChanged.connect(lambda t: _name_step(redo, "Redo", t))
         self.act_undo.setEnabled(False)
         self.act_redo.setEnabled(False)
         self.act_about = self._action("&About Backprop Studio", self._about)

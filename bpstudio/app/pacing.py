@@ -72,6 +72,23 @@ class RedrawScheduler(QObject):
     def cancel(self, callback: Callable[[], None]) -> None:
         self._queue.pop(callback, None)
 
+    @property
+    def pending(self) -> int:
+        """How many redraws wait to run."""
+        return len(self._queue)
+
+    def flush(self) -> int:
+        """Run every waiting redraw now, in order, paces ignored, including those the
+        redraws ask for meanwhile (a settled window, ``--screenshot``); how many ran."""
+        ran = 0
+        while self._queue:
+            callback = next(iter(self._queue))
+            del self._queue[callback]
+            self._run(callback, self._clock())
+            ran += 1
+        self._timer.stop()
+        return ran
+
     def _on_timeout(self) -> None:
         now = self._clock()
         wait = math.inf

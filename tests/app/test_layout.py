@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QRect, QSettings, Qt
-from PySide6.QtGui import QFontMetrics, QTextDocument, QTextDocumentFragment
+from PySide6.QtGui import QFontMetrics, QTextDocument, QTextDocumentFragment, QUndoCommand
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSizeGrip,
     QTabBar,
+    QToolBar,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -354,3 +355,43 @@ def test_the_cost_legend_wraps_rather_than_running_off_the_plot(
         assert window.cost_plot.legend.columnCount < 5
     problems = [p for p in _problems(window) if p.startswith("cost legend")]
     assert not problems, "\n".join(problems)
+
+
+class _NamedStep(QUndoCommand):
+    """A step that changes nothing, named like the walkthrough's longest."""
+
+    def __init__(self) -> None:
+        super().__init__(LONG_STEP)
+
+
+LONG_STEP = "Walkthrough: The note's two-neuron output (2-3-2)"
+
+
+@pytest.mark.parametrize("screen", [(1280, 720)], indirect=True)
+def test_a_long_undo_text_pushes_no_toolbar_button_into_the_overflow(
+    qtbot: QtBot, window: MainWindow, screen: QRect
+) -> None:
+    window.show()
+    stack = window.document.undo_stack
+    stack.push(_NamedStep())
+    stack.push(_NamedStep())
+    stack.undo()  # a long Redo text as well
+    QApplication.processEvents()
+    hidden = [
+        action.text()
+        for toolbar in window.findChildren(QToolBar)
+        if toolbar.isVisible()
+        for action in toolbar.actions()
+        if action.isVisible() and not action.isSeparator()
+        if not (
+            (button := toolbar.widgetForAction(action)) is not None
+            and button.isVisible()
+            and toolbar.rect().contains(button.geometry())
+        )
+    ]
+    assert hidden == []
+    undo = window.act_undo
+    assert undo.toolTip() == f"Undo {LONG_STEP}"  # in full where there is room
+    assert undo.text().replace("&", "") == f"Undo {LONG_STEP}"
+    assert len(undo.iconText()) < len(undo.toolTip())
+    assert window.act_redo.toolTip() == f"Redo {LONG_STEP}"

@@ -172,3 +172,22 @@ def test_layer_plots_fit_a_narrow_gradient_dock(
     for widget in (plot.norms_widget, plot.histogram_widget):
         item = widget.getPlotItem()
         qtbot.waitUntil(lambda item=item, widget=widget: item.geometry().width() <= widget.width())
+
+
+def test_flush_runs_every_waiting_redraw_now_paces_ignored(qtbot: QtBot) -> None:
+    clock = FakeClock()
+    pacer = RedrawScheduler(clock=clock)
+    ran: list[str] = []
+
+    def first() -> None:
+        ran.append("first")
+        pacer.request(second, True, 10.0)  # asked for by a redraw: runs in the same flush
+
+    def second() -> None:
+        ran.append("second")
+
+    pacer.request(first, True, 10.0)
+    assert pacer.pending == 1
+    assert pacer.flush() == 2
+    assert ran == ["first", "second"]
+    assert pacer.pending == 0
