@@ -185,3 +185,18 @@ def test_canvas_numbers_are_larger_in_presenter_mode(qtbot: QtBot, window: MainW
         assert during[kind] >= 1.5 * size, (kind, size, during[kind])
     window.presenter.set_active(False)
     assert _canvas_text_sizes(window) == before
+
+
+def test_the_cost_legend_grows_in_presenter_mode(qtbot: QtBot, window: MainWindow) -> None:
+    legend = window.cost_plot.legend
+
+    def sizes() -> list[float]:
+        QApplication.processEvents()  # the font change reaches the plot
+        return [float(label.opts["size"].removesuffix("pt")) for _s, label in legend.items]
+
+    before = sizes()
+    assert before
+    window.presenter.set_active(True)
+    assert all(during >= 1.4 * size for during, size in zip(sizes(), before, strict=True))
+    window.presenter.set_active(False)
+    assert sizes() == pytest.approx(before, abs=0.2)

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
@@ -222,6 +222,22 @@ class CostPlot(QWidget):
             return  # a hidden plot draws when it is shown again
         history, self._pending = self._pending, None
         self.draw(history)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presenter mode's larger type
+            self._follow_font()
+
+    def _follow_font(self) -> None:
+        """The legend's entries in the widget's type size (the axes' titles keep theirs:
+        the cost plot is short in presenter mode, and they run along its height)."""
+        points = self.font().pointSizeF()
+        if points <= 0:
+            return
+        self.legend.setLabelTextSize(f"{max(8.0, 0.9 * points):.1f}pt")
+        for _sample, label in self.legend.items:
+            label.setText(label.text)  # the size applies when the text is set
+        self._fit_legend()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
