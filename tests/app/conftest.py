@@ -5,6 +5,7 @@
   ``backend`` (the training process and the training thread).
 - ``settings``: a QSettings in an INI file under ``tmp_path``, so tests never touch the
   user's settings; likewise every window's recovery folder (autosave) is under ``tmp_path``.
+- ``screen``: the available screen size a window lays itself out for (indirect parameter).
 - ``open_window``: opens main windows on those settings; after the test each is closed
   (discarding unsaved changes, as every close during the test does) and its training
   stopped.
@@ -31,7 +32,7 @@ import shiboken6
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QObject, QSettings, QThread, Signal  # noqa: E402
+from PySide6.QtCore import QObject, QRect, QSettings, QThread, Signal  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 from window_helpers import discard_changes
@@ -76,6 +77,18 @@ def open_window(qtbot: QtBot, settings: QSettings) -> Iterator[Callable[..., Mai
         if shiboken6.isValid(window):
             window.close()
         window.controller.shutdown()
+
+
+@pytest.fixture
+def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> QRect:
+    """The screen a window opens on (``(width, height)``, parametrised indirectly): the
+    window's layout code is told that size is what the screen has available."""
+    from bpstudio.app import window_layout
+
+    width, height = request.param
+    rect = QRect(0, 0, width, height)
+    monkeypatch.setattr(window_layout, "available", lambda _window: QRect(rect))
+    return rect
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ that stay under the pointer; neuron heat maps (pytest-qt, offscreen)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QGraphicsItem
 from pytestqt.qtbot import QtBot
-from window_helpers import discard_changes
+from window_helpers import SCREEN_SIZES, TEMPLATES, template_project
 
-from bpstudio.app import window_layout
 from bpstudio.app.canvas import NetworkView
 from bpstudio.app.canvas.annotations import font_points
 from bpstudio.app.canvas.items import MIN_TEXT_POINTS, NeuronItem
@@ -30,48 +29,26 @@ from bpstudio.app.main_window import MainWindow
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import theme
 from bpstudio.app.worker import WorkerOptions
-from bpstudio.core.data.source import DataSource, load_examples
+from bpstudio.core.data.source import load_examples
 from bpstudio.core.engine.decision import neuron_grid
-from bpstudio.core.engine.network import NetworkSpec, Params, initialize
-from bpstudio.core.files.project import Project
+from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.snapshot import probe_state, take_snapshot
 from bpstudio.core.training.trainer import StepUnit, Trainer
 
 StubController = Any
 
-SIZES = [(1280, 720), (1366, 768), (1600, 1000), (1920, 1080)]
-TEMPLATES = ["note", "spirals", "digits", "784-128-10"]
-
-
-def _project(name: str) -> Project:
-    if name == "784-128-10":
-        spec = NetworkSpec.build([784, 128, 10], "relu", "softmax", "cross_entropy")
-        return Project(spec, initialize(spec, "xavier", 0), DataSource("generator", "xor"))
-    return make_project(name)
+SIZES = SCREEN_SIZES
 
 
 @pytest.fixture
-def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> QRect:
-    width, height = request.param
-    rect = QRect(0, 0, width, height)
-    monkeypatch.setattr(window_layout, "available", lambda _window: QRect(rect))
-    return rect
-
-
-@pytest.fixture
-def window(qtbot: QtBot, settings: QSettings, screen: QRect) -> Iterator[MainWindow]:
-    win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
-    win.ask_unsaved = discard_changes
-    qtbot.addWidget(win)
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.controller.shutdown()
+def window(screen: QRect, open_window: Callable[..., MainWindow]) -> MainWindow:
+    """A window on the test's ``screen`` (patched in before the window opens)."""
+    return open_window(worker=WorkerOptions(backend="thread"))
 
 
 def _open(qtbot: QtBot, window: MainWindow, template: str) -> None:
-    window.document.replace_project(_project(template))
+    window.document.replace_project(template_project(template))
     window.show()
     if template != "784-128-10":  # its stand-in data does not fit it: no training
         steps: list[int] = []

@@ -27,36 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
-from window_helpers import discard_changes
+from window_helpers import SCREEN_SIZES, TEMPLATES, discard_changes, template_project
 
 from bpstudio.app import window_layout
 from bpstudio.app.elided import ElidedLabel, FittedRichLabel
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.selection import Selection
 from bpstudio.app.worker import WorkerOptions
-from bpstudio.core.data.source import DataSource
-from bpstudio.core.engine.network import NetworkSpec, initialize
-from bpstudio.core.files.project import Project
-from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.trainer import StepUnit
 
-SIZES = [(1280, 720), (1366, 768), (1600, 1000), (1920, 1080)]
-TEMPLATES = ["note", "spirals", "digits", "784-128-10"]
-
-
-def _project(name: str) -> Project:
-    if name == "784-128-10":
-        spec = NetworkSpec.build([784, 128, 10], "relu", "softmax", "cross_entropy")
-        return Project(spec, initialize(spec, "xavier", 0), DataSource("generator", "xor"))
-    return make_project(name)
-
-
-@pytest.fixture
-def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> QRect:
-    width, height = request.param
-    rect = QRect(0, 0, width, height)
-    monkeypatch.setattr(window_layout, "available", lambda _window: QRect(rect))
-    return rect
+SIZES = SCREEN_SIZES
 
 
 @pytest.fixture
@@ -184,7 +164,7 @@ def _problems(window: QMainWindow) -> list[str]:
 
 
 def _prepare(qtbot: QtBot, window: MainWindow, template: str) -> None:
-    window.document.replace_project(_project(template))
+    window.document.replace_project(template_project(template))
     window.show()
     if template != "784-128-10":  # its stand-in data does not fit it: no training
         steps: list[int] = []
@@ -342,7 +322,7 @@ def test_the_cost_slice_of_a_selected_weight_is_in_view_without_scrolling(
 def test_the_cost_legend_wraps_rather_than_running_off_the_plot(
     qtbot: QtBot, window: MainWindow, screen: QRect
 ) -> None:
-    window.document.replace_project(_project("xor"))
+    window.document.replace_project(template_project("xor"))
     window.show()
     steps: list[int] = []
     window.controller.snapshotReceived.connect(lambda s: steps.append(s.step))

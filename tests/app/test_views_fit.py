@@ -8,10 +8,10 @@ screenshots at QT_SCALE_FACTOR=2 check the pixels.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QRect, QRectF, QSettings
+from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -21,9 +21,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
 )
 from pytestqt.qtbot import QtBot
-from window_helpers import discard_changes
 
-from bpstudio.app import window_layout
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.plots.gradient import MODE_COMPONENTS
 from bpstudio.app.worker import WorkerOptions
@@ -34,22 +32,9 @@ SIZES = [(1280, 720), (1600, 1000), (1920, 1080)]
 
 
 @pytest.fixture
-def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> QRect:
-    width, height = request.param
-    rect = QRect(0, 0, width, height)
-    monkeypatch.setattr(window_layout, "available", lambda _window: QRect(rect))
-    return rect
-
-
-@pytest.fixture
-def window(qtbot: QtBot, settings: QSettings, screen: QRect) -> Iterator[MainWindow]:
-    win = MainWindow(settings, worker=WorkerOptions(backend="thread"))
-    win.ask_unsaved = discard_changes
-    qtbot.addWidget(win)
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.controller.shutdown()
+def window(screen: QRect, open_window: Callable[..., MainWindow]) -> MainWindow:
+    """A window on the test's ``screen`` (patched in before the window opens)."""
+    return open_window(worker=WorkerOptions(backend="thread"))
 
 
 def _settle() -> None:
