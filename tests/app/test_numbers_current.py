@@ -217,8 +217,8 @@ def test_the_cost_header_says_when_its_whole_set_values_were_computed(
     assert len(steps) >= 3, steps
     assert 200 - int(steps[-1]) <= 80
     plot = window.cost_plot
-    qtbot.waitUntil(lambda: "train C" in plot.summary.text(), timeout=TIMEOUT)
-    header = plain(plot.summary.text())
+    qtbot.waitUntil(lambda: "train C" in plot.summary.forms()[0], timeout=TIMEOUT)
+    header = plain(plot.summary.forms()[0])
     last = int(steps[-1])
     train_c = float(history["train_cost"].data()[1][-1])
     acc = float(history["train_accuracy"].data()[1][-1])
@@ -245,11 +245,11 @@ def test_a_whole_set_evaluation_of_the_latest_step_carries_no_step(
     trainer_history["batch_cost"].append(17, 0.4)
     plot = window.cost_plot
     plot.draw({name: s.data() for name, s in trainer_history.series.items()})
-    header = plain(plot.summary.text())
+    header = plain(plot.summary.forms()[0])
     assert "batch C 0.4" in header
     assert "train C 0.25 (step 16)" in header
     trainer_history["train_cost"].append(17, 0.2)
     plot.draw({name: s.data() for name, s in trainer_history.series.items()})
-    header = plain(plot.summary.text())
+    header = plain(plot.summary.forms()[0])
     assert "train C 0.2" in header
     assert "(step" not in header

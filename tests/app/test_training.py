@@ -565,7 +565,7 @@ def test_cost_plot_draws_history_and_rewinds_with_undo(
 
     document.undo_stack.undo()
     qtbot.waitUntil(lambda: plot.curves["batch_cost"].xData is None, timeout=TIMEOUT)
-    assert "No training yet" in plot.summary.text()
+    assert "No training yet" in plot.summary.forms()[0]
 
 
 def test_cost_plot_redraws_at_most_30_times_a_second(
@@ -755,7 +755,7 @@ def test_the_cost_plot_labels_c_and_c_data_with_a_penalty(
     _, c_data = history["train_data_cost"].data()
     assert np.all(c > c_data)
     assert "C_data" in plot.plot_item.getAxis("left").labelText
-    assert "train C_data" in plot.summary.text()
+    assert "train C_data" in plot.summary.forms()[0]
 
 
 def test_the_vanishing_gradient_notice_shows_beside_the_divergence_banner(

@@ -20,11 +20,11 @@ from PySide6.QtGui import QColor, QPalette, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from bpstudio.app.document import Document
+from bpstudio.app.elided import FittedRichLabel
 from bpstudio.app.pacing import scheduler
 from bpstudio.app.plots import fix_axis_widths, follow_theme, stepped_range
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
-from bpstudio.app.widgets import status_label
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.training.snapshot import Snapshot
 
@@ -157,8 +157,7 @@ class CostPlot(QWidget):
         self.curves["batch_cost"].setZValue(-1)
         self._show_accuracy(False)
 
-        self.summary = status_label()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary = FittedRichLabel()
         self.log_check = QCheckBox("Log scale")
         self.log_check.setToolTip("Logarithmic cost axis: shows progress over many decades")
         self.log_check.toggled.connect(self._on_log_toggled)
@@ -194,7 +193,7 @@ class CostPlot(QWidget):
                 curve.setSymbolPen(pg.mkPen(series_colour(name)))
                 curve.setSymbolBrush(pg.mkBrush(series_colour(name)))
         self.legend.setLabelTextColor(self.palette().color(QPalette.ColorRole.Text))
-        self.summary.setText(self._summary_html(self.history))
+        self.summary.set_forms(*self._summary_forms(self.history))
 
     # -- data in ---------------------------------------------------------------------------------
 
@@ -293,7 +292,7 @@ class CostPlot(QWidget):
         self._show_data_terms(any(len(history.get(n, empty)[0]) > 0 for n in DATA_TERM_SERIES))
         if self._follow and not any(self.plot_item.vb.autoRangeEnabled()):
             self._follow_data(history)
-        self.summary.setText(self._summary_html(history))
+        self.summary.set_forms(*self._summary_forms(history))
         self.draw_count += 1
 
     def _follow_data(self, history: History) -> None:
@@ -384,13 +383,15 @@ class CostPlot(QWidget):
         self.draw(self.history)
 
     @staticmethod
-    def _summary_html(history: History) -> str:
-        """The latest value of every series; an evaluation on a whole set that is older
-        than the last step says at which step it was made ("train C 0.64 (step 16)")."""
-        parts = []
+    def _summary_forms(history: History) -> tuple[str, ...]:
+        """The latest value of every series, fullest first (see :class:`FittedRichLabel`):
+        an evaluation on a whole set that is older than the last step says at which step it
+        was made ("train C 0.64 (step 16)"); shorter forms leave out the accuracies, then
+        the whole-set evaluations."""
         steps = history.get("batch_cost", (np.empty(0), np.empty(0)))[0]
         latest = int(steps[-1]) if len(steps) else None
         muted = css(theme().text_muted)
+        parts: list[tuple[str, str]] = []  # (series, its text)
         for name, label, fmt in (
             ("batch_cost", "batch C", "{:.4g}"),
             ("train_cost", "train C", "{:.4g}"),
@@ -409,7 +410,15 @@ class CostPlot(QWidget):
             when = ""
             if latest is not None and step != latest:
                 when = f" <span style='color:{muted}'>(step {step:,})</span>"
-            parts.append(f"<span style='color:{colour}'>{label} <b>{value}</b>{when}</span>")
+            parts.append(
+                (name, f"<span style='color:{colour}'>{label} <b>{value}</b>{when}</span>")
+            )
         if not parts:
-            return "<i>No training yet: step or run to draw the cost.</i>"
-        return " &nbsp; ".join(parts)
+            return (
+                "<i>No training yet: step or run to draw the cost.</i>",
+                "<i>No training yet</i>",
+            )
+        costs = [text for name, text in parts if "accuracy" not in name]
+        batch = [text for name, text in parts if name == "batch_cost"]
+        forms = [" &nbsp; ".join(texts) for texts in ([t for _n, t in parts], costs, batch)]
+        return tuple(dict.fromkeys(form for form in forms if form))  # distinct, in order
