@@ -140,11 +140,16 @@ def open_window(
             window.new_from_template(args.template)
         if args.project is not None:
             window.open_path(args.project)
+    _apply_view_options(window, args)
+    return window
+
+
+def _apply_view_options(window: MainWindow, args: argparse.Namespace) -> None:
+    """This run's ``--theme`` and ``--presenter``, once the project is open."""
     if args.theme is not None:
         use_theme(THEMES[args.theme])
     if args.presenter:
         window.presenter.set_active(True)
-    return window
 
 
 def run_app(argv: Sequence[str]) -> int:
@@ -202,10 +207,7 @@ def _run_screenshot(args: argparse.Namespace) -> int:
             window.new_from_template(args.template)
         if args.project is not None:
             window.open_path(args.project)
-        if args.theme is not None:
-            use_theme(THEMES[args.theme])
-        if args.presenter:
-            window.presenter.set_active(True)
+        _apply_view_options(window, args)
         settle = bool(
             args.template or args.project is not None or args.walkthrough is not None
         ) or bool(args.presenter)

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSlider,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -57,7 +56,7 @@ from bpstudio.app.panels.data_preview import (
 )
 from bpstudio.app.theme import css, notifier, theme
 from bpstudio.app.training import TrainingController
-from bpstudio.app.widgets import IntegerSpinBox
+from bpstudio.app.widgets import IntegerSpinBox, PageStack
 from bpstudio.app.worker import LoadedData
 from bpstudio.core.data.datasets import GENERATORS, Dataset, GeneratorInfo
 from bpstudio.core.data.fit import FitPlan, fit_to_dataset, fits, suggests_other_output
@@ -243,7 +242,7 @@ class DataPanel(QWidget):
         cl.addRow(self.standardize_check)
         cl.addRow(self.reimport_button)
 
-        self.pages = QStackedWidget()
+        self.pages = PageStack()  # as tall as the shown page alone
         self.pages.addWidget(generator_page)
         self.pages.addWidget(csv_page)
         self.pages.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -444,15 +443,6 @@ class DataPanel(QWidget):
         else:
             self.pages.setCurrentIndex(0)
             self.description.setText(info.description)
-        # A stacked widget is as tall as its tallest page; only the shown one should count.
-        for i in range(self.pages.count()):
-            policy = QSizePolicy.Policy.Preferred
-            if i != self.pages.currentIndex():
-                policy = QSizePolicy.Policy.Ignored
-            page = self.pages.widget(i)
-            if page is not None:
-                page.setSizePolicy(policy, policy)
-        self.pages.updateGeometry()
         self.noise_value.setText(f"{self.noise_slider.value() / NOISE_STEPS:.2f}")
         pending = self.is_pending()
         self.apply_button.setEnabled(pending)

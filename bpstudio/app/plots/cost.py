@@ -41,6 +41,8 @@ SERIES_STYLE: dict[str, tuple[str, float, Qt.PenStyle, bool]] = {
     "train_data_cost": ("C_data train", 1.0, Qt.PenStyle.DotLine, False),
     "validation_data_cost": ("C_data validation", 1.0, Qt.PenStyle.DotLine, False),
 }
+#: Pixels between two legend entries in a row.
+LEGEND_SPACING = 12
 #: The curves of the data term, in the legend only while a penalty made them differ from C.
 DATA_TERM_SERIES = ("train_data_cost", "validation_data_cost")
 
@@ -119,7 +121,7 @@ class CostPlot(QWidget):
         # The legend sits above the data, in the row of the (unused) title, so it never hides
         # a curve; it is part of the plot item, so exported images carry it.
         self.legend = pg.LegendItem(
-            colCount=5, labelTextColor=foreground, labelTextSize="8pt", horSpacing=12
+            colCount=5, labelTextColor=foreground, labelTextSize="8pt", horSpacing=LEGEND_SPACING
         )
         item.layout.removeItem(item.titleLabel)
         item.titleLabel.hide()
@@ -248,9 +250,8 @@ class CostPlot(QWidget):
         entries = self.legend.items
         if not entries:
             return
-        spacing = 12  # the legend's horSpacing
         widest = max(
-            sample.boundingRect().width() + label.item.boundingRect().width() + spacing
+            sample.boundingRect().width() + label.item.boundingRect().width() + LEGEND_SPACING
             for sample, label in entries
         )
         room = self.plot_widget.width() - 2 * self.plot_item.getAxis("left").width()

@@ -67,7 +67,6 @@ class CostSlicePlot(QWidget):
         self._job.finished.connect(self._on_slice)
         self._job.failed.connect(self._on_failed)
 
-        colours = theme().plots
         background = self.palette().color(QPalette.ColorRole.Base)
         self.plot_widget = _SlicePlotWidget(background=background)
         self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
@@ -78,14 +77,11 @@ class CostSlicePlot(QWidget):
         for name in ("left", "bottom"):
             self.plot_item.getAxis(name).enableAutoSIPrefix(False)
         fix_axis_widths(self.plot_item)
-        self.curve = self.plot_item.plot(pen=pg.mkPen(colours.train_cost, width=2))
-        self.tangent = self.plot_item.plot(
-            pen=pg.mkPen(colours.validation_cost, width=1.6, style=Qt.PenStyle.DashLine)
-        )
-        self.point = pg.ScatterPlotItem(
-            size=9, pen=pg.mkPen(colours.probe, width=1.5), brush=pg.mkBrush(colours.probe)
-        )
+        self.curve = self.plot_item.plot()
+        self.tangent = self.plot_item.plot()
+        self.point = pg.ScatterPlotItem(size=9)
         self.plot_item.addItem(self.point)
+        self._on_theme_changed()  # the pens and brush, from the theme
         self.plot_widget.setMinimumHeight(150)
         follow_theme(self, self.plot_widget, self._on_theme_changed)
 
