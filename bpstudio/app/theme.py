@@ -18,13 +18,15 @@ whole layers at once with NumPy, because snapshots arrive up to 30 times a secon
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: a key of cached colour tables
@@ -342,12 +344,25 @@ def use_theme(chosen: Theme | None) -> None:
         notifier().themeChanged.emit()
 
 
+def set_palette_style(widget: QWidget, sheet: str) -> None:
+    """Give ``widget`` a style sheet that names palette colours (``color: palette(mid)``),
+    and set it again whenever the theme changes the application's palette: Qt resolves
+    ``palette(role)`` once, when a sheet is set."""
+    widget.setStyleSheet(sheet)
+    _palette_styled[widget] = sheet
+
+
+# The widgets given such sheets, and only those: walking QApplication.allWidgets() instead
+# wraps every widget Qt made itself (a combo box's popup, a scroll area's bars), whose
+# deletion the wrappers never hear of, and touching one later crashes the process.
+_palette_styled: weakref.WeakKeyDictionary[QWidget, str] = weakref.WeakKeyDictionary()
+
+
 def refresh_style_sheets() -> None:
-    """Resolve again the ``palette(role)`` colours of every widget's style sheet (Qt reads
-    them once, when the sheet is set), so they follow a new application palette."""
-    for widget in QApplication.allWidgets():
-        sheet = widget.styleSheet()
-        if "palette(" in sheet:
+    """Resolve again the ``palette(role)`` colours of the sheets set with
+    :func:`set_palette_style`, so they follow a new application palette."""
+    for widget, sheet in list(_palette_styled.items()):
+        if shiboken6.isValid(widget):
             widget.setStyleSheet("")
             widget.setStyleSheet(sheet)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from bpstudio.app import notation
@@ -24,7 +24,15 @@ from bpstudio.app.preferences import (
     read_preferences,
     write_preferences,
 )
-from bpstudio.app.theme import DARK, LIGHT, application_palette, notifier, theme
+from bpstudio.app.theme import (
+    DARK,
+    LIGHT,
+    application_palette,
+    notifier,
+    set_palette_style,
+    theme,
+    use_theme,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -156,3 +164,15 @@ def test_switching_the_theme_redraws_canvas_and_plots_live(window: MainWindow, s
     from bpstudio.app.plots.cost import series_colour
 
     assert pen.color() == series_colour("train_cost")
+
+
+def test_palette_colours_in_style_sheets_follow_the_theme(qtbot: QtBot) -> None:
+    """Qt resolves ``palette(role)`` in a sheet once; the theme sets such sheets again."""
+    label = QLabel("a caption")
+    qtbot.addWidget(label)
+    set_palette_style(label, "color: palette(placeholder-text);")
+    label.show()
+    for chosen in (DARK, LIGHT, DARK):
+        use_theme(chosen)
+        expected = application_palette(chosen).color(QPalette.ColorRole.PlaceholderText)
+        assert label.palette().color(QPalette.ColorRole.WindowText) == expected

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app.theme import css, theme
+from bpstudio.app.theme import css, set_palette_style, theme
 from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, GradCheckResult
 
 
@@ -46,7 +46,7 @@ class GradientCheckDialog(QDialog):
             f"error is below {DEFAULT_TOLERANCE:g}."
         )
         explanation.setWordWrap(True)
-        explanation.setStyleSheet("color: palette(mid);")
+        set_palette_style(explanation, "color: palette(mid);")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(self.summary)

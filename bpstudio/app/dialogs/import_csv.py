@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app import file_dialogs
 from bpstudio.app.background import LatestJob
 from bpstudio.app.file_dialogs import FileDialogs, FileKind
-from bpstudio.app.theme import css, theme, with_alpha
+from bpstudio.app.theme import css, set_palette_style, theme, with_alpha
 from bpstudio.app.widgets import IntegerSpinBox
 from bpstudio.core.data.csv_data import CsvFormat, _sniff_lines, sniff_csv
 from bpstudio.core.data.datasets import Dataset
@@ -161,7 +161,7 @@ class ImportCsvDialog(QDialog):
         self.header_check = QCheckBox("First row holds column names")
         self.header_check.toggled.connect(self._on_format_changed)
         self.file_info = QLabel()
-        self.file_info.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(self.file_info, "color: palette(placeholder-text);")
         format_row = QHBoxLayout()
         format_row.addWidget(QLabel("Delimiter:"))
         format_row.addWidget(self.delimiter_combo)

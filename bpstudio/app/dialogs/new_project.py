@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app.miniatures import dataset_pixmap, icon_of, template_parts, template_pixmap
-from bpstudio.app.theme import blend, theme, with_alpha
+from bpstudio.app.theme import blend, set_palette_style, theme, with_alpha
 from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.engine.network import NetworkSpec
@@ -147,7 +147,7 @@ class NewProjectDialog(QDialog):
         self.description.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.details = QLabel()
         self.details.setWordWrap(True)
-        self.details.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(self.details, "color: palette(placeholder-text);")
 
         preview = QVBoxLayout()
         preview.addWidget(self.title)

@@ -20,6 +20,7 @@ from bpstudio.app.preferences import (
     THEME_LABELS,
     Preferences,
 )
+from bpstudio.app.theme import set_palette_style
 from bpstudio.app.worker import BACKENDS
 
 BACKEND_LABELS = {
@@ -56,7 +57,7 @@ class PreferencesDialog(QDialog):
             "while training runs; the rest goes to training."
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(note, "color: palette(placeholder-text);")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

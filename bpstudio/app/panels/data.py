@@ -54,7 +54,7 @@ from bpstudio.app.panels.data_preview import (
     preview_from,
     summary_rows,
 )
-from bpstudio.app.theme import css, notifier, theme
+from bpstudio.app.theme import css, notifier, set_palette_style, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import IntegerSpinBox, PageStack
 from bpstudio.app.worker import LoadedData
@@ -186,7 +186,7 @@ class DataPanel(QWidget):
         notifier().themeChanged.connect(self._on_theme_changed)
         self.description = QLabel()
         self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(self.description, "color: palette(placeholder-text);")
 
         # Generator controls.
         self.size_slider = LogSlider()
@@ -261,7 +261,7 @@ class DataPanel(QWidget):
 
         self.preview_view = PreviewView(self)
         self.state_label = QLabel()
-        self.state_label.setStyleSheet("color: palette(placeholder-text); font-size: 9pt;")
+        set_palette_style(self.state_label, "color: palette(placeholder-text); font-size: 9pt;")
 
         self.summary_form = QFormLayout()
         self.summary_form.setContentsMargins(0, 0, 0, 0)
@@ -275,7 +275,7 @@ class DataPanel(QWidget):
         self.balance_bar = ClassBalanceBar()
         self.fit_label = QLabel()
         self.fit_label.setWordWrap(True)
-        self.fit_label.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(self.fit_label, "color: palette(placeholder-text);")
 
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)

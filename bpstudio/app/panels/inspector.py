@@ -31,7 +31,7 @@ from bpstudio.app.document import Document
 from bpstudio.app.editing import push_network_edit, set_loss
 from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.app.theme import css, theme
+from bpstudio.app.theme import css, set_palette_style, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.widgets import PageStack, ValueSpinBox
 from bpstudio.core.engine import edits
@@ -88,7 +88,7 @@ class ParameterEditor(QWidget):
         self.low_label = QLabel()
         self.high_label = QLabel()
         for label in (self.low_label, self.high_label):
-            label.setStyleSheet("color: palette(placeholder-text);")
+            set_palette_style(label, "color: palette(placeholder-text);")
             label.setMinimumWidth(24)
         self.high_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
@@ -170,7 +170,7 @@ def _value_label() -> QLabel:
 def _note_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text);")
+    set_palette_style(label, "color: palette(placeholder-text);")
     return label
 
 

@@ -49,7 +49,7 @@ from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
 from bpstudio.app.panels.examples_table import ExamplesTable, predicted_rows
 from bpstudio.app.pictures import image_side, ink_pixmap
-from bpstudio.app.theme import theme
+from bpstudio.app.theme import set_palette_style, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
 from bpstudio.core.data.datasets import Dataset
@@ -218,7 +218,7 @@ class ResultsPanel(QWidget):
         self.train_caption = QLabel("training")
         self.validation_caption = QLabel("validation")
         for caption in (self.train_caption, self.validation_caption):
-            caption.setStyleSheet("color: palette(placeholder-text);")
+            set_palette_style(caption, "color: palette(placeholder-text);")
         self.metric_title = QLabel("Accuracy")
         bold = QFont(self.metric_title.font())
         bold.setBold(True)
@@ -253,7 +253,7 @@ class ResultsPanel(QWidget):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             header.setMinimumSectionSize(26)
         self.confusion_axes = QLabel("rows: true class · columns: predicted class")
-        self.confusion_axes.setStyleSheet("color: palette(placeholder-text); font-size: 9pt;")
+        set_palette_style(self.confusion_axes, "color: palette(placeholder-text); font-size: 9pt;")
 
         self.gallery_title = QLabel()
         self.gallery_title.setFont(bold)
@@ -268,7 +268,7 @@ class ResultsPanel(QWidget):
 
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(self.note, "color: palette(placeholder-text);")
 
         accuracy_tab = QWidget()
         al = QVBoxLayout(accuracy_tab)
@@ -289,7 +289,7 @@ class ResultsPanel(QWidget):
         table_tab = QWidget()
         tl = QVBoxLayout(table_tab)
         self.table_note = QLabel("Select a row to make that example the probe.")
-        self.table_note.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(self.table_note, "color: palette(placeholder-text);")
         tl.addWidget(self.table_note)
         tl.addWidget(self.table, 1)
 

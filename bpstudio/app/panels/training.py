@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
-from bpstudio.app.theme import blend, css, notifier, theme, theme_on
+from bpstudio.app.theme import blend, css, notifier, set_palette_style, theme, theme_on
 from bpstudio.app.training import TrainingController
 from bpstudio.app.training_hint import PHASE_HINTS, epoch_text, panel_hint
 from bpstudio.app.widgets import (
@@ -98,7 +98,7 @@ class PhaseIndicator(QWidget):
         for i, phase in enumerate(Phase):
             if i:
                 arrow = QLabel("→")
-                arrow.setStyleSheet("color: palette(mid);")
+                set_palette_style(arrow, "color: palette(mid);")
                 layout.addWidget(arrow)
             label = QLabel(phase.value.capitalize())
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -400,7 +400,7 @@ class TrainingPanel(QWidget):
         outer.addWidget(self.phase_indicator)
         self.phase_hint = QLabel()
         self.phase_hint.setWordWrap(True)
-        self.phase_hint.setStyleSheet("color: palette(dark);")
+        set_palette_style(self.phase_hint, "color: palette(dark);")
         outer.addWidget(self.phase_hint)
         outer.addWidget(self._build_counters())
         self.status_label = QLabel()
@@ -442,7 +442,9 @@ class TrainingPanel(QWidget):
     def _build_counters(self) -> QWidget:
         box = QFrame()
         box.setObjectName("counters")
-        box.setStyleSheet("#counters { background: palette(alternate-base); border-radius: 6px; }")
+        set_palette_style(
+            box, "#counters { background: palette(alternate-base); border-radius: 6px; }"
+        )
         grid = QGridLayout(box)
         grid.setContentsMargins(8, 4, 8, 4)
         grid.setHorizontalSpacing(12)
@@ -454,7 +456,7 @@ class TrainingPanel(QWidget):
         for index, (key, caption) in enumerate(names):
             row, column = 2 * (index // 2), index % 2
             head = QLabel(caption)
-            head.setStyleSheet("color: palette(mid); font-size: 8pt;")
+            set_palette_style(head, "color: palette(mid); font-size: 8pt;")
             value = QLabel("–")
             font = QFont(value.font())
             font.setBold(True)
@@ -466,7 +468,7 @@ class TrainingPanel(QWidget):
             grid.addWidget(value, row + 1, column)
             self.counter_labels[key] = value
         self.lr_now_label = status_label()  # always there, often empty: no relayouts
-        self.lr_now_label.setStyleSheet("color: palette(mid); font-size: 8pt;")
+        set_palette_style(self.lr_now_label, "color: palette(mid); font-size: 8pt;")
         grid.addWidget(self.lr_now_label, 4, 0, 1, 2)
         return box
 
@@ -917,8 +919,9 @@ class TrainingPanel(QWidget):
     def _show_status(self, text: str, error: bool = False) -> None:
         self.status_label.setText(text)
         self.status_label.setProperty("error", error)
-        self.status_label.setStyleSheet(
-            f"color: {css(theme().messages.error)};" if error else "color: palette(dark);"
+        set_palette_style(
+            self.status_label,
+            f"color: {css(theme().messages.error)};" if error else "color: palette(dark);",
         )
         self.status_label.show()
 

@@ -59,7 +59,7 @@ from bpstudio.app.document import Document
 from bpstudio.app.editing import EditPauser, push_network_edit
 from bpstudio.app.notation import Notation
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.app.theme import DivergingScale, css, theme, to_qcolors
+from bpstudio.app.theme import DivergingScale, css, set_palette_style, theme, to_qcolors
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
@@ -443,7 +443,7 @@ class WeightMatrixPanel(QWidget):
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
-        self.legend.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(self.legend, "color: palette(placeholder-text);")
 
         self.model = WeightMatrixModel(document, selection.layer, self)
         self.table = WeightTableView()
@@ -539,10 +539,11 @@ class WeightMatrixPanel(QWidget):
 
     def show_status(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
-        self.status.setStyleSheet(
+        set_palette_style(
+            self.status,
             f"color: {css(theme().messages.error)};"
             if error
-            else "color: palette(placeholder-text);"
+            else "color: palette(placeholder-text);",
         )
 
     def _select_cell_for(self, current: Selection | None) -> None:

@@ -25,7 +25,7 @@ from bpstudio.app.notation import Notation
 from bpstudio.app.pacing import scheduler
 from bpstudio.app.plots import fix_axis_widths, follow_theme
 from bpstudio.app.selection import SelectionModel
-from bpstudio.app.theme import theme
+from bpstudio.app.theme import set_palette_style, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.slice import CostSlice, compute_slice
@@ -92,7 +92,7 @@ class CostSlicePlot(QWidget):
         # Two lines kept for it: its text changes with every computation, and the layout
         # must not wait for a relayout to make room (nor jump while training runs).
         self.caption.setMinimumHeight(2 * self.caption.fontMetrics().lineSpacing())
-        self.caption.setStyleSheet("color: palette(placeholder-text);")
+        set_palette_style(self.caption, "color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)

@@ -34,7 +34,7 @@ from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
 from bpstudio.app.plots import follow_theme
 from bpstudio.app.scatter import add_points, shown_inputs
-from bpstudio.app.theme import Theme, rgb_array, theme, to_qcolors
+from bpstudio.app.theme import Theme, rgb_array, set_palette_style, theme, to_qcolors
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import LoadedData
 from bpstudio.core.data.datasets import Dataset
@@ -258,8 +258,8 @@ class DecisionPlot(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setStyleSheet("color: palette(placeholder-text); padding: 24px;")
-        self.caption.setStyleSheet("color: palette(placeholder-text); font-size: 9pt;")
+        set_palette_style(self.message, "color: palette(placeholder-text); padding: 24px;")
+        set_palette_style(self.caption, "color: palette(placeholder-text); font-size: 9pt;")
         #: Shows the action given to :meth:`add_corner_action` (Enlarge Output).
         self.corner_button = QToolButton()
         self.corner_button.setAutoRaise(True)

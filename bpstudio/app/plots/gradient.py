@@ -32,7 +32,7 @@ from bpstudio.app.notation import Notation
 from bpstudio.app.pacing import scheduler
 from bpstudio.app.plots import fix_axis_widths, follow_theme, stepped_range
 from bpstudio.app.selection import Selection, SelectionModel
-from bpstudio.app.theme import css, theme
+from bpstudio.app.theme import css, set_palette_style, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.address import Kind, ParamRef, array_name, ref_at
@@ -769,6 +769,6 @@ def _plot_title(*forms: str) -> FittedRichLabel:
     """A caption above one of the layers page's plots: its longest form that fits."""
     label = FittedRichLabel()  # its text never widens the page
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setStyleSheet("color: palette(mid);")
+    set_palette_style(label, "color: palette(mid);")
     label.set_forms(*forms)
     return label
