@@ -3,6 +3,7 @@ chain-rule panel, with a real TrainingController and its thread (pytest-qt, offs
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import signal
@@ -24,7 +25,9 @@ from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions
 from bpstudio.core.engine.address import ParamRef
+from bpstudio.core.engine.gradcheck import relative_error
 from bpstudio.core.engine.network import initialize
+from bpstudio.core.engine.optim import cost_formula
 from bpstudio.core.files.project import Project
 from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.snapshot import Snapshot
@@ -312,6 +315,39 @@ def test_gradient_check_dialog(
     assert "PASS" in dialog.summary.text()
     for row in range(dialog.table.rowCount()):
         assert dialog.table.item(row, 4).text() == "PASS"
+    dialog.close()
+
+
+@pytest.mark.parametrize(("l1", "l2"), [(0.0, 0.1), (0.1, 0.0)])
+def test_gradient_check_dialog_checks_the_penalised_cost(
+    qtbot: QtBot,
+    document: Document,
+    controller: TrainingController,
+    panel: TrainingPanel,
+    l1: float,
+    l2: float,
+) -> None:
+    hp = document.hyperparameters.with_changes(l1=l1, l2=l2)
+    document.push(SetHyperparametersCommand(document, hp))
+    settle(controller)
+    panel.gradient_check_action.trigger()
+    qtbot.waitUntil(lambda: panel.last_gradient_check is not None, timeout=TIMEOUT)
+    result = panel.last_gradient_check
+    assert result is not None
+    assert result.passed(), result.worst
+    assert (result.l1, result.l2) == (l1, l2)
+    dialog = panel.gradient_check_dialog
+    assert dialog is not None
+    assert f"The cost checked: {cost_formula(l1, l2)}" in html.unescape(dialog.summary.text())
+    # Without the penalty's gradient (λ₂ w + λ₁ sign(w)) the weights would fail the check.
+    weights = [c for c in result.checks if c.ref.kind == "w"]
+    assert weights
+    data_only = [
+        relative_error(c.backprop - (l2 * w + l1 * np.sign(w)), c.numeric)
+        for c in weights
+        for w in [c.ref.get(document.params)]
+    ]
+    assert max(data_only) > 1e-3
     dialog.close()
 
 

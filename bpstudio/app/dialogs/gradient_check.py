@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,9 +43,10 @@ class GradientCheckDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         explanation = QLabel(
-            "Each component of ∇C from backpropagation is compared with the central "
-            "difference (C(θ+ε) − C(θ−ε)) / 2ε. A layer passes when its worst relative "
-            f"error is below {DEFAULT_TOLERANCE:g}."
+            "Each component of ∇C from backpropagation (with the penalty's gradient when L1 "
+            "or L2 is on) is compared with the central difference (C(θ+ε) − C(θ−ε)) / 2ε of "
+            "the same C. A layer passes when its worst relative error is below "
+            f"{DEFAULT_TOLERANCE:g}."
         )
         explanation.setWordWrap(True)
         explanation.setStyleSheet("color: palette(mid);")
@@ -65,16 +68,19 @@ class GradientCheckDialog(QDialog):
             if sampled
             else f"all {result.n_parameters:,} parameters"
         )
+        cost = result.cost_formula + ("" if result.penalised else " (no penalty)")
+        kink = f"<br>{html.escape(result.kink_note)}." if result.at_kink else ""
         self.summary.setText(
             f"<b style='color:{colour}; font-size:14pt'>{verdict}</b> &nbsp; checked {what} "
             f"with ε = {result.epsilon:g}; worst relative error "
             f"<b>{result.max_relative_error:.3e}</b>"
             + (f" ({result.worst.name})" if result.checks else "")
+            + f"<br>The cost checked: {html.escape(cost)}{kink}"
         )
         layers = sorted(result.per_layer)
         self.table.setRowCount(len(layers))
         for row, layer in enumerate(layers):
-            checks = [c for c in result.checks if c.name[1:].split("[")[0] == str(layer)]
+            checks = result.layer_checks(layer)
             worst = max(checks, key=lambda c: c.relative_error)
             ok = result.per_layer[layer] < DEFAULT_TOLERANCE
             cells = [
