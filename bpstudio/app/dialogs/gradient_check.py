@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app.theme import css, theme
+from bpstudio.app.widgets import close_button
 from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, GradCheckResult
 
 
@@ -50,12 +50,10 @@ class GradientCheckDialog(QDialog):
         )
         explanation.setWordWrap(True)
         explanation.setStyleSheet("color: palette(mid);")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(self.summary)
         layout.addWidget(self.table)
         layout.addWidget(explanation)
-        layout.addWidget(buttons)
+        layout.addWidget(close_button(self))
 
     def show_result(self, result: GradCheckResult) -> None:
         passed = result.passed(DEFAULT_TOLERANCE)

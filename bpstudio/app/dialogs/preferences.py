@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QSpinBox,
@@ -20,6 +19,7 @@ from bpstudio.app.preferences import (
     THEME_LABELS,
     Preferences,
 )
+from bpstudio.app.widgets import ok_cancel_buttons
 from bpstudio.app.worker import BACKENDS
 
 BACKEND_LABELS = {
@@ -57,15 +57,10 @@ class PreferencesDialog(QDialog):
         )
         note.setWordWrap(True)
         note.setStyleSheet("color: palette(placeholder-text);")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self))
 
     @staticmethod
     def _combo(labels: dict, current: object) -> QComboBox:  # type: ignore[type-arg]

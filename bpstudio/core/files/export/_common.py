@@ -21,7 +21,7 @@ from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.address import array_name, parse_array_name
 from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import atomic_write_text
+from bpstudio.core.files.atomic import atomic_write, atomic_write_text
 from bpstudio.core.files.export.model_info import ModelInfo, predict_raw
 from bpstudio.core.files.safe_json import load_json
 
@@ -54,10 +54,13 @@ class Writer(Protocol):
     ) -> list[Path]: ...
 
 
-def text_writer(to_text: Callable[..., str], what: str, stem_as: str | None = None) -> Writer:
-    """The :class:`Writer` of a one-file text format: ``to_text(spec, params, metadata=...,
-    dtype=..., info=...)`` written atomically. ``stem_as``, when given, is one more keyword
-    of ``to_text`` that receives the file name's stem (a Python module's name)."""
+def file_writer(
+    to_content: Callable[..., str | bytes], what: str, stem_as: str | None = None
+) -> Writer:
+    """The :class:`Writer` of a one-file format: ``to_content(spec, params, metadata=...,
+    dtype=..., info=...)``, text or bytes, written atomically. ``stem_as``, when given, is
+    one more keyword of ``to_content`` that receives the file name's stem (a Python
+    module's name)."""
 
     def write(
         spec: NetworkSpec,
@@ -69,8 +72,11 @@ def text_writer(to_text: Callable[..., str], what: str, stem_as: str | None = No
         info: ModelInfo | None = None,
     ) -> list[Path]:
         named = {} if stem_as is None else {stem_as: Path(path).stem}
-        text = to_text(spec, params, metadata=metadata, dtype=dtype, info=info, **named)
-        atomic_write_text(path, text)
+        content = to_content(spec, params, metadata=metadata, dtype=dtype, info=info, **named)
+        if isinstance(content, str):
+            atomic_write_text(path, content)
+        else:
+            atomic_write(path, lambda fh: fh.write(content))
         return [Path(path)]
 
     write.__doc__ = f"Write {what} to ``path`` atomically; return ``[path]``."

@@ -74,6 +74,7 @@ from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export._common import (
     Predictor,
     check_fits,
+    file_writer,
     header,
     params_from_arrays,
     parse_float,
@@ -81,7 +82,6 @@ from bpstudio.core.files.export._common import (
     read_back_predictor,
     read_export_text,
     spec_from_header,
-    text_writer,
 )
 from bpstudio.core.files.export.model_info import (
     MEAN_NAME,
@@ -150,7 +150,7 @@ def to_csv_text(
     return buffer.getvalue()
 
 
-write_csv = text_writer(to_csv_text, "the CSV document")
+write_csv = file_writer(to_csv_text, "the CSV document")
 
 
 def _header_value(key: str, text: str, where: str) -> Any:

@@ -44,11 +44,11 @@ import numpy as np
 from bpstudio.core.engine.activations import Array, LeakyReLU
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import atomic_write
 from bpstudio.core.files.export._common import (
     Predictor,
     bpstudio_version,
     check_fits,
+    file_writer,
     header,
     info_from_string_metadata,
     params_from_arrays,
@@ -210,20 +210,14 @@ def build_onnx_model(
     return model
 
 
-def write_onnx(
-    spec: NetworkSpec,
-    params: Params,
-    path: str | os.PathLike[str],
-    *,
-    metadata: Mapping[str, Any] | None = None,
-    dtype: str | None = None,
-    info: ModelInfo | None = None,
-) -> list[Path]:
-    """Build, check and write the ONNX model to ``path`` atomically; return ``[path]``."""
-    model = build_onnx_model(spec, params, metadata=metadata, dtype=dtype, info=info)
-    data: bytes = model.SerializeToString()
-    atomic_write(path, lambda fh: fh.write(data))
-    return [Path(path)]
+def _onnx_bytes(spec: NetworkSpec, params: Params, **options: Any) -> bytes:
+    """The checked model (:func:`build_onnx_model`), serialised."""
+    data: bytes = build_onnx_model(spec, params, **options).SerializeToString()
+    return data
+
+
+#: Build, check and write the ONNX model to ``path`` atomically; return ``[path]``.
+write_onnx = file_writer(_onnx_bytes, "the checked ONNX model")
 
 
 def read_onnx(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:

@@ -34,7 +34,7 @@ import numpy as np
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.export._common import Predictor, header, prepare, text_writer
+from bpstudio.core.files.export._common import Predictor, file_writer, header, prepare
 from bpstudio.core.files.export.model_info import ModelInfo
 
 #: Source of each activation, matching bpstudio.core.engine.activations operation for operation.
@@ -176,7 +176,7 @@ if __name__ == "__main__":
 
 
 #: The module is named after the file (``model.py`` -> ``model``).
-write_python = text_writer(to_python_source, "the standalone module", stem_as="module_name")
+write_python = file_writer(to_python_source, "the standalone module", stem_as="module_name")
 
 
 class _SourceLoader(importlib.abc.Loader):
