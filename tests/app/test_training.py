@@ -13,7 +13,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
-from training_helpers import params_equal, process_exists, settle
+from training_helpers import (
+    params_equal,
+    pause_and_wait,
+    process_exists,
+    settle,
+    training_panel,
+)
 
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.document import Document
@@ -58,22 +64,11 @@ def load(
     return wait_snapshot(qtbot, controller, lambda s: s.spec == project.spec)
 
 
-def pause_and_wait(qtbot: QtBot, controller: TrainingController) -> None:
-    controller.pause()
-    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
-    settle(controller)
-
-
 @pytest.fixture
 def panel(
     qtbot: QtBot, document: Document, controller: TrainingController
 ) -> Iterator[TrainingPanel]:
-    widget = TrainingPanel(document, controller)
-    qtbot.addWidget(widget)
-    wait_snapshot(qtbot, controller, lambda s: True)
-    yield widget
-    if controller.running and controller.worker.is_alive():
-        pause_and_wait(qtbot, controller)
+    yield from training_panel(qtbot, document, controller)
 
 
 @pytest.fixture

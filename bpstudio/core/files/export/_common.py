@@ -201,6 +201,23 @@ def info_from_string_metadata(
     return ModelInfo.from_header(head, standardizer, source)
 
 
+def model_from_string_metadata(
+    arrays: Mapping[str, Any],
+    props: Mapping[str, str],
+    standardizer: Standardizer | None,
+    source: str,
+) -> tuple[NetworkSpec | None, Params, ModelInfo]:
+    """What a file with :func:`string_metadata` holds (ONNX's metadata_props, the
+    safetensors header): the network (None without one), the parameters named in
+    ``arrays`` (checked against it) and the inputs' and outputs' :class:`ModelInfo`."""
+    params = params_from_arrays(arrays, source)
+    info = info_from_string_metadata(props, standardizer, source)
+    spec = parse_string_metadata(props, source)
+    if spec is None:
+        return None, params, info
+    return spec, check_fits(spec, params, source), info.check(spec, source)
+
+
 def parse_string_metadata(props: Mapping[str, str], source: str) -> NetworkSpec | None:
     """The spec stored by :func:`string_metadata`, or None if the file has none."""
     if "layer_sizes" not in props or "activations" not in props:

@@ -47,12 +47,9 @@ from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export._common import (
     Predictor,
     bpstudio_version,
-    check_fits,
     file_writer,
     header,
-    info_from_string_metadata,
-    params_from_arrays,
-    parse_string_metadata,
+    model_from_string_metadata,
     prepare,
     require,
     string_metadata,
@@ -254,12 +251,7 @@ def read_onnx_model(
         standardizer = standardizer_from_arrays(
             arrays.pop(MEAN_NAME, None), arrays.pop(STD_NAME, None), str(source)
         )
-    params = params_from_arrays(arrays, str(source))
-    info = info_from_string_metadata(props, standardizer, str(source))
-    spec = parse_string_metadata(props, str(source))
-    if spec is None:
-        return None, params, info
-    return spec, check_fits(spec, params, str(source)), info.check(spec, str(source))
+    return model_from_string_metadata(arrays, props, standardizer, str(source))
 
 
 def onnx_predictor(path: Path, _spec: NetworkSpec) -> Predictor:
