@@ -23,6 +23,7 @@ from training_helpers import (
 
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.document import Document
+from bpstudio.app.notation import Notation
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.training import TrainingPanel
 from bpstudio.app.plots.cost import CostPlot
@@ -310,6 +311,10 @@ def test_gradient_check_dialog(
     assert "PASS" in dialog.summary.text()
     for row in range(dialog.table.rowCount()):
         assert dialog.table.item(row, 4).text() == "PASS"
+        # The worst component in the note's notation (w₀₁⁽¹⁾), as every view writes it.
+        worst = max(result.layer_checks(row + 1), key=lambda c: c.relative_error)
+        nt = Notation.for_spec(document.spec)
+        assert dialog.table.item(row, 3).text().startswith(nt.param(worst.ref, plain=True))
     dialog.close()
 
 

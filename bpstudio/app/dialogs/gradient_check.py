@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bpstudio.app.notation import Notation
 from bpstudio.app.theme import css, theme
 from bpstudio.app.widgets import close_button
 from bpstudio.core.engine.gradcheck import DEFAULT_TOLERANCE, GradCheckResult
@@ -55,7 +56,10 @@ class GradientCheckDialog(QDialog):
         layout.addWidget(explanation)
         layout.addWidget(close_button(self))
 
-    def show_result(self, result: GradCheckResult) -> None:
+    def show_result(self, result: GradCheckResult, nt: Notation | None = None) -> None:
+        """Show ``result``, its parameters written in ``nt`` (the checked network's
+        notation; without one, layers are written as numbers)."""
+        nt = nt or Notation.for_spec()
         passed = result.passed(DEFAULT_TOLERANCE)
         messages = theme().messages
         colour = css(messages.ok if passed else messages.error)
@@ -72,7 +76,7 @@ class GradientCheckDialog(QDialog):
             f"<b style='color:{colour}; font-size:14pt'>{verdict}</b> &nbsp; checked {what} "
             f"with ε = {result.epsilon:g}; worst relative error "
             f"<b>{result.max_relative_error:.3e}</b>"
-            + (f" ({result.worst.name})" if result.checks else "")
+            + (f" ({nt.param(result.worst.ref)})" if result.checks else "")
             + f"<br>The cost checked: {html.escape(cost)}{kink}"
         )
         layers = sorted(result.per_layer)
@@ -85,7 +89,8 @@ class GradientCheckDialog(QDialog):
                 f"{layer}",
                 f"{len(checks):,}",
                 f"{result.per_layer[layer]:.3e}",
-                f"{worst.name}: backprop {worst.backprop:.6g}, numeric {worst.numeric:.6g}",
+                f"{nt.param(worst.ref, plain=True)}: backprop {worst.backprop:.6g}, "
+                f"numeric {worst.numeric:.6g}",
                 "PASS" if ok else "FAIL",
             ]
             for column, text in enumerate(cells):

@@ -309,7 +309,7 @@ def params_from_arrays(arrays: Mapping[str, Any], source: str) -> Params:
                 f"expected ({w.shape[0]}, {W[-1].shape[0]}) "
                 f"because layer {layer - 1} has {W[-1].shape[0]} neurons"
             )
-        for name, arr in ((f"W{layer}", w), (f"b{layer}", v)):
+        for name, arr in ((array_name("w", layer), w), (array_name("b", layer), v)):
             if not np.all(np.isfinite(arr)):
                 raise BPStudioError(f"{source}: {name} contains NaN or infinite values")
         dtype = w.dtype if w.dtype in (np.float32, np.float64) else np.float64

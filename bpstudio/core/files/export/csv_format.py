@@ -69,6 +69,7 @@ from typing import Any
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import parse_array_name
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export._common import (
@@ -249,7 +250,7 @@ def _parse_block(
         raise BPStudioError(f"{source}: block {name} ends before its header row")
     lineno, cells = rows[i]
     i += 1
-    is_matrix = name.startswith("W")
+    is_matrix = name != _STATS_BLOCK and parse_array_name(name)[0] == "w"
     if name == _STATS_BLOCK:
         if cells != ["k", MEAN_NAME, STD_NAME]:
             raise BPStudioError(

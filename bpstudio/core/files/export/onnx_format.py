@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bpstudio.core.engine.activations import Array, LeakyReLU
+from bpstudio.core.engine.address import array_name
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export._common import (
@@ -141,16 +142,20 @@ def build_onnx_model(
         previous = "x_standardized"
     for layer, act in enumerate(spec.activations, start=1):
         initializers.append(
-            numpy_helper.from_array(np.ascontiguousarray(stored.W[layer - 1]), f"W{layer}")
+            numpy_helper.from_array(
+                np.ascontiguousarray(stored.W[layer - 1]), array_name("w", layer)
+            )
         )
         initializers.append(
-            numpy_helper.from_array(np.ascontiguousarray(stored.b[layer - 1]), f"b{layer}")
+            numpy_helper.from_array(
+                np.ascontiguousarray(stored.b[layer - 1]), array_name("b", layer)
+            )
         )
         z, a = f"z{layer}", ("y" if layer == spec.n_layers else f"a{layer}")
         nodes.append(
             helper.make_node(
                 "Gemm",
-                [previous, f"W{layer}", f"b{layer}"],
+                [previous, array_name("w", layer), array_name("b", layer)],
                 [z],
                 name=f"layer{layer}_gemm",
                 transB=1,

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import array_name
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.atomic import atomic_path, atomic_write_text
@@ -284,7 +285,7 @@ def read_safetensors_model(
                 "Linear layers at even indices: 0.weight, 0.bias, 2.weight, ..."
             )
         layer = int(match.group(1)) // 2 + 1
-        arrays[f"{'W' if match.group(2) == 'weight' else 'b'}{layer}"] = tensor
+        arrays[array_name("w" if match.group(2) == "weight" else "b", layer)] = tensor
     return model_from_string_metadata(arrays, props, standardizer, str(source))
 
 
