@@ -22,6 +22,7 @@ from training_helpers import (
 )
 
 from bpstudio.app.commands import SetHyperparametersCommand
+from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
 from bpstudio.app.notation import Notation
 from bpstudio.app.panels.chain_rule import ChainRulePanel
@@ -32,8 +33,8 @@ from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions
 from bpstudio.core.engine.address import ParamRef
-from bpstudio.core.engine.gradcheck import relative_error
-from bpstudio.core.engine.network import initialize
+from bpstudio.core.engine.gradcheck import gradient_check, relative_error
+from bpstudio.core.engine.network import NetworkSpec, initialize
 from bpstudio.core.engine.optim import cost_formula
 from bpstudio.core.files.project import Project
 from bpstudio.core.files.templates import make_project
@@ -349,6 +350,22 @@ def test_gradient_check_dialog_checks_the_penalised_cost(
     ]
     assert max(data_only) > 1e-3
     dialog.close()
+
+
+def test_gradient_check_dialog_says_which_weights_sat_at_l1s_kink(qtbot: QtBot) -> None:
+    spec = NetworkSpec.build([2, 2, 1], "tanh", "sigmoid", "squared_error")
+    params = initialize(spec, "xavier", 0)
+    params.W[0][1, 0] = 0.0
+    X, Y = np.array([[0.5, -1.0], [1.0, 2.0]]), np.array([[0.0], [1.0]])
+    result = gradient_check(spec, params, X, Y, l1=0.1)
+    dialog = GradientCheckDialog()
+    qtbot.addWidget(dialog)
+    dialog.show_result(result, Notation.for_spec(spec))
+    text = html.unescape(dialog.summary.text())
+    assert f"checked {spec.parameter_count - 1} of {spec.parameter_count} parameters" in text
+    assert "(a sample)" not in text  # every parameter was considered
+    assert "1 weight with |w| < ε not checked" in text
+    assert "The cost checked: C = C_data + λ₁ Σ |w| with λ₁ = 0.1" in text
 
 
 # -- closing -------------------------------------------------------------------------------------

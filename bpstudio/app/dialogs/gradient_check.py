@@ -28,7 +28,7 @@ class GradientCheckDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Gradient check")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(720)  # every column in view at its contents' width
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -64,12 +64,13 @@ class GradientCheckDialog(QDialog):
         messages = theme().messages
         colour = css(messages.ok if passed else messages.error)
         verdict = "PASS" if passed else "FAIL"
-        sampled = len(result.checks) < result.n_parameters
-        what = (
-            f"{len(result.checks):,} of {result.n_parameters:,} parameters (a sample)"
-            if sampled
-            else f"all {result.n_parameters:,} parameters"
-        )
+        checked, n = len(result.checks), result.n_parameters
+        if checked + len(result.at_kink) < n:
+            what = f"{checked:,} of {n:,} parameters (a sample)"
+        elif result.at_kink:  # the line below says why the others were not
+            what = f"{checked:,} of {n:,} parameters"
+        else:
+            what = f"all {n:,} parameters"
         cost = result.cost_formula + ("" if result.penalised else " (no penalty)")
         kink = f"<br>{html.escape(result.kink_note)}." if result.at_kink else ""
         self.summary.setText(

@@ -150,7 +150,7 @@ def gradient_check(
             for i in chosen:
                 ref = refs[int(i)]
                 original = ref.get(p)
-                if l1 and kind == "w" and abs(original) < epsilon:
+                if l1 and ref.is_weight and abs(original) < epsilon:
                     at_kink.append(ref)
                     continue
                 ref.set(p, original + epsilon)
