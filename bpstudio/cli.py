@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
             _add_values_options(p)
             continue
         p.add_argument("--json", action="store_true", help="print JSON")
-        if name == "grad":
+        if name in ("grad", "gradcheck"):
             p.add_argument(
                 "--l2",
                 type=float,
@@ -588,12 +588,19 @@ def _network_batch_and_settings(
     return spec, params, data.X, data.Y, hp
 
 
-def cmd_grad(args: argparse.Namespace) -> int:
+def _penalised_batch(
+    args: argparse.Namespace,
+) -> tuple[NetworkSpec, Params, np.ndarray, np.ndarray, Hyperparameters]:
+    """:func:`_network_batch_and_settings` with ``--l1`` / ``--l2`` over the project's λ."""
     spec, params, X, Y, hp = _network_batch_and_settings(args)
     changes = {
         name: getattr(args, name) for name in ("l1", "l2") if getattr(args, name) is not None
     }
-    hp = hp.with_changes(**changes)
+    return spec, params, X, Y, hp.with_changes(**changes)
+
+
+def cmd_grad(args: argparse.Namespace) -> int:
+    spec, params, X, Y, hp = _penalised_batch(args)
     params = params.astype(spec.np_dtype)
     grads = gradients(spec, params, X.astype(spec.np_dtype), Y.astype(spec.np_dtype))
     # C = C_data + penalty, and ∇C is the gradient of that whole C (the penalty's part is
@@ -646,9 +653,17 @@ def cmd_values(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
-    spec, params, X, Y = _network_and_batch(args)
+    spec, params, X, Y, hp = _penalised_batch(args)
     result = gradient_check(
-        spec, params, X, Y, epsilon=args.epsilon, max_parameters=args.max_params, seed=args.seed
+        spec,
+        params,
+        X,
+        Y,
+        epsilon=args.epsilon,
+        max_parameters=args.max_params,
+        seed=args.seed,
+        l1=hp.l1,
+        l2=hp.l2,
     )
     worst = result.worst
     passed = result.passed(args.tolerance)
@@ -657,20 +672,30 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "passed": passed,
+                    "cost_formula": result.cost_formula,
                     "max_relative_error": result.max_relative_error,
                     "worst": worst.name,
                     "per_layer": {str(k): v for k, v in result.per_layer.items()},
                     "checked": len(result.checks),
                     "parameters": result.n_parameters,
+                    "at_kink": [ref.name for ref in result.at_kink],
+                    "components": {
+                        c.name: {"backprop": c.backprop, "numeric": c.numeric}
+                        for c in result.checks
+                    },
                 }
             )
         )
     else:
         print(f"network: {spec.describe()}   examples: {X.shape[0]}")
+        what = "the penalty's gradient included" if result.penalised else "no penalty"
+        print(f"checks ∇C of {result.cost_formula} ({what})")
         print(
             f"checked {len(result.checks)} of {result.n_parameters} parameters "
-            f"with central differences, ε = {result.epsilon:g}"
+            f"with central differences of that C, ε = {result.epsilon:g}"
         )
+        if result.at_kink:
+            print(f"  {result.kink_note}")
         for layer, err in sorted(result.per_layer.items()):
             print(f"  layer {layer}: worst relative error {err:.3e}")
         print(

@@ -17,7 +17,7 @@ nothing at start-up.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
@@ -211,33 +211,54 @@ def generator_pixmap(name: str, size: int, dpr: float = 1.0, seed: int = 0) -> Q
 # -- networks and templates ----------------------------------------------------------------------
 
 
+def layer_kind(i: int, n_layers: int) -> str:
+    """What layer ``i`` of a network with ``n_layers`` weight layers is, as the theme's
+    :meth:`~bpstudio.app.theme.Theme.kind` names it: input, hidden or output."""
+    return "input" if i == 0 else "output" if i == n_layers else "hidden"
+
+
+def neuron_columns(
+    area: QRectF, sizes: Sequence[int], most: int, inset: float = 0.0
+) -> list[list[QPointF]]:
+    """Where a sketch of a network draws its neurons: one column per layer across ``area``
+    (``inset`` in from its sides), at most ``most`` neurons a column, centred on its middle."""
+    n = len(sizes)
+    step_y = area.height() / most
+    step_x = (area.width() - 2 * inset) / max(n - 1, 1)
+    columns: list[list[QPointF]] = []
+    for i, size in enumerate(sizes):
+        x = area.left() + inset + (step_x * i if n > 1 else area.width() / 2)
+        shown = min(size, most)
+        top = area.center().y() - step_y * (shown - 1) / 2
+        columns.append([QPointF(x, top + step_y * r) for r in range(shown)])
+    return columns
+
+
+def draw_edges(painter: QPainter, columns: Sequence[Sequence[QPointF]]) -> None:
+    """Every edge between neighbouring columns, in the painter's pen."""
+    for left, right in zip(columns, columns[1:], strict=False):
+        for p in left:
+            for q in right:
+                painter.drawLine(p, q)
+
+
 def draw_network(painter: QPainter, rect: QRectF, spec: NetworkSpec, colors: Theme) -> None:
     """A miniature of ``spec``: a column of neurons per layer, every edge drawn faintly.
 
     Layers wider than :data:`MAX_MINIATURE_NEURONS` are drawn that wide, so the shape
     reads (784-128-10 is still wide, then narrower, then narrow)."""
-    sizes = spec.layer_sizes
-    n = len(sizes)
+    n = spec.n_layers + 1
     area = rect.adjusted(6, 6, -6, -6)
     step_y = area.height() / MAX_MINIATURE_NEURONS
     radius = max(1.5, min(step_y / 2.8, area.width() / max(n, 2) / 4))
-    step_x = (area.width() - 2 * radius) / max(n - 1, 1)
-    columns: list[list[QPointF]] = []
-    for i, size in enumerate(sizes):
-        x = area.left() + radius + (step_x * i if n > 1 else area.width() / 2)
-        shown = min(size, MAX_MINIATURE_NEURONS)
-        top = area.center().y() - step_y * (shown - 1) / 2
-        columns.append([QPointF(x, top + step_y * r) for r in range(shown)])
+    columns = neuron_columns(area, spec.layer_sizes, MAX_MINIATURE_NEURONS, inset=radius)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(QPen(with_alpha(colors.outline, 110), 0.7))
-    for left, right in zip(columns, columns[1:], strict=False):
-        for p in left:
-            for q in right:
-                painter.drawLine(p, q)
+    draw_edges(painter, columns)
     for i, column in enumerate(columns):
-        kind = "input" if i == 0 else "output" if i == spec.n_layers else "hidden"
-        painter.setPen(QPen(colors.kind(kind), 0.8))
-        painter.setBrush(blend(colors.kind(kind), 0.6, colors.card))
+        kind = colors.kind(layer_kind(i, spec.n_layers))
+        painter.setPen(QPen(kind, 0.8))
+        painter.setBrush(blend(kind, 0.6, colors.card))
         for p in column:
             painter.drawEllipse(p, radius, radius)
 

@@ -140,13 +140,13 @@ class Notation:
         """w_jk^(l)."""
         return self.symbol("w", layer, j, k, plain=plain)
 
-    def input_value(self, j: Index, plain: bool = False) -> str:
-        """x_j (no layer: the input)."""
-        return self.symbol("x", None, j, plain=plain)
+    def input_value(self, j: Index | None = None, plain: bool = False) -> str:
+        """x_j (no layer: the input), or x for a network's one input."""
+        return self.symbol("x", None, *([] if j is None else [j]), plain=plain)
 
-    def target(self, j: Index, plain: bool = False) -> str:
-        """y_j."""
-        return self.symbol("y", None, j, plain=plain)
+    def target(self, j: Index | None = None, plain: bool = False) -> str:
+        """y_j, or y for a network's one output."""
+        return self.symbol("y", None, *([] if j is None else [j]), plain=plain)
 
     def matrix(self, layer: Layer, plain: bool = False) -> str:
         """W^(l), the weights of a whole layer."""
@@ -173,11 +173,11 @@ class Notation:
         return partial(cost(per_example, plain=plain), quantity)
 
 
-def cost(per_example: bool = False, plain: bool = False) -> str:
-    """C, or C₀ for the cost of one example."""
+def cost(per_example: bool = False, plain: bool = False, example: str = "0") -> str:
+    """C, or C₀ for the cost of one example (C_k for ``example="k"``)."""
     if not per_example:
         return "C"
-    return "C₀" if plain else "C<sub>0</sub>"
+    return f"C{subscript(example)}" if plain else f"C<sub>{example}</sub>"
 
 
 def power(base: str, exponent: str, plain: bool = False) -> str:

@@ -15,6 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QDialog,
+    QDialogButtonBox,
     QDoubleSpinBox,
     QLabel,
     QSizePolicy,
@@ -221,6 +223,26 @@ class ValueSpinBox(NumberSpinBox):
         if point in text:
             text = text.rstrip("0").rstrip(point)
         return "0" if text in ("-0", "") else text
+
+
+def ok_cancel_buttons(dialog: QDialog, ok_text: str | None = None) -> QDialogButtonBox:
+    """OK (labelled ``ok_text`` when given) and Cancel, wired to ``dialog``'s accept and
+    reject."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    if ok_text is not None:
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
+def close_button(dialog: QDialog) -> QDialogButtonBox:
+    """Close alone, wired to ``dialog``'s reject (as Esc is)."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def status_label() -> QLabel:

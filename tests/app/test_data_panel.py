@@ -138,15 +138,15 @@ def test_preview_follows_the_sliders(qtbot, panel):
     qtbot.waitUntil(lambda: panel.preview.source.noise == pytest.approx(0.42), timeout=WAIT)
     assert panel.summary_labels["Task"].text() == "classification, 2 classes"
     # A burst of slider moves costs at most a couple of previews, never one per move.
-    runs = panel._job.runs
+    runs = panel.preview_job.runs
     for value in range(100, 200):
         panel.size_spin.setValue(value)
-    assert panel._job.runs - runs <= 1
+    assert panel.preview_job.runs - runs <= 1
     qtbot.waitUntil(
         lambda: panel.preview.train.n_examples + panel.preview.validation.n_examples == 199,
         timeout=WAIT,
     )
-    assert panel._job.runs - runs <= 3
+    assert panel.preview_job.runs - runs <= 3
 
 
 def test_controls_match_the_generator(qtbot, panel):
@@ -300,9 +300,9 @@ def test_cancelling_an_import_keeps_the_dialog_open(qtbot, tmp_path):
             dialog.cancel_import()  # what the progress dialog's Cancel button does
 
     # Directly in the reader thread, so the cancel lands before the next chunk for sure.
-    dialog._relay.progressed.connect(on_progress, Qt.ConnectionType.DirectConnection)
+    dialog.importProgressed.connect(on_progress, Qt.ConnectionType.DirectConnection)
     dialog.start_import()
-    qtbot.waitUntil(lambda: not dialog._reader.busy, timeout=WAIT)
+    qtbot.waitUntil(lambda: not dialog.importing, timeout=WAIT)
     assert fractions
     assert fractions[-1] < 1.0
     assert dialog.source is None
@@ -320,11 +320,11 @@ def test_decision_plot_draws_the_grid_and_clicks_set_the_probe(qtbot, plot, cont
     assert plot.frame.rgb.shape == (64, 64, 3)
     assert plot.frame.values.shape == (64, 64)
 
-    class Spot:
-        def data(self) -> int:
-            return 17
-
-    plot._on_points_clicked(plot.point_items[0], [Spot()])
+    # What a click on a training point sends (pyqtgraph's signal, with the spot under it).
+    item, spot = next(
+        (item, spot) for item in plot.point_items for spot in item.points() if spot.data() == 17
+    )
+    item.sigClicked.emit(item, [spot], None)
     assert controller.probe_index == 17
     qtbot.waitUntil(
         lambda: controller.snapshot is not None and controller.snapshot.probe.index == 17,

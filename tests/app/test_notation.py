@@ -45,6 +45,11 @@ RELATIVE = Notation(3, LayerStyle.RELATIVE)
             None,
         ),
         (lambda nt: nt.sum_over("j", plain=True), "Σⱼ", "Σⱼ"),
+        (lambda nt: nt.target(), "<i>y</i>", "<i>y</i>"),
+        (lambda nt: nt.input_value(plain=True), "x", "x"),
+        (lambda _: notation.cost(per_example=True, example="k"), "C<sub>k</sub>", None),
+        (lambda _: notation.cost(per_example=True, example="k", plain=True), "Cₖ", None),
+        (lambda nt: nt.symbol("G", "l-1", "A"), "<i>G</i><sub>A</sub><sup>(l−1)</sup>", None),
     ],
 )
 def test_symbols(

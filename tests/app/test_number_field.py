@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QLocale, QModelIndex, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from bpstudio.app.document import Document
@@ -171,6 +171,17 @@ def test_the_inspector_value_takes_or_refuses_each_text(
         assert document.undo_stack.count() == 1
 
 
+def type_into_cell(panel: WeightMatrixPanel, index: QModelIndex, text: str) -> None:
+    """Open the cell's editor, type ``text`` and commit it, as Return does (the delegate
+    hands the editor's text to the model)."""
+    panel.table.setCurrentIndex(index)
+    panel.table.edit(index)
+    editor = panel.table.findChild(QLineEdit)
+    assert editor is not None
+    editor.setText(text)
+    panel.table.itemDelegate().setModelData(editor, panel.model, index)
+
+
 @pytest.mark.parametrize(("text", "expected"), TYPED)
 def test_a_weight_cell_takes_or_refuses_each_text(
     qtbot, document: Document, selection, stub_controller, text, expected
@@ -185,13 +196,7 @@ def test_a_weight_cell_takes_or_refuses_each_text(
     ref = panel.model.ref(0, 1)
     selection.select(Selection.weight(1, 0, 1))
     before = document.params.copy()
-    panel.table.setCurrentIndex(index)
-    panel.table.edit(index)
-    editor = panel.table.findChild(QLineEdit)
-    assert editor is not None
-    editor.setText(text)
-    # What Return does in the editor: the delegate commits its text to the model.
-    panel.table.itemDelegate().setModelData(editor, panel.model, index)
+    type_into_cell(panel, index, text)
     if expected is REFUSED:
         assert document.params.allclose(before)
         assert document.undo_stack.count() == 0
@@ -227,12 +232,7 @@ def test_a_cell_and_the_inspector_read_a_decimal_comma_alike(
             panel.show()
             index = panel.model.index(0, 1)
             assert panel.model.ref(0, 1) == ref
-            panel.table.setCurrentIndex(index)
-            panel.table.edit(index)
-            editor = panel.table.findChild(QLineEdit)
-            assert editor is not None
-            editor.setText(text)
-            panel.table.itemDelegate().setModelData(editor, panel.model, index)
+            type_into_cell(panel, index, text)
         else:
             inspector = InspectorPanel(document, selection, stub_controller)
             qtbot.addWidget(inspector)

@@ -265,11 +265,16 @@ def _run(qtbot: QtBot, window: MainWindow, project: Project, steps: list) -> Non
         settle(qtbot, window)
 
 
-@hypothesis_settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+def _examples(n: int) -> hypothesis_settings:
+    """``n`` random sessions; one window serves them all (hence the fixture check off)."""
+    return hypothesis_settings(
+        max_examples=n,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+@_examples(25)
 @given(project=projects(), steps=actions)
 def test_shown_numbers_hold_and_agree(
     qtbot: QtBot, window: MainWindow, project: Project, steps: list
@@ -278,11 +283,7 @@ def test_shown_numbers_hold_and_agree(
 
 
 @pytest.mark.slow
-@hypothesis_settings(
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@_examples(200)
 @given(project=projects(), steps=actions)
 def test_shown_numbers_hold_and_agree_thoroughly(
     qtbot: QtBot, window: MainWindow, project: Project, steps: list

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pytestqt.qtbot import QtBot
+from training_helpers import settle, training_panel
 
 from bpstudio.app.document import Document
 from bpstudio.app.panels.training import TrainingPanel
@@ -24,11 +25,6 @@ from bpstudio.core.training.snapshot import Snapshot
 from bpstudio.core.training.trainer import StepUnit
 
 TIMEOUT = 10_000  # ms
-
-
-def settle(controller: TrainingController) -> None:
-    controller.worker.wait_for_data()
-    assert controller.sync()
 
 
 def wait_for(qtbot: QtBot, controller: TrainingController, step: int, spec: object) -> Snapshot:
@@ -55,14 +51,7 @@ def xor_in_batches_of_30() -> Project:
 def panel(
     qtbot: QtBot, document: Document, controller: TrainingController
 ) -> Iterator[TrainingPanel]:
-    widget = TrainingPanel(document, controller)
-    qtbot.addWidget(widget)
-    qtbot.waitUntil(lambda: controller.snapshot is not None, timeout=TIMEOUT)
-    yield widget
-    if controller.running and controller.worker.is_alive():
-        controller.pause()
-        qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
-        settle(controller)
+    yield from training_panel(qtbot, document, controller)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ chain-rule panel, with a real TrainingController and its thread (pytest-qt, offs
 
 from __future__ import annotations
 
+import html
 import math
 import os
 import signal
@@ -12,10 +13,18 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
-from training_helpers import params_equal, process_exists, settle
+from training_helpers import (
+    params_equal,
+    pause_and_wait,
+    process_exists,
+    settle,
+    training_panel,
+)
 
 from bpstudio.app.commands import SetHyperparametersCommand
+from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
+from bpstudio.app.notation import Notation
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.training import TrainingPanel
 from bpstudio.app.plots.cost import CostPlot
@@ -24,7 +33,9 @@ from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions
 from bpstudio.core.engine.address import ParamRef
-from bpstudio.core.engine.network import initialize
+from bpstudio.core.engine.gradcheck import gradient_check, relative_error
+from bpstudio.core.engine.network import NetworkSpec, initialize
+from bpstudio.core.engine.optim import cost_formula
 from bpstudio.core.files.project import Project
 from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.snapshot import Snapshot
@@ -55,22 +66,11 @@ def load(
     return wait_snapshot(qtbot, controller, lambda s: s.spec == project.spec)
 
 
-def pause_and_wait(qtbot: QtBot, controller: TrainingController) -> None:
-    controller.pause()
-    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
-    settle(controller)
-
-
 @pytest.fixture
 def panel(
     qtbot: QtBot, document: Document, controller: TrainingController
 ) -> Iterator[TrainingPanel]:
-    widget = TrainingPanel(document, controller)
-    qtbot.addWidget(widget)
-    wait_snapshot(qtbot, controller, lambda s: True)
-    yield widget
-    if controller.running and controller.worker.is_alive():
-        pause_and_wait(qtbot, controller)
+    yield from training_panel(qtbot, document, controller)
 
 
 @pytest.fixture
@@ -312,7 +312,60 @@ def test_gradient_check_dialog(
     assert "PASS" in dialog.summary.text()
     for row in range(dialog.table.rowCount()):
         assert dialog.table.item(row, 4).text() == "PASS"
+        # The worst component in the note's notation (w₀₁⁽¹⁾), as every view writes it.
+        worst = max(result.layer_checks(row + 1), key=lambda c: c.relative_error)
+        nt = Notation.for_spec(document.spec)
+        assert dialog.table.item(row, 3).text().startswith(nt.param(worst.ref, plain=True))
     dialog.close()
+
+
+@pytest.mark.parametrize(("l1", "l2"), [(0.0, 0.1), (0.1, 0.0)])
+def test_gradient_check_dialog_checks_the_penalised_cost(
+    qtbot: QtBot,
+    document: Document,
+    controller: TrainingController,
+    panel: TrainingPanel,
+    l1: float,
+    l2: float,
+) -> None:
+    hp = document.hyperparameters.with_changes(l1=l1, l2=l2)
+    document.push(SetHyperparametersCommand(document, hp))
+    settle(controller)
+    panel.gradient_check_action.trigger()
+    qtbot.waitUntil(lambda: panel.last_gradient_check is not None, timeout=TIMEOUT)
+    result = panel.last_gradient_check
+    assert result is not None
+    assert result.passed(), result.worst
+    assert (result.l1, result.l2) == (l1, l2)
+    dialog = panel.gradient_check_dialog
+    assert dialog is not None
+    assert f"The cost checked: {cost_formula(l1, l2)}" in html.unescape(dialog.summary.text())
+    # Without the penalty's gradient (λ₂ w + λ₁ sign(w)) the weights would fail the check.
+    weights = [c for c in result.checks if c.ref.kind == "w"]
+    assert weights
+    data_only = [
+        relative_error(c.backprop - (l2 * w + l1 * np.sign(w)), c.numeric)
+        for c in weights
+        for w in [c.ref.get(document.params)]
+    ]
+    assert max(data_only) > 1e-3
+    dialog.close()
+
+
+def test_gradient_check_dialog_says_which_weights_sat_at_l1s_kink(qtbot: QtBot) -> None:
+    spec = NetworkSpec.build([2, 2, 1], "tanh", "sigmoid", "squared_error")
+    params = initialize(spec, "xavier", 0)
+    params.W[0][1, 0] = 0.0
+    X, Y = np.array([[0.5, -1.0], [1.0, 2.0]]), np.array([[0.0], [1.0]])
+    result = gradient_check(spec, params, X, Y, l1=0.1)
+    dialog = GradientCheckDialog()
+    qtbot.addWidget(dialog)
+    dialog.show_result(result, Notation.for_spec(spec))
+    text = html.unescape(dialog.summary.text())
+    assert f"checked {spec.parameter_count - 1} of {spec.parameter_count} parameters" in text
+    assert "(a sample)" not in text  # every parameter was considered
+    assert "1 weight with |w| < ε not checked" in text
+    assert "The cost checked: C = C_data + λ₁ Σ |w| with λ₁ = 0.1" in text
 
 
 # -- closing -------------------------------------------------------------------------------------

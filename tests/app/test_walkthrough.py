@@ -122,7 +122,8 @@ def check_screen(window: MainWindow) -> None:
     panel = window.walkthrough
     page = panel.page
     assert page is not None
-    expected = expected_numbers(window, panel._example, panel._path)
+    shown = panel.live()  # the example and path the screen is built from
+    expected = expected_numbers(window, shown.example, shown.path)
     assert page.numbers, f"screen {panel.index + 1} shows no numbers"
     for key, value in page.numbers.items():
         assert key in expected, f"screen {panel.index + 1}: no independent value for {key}"
@@ -145,8 +146,15 @@ def test_walk_from_first_to_last_screen(window: MainWindow, qtbot: QtBot) -> Non
         seen.append(panel.page.title if panel.page else "")
         # Every "try it" keeps the numbers the engine's.
         for action in panel.page.tries if panel.page else []:
+            before = panel.live()
             panel.run_try(action)
             check_screen(window)
+            after = panel.live()
+            if action.action == "example":  # the next example, probed on every view
+                assert after.example == (before.example + 1) % before.n
+                assert window.controller.probe_index == after.example
+            elif action.action == "path":
+                assert after.path == (before.path + 1) % before.spec.layer_sizes[-2]
         qtbot.keyClick(panel, Qt.Key.Key_Right)
     assert panel.index == len(SCREENS) - 1
     assert seen == [s.title for s in SCREENS]

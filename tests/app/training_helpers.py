@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import numpy as np
+from pytestqt.qtbot import QtBot
 
+from bpstudio.app.document import Document
+from bpstudio.app.panels.training import TrainingPanel
 from bpstudio.app.training import TrainingController
 from bpstudio.core.engine.network import Params
+
+TIMEOUT = 10_000  # ms
 
 
 def settle(controller: TrainingController) -> None:
@@ -28,3 +34,23 @@ def process_exists(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def pause_and_wait(qtbot: QtBot, controller: TrainingController) -> None:
+    """Pause a run and return once the training process has stopped and answered."""
+    controller.pause()
+    qtbot.waitUntil(lambda: not controller.running, timeout=TIMEOUT)
+    settle(controller)
+
+
+def training_panel(
+    qtbot: QtBot, document: Document, controller: TrainingController
+) -> Iterator[TrainingPanel]:
+    """A fixture's body: a Training panel once its first snapshot has arrived; a run it
+    leaves going is paused afterwards."""
+    widget = TrainingPanel(document, controller)
+    qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: controller.snapshot is not None, timeout=TIMEOUT)
+    yield widget
+    if controller.running and controller.worker.is_alive():
+        pause_and_wait(qtbot, controller)

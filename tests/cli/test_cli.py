@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from bpstudio.cli import main
+from bpstudio.core.engine.address import ParamRef
+from bpstudio.core.engine.gradcheck import relative_error
 from bpstudio.core.files.project import Project
 
 # The worked example of docs/calculus.md §5.
@@ -162,6 +164,59 @@ def test_gradcheck_passes_and_reports_per_layer(capsys):
     assert "layer 1" in out
     assert "layer 2" in out
     assert "PASS" in out
+
+
+@pytest.mark.parametrize(
+    ("option", "formula"),
+    [
+        ("--l2", "C = C_data + (λ₂/2) Σ w² with λ₂ = 0.2"),
+        ("--l1", "C = C_data + λ₁ Σ |w| with λ₁ = 0.2"),
+    ],
+)
+def test_gradcheck_checks_the_whole_penalised_cost(capsys, tmp_path, option, formula):
+    path = tmp_path / "p.bpstudio"
+    code, _, _ = run(
+        capsys, "train", "--layers", "2,3,1", "--dataset", "xor", "--steps", "3", "-q",
+        option, "0.2", "--save", str(path),
+    )  # fmt: skip
+    assert code == 0
+    code, out, _ = run(capsys, "gradcheck", str(path))
+    assert code == 0, out
+    assert f"checks ∇C of {formula} (the penalty's gradient included)" in out
+    assert "PASS" in out
+    code, out, _ = run(capsys, "gradcheck", str(path), "--json")
+    assert code == 0
+    checked = json.loads(out)
+    assert checked["passed"]
+    assert checked["cost_formula"] == formula
+    # Against the same numeric slopes, the data term's gradient alone would fail.
+    code, out, _ = run(capsys, "grad", str(path), "--json")
+    data_gradient = json.loads(out)["data_gradient"]
+    worst = 0.0
+    for name, component in checked["components"].items():
+        ref = ParamRef.parse(name)
+        value = float(np.asarray(data_gradient[ref.array_name])[ref.index])
+        worst = max(worst, relative_error(value, component["numeric"]))
+    assert worst > 1e-3
+    code, out, _ = run(capsys, "gradcheck", str(path), option, "0")
+    assert "checks ∇C of C = C_data (no penalty)" in out
+
+
+def test_gradcheck_skips_weights_at_l1s_kink_and_says_so(capsys, tmp_path):
+    params = tmp_path / "p.npz"
+    np.savez(params, W1=[[0.0, 0.7], [-0.4, 3e-7]], b1=[0.1, -0.2], W2=[[0.9, -1.1]], b2=[0.0])
+    code, out, _ = run(
+        capsys, "gradcheck", "--layers", "2,2,1", "--params", str(params), "--dataset", "xor",
+        "--l1", "0.1",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "2 weights with |w| < ε not checked: λ₁ |w| has a kink at w = 0" in out
+    assert "checked 7 of 9 parameters" in out
+    code, out, _ = run(
+        capsys, "gradcheck", "--layers", "2,2,1", "--params", str(params), "--dataset", "xor",
+        "--l1", "0.1", "--json",
+    )  # fmt: skip
+    assert json.loads(out)["at_kink"] == ["W1[0,0]", "W1[1,1]"]
 
 
 def test_gradcheck_fails_above_tolerance(capsys):

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from bpstudio.core.data.datasets import Dataset
+from bpstudio.core.engine.address import ParamRef
 from bpstudio.core.engine.backprop import cost as data_cost
 from bpstudio.core.engine.backprop import gradients
+from bpstudio.core.engine.gradcheck import gradient_check, relative_error
 from bpstudio.core.engine.network import NetworkSpec, Params, initialize
 from bpstudio.core.engine.optim import add_penalty_gradient, cost_formula, penalty
 from bpstudio.core.files.project import Project
@@ -127,3 +129,77 @@ def test_the_history_of_both_terms_is_saved(tmp_path: Path) -> None:
 )
 def test_cost_formula_names_what_c_contains(l1: float, l2: float, text: str) -> None:
     assert cost_formula(l1, l2) == text
+
+
+# -- the gradient check checks the whole C ----------------------------------------------------
+
+
+def _check_case() -> tuple[NetworkSpec, Params, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(11)
+    spec = NetworkSpec.build([2, 3, 2], "tanh", "sigmoid", "squared_error")
+    X = rng.normal(size=(12, 2))
+    Y = rng.uniform(size=(12, 2))
+    return spec, initialize(spec, "xavier", 3), X, Y
+
+
+@pytest.mark.parametrize(("l1", "l2"), [(0.0, 0.1), (0.05, 0.0), (0.05, 0.1)])
+def test_the_gradient_check_passes_on_the_penalised_cost(l1: float, l2: float) -> None:
+    spec, params, X, Y = _check_case()
+    result = gradient_check(spec, params, X, Y, l1=l1, l2=l2)
+    assert result.cost_formula == cost_formula(l1, l2)
+    assert result.penalised
+    assert result.at_kink == ()
+    assert len(result.checks) == spec.parameter_count
+    assert result.passed(), result.worst
+    # The numeric side is the slope of the whole C: the data term's gradient alone fails.
+    data_only = gradients(spec, params, X, Y).as_params()
+    weights = [c for c in result.checks if c.ref.kind == "w"]
+    worst_data_only = max(relative_error(c.ref.get(data_only), c.numeric) for c in weights)
+    assert worst_data_only > 1e-3
+    # Biases are not penalised: there the data term's gradient is the whole gradient.
+    for c in result.checks:
+        if c.ref.kind == "b":
+            assert c.backprop == pytest.approx(c.ref.get(data_only), rel=1e-12, abs=1e-15)
+
+
+def test_the_gradient_check_without_a_penalty_checks_c_data() -> None:
+    spec, params, X, Y = _check_case()
+    result = gradient_check(spec, params, X, Y)
+    assert result.cost_formula == "C = C_data"
+    assert not result.penalised
+    data_only = gradients(spec, params, X, Y).as_params()
+    for c in result.checks:
+        assert c.backprop == c.ref.get(data_only)
+
+
+def test_weights_at_l1s_kink_are_listed_not_checked() -> None:
+    """A weight with |w| < ε is differenced across |w|'s kink at 0: it is skipped and named;
+    one 2ε away is checked, and passes (|w| is linear on its side)."""
+    spec, params, X, Y = _check_case()
+    eps = 1e-6
+    at_zero, inside = ParamRef.weight(1, 0, 0), ParamRef.weight(2, 1, 2)
+    outside = ParamRef.weight(1, 2, 1)
+    at_zero.set(params, 0.0)
+    inside.set(params, 0.5 * eps)
+    outside.set(params, 2.0 * eps)
+    result = gradient_check(spec, params, X, Y, epsilon=eps, l1=0.05)
+    assert set(result.at_kink) == {at_zero, inside}
+    assert "2 weights with |w| < ε not checked" in result.kink_note
+    checked = {c.ref for c in result.checks}
+    assert at_zero not in checked
+    assert inside not in checked
+    assert outside in checked
+    assert result.passed(), result.worst
+    # Why: across the kink the central difference sees half of λ₁ sign(w).
+    g = add_penalty_gradient(params, gradients(spec, params, X, Y).as_params(), 0.05, 0.0)
+
+    def whole(value: float) -> float:
+        p = params.copy()
+        inside.set(p, value)
+        return data_cost(spec, p, X, Y) + penalty(p, 0.05, 0.0)
+
+    numeric = (whole(1.5 * eps) - whole(-0.5 * eps)) / (2 * eps)
+    assert relative_error(inside.get(g), numeric) > 1e-2
+    without_l1 = gradient_check(spec, params, X, Y, epsilon=eps)
+    assert without_l1.at_kink == ()
+    assert without_l1.kink_note == ""

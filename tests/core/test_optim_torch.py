@@ -90,6 +90,19 @@ def _ours(case: Case) -> Params:
     return trainer.params
 
 
+def _as_params(weights: list[torch.Tensor], biases: list[torch.Tensor]) -> Params:
+    return Params([W.detach().numpy() for W in weights], [b.detach().numpy() for b in biases])
+
+
+def _engine_gradients_into(
+    spec: NetworkSpec, data: Dataset, weights: list[torch.Tensor], biases: list[torch.Tensor]
+) -> None:
+    """Every tensor's ``.grad``: the engine's ∇C of the data at the tensors' values."""
+    grads = gradients(spec, _as_params(weights, biases), data.X, data.Y)
+    for p, g in zip(weights + biases, grads.dW + grads.db, strict=True):
+        p.grad = torch.tensor(g, dtype=torch.float64)
+
+
 def _torch(case: Case) -> Params:
     spec, params, data = _problem()
     hp = case.hyperparameters
@@ -116,12 +129,7 @@ def _torch(case: Case) -> Params:
     elif not scaled and hp.schedule == "exponential":
         scheduler = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=math.exp(-hp.schedule_rate))
     for t in range(STEPS):
-        current = Params(
-            [W.detach().numpy() for W in weights], [b.detach().numpy() for b in biases]
-        )
-        grads = gradients(spec, current, data.X, data.Y)
-        for p, g in zip(weights + biases, grads.dW + grads.db, strict=True):
-            p.grad = torch.tensor(g, dtype=torch.float64)
+        _engine_gradients_into(spec, data, weights, biases)
         for W in weights:
             if hp.l1:
                 W.grad += hp.l1 * torch.sign(W.detach())
@@ -138,7 +146,7 @@ def _torch(case: Case) -> Params:
             opt.step()
         if scheduler is not None:
             scheduler.step()
-    return Params([W.detach().numpy() for W in weights], [b.detach().numpy() for b in biases])
+    return _as_params(weights, biases)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.optimizer}{'-nesterov' * c.nesterov}-"
@@ -174,12 +182,7 @@ def test_the_conventions_differ_from_torchs_defaults_where_stated(case: Case) ->
         opt, step_size=hp.schedule_every, gamma=hp.schedule_factor
     )
     for _ in range(STEPS):
-        current = Params(
-            [W.detach().numpy() for W in weights], [b.detach().numpy() for b in biases]
-        )
-        grads = gradients(spec, current, data.X, data.Y)
-        for p, g in zip(weights + biases, grads.dW + grads.db, strict=True):
-            p.grad = torch.tensor(g, dtype=torch.float64)
+        _engine_gradients_into(spec, data, weights, biases)
         with torch.no_grad():
             opt.step()
         if case.schedule == "step":

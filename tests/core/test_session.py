@@ -14,6 +14,7 @@ import pytest
 
 from bpstudio.core.data.source import DataSource, load_examples, split_examples
 from bpstudio.core.engine.network import NetworkSpec, initialize
+from bpstudio.core.training import session as session_module
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.process import serve
@@ -326,7 +327,7 @@ def test_a_stop_is_reported_even_when_its_snapshot_fails(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("no picture")
 
-    monkeypatch.setattr(s, "_snapshot", broken)
+    monkeypatch.setattr(session_module, "take_snapshot", broken)
     with pytest.raises(RuntimeError):
         s.stop("stopped by an error")
     assert not s.running

@@ -68,10 +68,6 @@ class ImportCancelled(BPStudioError):
     """Raised inside the reader (from its progress callback) when the user cancels."""
 
 
-class _ProgressRelay(QObject):
-    progressed = Signal(float)
-
-
 def read_head(path: Path, n_bytes: int = HEAD_BYTES) -> list[str]:
     """The first lines of a text file (the last, possibly partial, line dropped)."""
     try:
@@ -113,6 +109,9 @@ class ImportCsvDialog(QDialog):
     """
 
     importFailed = Signal(str)
+    #: The fraction of the file read so far, emitted in the reading thread (the dialog's own
+    #: progress bar takes it queued, in the GUI thread).
+    importProgressed = Signal(float)
 
     def __init__(
         self,
@@ -134,8 +133,7 @@ class ImportCsvDialog(QDialog):
         self._rows: list[list[str]] = []
         self._cancel = threading.Event()
         self._progress: QProgressDialog | None = None
-        self._relay = _ProgressRelay(self)
-        self._relay.progressed.connect(self._on_progress)
+        self.importProgressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._reader = LatestJob(parent=self)
         self._reader.finished.connect(self._on_read)
         self._reader.failed.connect(self._on_read_failed)
@@ -487,7 +485,7 @@ class ImportCsvDialog(QDialog):
             assert self.format is not None
             chosen = 1 if label else len(targets)
             ok = 1 <= chosen < self.format.n_columns
-        self.import_button.setEnabled(ok and not self._reader.busy)
+        self.import_button.setEnabled(ok and not self.importing)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -508,9 +506,14 @@ class ImportCsvDialog(QDialog):
             has_header=self.format.has_header,
         )
 
+    @property
+    def importing(self) -> bool:
+        """True while the whole file is being read (Import is disabled meanwhile)."""
+        return self._reader.busy
+
     def start_import(self) -> None:
         """Read the whole file in the background (what Import does)."""
-        if self._reader.busy:
+        if self.importing:
             return
         try:
             draft = self.draft_source()
@@ -536,7 +539,7 @@ class ImportCsvDialog(QDialog):
         """Progress from the reader thread: hand it to the GUI thread, or stop the read."""
         if self._cancel.is_set():
             raise ImportCancelled("the import was cancelled")
-        self._relay.progressed.emit(fraction)
+        self.importProgressed.emit(fraction)
 
     def cancel_import(self) -> None:
         self._cancel.set()

@@ -6,7 +6,6 @@ import numpy as np
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.app.notation import Notation
-from bpstudio.app.widgets import IntegerSpinBox
+from bpstudio.app.widgets import IntegerSpinBox, ok_cancel_buttons
 from bpstudio.core.engine.init import INITIALIZER_LABELS, INITIALIZERS
 
 MAX_SEED = 2**31 - 1
@@ -74,17 +73,10 @@ class InitializeDialog(QDialog):
         seed_label.setBuddy(self.seed_spin)
         form.addRow(seed_label, seed_row)
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Initialise")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self, "Initialise"))
         self.setMinimumWidth(380)
 
     @property

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -18,8 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app.miniatures import dataset_pixmap, icon_of, template_parts, template_pixmap
+from bpstudio.app.miniatures import (
+    dataset_pixmap,
+    draw_edges,
+    icon_of,
+    layer_kind,
+    neuron_columns,
+    template_parts,
+    template_pixmap,
+)
 from bpstudio.app.theme import blend, set_palette_style, theme, with_alpha
+from bpstudio.app.widgets import ok_cancel_buttons
 from bpstudio.core.engine.activations import ACTIVATIONS
 from bpstudio.core.engine.losses import LOSSES
 from bpstudio.core.engine.network import NetworkSpec
@@ -49,20 +57,6 @@ class NetworkSketch(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(360, 200)
 
-    def _columns(self, rect: QRectF) -> list[list[QPointF]]:
-        assert self._spec is not None
-        sizes = self._spec.layer_sizes
-        n = len(sizes)
-        step_x = rect.width() / max(n - 1, 1)
-        columns = []
-        for i, size in enumerate(sizes):
-            x = rect.left() + (step_x * i if n > 1 else rect.width() / 2)
-            shown = min(size, MAX_DRAWN)
-            step_y = rect.height() / MAX_DRAWN
-            top = rect.center().y() - step_y * (shown - 1) / 2
-            columns.append([QPointF(x, top + step_y * r) for r in range(shown)])
-        return columns
-
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -72,20 +66,16 @@ class NetworkSketch(QWidget):
         spec = self._spec
         caption_height = 34
         area = QRectF(self.rect()).adjusted(40, 16, -40, -16 - caption_height)
-        columns = self._columns(area)
+        columns = neuron_columns(area, spec.layer_sizes, MAX_DRAWN)
         radius = min(9.0, area.height() / MAX_DRAWN / 2.6)
 
         colors = theme()
         edge, outline = with_alpha(colors.outline, 90), colors.outline_hover
         painter.setPen(QPen(edge, 1.0))
-        for left, right in zip(columns, columns[1:], strict=False):
-            for p in left:
-                for q in right:
-                    painter.drawLine(p, q)
+        draw_edges(painter, columns)
 
         for i, column in enumerate(columns):
-            kind = "input" if i == 0 else "output" if i == spec.n_layers else "hidden"
-            colour = blend(colors.kind(kind), 0.55, colors.card)
+            colour = blend(colors.kind(layer_kind(i, spec.n_layers)), 0.55, colors.card)
             truncated = spec.layer_sizes[i] > MAX_DRAWN
             for r, p in enumerate(column):
                 if truncated and r == MAX_DRAWN - 2:
@@ -162,16 +152,9 @@ class NewProjectDialog(QDialog):
         body.addWidget(self.list)
         body.addLayout(preview, 1)
 
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self, "Create"))
         self.resize(self.list.minimumWidth() + 560, 420)
 
         self.list.currentItemChanged.connect(self._on_current_item_changed)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QSpinBox,
@@ -21,6 +20,7 @@ from bpstudio.app.preferences import (
     Preferences,
 )
 from bpstudio.app.theme import set_palette_style
+from bpstudio.app.widgets import ok_cancel_buttons
 from bpstudio.app.worker import BACKENDS
 
 BACKEND_LABELS = {
@@ -58,15 +58,10 @@ class PreferencesDialog(QDialog):
         )
         note.setWordWrap(True)
         set_palette_style(note, "color: palette(placeholder-text);")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
-        layout.addWidget(buttons)
+        layout.addWidget(ok_cancel_buttons(self))
 
     @staticmethod
     def _combo(labels: dict, current: object) -> QComboBox:  # type: ignore[type-arg]

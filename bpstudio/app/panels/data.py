@@ -152,9 +152,11 @@ class DataPanel(QWidget):
         #: A CSV source imported in this session, so the combo can come back to it.
         self._csv: tuple[DataSource, Dataset] | None = None
         self._previous_index = 0
-        self._job = LatestJob(PREVIEW_INTERVAL_MS, self)
-        self._job.finished.connect(self._on_preview_ready)
-        self._job.failed.connect(self._on_preview_failed)
+        #: Builds the previews in the background, the newest choice only and at most one
+        #: every PREVIEW_INTERVAL_MS (its ``runs`` count how many were built).
+        self.preview_job = LatestJob(PREVIEW_INTERVAL_MS, self)
+        self.preview_job.finished.connect(self._on_preview_ready)
+        self.preview_job.failed.connect(self._on_preview_failed)
 
         self.import_action = QAction("Import &Data…", self)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
@@ -499,12 +501,12 @@ class DataPanel(QWidget):
         """Redraw the preview for the current controls (throttled, in the background)."""
         pending = self.pending_source()
         if pending is None:
-            self._job.cancel_pending()
+            self.preview_job.cancel_pending()
             self.preview_view.show_message("Import a CSV file to see it here")
             return
         data = self.controller.data
         if data is not None and _normalized(data.source) == _normalized(pending):
-            self._job.cancel_pending()
+            self.preview_job.cancel_pending()
             self._show_preview(
                 preview_from(data.source, data.examples, data.train, data.validation)
             )
@@ -512,9 +514,9 @@ class DataPanel(QWidget):
         if pending.kind == "csv" and self._csv is not None:
             # Read already (the import dialog): only the split and the counts are left.
             examples = self._csv[1]
-            self._job.submit(_split_preview, pending, examples)
+            self.preview_job.submit(_split_preview, pending, examples)
             return
-        self._job.submit(build_preview, pending, self._base_dir())
+        self.preview_job.submit(build_preview, pending, self._base_dir())
 
     def _base_dir(self) -> str | None:
         path = self.document.path
@@ -751,7 +753,7 @@ class DataPanel(QWidget):
                 self._update_page()
         pending = self.pending_source()
         if pending is not None and _normalized(pending) == _normalized(data.source):
-            self._job.cancel_pending()
+            self.preview_job.cancel_pending()
             self._show_preview(preview_from(source, data.examples, data.train, data.validation))
 
     def _on_problem_changed(self, _message: str) -> None:
@@ -775,7 +777,7 @@ class DataPanel(QWidget):
 
     def shutdown(self) -> None:
         """Wait for a preview being computed (window closing, tests)."""
-        self._job.shutdown()
+        self.preview_job.shutdown()
 
 
 def _normalized(source: DataSource) -> DataSource:

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from bpstudio.app.commands import SetHyperparametersCommand
 from bpstudio.app.dialogs.gradient_check import GradientCheckDialog
 from bpstudio.app.document import Document
+from bpstudio.app.notation import Notation
 from bpstudio.app.theme import blend, css, notifier, set_palette_style, theme, theme_on
 from bpstudio.app.training import TrainingController
 from bpstudio.app.training_hint import PHASE_HINTS, epoch_text, panel_hint
@@ -959,7 +960,7 @@ class TrainingPanel(QWidget):
         self._gradient_check_pending = False
         if self.gradient_check_dialog is None:
             self.gradient_check_dialog = GradientCheckDialog(self)
-        self.gradient_check_dialog.show_result(result)
+        self.gradient_check_dialog.show_result(result, Notation.for_spec(self.document.spec))
         self.gradient_check_dialog.show()
         self.gradient_check_dialog.raise_()
 

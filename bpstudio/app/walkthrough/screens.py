@@ -94,7 +94,7 @@ def _refs_chain(live: LiveNetwork) -> tuple[ParamRef, ParamRef, ParamRef]:
 
 
 def _two_a_minus_y(nt: Notation, L: int) -> str:
-    return f"2({nt.symbol('a', L)} {notation.MINUS} <i>y</i>)"
+    return f"2({nt.symbol('a', L)} {notation.MINUS} {nt.target()})"
 
 
 def _C0() -> str:
@@ -109,10 +109,10 @@ def _nudges(name: str, ref: ParamRef) -> list[Try]:
     ]
 
 
-def _example_note(live: LiveNetwork) -> str:
+def _example_note(live: LiveNetwork, nt: Notation) -> str:
     x = ", ".join(notation.formula_number(v, 4) for v in live.X[live.example])
     y = ", ".join(notation.formula_number(v, 4) for v in live.Y[live.example])
-    return f"training example {live.example}: <i>x</i> = {x}, <i>y</i> = {y}"
+    return f"training example {live.example}: {nt.input_value()} = {x}, {nt.target()} = {y}"
 
 
 # -- the screens ------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def _chain(live: LiveNetwork, nt: Notation, page: Page) -> None:
         page.params += [w, b]
     page.table(rows)
     page.para(
-        f"On the {_example_note(live)} the network outputs {nt.symbol('a', L)} = "
+        f"On the {_example_note(live, nt)} the network outputs {nt.symbol('a', L)} = "
         f"{page.num('a_L', one.a[L][0])} and its cost is {_C0()} = "
         f"{page.num('C0', live.example_costs[live.example])}."
     )
@@ -155,13 +155,19 @@ def _cost(live: LiveNetwork, nt: Notation, page: Page) -> None:
         "The cost of one training example is the square of the difference between what "
         "the network gives and what it should give:"
     )
-    page.formula(f"{_C0()} = ({nt.symbol('a', L)} {notation.MINUS} <i>y</i>)<sup>2</sup>")
     page.formula(
-        f"= ({page.num('a_L', aL)} {notation.MINUS} {page.num('y', y, paren=True)})<sup>2</sup>"
-        f" = {page.num('C0', live.example_costs[live.example])}"
+        f"{_C0()} = " + notation.power(f"({nt.symbol('a', L)} {notation.MINUS} {nt.target()})", "2")
+    )
+    page.formula(
+        "= "
+        + notation.power(
+            f"({page.num('a_L', aL)} {notation.MINUS} {page.num('y', y, paren=True)})", "2"
+        )
+        + f" = {page.num('C0', live.example_costs[live.example])}"
     )
     page.para(
-        f"The output {nt.symbol('a', L)} and the target <i>y</i> = {notation.formula_number(y)} "
+        f"The output {nt.symbol('a', L)} and the target {nt.target()} = "
+        f"{notation.formula_number(y)} "
         f"are drawn beside the output neuron, with {_C0()}."
     )
     page.neurons.append((L, 0))
@@ -233,7 +239,7 @@ def _dC_dw(live: LiveNetwork, nt: Notation, page: Page) -> None:
     page.para(
         f"Each factor lives on the canvas: {nt.symbol('a', L - 1)} on the neuron the weight "
         f"comes from, σ′({nt.symbol('z', L)}) on the output neuron, "
-        f"2({nt.symbol('a', L)} {notation.MINUS} <i>y</i>) where the output meets its target. "
+        f"{_two_a_minus_y(nt, L)} where the output meets its target. "
         f"Nudge {nt.symbol('w', L)} and watch {_C0()} and the three factors change."
     )
     page.numbers["C0"] = float(live.example_costs[live.example])
@@ -281,8 +287,7 @@ def _back_one_layer(live: LiveNetwork, nt: Notation, page: Page) -> None:
     page.product("dC0_da_L-1", back.dC_da)
     page.para(
         "That is the step back one layer. The layer before repeats the same pattern, with "
-        f"{partial_(_C0(), nt.symbol('a', L - 1))} in place of 2({nt.symbol('a', L)} "
-        f"{notation.MINUS} <i>y</i>):"
+        f"{partial_(_C0(), nt.symbol('a', L - 1))} in place of {_two_a_minus_y(nt, L)}:"
     )
     gradient = one.parameter(wL1).gradient
     assert gradient is not None
@@ -307,17 +312,17 @@ def _average(live: LiveNetwork, nt: Notation, page: Page) -> None:
     c = theme().chain
     page.para(
         f"The network learns from many examples. The full cost is the average of the "
-        f"examples' costs, and so is its gradient (here n = {live.n}):"
+        f"examples' costs, and so is its gradient (here {nt.symbol('n', None)} = {live.n}):"
     )
+    C, C_k = notation.cost(), notation.cost(per_example=True, example="k")
+    n, w = nt.symbol("n", None), nt.symbol("w", L)
     page.formula(
-        f"<i>C</i> = (1/<i>n</i>) {nt.sum_over('k')} <i>C</i><sub>k</sub>,&nbsp;&nbsp; "
-        f"{partial_('<i>C</i>', nt.symbol('w', L))} = (1/<i>n</i>) {nt.sum_over('k')} "
-        f"{partial_('<i>C</i><sub>k</sub>', nt.symbol('w', L))}"
+        f"{C} = (1/{n}) {nt.sum_over('k')} {C_k},&nbsp;&nbsp; "
+        f"{partial_(C, w)} = (1/{n}) {nt.sum_over('k')} {partial_(C_k, w)}"
     )
     rows = [
-        "<tr><th>k</th><th>&nbsp;<i>x</i></th><th>&nbsp;<i>y</i></th>"
-        f"<th>&nbsp;<i>C</i><sub>k</sub></th>"
-        f"<th>&nbsp;{partial_('<i>C</i><sub>k</sub>', nt.symbol('w', L))}</th></tr>"
+        f"<tr><th>k</th><th>&nbsp;{nt.input_value()}</th><th>&nbsp;{nt.target()}</th>"
+        f"<th>&nbsp;{C_k}</th><th>&nbsp;{partial_(C_k, w)}</th></tr>"
     ]
     for k in range(live.n):
         gk = live.example_readout(k).parameter(wL).gradient
@@ -333,8 +338,9 @@ def _average(live: LiveNetwork, nt: Notation, page: Page) -> None:
     gradient = live.batch.parameter(wL).gradient
     assert gradient is not None
     page.formula(
-        f"<i>C</i> = {page.num('C', live.cost)},&nbsp;&nbsp; "
-        f"{partial_('<i>C</i>', nt.symbol('w', L))} = {page.num('dC_dw_L', gradient, c.product)}"
+        f"{notation.cost()} = {page.num('C', live.cost)},&nbsp;&nbsp; "
+        f"{partial_(notation.cost(), nt.symbol('w', L))} = "
+        f"{page.num('dC_dw_L', gradient, c.product)}"
     )
     page.para(
         f"The canvas shows example {live.example} (highlighted row). Switch the example: "
@@ -347,13 +353,13 @@ def _average(live: LiveNetwork, nt: Notation, page: Page) -> None:
 def _gradient_step(live: LiveNetwork, nt: Notation, page: Page) -> None:
     page.para(
         "Every weight and bias has its own average sensitivity. Together they are the "
-        "gradient ∇<i>C</i>, one component per parameter (the Gradient panel draws them):"
+        f"gradient ∇{notation.cost()}, one component per parameter (the Gradient panel draws them):"
     )
     rows = []
     vector = live.grads.vector()
     for i, ref in enumerate(param_refs(live.spec)):
         rows.append(
-            f"<tr><td>{partial_('<i>C</i>', nt.param(ref))}</td>"
+            f"<tr><td>{partial_(notation.cost(), nt.param(ref))}</td>"
             f"<td align='right'>&nbsp;&nbsp;{page.num(f'grad{i}', vector[i])}</td></tr>"
         )
         page.params.append(ref)
@@ -363,10 +369,11 @@ def _gradient_step(live: LiveNetwork, nt: Notation, page: Page) -> None:
         "One step of gradient descent moves every parameter a little against its component, "
         f"with the learning rate η = {page.num('eta', eta)}:"
     )
-    page.formula(f"<i>w</i> ← <i>w</i> {notation.MINUS} η {partial_('<i>C</i>', '<i>w</i>')}")
+    w = nt.symbol("w", None)
+    page.formula(f"{w} ← {w} {notation.MINUS} η {partial_(notation.cost(), w)}")
     page.para(
-        f"The cost now: <i>C</i> = {page.num('C', live.cost)}. Take a step and watch it fall "
-        "(each step is one undo step)."
+        f"The cost now: {notation.cost()} = {page.num('C', live.cost)}. Take a step and watch "
+        "it fall (each step is one undo step)."
     )
     page.focus = ParamRef.weight(live.spec.n_layers, 0, 0)
     page.tries.append(Try("Take one gradient step", "step"))
@@ -381,7 +388,8 @@ def _many_neurons(live: LiveNetwork, nt: Notation, page: Page) -> None:
         f"neuron j of layer {nt.layer(L)}, and {nt.weight(L, 'j', 'k')} the weight from "
         f"neuron k of layer {nt.layer(L - 1)} to neuron j of layer {nt.layer(L)}. Here layer "
         f"{nt.layer(L - 1)} has {live.spec.layer_sizes[L - 1]} neurons and the output "
-        f"n<sub>L</sub> = {n_L}. Hover or select a neuron or an edge to see its name."
+        f"{nt.symbol('n', None, 'L')} = {n_L}. Hover or select a neuron or an edge to see "
+        "its name."
     )
     page.formula(
         f"{nt.pre_activation(L, 'j')} = {nt.sum_over('k')} {nt.weight(L, 'j', 'k')} "
@@ -389,20 +397,21 @@ def _many_neurons(live: LiveNetwork, nt: Notation, page: Page) -> None:
         f"{nt.neuron(L, 'j')} = σ({nt.pre_activation(L, 'j')})"
     )
     page.formula(
-        f"{_C0()} = {nt.sum_over('j')} ({nt.neuron(L, 'j')} {notation.MINUS} "
-        f"{nt.target('j')})<sup>2</sup>"
+        f"{_C0()} = {nt.sum_over('j')} "
+        + notation.power(f"({nt.neuron(L, 'j')} {notation.MINUS} {nt.target('j')})", "2")
     )
     terms = []
     for j in range(n_L):
-        terms.append(
+        difference = (
             f"({page.num(f'a_L{j}', one.a[L][j])} {notation.MINUS} "
-            f"{page.num(f'y{j}', live.Y[live.example, j], paren=True)})<sup>2</sup>"
+            f"{page.num(f'y{j}', live.Y[live.example, j], paren=True)})"
         )
+        terms.append(notation.power(difference, "2"))
         page.neurons.append((L, j))
     page.formula(
         "= " + " + ".join(terms) + f" = {page.num('C0', live.example_costs[live.example])}"
     )
-    page.para(f"On the {_example_note(live)}.")
+    page.para(f"On the {_example_note(live, nt)}.")
     page.focus = (L, 0)
 
 
@@ -466,10 +475,12 @@ def _general(live: LiveNetwork, nt: Notation, page: Page) -> None:
         "at once, one matrix product per layer, from the output back to the input "
         "(G stands for ∂C/∂, rows are examples, ⊙ multiplies entry by entry):"
     )
+    G_Z, G_A = nt.symbol("G", "l", "Z"), nt.symbol("G", "l", "A")
     page.formula(
-        "G<sub>Z</sub><sup>(l)</sup> = G<sub>A</sub><sup>(l)</sup> ⊙ σ′(Z<sup>(l)</sup>),&nbsp; "
-        "∂C/∂W<sup>(l)</sup> = G<sub>Z</sub><sup>(l)T</sup> A<sup>(l−1)</sup>,&nbsp; "
-        "G<sub>A</sub><sup>(l−1)</sup> = G<sub>Z</sub><sup>(l)</sup> W<sup>(l)</sup>"
+        f"{G_Z} = {G_A} ⊙ σ′({nt.symbol('Z', 'l')}),&nbsp; "
+        f"{notation.partial(notation.cost(), nt.matrix('l'))} = "
+        f"{notation.power(G_Z, 'T')} {nt.symbol('A', 'l-1')},&nbsp; "
+        f"{nt.symbol('G', 'l-1', 'A')} = {G_Z} {nt.matrix('l')}"
     )
     rows = []
     for l in range(L, 0, -1):
@@ -478,7 +489,7 @@ def _general(live: LiveNetwork, nt: Notation, page: Page) -> None:
         ref = ParamRef.weight(l, j, k)
         rows.append(
             f"<tr><td>layer {nt.layer(l)}: {nt.matrix(l)} is {dW.shape[0]}×{dW.shape[1]}; "
-            f"largest {partial_('<i>C</i>', nt.param(ref))}</td>"
+            f"largest {partial_(notation.cost(), nt.param(ref))}</td>"
             f"<td align='right'>&nbsp;= {page.num(f'dC_dW{l}max', dW[j, k])}</td></tr>"
         )
         page.params.append(ref)

@@ -548,50 +548,52 @@ class GeneratorInfo:
     has_seed: bool = True
 
 
+def _fixed(
+    name: str, label: str, make: Callable[..., Dataset], task: str, description: str, n: int
+) -> GeneratorInfo:
+    """A generator whose ``n`` examples are fixed: no size, noise or seed to choose."""
+    return GeneratorInfo(
+        name,
+        label,
+        make,
+        task,
+        description,
+        has_size=False,
+        default_size=n,
+        min_size=n,
+        max_size=n,
+        has_noise=False,
+        default_noise=0.0,
+        has_seed=False,
+    )
+
+
 GENERATORS: dict[str, GeneratorInfo] = {
     info.name: info
     for info in (
-        GeneratorInfo(
+        _fixed(
             "note",
             "The note's example",
             note_example,
             "regression",
             "One input, one target: x = 1, y = 0.25.",
-            has_size=False,
-            default_size=1,
-            min_size=1,
-            max_size=1,
-            has_noise=False,
-            default_noise=0.0,
-            has_seed=False,
+            1,
         ),
-        GeneratorInfo(
+        _fixed(
             "note_examples",
             "The note's chain, four examples",
             note_examples,
             "regression",
             "One input, one target, four fixed examples (the note's x = 1, y = 0.25 first).",
-            has_size=False,
-            default_size=4,
-            min_size=4,
-            max_size=4,
-            has_noise=False,
-            default_noise=0.0,
-            has_seed=False,
+            4,
         ),
-        GeneratorInfo(
+        _fixed(
             "note_two_outputs",
             "The note's two outputs",
             note_two_outputs,
             "regression",
             "Two inputs, two targets, four fixed examples (for a 2-neuron output layer).",
-            has_size=False,
-            default_size=4,
-            min_size=4,
-            max_size=4,
-            has_noise=False,
-            default_noise=0.0,
-            has_seed=False,
+            4,
         ),
         GeneratorInfo(
             "xor", "XOR", xor, "classification", "Four quadrants; class 1 where signs differ."

@@ -31,6 +31,14 @@ def array_name(kind: Kind, layer: int) -> str:
     return f"{'W' if kind == 'w' else 'b'}{layer}"
 
 
+def array_shapes(spec: NetworkSpec) -> Iterator[tuple[str, tuple[int, ...]]]:
+    """Every array's name and shape in the order of ∇C: ``("W1", (n_1, n_0)), ("b1",
+    (n_1,)), ...``."""
+    for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
+        yield array_name("w", l), w_shape
+        yield array_name("b", l), b_shape
+
+
 def parse_array_name(name: str) -> tuple[Kind, int]:
     """``"W2"`` -> ``("w", 2)``, ``"b1"`` -> ``("b", 1)``; raises for anything else."""
     match = _ARRAY_NAME.match(name)

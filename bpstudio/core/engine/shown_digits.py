@@ -23,7 +23,7 @@ chain-rule panel and its tests use it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
 from fractions import Fraction
@@ -102,19 +102,32 @@ def _shown_result(exact: Decimal, digits: int, scale: Fraction) -> Decimal | Fra
     return Context(prec=digits, rounding=ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999).plus(exact)
 
 
+def _digits_to_hold(
+    values: Sequence[float],
+    result: float,
+    digits: int,
+    start: Decimal,
+    combine: Callable[[Decimal, Decimal], Decimal],
+    scale: Fraction = Fraction(1),
+) -> Shown:
+    """The fewest digits (from ``digits`` up) at which the written ``values``, folded from
+    ``start`` by ``combine`` exactly and scaled, show as ``result`` shown to ``digits``."""
+    if not _finite([*values, result]):
+        return Shown(digits, digits, False)
+    target = _written(result, digits)
+    for d in range(digits, MAX_DIGITS + 1):
+        exact = start
+        for v in values:
+            exact = combine(exact, _written(v, d))
+        if _shown_result(exact, digits, scale) == target:
+            return Shown(d, digits, True)
+    return Shown(MAX_DIGITS, digits, False)
+
+
 def product_digits(factors: Sequence[float], product: float, digits: int) -> Shown:
     """The digits to write ``f₁ · f₂ · … = product`` with (``product`` is the engine's
     value, shown to ``digits``)."""
-    if not _finite([*factors, product]):
-        return Shown(digits, digits, False)
-    target = _written(product, digits)
-    for d in range(digits, MAX_DIGITS + 1):
-        exact = Decimal(1)
-        for f in factors:
-            exact = _EXACT.multiply(exact, _written(f, d))
-        if _shown_result(exact, digits, Fraction(1)) == target:
-            return Shown(d, digits, True)
-    return Shown(MAX_DIGITS, digits, False)
+    return _digits_to_hold(factors, product, digits, Decimal(1), _EXACT.multiply)
 
 
 def sum_digits(
@@ -122,13 +135,4 @@ def sum_digits(
 ) -> Shown:
     """The digits to write ``scale · (t₁ + t₂ + …) = total`` with (``scale`` is 1 for a
     sum, 1/n for an average, 2 for 2(a − y); ``total`` is shown to ``digits``)."""
-    if not _finite([*terms, total]):
-        return Shown(digits, digits, False)
-    target = _written(total, digits)
-    for d in range(digits, MAX_DIGITS + 1):
-        exact = Decimal(0)
-        for t in terms:
-            exact = _EXACT.add(exact, _written(t, d))
-        if _shown_result(exact, digits, scale) == target:
-            return Shown(d, digits, True)
-    return Shown(MAX_DIGITS, digits, False)
+    return _digits_to_hold(terms, total, digits, Decimal(0), _EXACT.add, scale)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ import numpy as np
 
 from bpstudio import __version__
 from bpstudio.core.data.source import DataSource
+from bpstudio.core.engine.address import array_shapes
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.atomic import atomic_write, clean_stale_temporaries
@@ -268,7 +268,7 @@ def _read_arrays(spec: NetworkSpec, raw: bytes, where: str) -> Params:
         io.BytesIO(raw),
         where,
         max_total_bytes=_npz_bound(spec),
-        expected_bytes=npz_limits(dict(_shapes(spec))),
+        expected_bytes=npz_limits(dict(array_shapes(spec))),
     )
     return Params.from_named(spec, arrays, source=where)
 
@@ -293,12 +293,6 @@ def _spec_of(document: Any, where: str) -> NetworkSpec:
         return NetworkSpec.from_dict(document["network"])
     except BPStudioError as exc:
         raise BPStudioError(f"{where}: {exc}") from None
-
-
-def _shapes(spec: NetworkSpec) -> Iterator[tuple[str, tuple[int, ...]]]:
-    for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
-        yield f"W{l}", w_shape
-        yield f"b{l}", b_shape
 
 
 def _npz_bound(spec: NetworkSpec) -> int:

@@ -370,10 +370,18 @@ class TrainingSession:
             return
         size = min(trainer.hyperparameters.batch_size, trainer.n_train, 256)
         X, Y = trainer.X[:size], trainer.Y[:size]
+        hp = trainer.hyperparameters
         try:
             with np.errstate(all="ignore"):
+                # The whole C training descends: C_data + the L1/L2 penalty.
                 result = gradient_check(
-                    trainer.spec, trainer.params, X, Y, max_parameters=max_parameters
+                    trainer.spec,
+                    trainer.params,
+                    X,
+                    Y,
+                    max_parameters=max_parameters,
+                    l1=hp.l1,
+                    l2=hp.l2,
                 )
         except BPStudioError as exc:
             self._emit("problem", str(exc))

@@ -21,7 +21,7 @@ from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.address import array_name, parse_array_name
 from bpstudio.core.engine.network import DTYPES, NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import atomic_write_text
+from bpstudio.core.files.atomic import atomic_write, atomic_write_text
 from bpstudio.core.files.export.model_info import ModelInfo, predict_raw
 from bpstudio.core.files.safe_json import load_json
 
@@ -54,10 +54,13 @@ class Writer(Protocol):
     ) -> list[Path]: ...
 
 
-def text_writer(to_text: Callable[..., str], what: str, stem_as: str | None = None) -> Writer:
-    """The :class:`Writer` of a one-file text format: ``to_text(spec, params, metadata=...,
-    dtype=..., info=...)`` written atomically. ``stem_as``, when given, is one more keyword
-    of ``to_text`` that receives the file name's stem (a Python module's name)."""
+def file_writer(
+    to_content: Callable[..., str | bytes], what: str, stem_as: str | None = None
+) -> Writer:
+    """The :class:`Writer` of a one-file format: ``to_content(spec, params, metadata=...,
+    dtype=..., info=...)``, text or bytes, written atomically. ``stem_as``, when given, is
+    one more keyword of ``to_content`` that receives the file name's stem (a Python
+    module's name)."""
 
     def write(
         spec: NetworkSpec,
@@ -69,8 +72,11 @@ def text_writer(to_text: Callable[..., str], what: str, stem_as: str | None = No
         info: ModelInfo | None = None,
     ) -> list[Path]:
         named = {} if stem_as is None else {stem_as: Path(path).stem}
-        text = to_text(spec, params, metadata=metadata, dtype=dtype, info=info, **named)
-        atomic_write_text(path, text)
+        content = to_content(spec, params, metadata=metadata, dtype=dtype, info=info, **named)
+        if isinstance(content, str):
+            atomic_write_text(path, content)
+        else:
+            atomic_write(path, lambda fh: fh.write(content))
         return [Path(path)]
 
     write.__doc__ = f"Write {what} to ``path`` atomically; return ``[path]``."
@@ -195,6 +201,23 @@ def info_from_string_metadata(
     return ModelInfo.from_header(head, standardizer, source)
 
 
+def model_from_string_metadata(
+    arrays: Mapping[str, Any],
+    props: Mapping[str, str],
+    standardizer: Standardizer | None,
+    source: str,
+) -> tuple[NetworkSpec | None, Params, ModelInfo]:
+    """What a file with :func:`string_metadata` holds (ONNX's metadata_props, the
+    safetensors header): the network (None without one), the parameters named in
+    ``arrays`` (checked against it) and the inputs' and outputs' :class:`ModelInfo`."""
+    params = params_from_arrays(arrays, source)
+    info = info_from_string_metadata(props, standardizer, source)
+    spec = parse_string_metadata(props, source)
+    if spec is None:
+        return None, params, info
+    return spec, check_fits(spec, params, source), info.check(spec, source)
+
+
 def parse_string_metadata(props: Mapping[str, str], source: str) -> NetworkSpec | None:
     """The spec stored by :func:`string_metadata`, or None if the file has none."""
     if "layer_sizes" not in props or "activations" not in props:
@@ -286,7 +309,7 @@ def params_from_arrays(arrays: Mapping[str, Any], source: str) -> Params:
                 f"expected ({w.shape[0]}, {W[-1].shape[0]}) "
                 f"because layer {layer - 1} has {W[-1].shape[0]} neurons"
             )
-        for name, arr in ((f"W{layer}", w), (f"b{layer}", v)):
+        for name, arr in ((array_name("w", layer), w), (array_name("b", layer), v)):
             if not np.all(np.isfinite(arr)):
                 raise BPStudioError(f"{source}: {name} contains NaN or infinite values")
         dtype = w.dtype if w.dtype in (np.float32, np.float64) else np.float64

@@ -69,11 +69,13 @@ from typing import Any
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import parse_array_name
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export._common import (
     Predictor,
     check_fits,
+    file_writer,
     header,
     params_from_arrays,
     parse_float,
@@ -81,7 +83,6 @@ from bpstudio.core.files.export._common import (
     read_back_predictor,
     read_export_text,
     spec_from_header,
-    text_writer,
 )
 from bpstudio.core.files.export.model_info import (
     MEAN_NAME,
@@ -150,7 +151,7 @@ def to_csv_text(
     return buffer.getvalue()
 
 
-write_csv = text_writer(to_csv_text, "the CSV document")
+write_csv = file_writer(to_csv_text, "the CSV document")
 
 
 def _header_value(key: str, text: str, where: str) -> Any:
@@ -249,7 +250,7 @@ def _parse_block(
         raise BPStudioError(f"{source}: block {name} ends before its header row")
     lineno, cells = rows[i]
     i += 1
-    is_matrix = name.startswith("W")
+    is_matrix = name != _STATS_BLOCK and parse_array_name(name)[0] == "w"
     if name == _STATS_BLOCK:
         if cells != ["k", MEAN_NAME, STD_NAME]:
             raise BPStudioError(

@@ -59,11 +59,11 @@ from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.export._common import (
     Predictor,
     engine_predictor,
+    file_writer,
     header,
     prepare,
     read_export_text,
     spec_from_header,
-    text_writer,
 )
 from bpstudio.core.files.export.model_info import (
     MEAN_NAME,
@@ -113,7 +113,7 @@ def to_json_text(
     return "\n".join(lines)
 
 
-write_json = text_writer(to_json_text, "the JSON document")
+write_json = file_writer(to_json_text, "the JSON document")
 
 
 def _is_number(value: object) -> bool:

@@ -23,13 +23,14 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import array_shapes
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files import safe_zip
@@ -103,7 +104,7 @@ def _load_arrays(
     expected = None
     total = safe_zip.MAX_TOTAL_BYTES
     if spec is not None:
-        expected = {name: 8 * math.prod(shape) for name, shape in _shapes(spec)}
+        expected = {name: 8 * math.prod(shape) for name, shape in array_shapes(spec)}
         expected[MEAN_NAME] = expected[STD_NAME] = 8 * spec.input_size
         expected[METADATA_KEY] = 4 * MAX_JSON_BYTES  # UCS-4 text
         total = sum(expected.values()) + len(expected) * safe_zip.NPY_HEADER_BYTES
@@ -118,12 +119,6 @@ def _load_arrays(
     if METADATA_KEY in arrays:
         head = _decode_header(path, arrays.pop(METADATA_KEY))
     return arrays, head
-
-
-def _shapes(spec: NetworkSpec) -> Iterator[tuple[str, tuple[int, ...]]]:
-    for l, (w_shape, b_shape) in enumerate(spec.shapes(), start=1):
-        yield f"W{l}", w_shape
-        yield f"b{l}", b_shape
 
 
 def _decode_header(path: Path, value: np.ndarray[Any, Any]) -> dict[str, Any]:

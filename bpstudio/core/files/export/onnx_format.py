@@ -42,17 +42,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bpstudio.core.engine.activations import Array, LeakyReLU
+from bpstudio.core.engine.address import array_name
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.atomic import atomic_write
 from bpstudio.core.files.export._common import (
     Predictor,
     bpstudio_version,
-    check_fits,
+    file_writer,
     header,
-    info_from_string_metadata,
-    params_from_arrays,
-    parse_string_metadata,
+    model_from_string_metadata,
     prepare,
     require,
     string_metadata,
@@ -144,16 +142,20 @@ def build_onnx_model(
         previous = "x_standardized"
     for layer, act in enumerate(spec.activations, start=1):
         initializers.append(
-            numpy_helper.from_array(np.ascontiguousarray(stored.W[layer - 1]), f"W{layer}")
+            numpy_helper.from_array(
+                np.ascontiguousarray(stored.W[layer - 1]), array_name("w", layer)
+            )
         )
         initializers.append(
-            numpy_helper.from_array(np.ascontiguousarray(stored.b[layer - 1]), f"b{layer}")
+            numpy_helper.from_array(
+                np.ascontiguousarray(stored.b[layer - 1]), array_name("b", layer)
+            )
         )
         z, a = f"z{layer}", ("y" if layer == spec.n_layers else f"a{layer}")
         nodes.append(
             helper.make_node(
                 "Gemm",
-                [previous, f"W{layer}", f"b{layer}"],
+                [previous, array_name("w", layer), array_name("b", layer)],
                 [z],
                 name=f"layer{layer}_gemm",
                 transB=1,
@@ -210,20 +212,14 @@ def build_onnx_model(
     return model
 
 
-def write_onnx(
-    spec: NetworkSpec,
-    params: Params,
-    path: str | os.PathLike[str],
-    *,
-    metadata: Mapping[str, Any] | None = None,
-    dtype: str | None = None,
-    info: ModelInfo | None = None,
-) -> list[Path]:
-    """Build, check and write the ONNX model to ``path`` atomically; return ``[path]``."""
-    model = build_onnx_model(spec, params, metadata=metadata, dtype=dtype, info=info)
-    data: bytes = model.SerializeToString()
-    atomic_write(path, lambda fh: fh.write(data))
-    return [Path(path)]
+def _onnx_bytes(spec: NetworkSpec, params: Params, **options: Any) -> bytes:
+    """The checked model (:func:`build_onnx_model`), serialised."""
+    data: bytes = build_onnx_model(spec, params, **options).SerializeToString()
+    return data
+
+
+#: Build, check and write the ONNX model to ``path`` atomically; return ``[path]``.
+write_onnx = file_writer(_onnx_bytes, "the checked ONNX model")
 
 
 def read_onnx(path: str | os.PathLike[str]) -> tuple[NetworkSpec | None, Params]:
@@ -260,12 +256,7 @@ def read_onnx_model(
         standardizer = standardizer_from_arrays(
             arrays.pop(MEAN_NAME, None), arrays.pop(STD_NAME, None), str(source)
         )
-    params = params_from_arrays(arrays, str(source))
-    info = info_from_string_metadata(props, standardizer, str(source))
-    spec = parse_string_metadata(props, str(source))
-    if spec is None:
-        return None, params, info
-    return spec, check_fits(spec, params, str(source)), info.check(spec, str(source))
+    return model_from_string_metadata(arrays, props, standardizer, str(source))
 
 
 def onnx_predictor(path: Path, _spec: NetworkSpec) -> Predictor:

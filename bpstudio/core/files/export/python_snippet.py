@@ -32,9 +32,10 @@ from typing import Any
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import array_name
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
-from bpstudio.core.files.export._common import Predictor, header, prepare, text_writer
+from bpstudio.core.files.export._common import Predictor, file_writer, header, prepare
 from bpstudio.core.files.export.model_info import ModelInfo
 
 #: Source of each activation, matching bpstudio.core.engine.activations operation for operation.
@@ -106,9 +107,9 @@ def to_python_source(
     arrays = "\n\n".join(
         f"# Layer {layer}: {spec.activations[layer - 1]}. W{layer}[j, k] is the weight "
         f"from neuron k of layer {layer - 1} into neuron j of layer {layer}.\n"
-        + _array_literal(f"W{layer}", W)
+        + _array_literal(array_name("w", layer), W)
         + "\n"
-        + _array_literal(f"b{layer}", b)
+        + _array_literal(array_name("b", layer), b)
         for layer, (W, b) in enumerate(zip(stored.W, stored.b, strict=True), start=1)
     )
     used = list(dict.fromkeys(spec.activations))
@@ -176,7 +177,7 @@ if __name__ == "__main__":
 
 
 #: The module is named after the file (``model.py`` -> ``model``).
-write_python = text_writer(to_python_source, "the standalone module", stem_as="module_name")
+write_python = file_writer(to_python_source, "the standalone module", stem_as="module_name")
 
 
 class _SourceLoader(importlib.abc.Loader):

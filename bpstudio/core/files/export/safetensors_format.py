@@ -39,17 +39,15 @@ from typing import Any
 import numpy as np
 
 from bpstudio.core.engine.activations import Array
+from bpstudio.core.engine.address import array_name
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.errors import BPStudioError
 from bpstudio.core.files.atomic import atomic_path, atomic_write_text
 from bpstudio.core.files.export._common import (
     Predictor,
     bpstudio_version,
-    check_fits,
     header,
-    info_from_string_metadata,
-    params_from_arrays,
-    parse_string_metadata,
+    model_from_string_metadata,
     prepare,
     read_back_predictor,
     require,
@@ -287,13 +285,8 @@ def read_safetensors_model(
                 "Linear layers at even indices: 0.weight, 0.bias, 2.weight, ..."
             )
         layer = int(match.group(1)) // 2 + 1
-        arrays[f"{'W' if match.group(2) == 'weight' else 'b'}{layer}"] = tensor
-    params = params_from_arrays(arrays, str(source))
-    info = info_from_string_metadata(props, standardizer, str(source))
-    spec = parse_string_metadata(props, str(source))
-    if spec is None:
-        return None, params, info
-    return spec, check_fits(spec, params, str(source)), info.check(spec, str(source))
+        arrays[array_name("w" if match.group(2) == "weight" else "b", layer)] = tensor
+    return model_from_string_metadata(arrays, props, standardizer, str(source))
 
 
 def safetensors_predictor(path: Path, spec: NetworkSpec) -> Predictor:
