@@ -42,6 +42,7 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget  # noqa: E402
 
 from bpstudio.app.document import Document  # noqa: E402
+from bpstudio.app.pacing import frame_clock  # noqa: E402
 from bpstudio.app.panels.chain_rule import ChainRulePanel  # noqa: E402
 from bpstudio.app.plots.cost import CostPlot  # noqa: E402
 from bpstudio.app.plots.gradient import GradientPlot  # noqa: E402
@@ -90,6 +91,11 @@ def spin(seconds: float) -> None:
     loop = QEventLoop()
     QTimer.singleShot(int(seconds * 1000), loop.quit)
     loop.exec()
+
+
+def frame_count() -> int:
+    """Frames the window's frame clock has published so far."""
+    return frame_clock().frames
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -261,8 +267,8 @@ def compare(
         if snapshot.running:
             running.append((time.perf_counter(), snapshot.step))
 
-    controller.snapshotReceived.connect(on_snapshot)
-    headless, gui, snapshot_rates = [], [], []
+    controller.snapshotShown.connect(on_snapshot)
+    headless, gui, snapshot_rates, duties, frame_rates = [], [], [], [], []
     redraws = 0
     try:
         if not wait_until(lambda: controller.snapshot is not None, timeout=120):
@@ -280,10 +286,13 @@ def compare(
             running.clear()
             controller.run(StopConditions())
             wait_until(lambda: len(running) >= 2, timeout=30)  # the run has settled
-            mark, draws = len(running), views.draw_count()
+            mark, draws, frames = len(running), views.draw_count(), frame_count()
+            cpu, wall = time.thread_time(), time.perf_counter()
             probe.start()
             spin(seconds / rounds)
             probe.stop()
+            duties.append((time.thread_time() - cpu) / (time.perf_counter() - wall))
+            frame_rates.append((frame_count() - frames) / (time.perf_counter() - wall))
             wait_until(lambda m=mark: len(running) >= m + 2, timeout=30)  # a slow machine
             window = running[mark:]
             redraws += views.draw_count() - draws
@@ -308,6 +317,8 @@ def compare(
     r["ratio_min"], r["ratio_max"] = min(ratios), max(ratios)
     r["snapshots_per_s"] = float(np.median(snapshot_rates))
     r["redraws_per_s"] = redraws / seconds
+    r["frames_per_s"] = float(np.median(frame_rates))
+    r["duty"] = float(np.median(duties))
     r["p50"] = percentile(probe.lateness, 50)
     r["p99"] = percentile(probe.lateness, 99)
     r["max"] = max(probe.lateness)
@@ -422,7 +433,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"| {case.name} | {backend} | {r['headless']:,.0f} | {r['gui_rate']:,.0f} | "
                 f"{r['ratio']:.2f} ({r['ratio_min']:.2f}–{r['ratio_max']:.2f}) | "
-                f"{r['snapshots_per_s']:.1f} | {r['redraws_per_s']:.1f} | "
+                f"{r['snapshots_per_s']:.1f} | {r['frames_per_s']:.1f} | "
+                f"{r['redraws_per_s']:.1f} | {r['duty']:.2f} | "
                 f"{r['p50']:.2f} / {r['p99']:.2f} / {r['max']:.2f} |"
             )
     if memory is not None:

@@ -23,6 +23,12 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QT
 from bpstudio.core.errors import BPStudioError
 
 
+def at_step(step: int, fn: Callable[..., Any], *args: Any) -> tuple[int, Any]:
+    """``fn(*args)`` with the training step its inputs are of, so that a view drawing the
+    result can say which step it shows (a job for :class:`LatestJob`)."""
+    return step, fn(*args)
+
+
 class _Relay(QObject):
     """Lives in the GUI thread; a job's thread emits here and Qt queues it across."""
 

@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
 
         self.document.undo_stack.cleanChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._update_title)
-        self.controller.snapshotReceived.connect(self._on_snapshot)
+        self.controller.snapshotShown.connect(self._on_snapshot)
         self.controller.runningChanged.connect(self._on_running_changed)
         self.controller.problemChanged.connect(self._on_problem)
         self.controller.trainingStopped.connect(self._on_training_stopped)

@@ -1,35 +1,62 @@
-"""Pacing the views that redraw from training snapshots.
+"""Frames: every view draws one state of the network at a time, at a pace the GUI can afford.
 
-A long burst of redraws makes the whole window late, and on a small machine every
-millisecond the GUI spends drawing is one the training process cannot use. So views do not
-redraw on their own timers; they ask the :class:`RedrawScheduler`, which runs one redraw at
-a time and, while training runs, spaces the redraws so the GUI thread's share of the CPU
-stays near a budget (measured with ``time.thread_time`` over the last fraction of a second).
-When training is idle (stepping), redraws run as soon as the event loop is free.
+The rule for what is on screen:
+
+- **One snapshot is shown.** The training controller decides which
+  (:attr:`~bpstudio.app.training.TrainingController.snapshot`). While training runs, the
+  worker's snapshots are only kept as the latest; the :class:`FrameClock` publishes the
+  latest one once a frame, and every view redraws from it *synchronously*, in its handler
+  of ``snapshotShown``, within the same turn of the event loop: no paint can fall between
+  two views' updates, so the counters, the canvas, the inspector, the chain-rule panel and
+  the plots always show the same step. Views keep no timers, intervals or deferrals of
+  their own. A hidden view draws the shown snapshot when it is shown again.
+- **When training is not running** (a phase, step or epoch, an edit, undo or redo, a
+  reopened project) a snapshot is shown at once, without waiting for a frame.
+- **The frame interval adapts** to what a frame costs: the GUI thread's CPU time
+  (``time.thread_time``, which counts the paints that follow a frame as well as the frame's
+  handlers) per frame, divided by the budget (``preferences.budget``, the GUI thread's
+  target share of one CPU), between :data:`MIN_INTERVAL` and :data:`MAX_INTERVAL`.
+- **Views computed off the GUI thread** take the shown snapshot as their input, and each
+  picture they draw comes whole from one state, with the step it shows:
+
+  - The C(w) slice (:mod:`bpstudio.app.plots.cost_slice`): 2–6 ms on the templates (most
+    of the time under 3 ms) and up to 20 ms for a first-layer weight of 784-128-10, so it
+    stays a background job; its curve, tangent and current point come from one
+    computation, and its caption says "step N" of the snapshot it was computed from.
+  - The output picture (:mod:`bpstudio.app.plots.decision`), the results and confusion
+    matrix (:mod:`bpstudio.app.panels.results`) and the values table
+    (:mod:`bpstudio.app.panels.values_table`, about a second for 784-128-10): background
+    jobs, each saying the step it shows.
+  - The neuron heat maps on the canvas (under 3 ms for the 2-input templates) are part of
+    the frame.
 """
 
 from __future__ import annotations
 
 import math
 import time
-import weakref
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
 
+T = TypeVar("T")
+
 #: The GUI thread's target share of one CPU while training runs.
 GUI_BUDGET = 0.25
-MIN_GAP_MS = 11  # three views at most ~30 redraws a second each
-MAX_GAP_MS = 400
-WINDOW_SECONDS = 0.25  # how often the load is measured
+MIN_INTERVAL = 1 / 60  # seconds between two frames at most this often (a 60 Hz screen)
+MAX_INTERVAL = 0.5  # and at least this often, however costly a frame is
+WINDOW_SECONDS = 0.25  # how often the cost of a frame is measured
 
 
-class RedrawScheduler(QObject):
-    """Runs queued redraw callbacks one per timer tick, paced by the GUI's CPU use.
+class FrameClock(QObject):
+    """Runs the callbacks that wait for a frame, all of them in one turn, paced by what a
+    frame costs the GUI thread.
 
-    While training runs, a callback may also ask for a minimum interval between its runs
-    (a cost curve need not redraw as often as the network's colours).
+    ``request(publish)`` asks for ``publish`` to run at the next frame (a callback already
+    waiting keeps its place: asking twice runs it once). A frame comes no sooner than
+    :attr:`interval` seconds after the last one; a first request after a pause runs at once.
     """
 
     def __init__(
@@ -37,115 +64,151 @@ class RedrawScheduler(QObject):
         budget: float = GUI_BUDGET,
         parent: QObject | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        cpu_clock: Callable[[], float] = time.thread_time,
     ) -> None:
         super().__init__(parent)
         self.budget = budget
-        self._clock = clock  # injectable, so tests can step time instead of waiting for it
-        self.gap_ms = MIN_GAP_MS
-        self.running = False
-        self._queue: dict[Callable[[], None], float] = {}  # callback -> min interval (s)
-        self._last_run: weakref.WeakKeyDictionary[object, dict[str, float]] = (
-            weakref.WeakKeyDictionary()
-        )
+        # Injectable, so tests can step time instead of waiting for it.
+        self._clock, self._cpu_clock = clock, cpu_clock
+        self.interval = MIN_INTERVAL
+        self.frames = 0  # published so far
+        self.duty = 0.0  # the GUI thread's share of a CPU over the last measurement
+        self._waiting: dict[Callable[[], None], None] = {}
+        self._last_frame = -math.inf
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
-        self._wall = clock()
-        self._cpu = time.thread_time()
-        self.duty = 0.0
+        self._start_window()
 
-    def request(
-        self, callback: Callable[[], None], running: bool, min_interval: float = 0.0
-    ) -> None:
-        """Run ``callback`` soon, and while ``running`` no sooner than ``min_interval``
-        seconds after its last run; a callback already waiting keeps its place."""
-        self.running = running
-        self._queue[callback] = min_interval if running else 0.0
-        if not running:
-            # A run has ended (or never ran): nothing waits for its pace any more.
-            for queued in self._queue:
-                self._queue[queued] = 0.0
-            self._timer.start(0)
-        elif not self._timer.isActive():
-            self._timer.start(self.gap_ms)
+    def request(self, publish: Callable[[], None]) -> None:
+        """Run ``publish`` at the next frame."""
+        now = self._clock()
+        if not self._waiting and now - self._last_frame > 2 * MAX_INTERVAL:
+            self._start_window()  # a new burst: the pause between is not a frame's cost
+        self._waiting[publish] = None
+        if not self._timer.isActive():
+            self._timer.start(self._wait_ms(now))
 
-    def cancel(self, callback: Callable[[], None]) -> None:
-        self._queue.pop(callback, None)
+    def cancel(self, publish: Callable[[], None]) -> None:
+        self._waiting.pop(publish, None)
 
     @property
     def pending(self) -> int:
-        """How many redraws wait to run."""
-        return len(self._queue)
+        """How many callbacks wait for a frame."""
+        return len(self._waiting)
 
     def flush(self) -> int:
-        """Run every waiting redraw now, in order, paces ignored, including those the
-        redraws ask for meanwhile (a settled window, ``--screenshot``); how many ran."""
+        """Run the waiting callbacks now, pace ignored, and those they ask for meanwhile
+        (a settled window, ``--screenshot``); how many ran."""
         ran = 0
-        while self._queue:
-            callback = next(iter(self._queue))
-            del self._queue[callback]
-            self._run(callback, self._clock())
-            ran += 1
+        while self._waiting:
+            ran += self._frame()
         self._timer.stop()
         return ran
 
+    def _wait_ms(self, now: float) -> int:
+        wait = self._last_frame + self.interval - now
+        return math.ceil(wait * 1000) if wait > 0 else 0
+
     def _on_timeout(self) -> None:
-        now = self._clock()
-        wait = math.inf
-        due = None
-        for callback, min_interval in self._queue.items():
-            remaining = min_interval - (now - self._last_run_of(callback))
-            if remaining <= 0:
-                due = callback
-                wait = 0.0
-                break
-            wait = min(wait, remaining)
+        if not self._waiting:
+            return
+        wait = self._wait_ms(self._clock())
+        if wait > 0:  # the clock says it is too early (a timer fires a little early)
+            self._timer.start(wait)
+            return
+        self._frame()
+
+    def _frame(self) -> int:
+        """One frame: every waiting callback, in the order they asked; how many ran."""
+        waiting = list(self._waiting)
+        self._waiting.clear()
+        self._last_frame = self._clock()
+        self.frames += 1
+        ran = 0
         try:
-            if due is not None:
-                del self._queue[due]
-                self._run(due, now)
-        finally:  # a failing redraw must not stall the others
+            for publish in waiting:
+                ran += 1
+                self._run(publish)
+        finally:
+            for publish in waiting[ran:]:  # one failed: the others run at the next frame
+                self._waiting.setdefault(publish, None)
             self._adapt()
-            if self._queue:
-                gap = self.gap_ms if self.running else 0
-                self._timer.start(max(gap, int(wait * 1000) + 1 if wait > 0 else gap))
+            if self._waiting and not self._timer.isActive():
+                self._timer.start(self._wait_ms(self._clock()))
+        return ran
 
-    def _last_run_of(self, callback: Callable[[], None]) -> float:
-        owner = getattr(callback, "__self__", None)
-        if owner is None:
-            return -math.inf
-        return self._last_run.get(owner, {}).get(getattr(callback, "__name__", ""), -math.inf)
-
-    def _run(self, callback: Callable[[], None], now: float) -> None:
-        owner = getattr(callback, "__self__", None)
-        # A view closed and deleted while it waited has nothing left to draw.
+    @staticmethod
+    def _run(publish: Callable[[], None]) -> None:
+        owner = getattr(publish, "__self__", None)
+        # An object deleted while it waited has nothing left to publish.
         if isinstance(owner, QObject) and not shiboken6.isValid(owner):
             return
-        if owner is not None:
-            self._last_run.setdefault(owner, {})[getattr(callback, "__name__", "")] = now
-        callback()
+        publish()
+
+    def _start_window(self) -> None:
+        self._wall, self._cpu, self._window_frames = self._clock(), self._cpu_clock(), self.frames
 
     def _adapt(self) -> None:
-        now, cpu = self._clock(), time.thread_time()
+        """Every :data:`WINDOW_SECONDS`: the GUI thread's CPU time per frame over the
+        window, divided by the budget, is the next interval."""
+        now, cpu = self._clock(), self._cpu_clock()
         wall = now - self._wall
         if wall < WINDOW_SECONDS:
             return
+        frames = self.frames - self._window_frames
         self.duty = (cpu - self._cpu) / wall
-        self._wall, self._cpu = now, cpu
-        if not self.running:
-            self.gap_ms = MIN_GAP_MS
-        elif self.duty > self.budget:
-            self.gap_ms = min(MAX_GAP_MS, int(self.gap_ms * 1.5) + 5)
-        elif self.duty < 0.6 * self.budget:
-            self.gap_ms = max(MIN_GAP_MS, int(self.gap_ms / 1.25))
+        if frames > 0 and self.budget > 0:
+            cost = (cpu - self._cpu) / frames
+            self.interval = min(MAX_INTERVAL, max(MIN_INTERVAL, cost / self.budget))
+        self._start_window()
 
 
-_scheduler: RedrawScheduler | None = None
+class LatestFrame(QObject, Generic[T]):
+    """Keeps the latest of a stream of values and shows one a frame: ``offer(value,
+    running)`` while running keeps ``value`` for the next frame of the clock (values offered
+    meanwhile replace it); otherwise it is shown at once. ``show(value)`` is called with
+    the value to show, never twice with the same one."""
+
+    def __init__(
+        self,
+        show: Callable[[T], None],
+        parent: QObject | None = None,
+        clock: FrameClock | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._show = show
+        self._clock = clock
+        self.latest: T | None = None
+        self.shown: T | None = None
+
+    @property
+    def clock(self) -> FrameClock:
+        return self._clock if self._clock is not None else frame_clock()
+
+    def offer(self, value: T, running: bool) -> None:
+        self.latest = value
+        if running:
+            self.clock.request(self.publish)
+        else:
+            self.clock.cancel(self.publish)
+            self.publish()
+
+    def publish(self) -> None:
+        """Show the latest value now (if it is not shown yet)."""
+        latest = self.latest
+        if latest is None or latest is self.shown:
+            return
+        self.shown = latest
+        self._show(latest)
 
 
-def scheduler() -> RedrawScheduler:
-    """The GUI thread's shared scheduler (created on first use)."""
-    global _scheduler
-    if _scheduler is None:
-        _scheduler = RedrawScheduler()
-    return _scheduler
+_clock: FrameClock | None = None
+
+
+def frame_clock() -> FrameClock:
+    """The GUI thread's shared frame clock (created on first use)."""
+    global _clock
+    if _clock is None:
+        _clock = FrameClock()
+    return _clock

@@ -12,7 +12,7 @@ from PySide6.QtCore import QSettings
 
 from bpstudio.app import notation
 from bpstudio.app.notation import DIGITS_KEY, LAYER_STYLE_KEY, LayerStyle, Notation
-from bpstudio.app.pacing import GUI_BUDGET, scheduler
+from bpstudio.app.pacing import GUI_BUDGET, frame_clock
 from bpstudio.app.theme import THEMES, use_theme
 from bpstudio.app.worker import BACKENDS
 
@@ -91,4 +91,4 @@ def apply_preferences(preferences: Preferences) -> None:
     use_theme(THEMES.get(preferences.theme))
     notation.set_layer_style(preferences.layer_style)
     notation.set_digits(preferences.digits)
-    scheduler().budget = preferences.budget
+    frame_clock().budget = preferences.budget

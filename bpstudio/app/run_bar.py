@@ -77,7 +77,7 @@ class RunBar(QToolBar):
         self.icons.add(training.gradient_check_action, "check")
         # After the Training panel's handler, which sets Run/Pause's text and its own icon.
         controller.runningChanged.connect(self._on_running_changed)
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         notifier().themeChanged.connect(self._style_run_button)
         self._style_run_button()
         self._on_running_changed(controller.running)

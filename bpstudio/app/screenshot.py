@@ -10,7 +10,7 @@ the chain-rule panel has something to show.
 
 Otherwise the picture waits, without sleeping, for a settled window: training stopped, a
 snapshot of the document's step with the probe example's forward pass received, every
-redraw the pacing scheduler holds run, and every background job (the C(w) slice) finished
+frame the frame clock holds published, and every background job (the C(w) slice) finished
 and drawn. A window that does not settle within :data:`TIMEOUT_S` is an error saying what
 it waited for. The window then closes as it does for a person: the training process ends
 with it.
@@ -32,7 +32,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, QTimer, Sig
 from bpstudio.app import window_layout
 from bpstudio.app.background import LatestJob
 from bpstudio.app.main_window import MainWindow
-from bpstudio.app.pacing import scheduler
+from bpstudio.app.pacing import frame_clock
 from bpstudio.app.selection import Selection
 from bpstudio.app.worker import StopConditions
 from bpstudio.core.errors import BPStudioError
@@ -122,7 +122,7 @@ def drain_views(window: MainWindow, rounds: int = SETTLE_ROUNDS) -> bool:
             # drawn (the grab would show the old range): fit them now.
             plot.scene().prepareForPaint()
         jobs = [job for job in window.findChildren(LatestJob) if job.busy]
-        ran = scheduler().flush()
+        ran = frame_clock().flush()
         for job in jobs:
             if not job.flush(int(TIMEOUT_S * 1000)):
                 return False
@@ -174,12 +174,12 @@ class Screenshot(QObject):
             self._on_first_snapshot()
         else:  # the process has not built its trainer yet: a run sent now would be ignored
             self.waiting_for = "the training process's first snapshot"
-            controller.snapshotReceived.connect(self._on_first_snapshot)
+            controller.snapshotShown.connect(self._on_first_snapshot)
 
     def _on_first_snapshot(self, _snapshot: Snapshot | None = None) -> None:
         controller = self.window.controller
         if _snapshot is not None:
-            controller.snapshotReceived.disconnect(self._on_first_snapshot)
+            controller.snapshotShown.disconnect(self._on_first_snapshot)
         if self.request.train_steps > 0:
             self._train()
         else:
@@ -209,12 +209,12 @@ class Screenshot(QObject):
             return
         self.waiting_for = "a snapshot of the trained network with the probe's forward pass"
         controller = self.window.controller
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         controller.refresh()  # answers with a snapshot of the current state
 
     def _on_snapshot(self, _snapshot: Snapshot) -> None:
         if snapshot_settled(self.window):
-            self.window.controller.snapshotReceived.disconnect(self._on_snapshot)
+            self.window.controller.snapshotShown.disconnect(self._on_snapshot)
             self._settle()
 
     def _settle(self) -> None:

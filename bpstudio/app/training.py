@@ -3,7 +3,10 @@
 :class:`TrainingController` lives in the GUI thread. It forwards document changes to the
 worker (whose session runs in a process of its own or in a training thread), one message
 per change, turns the worker's results into undo commands ("Train 1,200 steps"), and
-re-emits snapshots for the views. Structural edits and undo go through
+decides which snapshot the views show (:attr:`TrainingController.snapshot`,
+``snapshotShown``): while training runs, the latest one once a frame of the
+:class:`~bpstudio.app.pacing.FrameClock`, otherwise each one at once (see
+:mod:`bpstudio.app.pacing`). Structural edits and undo go through
 :meth:`pause_for_edit`, which pauses a run and lands its results on the undo stack first,
 without freezing the window.
 
@@ -23,6 +26,7 @@ from PySide6.QtCore import QObject, Signal
 
 from bpstudio.app.commands import TrainCommand
 from bpstudio.app.document import Document
+from bpstudio.app.pacing import LatestFrame
 from bpstudio.app.worker import (
     BackendUnavailable,
     LoadedData,
@@ -58,7 +62,7 @@ def _counters(project: Project) -> tuple[int, int, int]:
 
 
 class TrainingController(QObject):
-    snapshotReceived = Signal(object)  # Snapshot
+    snapshotShown = Signal(object)  # Snapshot: the one every view draws now
     runningChanged = Signal(bool)
     dataLoaded = Signal(object)  # LoadedData
     problemChanged = Signal(str)  # "" when there is no problem
@@ -75,7 +79,9 @@ class TrainingController(QObject):
     ) -> None:
         super().__init__(parent)
         self.document = document
+        #: The snapshot on screen: every view draws this one.
         self.snapshot: Snapshot | None = None
+        self._frames: LatestFrame[Snapshot] = LatestFrame(self._show, self)
         self.data: LoadedData | None = None
         self.problem = ""
         self.vanishing = ""
@@ -308,17 +314,25 @@ class TrainingController(QObject):
     def _on_step_finished(self, state: TrainingState) -> None:
         self._apply(state)
 
+    @property
+    def latest(self) -> Snapshot | None:
+        """The newest snapshot from the worker (shown at the next frame while running)."""
+        return self._frames.latest
+
     def _on_snapshot(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
+        self._frames.offer(snapshot, snapshot.running)
         self._keep_gradient()
-        self.snapshotReceived.emit(snapshot)
+
+    def _show(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.snapshotShown.emit(snapshot)
 
     def _keep_gradient(self) -> None:
         """Keep ∇C of the document's last step with the project, so that a project saved
         now shows it again when reopened (it was computed with the parameters before the
         step's update: it cannot be recomputed from the file). The document forgets it when
         its parameters or training state change."""
-        s, p = self.snapshot, self.document.project
+        s, p = self.latest, self.document.project
         if s is None or s.batch_grads is None or not s.after_update:
             return
         if s.step != p.step or s.step == 0 or s.spec != p.spec:

@@ -154,7 +154,7 @@ class StubController(QObject):
     """Stands in for TrainingController where no training process is wanted: no snapshots
     unless a test emits one, and counters for the pause/resume around network edits."""
 
-    snapshotReceived = Signal(object)
+    snapshotShown = Signal(object)
 
     def __init__(self) -> None:
         super().__init__()

@@ -29,7 +29,7 @@ from bpstudio.core.files.templates import make_project
 from bpstudio.core.training.snapshot import Snapshot, probe_state, take_snapshot
 from bpstudio.core.training.trainer import Trainer
 
-StubController = Any  # conftest's stub: snapshotReceived, pause_for_edit, finish_edit
+StubController = Any  # conftest's stub: snapshotShown, pause_for_edit, finish_edit
 
 # -- helpers -------------------------------------------------------------------------------------
 
@@ -305,7 +305,7 @@ def test_tooltips_show_the_numbers(view: NetworkView, stub_controller: StubContr
     neuron = scene.neuron_item(1, 0)
     assert "forward pass" in scene.tooltip_at(neuron.scenePos())
     snapshot = make_snapshot(view.document)
-    stub_controller.snapshotReceived.emit(snapshot)
+    stub_controller.snapshotShown.emit(snapshot)
     text = scene.tooltip_at(neuron.scenePos())
     a = snapshot.probe.trace.A[1][0, 0]
     assert f"{a:.4g}".replace("-", "−") in text
@@ -498,7 +498,7 @@ def test_snapshot_updates_recolour_without_rebuilding(
     builds = scene.build_count
     assert all(n.fill is None and n.ring is None for n in scene.neuron_items())
     snapshot = make_snapshot(document)
-    stub_controller.snapshotReceived.emit(snapshot)
+    stub_controller.snapshotShown.emit(snapshot)
     assert scene.build_count == builds
     assert {id(n) for n in scene.neuron_items()} == items
     fills = {(n.layer, n.j): n.fill for n in scene.neuron_items()}
@@ -507,14 +507,14 @@ def test_snapshot_updates_recolour_without_rebuilding(
     assert scene.values.dW is not None
 
     later = make_snapshot(document, index=5)
-    stub_controller.snapshotReceived.emit(later)
+    stub_controller.snapshotShown.emit(later)
     assert scene.build_count == builds
     changed = [k for k, n in ((k, scene.neuron_item(*k)) for k in fills) if n.fill != fills[k]]
     assert changed  # another example, other activations
 
     # A snapshot of another network (e.g. one in flight before an edit) is ignored.
     other = Document(make_project("spirals"))
-    stub_controller.snapshotReceived.emit(make_snapshot(other))
+    stub_controller.snapshotShown.emit(make_snapshot(other))
     assert scene.values.spec == document.spec
     assert scene.build_count == builds
 
@@ -533,7 +533,7 @@ def test_live_snapshots_from_the_training_controller(
 
 
 def test_edges_show_gradient_toggle(view: NetworkView, stub_controller: StubController) -> None:
-    stub_controller.snapshotReceived.emit(make_snapshot(view.document))
+    stub_controller.snapshotShown.emit(make_snapshot(view.document))
     edge = view.network_scene.edge_item(1)
     assert not edge.shows_gradient
     view.act_edges_gradient.trigger()

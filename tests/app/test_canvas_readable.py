@@ -52,7 +52,7 @@ def _open(qtbot: QtBot, window: MainWindow, template: str) -> None:
     window.show()
     if template != "784-128-10":  # its stand-in data does not fit it: no training
         steps: list[int] = []
-        window.controller.snapshotReceived.connect(lambda s: steps.append(s.step))
+        window.controller.snapshotShown.connect(lambda s: steps.append(s.step))
         window.controller.step(StepUnit.BATCH)
         qtbot.waitUntil(lambda: bool(steps), timeout=10_000)
     for _ in range(3):
@@ -198,7 +198,7 @@ def test_heat_maps_show_what_each_hidden_neuron_computes(
     for _ in range(6):  # two steps: the parameters shown are the ones after the first
         trainer.step_phase()
     snapshot = take_snapshot(trainer, probe_state(trainer, 0, with_gradients=True))
-    stub_controller.snapshotReceived.emit(snapshot)
+    stub_controller.snapshotShown.emit(snapshot)
     shown = snapshot.pass_params
     assert not shown.allclose(document.params)
     for neuron in _hidden(canvas):
@@ -211,7 +211,7 @@ def test_heat_maps_show_what_each_hidden_neuron_computes(
     for _ in range(6):
         trainer.step_phase()
     running = take_snapshot(trainer, probe_state(trainer, 0, with_gradients=True), running=True)
-    stub_controller.snapshotReceived.emit(running)
+    stub_controller.snapshotShown.emit(running)
     neuron = _hidden(canvas)[0]
     expected = _expected_pixels(spec, running.pass_params, neuron.layer, neuron.j, ranges)
     qtbot.waitUntil(

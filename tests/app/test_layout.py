@@ -168,7 +168,7 @@ def _prepare(qtbot: QtBot, window: MainWindow, template: str) -> None:
     window.show()
     if template != "784-128-10":  # its stand-in data does not fit it: no training
         steps: list[int] = []
-        window.controller.snapshotReceived.connect(lambda s: steps.append(s.step))
+        window.controller.snapshotShown.connect(lambda s: steps.append(s.step))
         for _ in range(3):
             window.controller.step(StepUnit.BATCH)
         qtbot.waitUntil(lambda: bool(steps) and steps[-1] >= 3, timeout=10_000)
@@ -325,7 +325,7 @@ def test_the_cost_legend_wraps_rather_than_running_off_the_plot(
     window.document.replace_project(template_project("xor"))
     window.show()
     steps: list[int] = []
-    window.controller.snapshotReceived.connect(lambda s: steps.append(s.step))
+    window.controller.snapshotShown.connect(lambda s: steps.append(s.step))
     for _ in range(3):  # whole epochs: the accuracy curves join the legend
         window.controller.step(StepUnit.EPOCH)
     qtbot.waitUntil(lambda: len(window.cost_plot.legend.items) == 5, timeout=10_000)

@@ -1,4 +1,4 @@
-"""Keeping frames short while training runs: the redraw scheduler's pacing, the canvas's
+"""Keeping frames short while training runs: the frame clock's pacing, the canvas's
 draft quality, labels and titles that never widen their plots, and the heap settled after
 the window is built (pytest-qt, offscreen; no training process: snapshots are made here)."""
 
@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from bpstudio.app.canvas.view import NetworkView
 from bpstudio.app.document import Document
-from bpstudio.app.pacing import RedrawScheduler
+from bpstudio.app.pacing import MAX_INTERVAL, MIN_INTERVAL, FrameClock, LatestFrame
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.widgets import hold_width
 from bpstudio.core.data.source import load_examples, split_examples
@@ -34,7 +34,7 @@ def trainer_of(document: Document) -> Trainer:
 def emit_snapshot(controller: QObject, trainer: Trainer, running: bool) -> None:
     """What the training process would send now, delivered through the stub controller."""
     snapshot = take_snapshot(trainer, probe_state(trainer, 0), running=running)
-    controller.snapshotReceived.emit(snapshot)  # type: ignore[attr-defined]
+    controller.snapshotShown.emit(snapshot)  # type: ignore[attr-defined]
 
 
 class FakeClock:
@@ -48,47 +48,132 @@ class FakeClock:
 
 
 class View(QObject):
-    def __init__(self, clock: FakeClock | None = None) -> None:
+    """Records the values it is shown, and what the clocks said when."""
+
+    def __init__(self, clock: FakeClock | None = None, cpu: FakeClock | None = None) -> None:
         super().__init__()
-        self.clock = clock
+        self.clock, self.cpu = clock, cpu
+        self.cost = 0.0  # GUI CPU seconds a frame costs
+        self.shown: list[object] = []
         self.runs: list[float] = []
 
-    def redraw(self) -> None:
+    def show(self, value: object) -> None:
+        self.shown.append(value)
         self.runs.append(self.clock() if self.clock is not None else 0.0)
+        if self.cpu is not None:
+            self.cpu.now += self.cost
+
+    def redraw(self) -> None:
+        self.show(None)
 
 
-def test_a_running_callback_waits_its_minimum_interval(qtbot: QtBot) -> None:
-    clock = FakeClock()
-    scheduler = RedrawScheduler(budget=1.0, clock=clock)
-    slow, fast = View(clock), View(clock)
-    scheduler.request(slow.redraw, running=True, min_interval=0.2)
-    qtbot.waitUntil(lambda: len(slow.runs) == 1, timeout=2000)
-    scheduler.request(slow.redraw, running=True, min_interval=0.2)
-    scheduler.request(fast.redraw, running=True)
-    # The other view is not held up by the one that has to wait.
-    qtbot.waitUntil(lambda: len(fast.runs) == 1, timeout=2000)
-    # However long the event loop spins, the slow view waits until 0.2 s have passed.
-    qtbot.wait(50)
-    assert len(slow.runs) == 1
-    clock.now = 0.2
-    qtbot.waitUntil(lambda: len(slow.runs) == 2, timeout=2000)
-    assert slow.runs[1] - slow.runs[0] >= 0.2
-
-
-def test_when_not_running_a_callback_runs_at_once(qtbot: QtBot) -> None:
-    scheduler = RedrawScheduler(budget=1.0)
+def test_a_frame_publishes_the_latest_value_only(qtbot: QtBot) -> None:
+    frames = FrameClock(clock=FakeClock())
     view = View()
-    scheduler.request(view.redraw, running=True, min_interval=10.0)
-    qtbot.waitUntil(lambda: len(view.runs) == 1, timeout=2000)
-    scheduler.request(view.redraw, running=False, min_interval=10.0)  # e.g. a step
-    qtbot.waitUntil(lambda: len(view.runs) == 2, timeout=2000)
+    latest = LatestFrame(view.show, clock=frames)
+    for value in range(5):  # arriving faster than frames
+        latest.offer(value, running=True)
+    assert view.shown == []  # nothing shown outside a frame
+    assert frames.pending == 1  # one frame asked for, however many values came
+    qtbot.waitUntil(lambda: view.shown == [4], timeout=2000)
+    assert frames.frames == 1
+    qtbot.wait(30)
+    assert view.shown == [4]  # a value is shown once
+
+
+def test_callbacks_of_a_frame_run_together_once_each(qtbot: QtBot) -> None:
+    frames = FrameClock(clock=FakeClock())
+    first, second = View(), View()
+    for _ in range(3):
+        frames.request(first.redraw)
+        frames.request(second.redraw)
+    assert frames.pending == 2
+    assert frames.flush() == 2
+    assert (len(first.runs), len(second.runs), frames.frames) == (1, 1, 1)
+
+
+def test_a_frame_waits_its_interval(qtbot: QtBot) -> None:
+    clock = FakeClock()
+    frames = FrameClock(clock=clock)
+    frames.interval = 0.2
+    view = View(clock)
+    latest = LatestFrame(view.show, clock=frames)
+    latest.offer("a", running=True)  # the first after a pause: at once
+    qtbot.waitUntil(lambda: view.shown == ["a"], timeout=2000)
+    latest.offer("b", running=True)
+    # However long the event loop spins, the next frame waits until 0.2 s have passed.
+    qtbot.wait(300)
+    assert view.shown == ["a"]
+    clock.now = 0.2
+    qtbot.waitUntil(lambda: view.shown == ["a", "b"], timeout=2000)
+
+
+def test_when_not_running_a_value_is_shown_at_once(qtbot: QtBot) -> None:
+    frames = FrameClock(clock=FakeClock())
+    frames.interval = 10.0
+    view = View()
+    latest = LatestFrame(view.show, clock=frames)
+    latest.offer(1, running=True)
+    latest.offer(2, running=False)  # e.g. a step, an edit, the end of a run
+    assert view.shown == [2]  # synchronously, and the waiting frame is dropped
+    assert frames.pending == 0
+    latest.offer(2, running=False)
+    assert view.shown == [2]
+
+
+@pytest.mark.parametrize(("cost", "budget", "interval"), [(0.02, 0.25, 0.08), (0.01, 0.5, 0.02)])
+def test_the_interval_follows_the_cost_of_a_frame(
+    qtbot: QtBot, cost: float, budget: float, interval: float
+) -> None:
+    clock, cpu = FakeClock(), FakeClock()
+    frames = FrameClock(budget=budget, clock=clock, cpu_clock=cpu)
+    view = View(clock, cpu)
+    view.cost = cost
+    for _ in range(10):  # a second of frames, 0.1 s apart
+        frames.request(view.redraw)
+        frames.flush()
+        clock.now += 0.1
+    assert frames.interval == pytest.approx(interval)
+    assert frames.duty == pytest.approx(cost / 0.1)
+
+
+def test_a_costly_frame_slows_frames_down_to_the_limit(qtbot: QtBot) -> None:
+    clock, cpu = FakeClock(), FakeClock()
+    frames = FrameClock(budget=0.25, clock=clock, cpu_clock=cpu)
+    view = View(clock, cpu)
+    view.cost = 1.0
+    for _ in range(3):
+        frames.request(view.redraw)
+        frames.flush()
+        clock.now += 0.3
+    assert frames.interval == MAX_INTERVAL
+    view.cost = 0.0
+    for _ in range(3):
+        frames.request(view.redraw)
+        frames.flush()
+        clock.now += 0.3
+    assert frames.interval == MIN_INTERVAL
+
+
+def test_a_pause_between_runs_is_not_counted_as_a_frame(qtbot: QtBot) -> None:
+    clock, cpu = FakeClock(), FakeClock()
+    frames = FrameClock(budget=0.25, clock=clock, cpu_clock=cpu)
+    view = View(clock, cpu)
+    frames.request(view.redraw)
+    frames.flush()
+    clock.now, cpu.now = 60.0, 5.0  # a minute of stepping and editing, no frames
+    for _ in range(4):
+        frames.request(view.redraw)
+        frames.flush()
+        clock.now += 0.1
+    assert frames.interval == MIN_INTERVAL
 
 
 def test_a_deleted_view_is_skipped(qtbot: QtBot) -> None:
-    scheduler = RedrawScheduler(budget=1.0)
+    frames = FrameClock(clock=FakeClock())
     view, other = View(), View()
-    scheduler.request(view.redraw, running=False)
-    scheduler.request(other.redraw, running=False)
+    frames.request(view.redraw)
+    frames.request(other.redraw)
     runs = view.runs
     shiboken6.delete(view)
     qtbot.waitUntil(lambda: len(other.runs) == 1, timeout=2000)
@@ -174,20 +259,21 @@ def test_layer_plots_fit_a_narrow_gradient_dock(
         qtbot.waitUntil(lambda item=item, widget=widget: item.geometry().width() <= widget.width())
 
 
-def test_flush_runs_every_waiting_redraw_now_paces_ignored(qtbot: QtBot) -> None:
-    clock = FakeClock()
-    pacer = RedrawScheduler(clock=clock)
+def test_flush_runs_every_waiting_frame_now_pace_ignored(qtbot: QtBot) -> None:
+    frames = FrameClock(clock=FakeClock())
+    frames.interval = 10.0
     ran: list[str] = []
 
     def first() -> None:
         ran.append("first")
-        pacer.request(second, True, 10.0)  # asked for by a redraw: runs in the same flush
+        frames.request(second)  # asked for by a frame: runs in the same flush
 
     def second() -> None:
         ran.append("second")
 
-    pacer.request(first, True, 10.0)
-    assert pacer.pending == 1
-    assert pacer.flush() == 2
+    frames.request(first)
+    frames.request(first)
+    assert frames.pending == 1
+    assert frames.flush() == 2
     assert ran == ["first", "second"]
-    assert pacer.pending == 0
+    assert frames.pending == 0

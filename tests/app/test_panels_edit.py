@@ -216,7 +216,7 @@ def test_inspector_shows_live_values_from_the_snapshot(
     panel = InspectorPanel(document, selection, controller)
     qtbot.addWidget(panel)
     qtbot.waitUntil(lambda: controller.snapshot is not None, timeout=10_000)
-    with qtbot.waitSignal(controller.snapshotReceived, timeout=10_000):
+    with qtbot.waitSignal(controller.snapshotShown, timeout=10_000):
         controller.step("batch")
     qtbot.waitUntil(lambda: document.project.step == 1, timeout=10_000)
     snapshot = controller.snapshot

@@ -15,7 +15,7 @@ from bpstudio.app import notation
 from bpstudio.app.dialogs.preferences import PreferencesDialog
 from bpstudio.app.main_window import MainWindow
 from bpstudio.app.notation import LayerStyle, Notation
-from bpstudio.app.pacing import GUI_BUDGET, scheduler
+from bpstudio.app.pacing import GUI_BUDGET, frame_clock
 from bpstudio.app.preferences import (
     BUDGET_KEY,
     THEME_KEY,
@@ -79,10 +79,10 @@ def test_applying_sets_theme_notation_digits_and_pace(qapp: object) -> None:
     assert Notation(n_layers=3, style=notation.settings.layers).layer(2) == "L−1"
     assert notation.format_value(3.14159265) == "3.14"
     assert notation.format_value(3.14159265, 6) == "3.14159"  # an explicit count wins
-    assert scheduler().budget == 0.1
+    assert frame_clock().budget == 0.1
     apply_preferences(Preferences())
     assert notation.format_value(3.14159265) == "3.14159"
-    assert scheduler().budget == GUI_BUDGET
+    assert frame_clock().budget == GUI_BUDGET
 
 
 def test_a_chosen_theme_sets_the_application_palette(qtbot: QtBot) -> None:

@@ -106,7 +106,7 @@ def test_keys_step_a_phase_and_run(qtbot: QtBot, window: MainWindow):
     assert window.presenter.next_phase_action.shortcut().toString() == "Right"
     assert window.presenter.next_phase_action.isEnabled()
     before = window.controller.snapshot
-    with qtbot.waitSignal(window.controller.snapshotReceived, timeout=10_000):
+    with qtbot.waitSignal(window.controller.snapshotShown, timeout=10_000):
         qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
     snapshot = window.controller.snapshot
     assert snapshot is not None

@@ -34,7 +34,7 @@ from bpstudio.app.theme import (
 )
 from bpstudio.core.training.trainer import Phase
 
-StubController = Any  # conftest's stub: snapshotReceived, pause_for_edit, finish_edit
+StubController = Any  # conftest's stub: snapshotShown, pause_for_edit, finish_edit
 
 #: W1 of the XOR network (4×2): the full scale, both signs, and values down to half of it.
 W1 = np.array([[2.0, -2.0], [1.0, -1.0], [1.5, -1.25], [1.0, 0.0]])

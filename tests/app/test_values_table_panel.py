@@ -49,7 +49,7 @@ def test_probe_and_batch_tables_are_the_engines(qtbot, document, controller) -> 
         panel.source_combo.setCurrentIndex(1)  # the batch average
     train = controller.data.train
     assert snapshot.batch_indices.size == 0  # no step yet: the whole training set
-    assert panel.caption.text().startswith("Training set.")
+    assert panel.caption.text().startswith("Step 0. Training set.")
     batch = gradients(spec, params, train.X, train.Y)
     assert panel.table.example is None
     np.testing.assert_array_equal([p.gradient for p in panel.table.parameters], batch.vector())

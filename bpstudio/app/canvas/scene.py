@@ -440,8 +440,7 @@ class NetworkScene(QGraphicsScene):
             for i, j in enumerate(lay.indices):
                 self._neurons[(l, j)].set_values(fills[i], texts[i], rings[i], widths[i], biases[i])
         self.annotations.refresh()
-        if not self.draft:  # while training runs, the view paces them on their own
-            self.refresh_heat_maps()
+        self.refresh_heat_maps()
 
     def set_heat_maps(self, shown: bool) -> None:
         """Draw every hidden neuron as a heat map of what it computes over the input plane

@@ -58,14 +58,12 @@ from bpstudio.app.canvas.scene import EDGE_MODES, NetworkScene
 from bpstudio.app.canvas.values import values_from_document, values_from_snapshot
 from bpstudio.app.document import Document
 from bpstudio.app.editing import EditPauser, NetworkEditor
-from bpstudio.app.pacing import scheduler
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import theme
 from bpstudio.core.engine.decision import padded_range
 from bpstudio.core.training.snapshot import Snapshot
 
 MIN_ZOOM = 0.03
-RUNNING_MIN_INTERVAL = 0.1  # seconds between two recolourings while training runs
 MAX_ZOOM = 6.0
 MAX_FIT_ZOOM = 1.25  # a tiny network is not blown up past this by "fit"
 WHEEL_STEP = 1.0015  # zoom factor per 1/8 degree of wheel rotation
@@ -73,7 +71,6 @@ BUTTON_STEP = 1.25  # zoom factor of Zoom In / Zoom Out
 HIT_PIXELS = 6.0  # how near (screen pixels) a click must be to an edge
 GRID = 24.0  # scene units between background dots
 HEAT_MAPS_KEY = "view/neuron_heat_maps"  # QSettings key
-HEAT_MAPS_MIN_INTERVAL = 0.3  # seconds between two heat-map refreshes while training runs
 FIT_MARGIN = 14  # pixels "fit" leaves around the network
 
 
@@ -81,7 +78,7 @@ class Controller(EditPauser, Protocol):
     """What the canvas needs of the training controller (a stub will do in tests): pauses
     around its edits and the snapshots to draw."""
 
-    snapshotReceived: SignalInstance
+    snapshotShown: SignalInstance
 
 
 class NetworkView(QGraphicsView):
@@ -151,7 +148,7 @@ class NetworkView(QGraphicsView):
         document.projectReplaced.connect(self._on_project_replaced)
         document.parametersChanged.connect(self._on_parameters_changed)
         document.parameterChanged.connect(self._on_parameter_changed)
-        controller.snapshotReceived.connect(self._on_snapshot)  # type: ignore[union-attr]
+        controller.snapshotShown.connect(self._on_snapshot)  # type: ignore[union-attr]
         data_loaded = getattr(controller, "dataLoaded", None)
         if data_loaded is not None:
             data_loaded.connect(self._on_data_loaded)
@@ -486,29 +483,14 @@ class NetworkView(QGraphicsView):
         self._on_parameters_changed()
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
-        """Live values: recolour (no rebuild); snapshots of another network are ignored."""
+        """Live values of the frame: recolour (no rebuild), the heat maps included;
+        snapshots of another network are ignored."""
         if snapshot.spec != self.document.spec:
             return
         self._snapshot = snapshot
-        if snapshot.running:  # paced with the other live views
-            scheduler().request(self._apply_snapshot, True, RUNNING_MIN_INTERVAL)
-        else:
-            self._apply_snapshot()
-
-    def _apply_snapshot(self) -> None:
-        snapshot = self._snapshot
-        if snapshot is None or snapshot.spec != self.document.spec:
-            return
         self.network_scene.set_draft(snapshot.running)
         self.network_scene.apply_values(values_from_snapshot(snapshot))
-        if snapshot.running and self.network_scene.heat_maps:
-            # A few milliseconds per refresh (one forward pass over a 24 x 24 grid, one
-            # colour lookup per layer): paced slower than the colours.
-            scheduler().request(self._refresh_heat_maps, True, HEAT_MAPS_MIN_INTERVAL)
         self._update_legend_note()
-
-    def _refresh_heat_maps(self) -> None:
-        self.network_scene.refresh_heat_maps()
 
     def _update_legend_note(self) -> None:
         values = self.network_scene.values

@@ -26,7 +26,6 @@ from fractions import Fraction
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QShowEvent, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QVBoxLayout, QWidget
 
@@ -35,7 +34,6 @@ from bpstudio.app.document import Document
 from bpstudio.app.notation import MINUS, Notation, cost, exact, power
 from bpstudio.app.notation import formula_number as num
 from bpstudio.app.notation import partial as d
-from bpstudio.app.pacing import scheduler
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.theme import ThemeColour
 from bpstudio.app.training import TrainingController
@@ -64,7 +62,6 @@ NOTICE = ThemeColour(lambda t: t.messages.notice_background)
 
 MAX_PATHS = 12  # path terms listed before "… and n more"
 MAX_BATCH_TERMS = 4  # per-example terms written out in the batch average
-RUNNING_MIN_INTERVAL = 0.25  # seconds between two redraws while training runs
 
 
 @dataclass(frozen=True)
@@ -136,10 +133,6 @@ class ChainRulePanel(QWidget):
         self._snapshot: Snapshot | None = controller.snapshot
         self._stale = False
 
-        self._next_document: QTextDocument | None = None
-        self._swap = QTimer(self)
-        self._swap.setSingleShot(True)
-        self._swap.timeout.connect(self._show_next_document)
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setReadOnly(True)
@@ -147,7 +140,7 @@ class ChainRulePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.browser)
 
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         selection.selectionChanged.connect(self._on_selection_changed)
         self.refresh()
 
@@ -162,16 +155,11 @@ class ChainRulePanel(QWidget):
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._snapshot = snapshot
         self._stale = True
-        # Numbers changing 30 times a second cannot be read, and laying out the rich text is
-        # the costliest redraw there is: at most a few a second while running.
-        scheduler().request(self._refresh_if_stale, snapshot.running, RUNNING_MIN_INTERVAL)
+        if self.isVisible():  # a hidden panel draws when it is shown again
+            self.refresh()
 
     def _on_selection_changed(self, _selection: Selection | None) -> None:
         self.refresh()
-
-    def _refresh_if_stale(self) -> None:
-        if self._stale and self.isVisible():
-            self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
@@ -194,26 +182,12 @@ class ChainRulePanel(QWidget):
         if text == self.html:
             return
         self.html = text
-        # Parse into a new document now and show it on the next turn of the event loop:
-        # QTextBrowser.setHtml parses, lays out and paints in one go (over 15 ms for the
-        # panel's text), too long a stall for a window that redraws while training runs.
+        # Parsed into a new document and swapped in at once, in the frame's turn: the
+        # views of a frame change together (the frame clock's interval pays for the layout).
         document = QTextDocument(self.browser)
         document.setDefaultFont(self.browser.font())
         document.setDocumentMargin(self.browser.document().documentMargin())
         document.setHtml(text)
-        if self._next_document is not None:
-            self._next_document.deleteLater()
-        self._next_document = document
-        if self._snapshot is not None and self._snapshot.running:
-            if not self._swap.isActive():
-                self._swap.start(0)
-        else:
-            self._show_next_document()
-
-    def _show_next_document(self) -> None:
-        document, self._next_document = self._next_document, None
-        if document is None:
-            return
         bar = self.browser.verticalScrollBar()
         position = bar.value()
         old = self.browser.document()

@@ -210,7 +210,7 @@ class InspectorPanel(QWidget):
     ----------
     document : the project being edited (read; edits are pushed as commands).
     selection : the shared selection.
-    controller : the training controller: ``snapshot``/``snapshotReceived`` feed the live
+    controller : the training controller: ``snapshot``/``snapshotShown`` feed the live
         values and ``pause_for_edit``/``finish_edit`` bracket network edits.
     slice_view : a view shown below the selected parameter's numbers (the window gives it
         the plot of C along that parameter, which follows the selection itself).
@@ -289,7 +289,7 @@ class InspectorPanel(QWidget):
         document.projectReplaced.connect(self._on_network_changed)
         document.parametersChanged.connect(self._on_parameters_changed)
         document.parameterChanged.connect(self._on_parameter_changed)
-        controller.snapshotReceived.connect(self._on_snapshot_received)
+        controller.snapshotShown.connect(self._on_snapshot_received)
         self.refresh()
 
     # -- construction ----------------------------------------------------------------------------

@@ -309,7 +309,7 @@ class ResultsPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.tabs)
 
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         controller.dataLoaded.connect(self._on_data_loaded)
         if controller.data is not None:
             self._on_data_loaded(controller.data)
@@ -385,11 +385,11 @@ class ResultsPanel(QWidget):
         classification = train.is_classification
         self.note.setText("")
         if classification:
-            self.metric_title.setText("Accuracy")
+            self.metric_title.setText(f"Accuracy at step {results.step:,}")
             self.train_value.setText(_percent(results.train))
             self.validation_value.setText(_percent(results.validation))
         else:
-            self.metric_title.setText("Root-mean-square error")
+            self.metric_title.setText(f"Root-mean-square error at step {results.step:,}")
             self.train_value.setText(_rmse(results.train))
             self.validation_value.setText(_rmse(results.validation))
         self.train_caption.setText(f"training ({results.train.n:,} examples)")

@@ -190,7 +190,7 @@ class TrainingPanel(QWidget):
 
         document.hyperparametersChanged.connect(self._on_hyperparameters_changed)
         document.projectReplaced.connect(self._on_hyperparameters_changed)
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         controller.runningChanged.connect(self._on_running_changed)
         controller.trainingStopped.connect(self._on_training_stopped)
         controller.gradientChecked.connect(self._on_gradient_checked)

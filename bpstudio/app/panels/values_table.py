@@ -6,7 +6,8 @@ notation, with as many significant digits as asked, and copied as CSV, Markdown 
 The table itself is the core's (:mod:`bpstudio.core.engine.values_table`, which
 ``bpstudio values`` prints too); it is computed from the current parameters (the live
 ones while training runs) on the probe example or the examples of the last batch, so every
-line is one state of the network. It is computed on a background job (:class:`LatestJob`):
+line is one state of the network: the pass of the snapshot on screen, whose step the
+caption names. It is computed on a background job (:class:`LatestJob`):
 for 784-128-10 its 101,770 parameter lines take about a second to compute and write.
 """
 
@@ -33,7 +34,6 @@ from PySide6.QtWidgets import (
 from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
 from bpstudio.app.notation import MINUS, Notation
-from bpstudio.app.pacing import scheduler
 from bpstudio.app.training import TrainingController
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
@@ -49,9 +49,9 @@ from bpstudio.core.engine.values_table import (
 )
 from bpstudio.core.training.snapshot import Snapshot
 
-#: While training runs the table is rebuilt at most this often (seconds).
-RUNNING_MIN_INTERVAL = 0.5
 JOB_INTERVAL_MS = 250
+#: While training runs the table is rebuilt at most this often.
+RUNNING_INTERVAL_MS = 500
 COPY_FORMATS = {"CSV": "csv", "Markdown": "markdown", "LaTeX": "latex"}
 
 Index = QModelIndex | QPersistentModelIndex
@@ -70,6 +70,18 @@ def tabulate(
     """The table, its cells as text and its caption (a background job)."""
     table = values_table(spec, params, X, Y, example)
     return table, sheets(table, digits, "text", symbols), f"{where}. {caption(table, digits)}"
+
+
+def shown_state(snapshot: Snapshot, document_params: Params) -> tuple[Params, str]:
+    """The parameters of the state on screen, and the words that say which it is: the
+    pass of the snapshot shown (the step just taken's, before its update, as the canvas and
+    the chain-rule panel show it) while it is of the document's parameters or training
+    runs; the document's parameters alone after an edit the snapshot has not caught up
+    with."""
+    if snapshot.running or snapshot.params.allclose(document_params):
+        before = ", before its update" if snapshot.after_update else ""
+        return snapshot.pass_params.copy(), f"Step {snapshot.step:,}{before}. "
+    return document_params.copy(), "Edited parameters. "
 
 
 class SheetModel(QAbstractTableModel):
@@ -185,7 +197,7 @@ class ValuesTablePanel(QWidget):
 
         self.source_combo.currentIndexChanged.connect(self._on_options_changed)
         self.digits_spin.valueChanged.connect(self._on_options_changed)
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         document.parametersChanged.connect(self.request)
         document.parameterChanged.connect(self.request)
         document.networkChanged.connect(self.request)
@@ -201,10 +213,10 @@ class ValuesTablePanel(QWidget):
         return bool(self.source_combo.currentData() == "probe")
 
     def request(self, *_args: object) -> None:
-        scheduler().request(self.rebuild, self.controller.running, RUNNING_MIN_INTERVAL)
+        self.rebuild()
 
     def rebuild(self) -> None:
-        """Compute the table from the current parameters and show it (when visible)."""
+        """Compute the table from the state shown and show it (when visible)."""
         if not self.isVisible():
             return
         snapshot: Snapshot | None = self.controller.snapshot
@@ -212,7 +224,8 @@ class ValuesTablePanel(QWidget):
         if snapshot is None or snapshot.spec != spec:
             self.caption.setText("Waiting for the first forward pass…")
             return
-        params = (snapshot.params if snapshot.running else self.document.params).copy()
+        self._job.min_interval_ms = RUNNING_INTERVAL_MS if snapshot.running else JOB_INTERVAL_MS
+        params, state = shown_state(snapshot, self.document.params)
         example: int | None = None
         if self.per_example:
             probe = snapshot.probe
@@ -232,6 +245,7 @@ class ValuesTablePanel(QWidget):
             else:  # no step yet: the whole training set, the note's average over n
                 where = "Training set"
         symbols = Notation.for_spec(spec)
+        where = f"{state}{where}"
         self._job.submit(tabulate, spec, params, X, Y, example, self.digits, symbols, where)
 
     def _on_tabulated(self, result: tuple[ValuesTable, list[Sheet], str]) -> None:

@@ -497,8 +497,8 @@ class WeightMatrixPanel(QWidget):
         selection.selectionChanged.connect(self._on_selection_changed)
         document.networkChanged.connect(self._on_network_changed)
         document.projectReplaced.connect(self._on_network_changed)
-        if controller is not None and hasattr(controller, "snapshotReceived"):
-            controller.snapshotReceived.connect(self._on_snapshot_received)
+        if controller is not None and hasattr(controller, "snapshotShown"):
+            controller.snapshotShown.connect(self._on_snapshot_received)
         self._fill_layer_combo()
         self._on_model_reset()
 

@@ -4,7 +4,7 @@ With an L1 or L2 penalty on, C is the whole cost C_data + penalty; the data term
 the training and validation sets is drawn beside it (dotted) and the axis says so.
 
 Snapshots carry the history already decimated (at most ~4k points per series); the plot
-keeps only the latest one and draws it from a timer at most 30 times a second, with
+draws the history of the snapshot shown, once a frame (:mod:`bpstudio.app.pacing`), with
 pyqtgraph's clip-to-view and peak downsampling. While idle it draws the document's history,
 so undoing a training run rewinds the curves too.
 """
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QSizePolicy, QVBoxLayout, 
 
 from bpstudio.app.document import Document
 from bpstudio.app.elided import FittedRichLabel
-from bpstudio.app.pacing import scheduler
 from bpstudio.app.plots import fix_axis_widths, follow_theme, stepped_range
 from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
@@ -65,8 +64,6 @@ def series_colour(name: str, text: bool = False) -> QColor:
 
 History = dict[str, tuple[Array, Array]]
 
-#: Seconds between two redraws while training runs: the curves move a pixel at a time.
-RUNNING_MIN_INTERVAL = 0.2
 SYMBOLS_BELOW = 40  # evaluation points are marked while a series has at most this many
 
 
@@ -180,7 +177,7 @@ class CostPlot(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.plot_widget, 1)
 
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         document.historyChanged.connect(self._on_history_changed)
         document.projectReplaced.connect(self._on_project_replaced)
         follow_theme(self, self.plot_widget, self._on_theme_changed)
@@ -200,7 +197,7 @@ class CostPlot(QWidget):
     # -- data in ---------------------------------------------------------------------------------
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
-        self._schedule(snapshot.history, snapshot.running)
+        self._schedule(snapshot.history)
 
     def _on_project_replaced(self) -> None:
         self._follow = True
@@ -211,18 +208,18 @@ class CostPlot(QWidget):
         if self.controller.running:
             return  # the run's snapshots are newer than the document
         history = self.document.project.history
-        self._schedule({name: series.data() for name, series in history.series.items()}, False)
+        self._schedule({name: series.data() for name, series in history.series.items()})
 
-    def _schedule(self, history: History, running: bool) -> None:
-        """Keep only the latest history; the shared scheduler paces the redraw."""
+    def _schedule(self, history: History) -> None:
+        """Draw ``history`` now (the frame's), or when shown again if hidden."""
         self._pending = history
-        scheduler().request(self._draw_pending, running, RUNNING_MIN_INTERVAL)
+        if self.isVisible():
+            self._draw_pending()
 
     def _draw_pending(self) -> None:
-        if self._pending is None or not self.isVisible():
-            return  # a hidden plot draws when it is shown again
-        history, self._pending = self._pending, None
-        self.draw(history)
+        if self._pending is not None:
+            history, self._pending = self._pending, None
+            self.draw(history)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
@@ -261,8 +258,7 @@ class CostPlot(QWidget):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
         self._fit_legend()
-        if self._pending is not None:
-            scheduler().request(self._draw_pending, self.controller.running, RUNNING_MIN_INTERVAL)
+        self._draw_pending()
 
     # -- drawing ---------------------------------------------------------------------------------
 

@@ -4,10 +4,11 @@ The picture behind "how sensitive is the cost to this weight": every other param
 fixed, the cost traces a curve as the one parameter moves, and the tangent at the current
 value has the slope ∂C/∂w. The slice is computed in the core
 (:func:`bpstudio.core.engine.slice.compute_slice`) on a background job
-(:class:`LatestJob`), asked for through the redraw scheduler, so training and dragging the
-value keep it live without holding up the window. It uses the examples of the last batch
-(or, before any, the training set), at most a few hundred of them, evenly spaced; the
-caption says when it subsampled.
+(:class:`LatestJob`), asked for by each frame and each edit, so training and dragging the
+value keep it live without holding up the window; curve, tangent and current point come
+from one computation, and the caption names the step it was computed at (it may lag the
+frame by a job). It uses the examples of the last batch (or, before any, the training set),
+at most a few hundred of them, evenly spaced; the caption says when it subsampled.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from bpstudio.app import notation
-from bpstudio.app.background import LatestJob
+from bpstudio.app.background import LatestJob, at_step
 from bpstudio.app.document import Document
 from bpstudio.app.notation import Notation
-from bpstudio.app.pacing import scheduler
 from bpstudio.app.plots import fix_axis_widths, follow_theme
 from bpstudio.app.selection import SelectionModel
 from bpstudio.app.theme import set_palette_style, theme
@@ -36,8 +36,8 @@ from bpstudio.core.training.snapshot import Snapshot
 #: 512 examples), so following training five times a second costs a tenth of a core.
 POINTS = 31
 MAX_EXAMPLES = 256
-#: While training runs, at most this often (seconds), and one job at a time.
-RUNNING_MIN_INTERVAL = 0.2
+#: Milliseconds between two jobs at least (while training runs, and otherwise), one at a time.
+RUNNING_INTERVAL_MS = 200
 JOB_INTERVAL_MS = 100
 
 
@@ -63,6 +63,7 @@ class CostSlicePlot(QWidget):
         self.selection = selection
         self.controller = controller
         self.slice: CostSlice | None = None
+        self.step: int | None = None  # the step of the slice drawn
         self._job = LatestJob(JOB_INTERVAL_MS, self)
         self._job.finished.connect(self._on_slice)
         self._job.failed.connect(self._on_failed)
@@ -105,7 +106,7 @@ class CostSlicePlot(QWidget):
         document.parameterChanged.connect(self._on_parameter_changed)
         document.networkChanged.connect(self._on_selection_changed)
         document.projectReplaced.connect(self._on_selection_changed)
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         controller.dataLoaded.connect(self.request)
         self._on_selection_changed()
 
@@ -132,8 +133,9 @@ class CostSlicePlot(QWidget):
         return current.param
 
     def _inputs(self) -> tuple[object, ...] | None:
-        """(spec, params, X, Y, ref) for the job: the latest snapshot's parameters and batch,
-        else the document's parameters and the training set."""
+        """(step, spec, params, X, Y, ref) for the job: while training runs the shown
+        snapshot's parameters and batch, else the document's parameters and the training
+        set."""
         ref = self.parameter()
         data = self.controller.data
         if ref is None or data is None or data.source != self.document.data_source:
@@ -145,29 +147,29 @@ class CostSlicePlot(QWidget):
         snapshot: Snapshot | None = self.controller.snapshot
         if snapshot is not None and snapshot.spec == spec and snapshot.running:
             rows = snapshot.batch_indices
-            return spec, snapshot.params, train.X[rows], train.Y[rows], ref
-        return spec, self.document.params.copy(), train.X, train.Y, ref
+            return snapshot.step, spec, snapshot.params, train.X[rows], train.Y[rows], ref
+        step = self.document.project.step
+        return step, spec, self.document.params.copy(), train.X, train.Y, ref
 
     # -- computing -------------------------------------------------------------------------------
 
     def request(self, *_args: object) -> None:
-        """Ask for a new slice (through the redraw scheduler: paced while training runs)."""
-        if self.parameter() is None:
-            return
-        scheduler().request(self._submit, self.controller.running, RUNNING_MIN_INTERVAL)
-
-    def _submit(self) -> None:
-        if not self.isVisible():
+        """Ask for a new slice of the state shown (the job runs the newest request)."""
+        if self.parameter() is None or not self.isVisible():
             return  # showEvent asks again
         inputs = self._inputs()
         if inputs is None:
             return
-        spec, params, X, Y, ref = inputs
-        self._job.submit(compute_slice, spec, params, X, Y, ref, POINTS, MAX_EXAMPLES)
+        running = self.controller.running
+        self._job.min_interval_ms = RUNNING_INTERVAL_MS if running else JOB_INTERVAL_MS
+        step, *args = inputs
+        self._job.submit(at_step, step, compute_slice, *args, POINTS, MAX_EXAMPLES)
 
-    def _on_slice(self, result: CostSlice) -> None:
+    def _on_slice(self, computed: tuple[int, CostSlice]) -> None:
+        step, result = computed
         if result.ref != self.parameter():
             return  # the selection moved on while it was computed
+        self.step = step
         self.slice = result
         with np.errstate(all="ignore"):
             finite = np.isfinite(result.costs)
@@ -179,13 +181,13 @@ class CostSlicePlot(QWidget):
             xs = np.array([result.value - span, result.value + span])
             self.tangent.setData(xs, result.tangent(xs))
         self.point.setData([result.value], [result.cost])
-        self._show_caption(result)
+        self._show_caption(step, result)
         self.sliceDrawn.emit(result)
 
     def _on_failed(self, message: str) -> None:
         self.caption.setText(f"Cannot compute the slice: {message}")
 
-    def _show_caption(self, result: CostSlice) -> None:
+    def _show_caption(self, step: int, result: CostSlice) -> None:
         nt = Notation.for_spec(self.document.spec)
         name = nt.param(result.ref, plain=True)
         examples = (
@@ -195,7 +197,8 @@ class CostSlicePlot(QWidget):
             else f"C over {result.n_examples:,} example{'s' * (result.n_examples != 1)}"
         )
         self.caption.setText(
-            f"{examples}. At {name} = {notation.format_value(result.value, 4)}: "
+            f"Step {step:,}: {examples[0].lower()}{examples[1:]}. "
+            f"At {name} = {notation.format_value(result.value, 4)}: "
             f"C = {notation.format_value(result.cost, 4)}, slope ∂C/∂{name} = "
             f"{notation.format_value(result.gradient, 4)} (dashed tangent)."
         )

@@ -14,7 +14,8 @@ Clicking a training point makes it the probe example (``controller.set_probe``),
 forward and backward pass the canvas and the chain-rule panel show.
 
 Cost: the grid is evaluated with one batched forward pass on a background thread
-(:class:`LatestJob`) from the parameters of the latest snapshot, at most every
+(:class:`LatestJob`) from the parameters of the snapshot shown (the caption names its
+step: the picture may lag the frame by a job), at most every
 ``REFRESH_INTERVAL_MS`` (5 Hz) and only while the plot is visible. The worker is not
 involved: snapshots already carry an immutable copy of the parameters, so training never
 waits for this view, and a hidden plot costs nothing.
@@ -30,7 +31,7 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QLinearGradient, QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from bpstudio.app.background import LatestJob
+from bpstudio.app.background import LatestJob, at_step
 from bpstudio.app.document import Document
 from bpstudio.app.plots import follow_theme
 from bpstudio.app.scatter import add_points, shown_inputs
@@ -215,6 +216,8 @@ class DecisionPlot(QWidget):
         self.controller = controller
         self.resolution = resolution
         self.frame: Frame | None = None
+        self.step: int | None = None  # the step of the picture drawn
+        self._caption = ""
         self.mode = "message"
         self._data: LoadedData | None = None
         self._ranges: tuple[tuple[float, float], tuple[float, float]] = ((-1.0, 1.0), (-1.0, 1.0))
@@ -276,7 +279,7 @@ class DecisionPlot(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.message, 1)
 
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         controller.dataLoaded.connect(self._on_data_loaded)
         controller.problemChanged.connect(self._on_problem_changed)
         document.networkChanged.connect(self._on_network_changed)
@@ -299,12 +302,13 @@ class DecisionPlot(QWidget):
 
     # -- what to show --------------------------------------------------------------------------
 
-    def _current(self) -> tuple[NetworkSpec, Params] | None:
-        """The network to draw: the latest snapshot's, else the document's."""
+    def _current(self) -> tuple[int, NetworkSpec, Params] | None:
+        """The step and network to draw: the shown snapshot's, else the document's."""
         snapshot: Snapshot | None = self.controller.snapshot
         if snapshot is not None:
-            return snapshot.spec, snapshot.params
-        return self.document.spec, self.document.params.copy()
+            return snapshot.step, snapshot.spec, snapshot.params
+        project = self.document.project
+        return project.step, project.spec, project.params.copy()
 
     def _usable_data(self) -> LoadedData | None:
         data = self._data
@@ -349,6 +353,7 @@ class DecisionPlot(QWidget):
         self.point_items = []
         self.curves = []
         self.frame = None
+        self.step = None
         if data is None:
             self._show_message("Waiting for the data…")
             return
@@ -432,11 +437,17 @@ class DecisionPlot(QWidget):
         self.plot_item.setRange(xRange=fitted[0], yRange=fitted[1], padding=0)
         self.refresh()
 
+    def _set_caption(self, text: str) -> None:
+        """The caption under the picture; the step of the picture goes before it once
+        one is drawn."""
+        self._caption = text
+        self.caption.setText(text if self.step is None else f"Step {self.step:,} · {text}")
+
     def _update_caption(self, spec: NetworkSpec, train: Dataset) -> None:
         kind = output_kind(spec)
         names = train.class_names
         if self.mode == "line":
-            self.caption.setText("line: the network's output · ● training  ○ validation")
+            self._set_caption("line: the network's output · ● training  ○ validation")
             if kind == "classes" or spec.output_size > 1:
                 self.legend.set_swatches(
                     [(theme().class_color(c), n) for c, n in enumerate(names or train.target_names)]
@@ -444,7 +455,7 @@ class DecisionPlot(QWidget):
             else:
                 self.legend.set_swatches([])
             return
-        self.caption.setText("● training  ○ validation · click a point to probe it")
+        self._set_caption("● training  ○ validation · click a point to probe it")
         if kind == "classes" or spec.output_size > 1:
             labels = names or tuple(f"class {c}" for c in range(spec.output_size))
             self.legend.set_swatches([(theme().class_color(c), n) for c, n in enumerate(labels)])
@@ -467,12 +478,14 @@ class DecisionPlot(QWidget):
         current = self._current()
         if current is None:
             return
-        spec, params = current
+        step, spec, params = current
         if spec.input_size != self._data_inputs():
             return  # a snapshot from before a reshape; the next one will fit
         self._dirty = False
         x_range, y_range = self._ranges
         self._job.submit(
+            at_step,
+            step,
             compute_frame,
             spec,
             params,
@@ -496,10 +509,13 @@ class DecisionPlot(QWidget):
         if self._dirty:
             self.refresh()
 
-    def _on_frame(self, frame: Frame) -> None:
+    def _on_frame(self, computed: tuple[int, Frame]) -> None:
+        step, frame = computed
         if frame.spec.input_size != self._data_inputs() or self.mode != frame.kind:
             return
         self.frame = frame
+        self.step = step
+        self.caption.setText(f"Step {step:,} · {self._caption}")
         if frame.kind == "plane":
             assert frame.ys is not None
             assert frame.rgb is not None

@@ -29,7 +29,6 @@ from bpstudio.app import notation
 from bpstudio.app.document import Document
 from bpstudio.app.elided import FittedRichLabel
 from bpstudio.app.notation import Notation
-from bpstudio.app.pacing import scheduler
 from bpstudio.app.plots import fix_axis_widths, follow_theme, stepped_range
 from bpstudio.app.selection import Selection, SelectionModel
 from bpstudio.app.theme import css, set_palette_style, theme
@@ -42,7 +41,6 @@ from bpstudio.core.training.snapshot import Snapshot
 from bpstudio.core.training.trainer import Phase
 
 MAX_COMPONENTS = 400
-RUNNING_MIN_INTERVAL = 0.1  # seconds between two redraws while training runs
 GROUP_GAP = 1.5  # empty bar widths between two groups
 X_MARGIN = 1.0  # empty bar widths left of the first bar and right of the last
 LABEL_ROWS = 2  # group labels alternate between rows where neighbours would overlap
@@ -260,7 +258,7 @@ class GradientPlot(QWidget):
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.hover_label)
 
-        controller.snapshotReceived.connect(self._on_snapshot)
+        controller.snapshotShown.connect(self._on_snapshot)
         selection.selectionChanged.connect(self._on_selection_changed)
         document.networkChanged.connect(self._on_network_changed)
         document.projectReplaced.connect(self._on_network_changed)
@@ -486,18 +484,17 @@ class GradientPlot(QWidget):
 
     def _on_snapshot(self, snapshot: Snapshot) -> None:
         self._pending = snapshot
-        scheduler().request(self._draw_pending, snapshot.running, RUNNING_MIN_INTERVAL)
+        if self.isVisible():  # a hidden plot draws when it is shown again
+            self._draw_pending()
 
     def _draw_pending(self) -> None:
-        if self._pending is None or not self.isVisible():
-            return  # a hidden plot draws when it is shown again
-        snapshot, self._pending = self._pending, None
-        self.draw(snapshot)
+        if self._pending is not None:
+            snapshot, self._pending = self._pending, None
+            self.draw(snapshot)
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
-        if self._pending is not None:
-            scheduler().request(self._draw_pending, self.controller.running, RUNNING_MIN_INTERVAL)
+        self._draw_pending()
 
     def _rescale_layers_page(self) -> None:
         self._norms_range = self._histogram_x = self._histogram_y = None
