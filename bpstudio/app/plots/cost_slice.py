@@ -197,7 +197,7 @@ class CostSlicePlot(QWidget):
             else f"C over {result.n_examples:,} example{'s' * (result.n_examples != 1)}"
         )
         self.caption.setText(
-            f"Step {step:,}: {examples[0].lower()}{examples[1:]}. "
+            f"Step {step:,}: {examples}. "
             f"At {name} = {notation.format_value(result.value, 4)}: "
             f"C = {notation.format_value(result.cost, 4)}, slope ∂C/∂{name} = "
             f"{notation.format_value(result.gradient, 4)} (dashed tangent)."
