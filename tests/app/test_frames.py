@@ -1,8 +1,9 @@
-"""One state on screen at every moment while training runs at full speed: whenever the event
-loop is free to paint, the Training panel's step counter, the status bar, the canvas
+"""One state on screen at every moment. While training runs at full speed: whenever the
+event loop is free to paint, the Training panel's step counter, the status bar, the canvas
 legend, the inspector, the chain-rule panel, the gradient plot's caption and the cost
-plot's last point all show the step of the snapshot shown (pytest-qt, offscreen, the whole
-main window, once with each training backend)."""
+plot's last point all show the step of the snapshot shown (the whole main window). After
+an update: the values table shows the pass the inspector shows, the parameters before the
+update (pytest-qt, offscreen, once with each training backend)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ import numpy as np
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
+from training_helpers import params_equal, settle
 
+from bpstudio.app.document import Document
 from bpstudio.app.main_window import MainWindow
+from bpstudio.app.panels.values_table import ValuesTablePanel
 from bpstudio.app.selection import Selection
+from bpstudio.app.training import TrainingController
 from bpstudio.app.worker import StopConditions, WorkerOptions
 from bpstudio.core.files.templates import make_project
+from bpstudio.core.training.trainer import StepUnit
 
 TIMEOUT = 30_000  # ms
 FRAMES = 40  # frames published while the displays are read
@@ -118,3 +124,30 @@ def test_every_view_shows_the_step_of_the_frame_while_training_runs(
     assert len(displayed_steps(window)) >= 6, displayed_steps(window)  # the views on screen
     # After the run, the last snapshot is shown at once, by every view.
     qtbot.waitUntil(lambda: window.document.project.step == controller.snapshot.step)
+
+
+def test_after_an_update_the_values_table_shows_the_pass_the_other_views_show(
+    qtbot: QtBot, document: Document, controller: TrainingController
+) -> None:
+    panel = ValuesTablePanel(document, controller)
+    qtbot.addWidget(panel, before_close_func=lambda widget: widget.shutdown())
+    panel.show()
+    qtbot.waitExposed(panel)
+    settle(controller)
+    for _ in range(3):  # forward, backward, update
+        controller.step(StepUnit.PHASE)
+        settle(controller)
+    snapshot = controller.snapshot
+    assert snapshot is not None
+    assert snapshot.after_update
+    assert params_equal(snapshot.params, document.params)  # the document took the update
+    qtbot.waitUntil(
+        lambda: panel.caption.text().startswith("Step 1, before its update. Probe example"),
+        timeout=TIMEOUT,
+    )
+    assert panel.table is not None
+    shown = snapshot.probe_readout  # what the inspector and the canvas show for the probe
+    assert shown is not None
+    spec = document.spec
+    hidden = [n for n in panel.table.neurons if n.layer == 1]
+    assert [n.z for n in hidden] == [shown.neuron(1, j).z for j in range(spec.layer_sizes[1])]
