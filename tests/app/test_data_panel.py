@@ -319,6 +319,7 @@ def test_decision_plot_draws_the_grid_and_clicks_set_the_probe(qtbot, plot, cont
     assert plot.mode == "plane"
     assert plot.frame.rgb.shape == (64, 64, 3)
     assert plot.frame.values.shape == (64, 64)
+    assert plot.caption.text().startswith("Step 0 · ")  # the state the picture is of
 
     # What a click on a training point sends (pyqtgraph's signal, with the spot under it).
     item, spot = next(
@@ -349,6 +350,7 @@ def test_confusion_matrix_sums_to_the_examples(qtbot, results, controller):
     data = controller.data
     counts = results.confusion_model.counts
     assert counts.sum() == data.validation.n_examples
+    assert results.metric_title.text() == "Accuracy at step 0"
     results.set_combo.setCurrentIndex(results.set_combo.findData("train"))
     assert results.confusion_model.counts.sum() == data.train.n_examples
     assert results.results.train.accuracy == pytest.approx(
