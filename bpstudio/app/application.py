@@ -19,6 +19,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from bpstudio import APP_ID, __version__
+from bpstudio.app import heap
 from bpstudio.app.theme import THEMES, use_theme
 from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.errors import BPStudioError
@@ -102,6 +103,7 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    heap.install(app)  # the cyclic collector runs in the GUI thread only
     # A broken installation still runs, without its icon.
     with contextlib.suppress(BPStudioError):
         app.setWindowIcon(application_icon())

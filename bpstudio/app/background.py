@@ -8,8 +8,8 @@ superseded before it started, so the GUI never queues stale work. Results come b
 GUI thread through :attr:`LatestJob.finished` (or :attr:`LatestJob.failed` with the
 message of a :class:`BPStudioError`).
 
-Jobs get immutable inputs (copies of parameters, frozen data sets) and return new objects;
-they never touch Qt widgets.
+Jobs get immutable inputs (copies of parameters, frozen data sets) and return new objects
+(arrays, images: never a QObject); they never touch Qt widgets.
 """
 
 from __future__ import annotations
@@ -37,6 +37,15 @@ class _Relay(QObject):
 
 
 class _Task(QRunnable):
+    """Runs one job on the pool's thread.
+
+    The job (its function, often a view's bound method, and its arguments) is also held by
+    the :class:`LatestJob` until its result is back in the GUI thread, and the task lets go
+    of it before reporting: the last reference to anything the job touched is therefore
+    always dropped in the GUI thread, never here, where freeing a Qt object would destroy
+    it in the wrong thread.
+    """
+
     def __init__(
         self, relay: _Relay, serial: int, fn: Callable[..., Any], args: tuple[Any, ...]
     ) -> None:
@@ -44,18 +53,25 @@ class _Task(QRunnable):
         self.setAutoDelete(True)
         self._relay = relay
         self._serial = serial
-        self._fn = fn
-        self._args = args
+        self._job: tuple[Callable[..., Any], tuple[Any, ...]] | None = (fn, args)
 
     def run(self) -> None:
+        assert self._job is not None
+        fn, args = self._job
+        self._job = None
+        result: object = None
+        message: str | None = None
         try:
-            result = self._fn(*self._args)
+            result = fn(*args)
         except BPStudioError as exc:
-            self._relay.error.emit(self._serial, str(exc))
+            message = str(exc)
         except Exception as exc:  # noqa: BLE001 (a bug in a job must not kill the thread)
-            self._relay.error.emit(self._serial, f"{type(exc).__name__}: {exc}")
-        else:
+            message = f"{type(exc).__name__}: {exc}"
+        del fn, args  # (and the exception with its frames, at the end of its clause)
+        if message is None:
             self._relay.done.emit(self._serial, result)
+        else:
+            self._relay.error.emit(self._serial, message)
 
 
 class LatestJob(QObject):
@@ -88,6 +104,8 @@ class LatestJob(QObject):
         self._pending: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
         self._serial = 0
         self._running_serial: int | None = None
+        # The running job, kept here until its result is back (see _Task).
+        self._running_job: tuple[Callable[..., Any], tuple[Any, ...]] | None = None
         self._last_start = -1e9
         self._closed = False
         #: How many jobs ran (for tests and benchmarks).
@@ -121,6 +139,7 @@ class LatestJob(QObject):
         self._pending = None
         self._serial += 1
         self._running_serial = self._serial
+        self._running_job = (fn, args)
         self._last_start = time.perf_counter()
         self.runs += 1
         self.busyChanged.emit(True)
@@ -130,6 +149,7 @@ class LatestJob(QObject):
         if serial != self._running_serial:
             return False
         self._running_serial = None
+        self._running_job = None
         if self._pending is not None:
             self._start_pending()
         if not self.busy:

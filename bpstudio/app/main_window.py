@@ -6,7 +6,6 @@ the file actions (New, Open, Save, recent files) and the window's persistent lay
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.app import file_dialogs, notation, recovery, window_layout
+from bpstudio.app import file_dialogs, heap, notation, recovery, window_layout
 from bpstudio.app.actions import NetworkActions
 from bpstudio.app.canvas.palette import LayerPalette
 from bpstudio.app.canvas.view import NetworkView
@@ -238,12 +237,12 @@ class MainWindow(QMainWindow):
         self.docks["walkthrough"].hide()
         self._update_title()
         self.autosaver = self._start_autosave(recovery_folder or recovery.default_folder())
-        # Once the window (or a new project's views) is built and shown: see _settle_heap.
+        # Once the window (or a new project's views) is built and shown: see heap.settle.
         # A full collection takes 0.1 s; it must not hold back the window's first paint.
         self._heap_timer = QTimer(self)
         self._heap_timer.setSingleShot(True)
         self._heap_timer.setInterval(HEAP_SETTLE_DELAY_MS)
-        self._heap_timer.timeout.connect(_settle_heap)
+        self._heap_timer.timeout.connect(heap.settle)
         self.document.projectReplaced.connect(self._heap_timer.start)
         self._heap_timer.start()
 
@@ -806,14 +805,3 @@ class MainWindow(QMainWindow):
         if self.autosaver is not None:
             self.autosaver.shutdown()  # a clean exit leaves no recovery file
         event.accept()
-
-
-def _settle_heap() -> None:
-    """Collect garbage once, then exempt everything alive from later collections.
-
-    A full collection walks every object the window holds (Qt wrappers, plot items: about
-    80 ms on a small machine) and would stall a frame whenever the collector decides to run
-    one during training. Objects made from now on (snapshots) are collected as usual.
-    """
-    gc.collect()
-    gc.freeze()

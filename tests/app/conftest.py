@@ -10,7 +10,8 @@
   (discarding unsaved changes, as every close during the test does) and its training
   stopped.
 - Every test runs with the QApplication (pytest-qt's ``qapp``), so a test that paints or
-  builds a widget passes alone as it does in the suite.
+  builds a widget passes alone as it does in the suite; garbage is collected in the GUI
+  thread only (:mod:`bpstudio.app.heap`), and the widgets a test made are deleted after it.
 - An autouse fixture fails a test that leaves a QThread running (napari's
   ``dangling_qthreads``): every QThread started during the test is remembered and must be
   stopped by its end. So must every training process and the threads that feed it.
@@ -18,6 +19,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -32,12 +34,12 @@ import shiboken6
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QObject, QRect, QSettings, QThread, Signal  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QThread, Signal  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 from window_helpers import discard_changes
 
-from bpstudio.app import recovery  # noqa: E402
+from bpstudio.app import heap, recovery  # noqa: E402
 from bpstudio.app.document import Document  # noqa: E402
 from bpstudio.app.selection import SelectionModel  # noqa: E402
 from bpstudio.app.training import TrainingController  # noqa: E402
@@ -92,8 +94,25 @@ def screen(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Q
 
 
 @pytest.fixture(autouse=True)
-def _application(qapp: QApplication) -> QApplication:
-    return qapp
+def _application(qapp: QApplication) -> Iterator[QApplication]:
+    """The application, collecting garbage in the GUI thread only as the app does; after
+    the test, every top-level widget the test made is deleted and the garbage collected
+    (pytest-qt's ``deleteLater`` alone would wait for an event loop that never runs)."""
+    heap.install(qapp)
+    before = {_address(widget) for widget in QApplication.topLevelWidgets()}
+    yield qapp
+    for widget in QApplication.topLevelWidgets():
+        # Windows and dialogs only: other parentless widgets belong to Python objects
+        # (a pyqtgraph plot's menus and control panel) and go with them; deleting one of
+        # those first crashes its plot's destructor.
+        if isinstance(widget, (QMainWindow, QDialog)) and _address(widget) not in before:
+            widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
+def _address(widget: QObject) -> int:
+    return int(shiboken6.getCppPointer(widget)[0])
 
 
 @pytest.fixture(autouse=True)
