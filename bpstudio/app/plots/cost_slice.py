@@ -213,9 +213,10 @@ class CostSlicePlot(QWidget):
             self._job.cancel_pending()
             return
         nt = Notation.for_spec(self.document.spec)
-        self.title.setText(f"Cost along {nt.param(ref)}: <i>C</i>({nt.param(ref)})")
+        symbol = nt.param(ref)
+        self.title.setText(f"Cost along {symbol}: {notation.cost()}({symbol})")
         self.plot_item.setLabel("bottom", nt.param(ref, plain=True))
-        self.plot_item.setLabel("left", "C")
+        self.plot_item.setLabel("left", notation.cost(plain=True))
         self.curve.setData([], [])
         self.tangent.setData([], [])
         self.point.setData([], [])
