@@ -41,8 +41,9 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget  # noqa: E402
+from PySide6.QtWidgets import QHBoxLayout, QWidget  # noqa: E402
 
+from bpstudio.app.application import make_application  # noqa: E402
 from bpstudio.app.document import Document  # noqa: E402
 from bpstudio.app.pacing import frame_clock  # noqa: E402
 from bpstudio.app.panels.chain_rule import ChainRulePanel  # noqa: E402
@@ -408,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     backends = [b for b in args.backends.split(",") if b]
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = make_application()  # as the app runs: garbage collected in the GUI thread
     idle = idle_latency(min(args.seconds, 3.0))
     with tempfile.TemporaryDirectory() as tmp:
         cases = [spirals_case(), mnist_sized_case(Path(tmp))]
