@@ -210,6 +210,7 @@ class MainWindow(QMainWindow):
         self._dock("gradient", "Gradient ∇C", self.gradient_plot)
         self.resize(window_layout.default_size(self))
         window_layout.arrange(self, self.docks)
+        self.dock_tab_tips = window_layout.DockTabTips(self)
         self.canvas.network_scene.itemClicked.connect(self._show_inspector)
 
         self._build_actions()

@@ -3,15 +3,16 @@
 The default arrangement: Layers over Training/Data on the left (full height), Chain rule
 over the Inspector's tabs on the right, and Output, Cost and Gradient side by side under
 the canvas. On a small screen (a 1366×768 laptop, or a 2560×1440 one at 2× scale) the
-secondary docks tab together instead of squeezing: Chain rule joins the Inspector's tabs
-and the three plots share one tab group, so each visible dock keeps a usable size.
+secondary docks tab together instead of squeezing: Chain rule joins the Inspector's tabs,
+Undo history moves to the Training panel's, and the three plots share one tab group, so
+each visible dock keeps a usable size and every tab reads in full.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRect, QSize, Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QHelpEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolTip
 
 #: The window's size where the screen allows it (logical pixels).
 PREFERRED_SIZE = QSize(1560, 980)
@@ -21,6 +22,7 @@ COMPACT_BELOW = QSize(1500, 900)
 LEFT = Qt.DockWidgetArea.LeftDockWidgetArea
 RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+NO_AREA = Qt.DockWidgetArea.NoDockWidgetArea
 
 #: Dock names by area, in the order they are added; the first of a tuple is raised.
 AREAS: dict[Qt.DockWidgetArea, tuple[str, ...]] = {
@@ -28,6 +30,18 @@ AREAS: dict[Qt.DockWidgetArea, tuple[str, ...]] = {
     RIGHT: ("chain_rule", "inspector", "weights", "results", "values", "history"),
     BOTTOM: ("decision", "cost", "gradient"),
 }
+
+
+#: The docks' titles on a small screen, where six of them share one tab group at the right:
+#: short enough that every tab reads in full ("Weight m…" and "Undo hi…" did not). The full
+#: title stays the dock's tab tooltip and its entry in View → Panels.
+SHORT_TITLES = {
+    "weights": "Weights",
+    "history": "History",
+}
+
+#: A dock property: its full title (its window title is the short one on a small screen).
+FULL_TITLE_PROPERTY = "bpstudioFullTitle"
 
 
 #: A window property (a QSize) that stands in for its screen: a picture of the window at a
@@ -71,9 +85,64 @@ def default_size(window: QMainWindow) -> QSize:
     return PREFERRED_SIZE.boundedTo(available(window).size())
 
 
+def full_title(dock: QDockWidget) -> str:
+    """The dock's full title, whichever title its tab shows."""
+    title = dock.property(FULL_TITLE_PROPERTY)
+    return title if isinstance(title, str) else dock.windowTitle()
+
+
+def name_docks(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
+    """Short dock titles on a small screen (see :data:`SHORT_TITLES`), full ones elsewhere."""
+    compact = is_compact(window)
+    for name, dock in docks.items():
+        full = full_title(dock)
+        dock.setProperty(FULL_TITLE_PROPERTY, full)
+        dock.setWindowTitle(SHORT_TITLES.get(name, full) if compact else full)
+        dock.toggleViewAction().setText(full)  # View → Panels names each panel in full
+
+
+def tab_tooltip(window: QMainWindow, bar: QTabBar, index: int) -> str:
+    """The tooltip of a dock's tab: the dock's full title."""
+    text = bar.tabText(index)
+    for dock in window.findChildren(QDockWidget):
+        if dock.windowTitle() == text and window.dockWidgetArea(dock) != NO_AREA:
+            return full_title(dock)
+    return bar.tabToolTip(index)
+
+
+class DockTabTips(QObject):
+    """Shows a dock tab's full title as its tooltip (Qt's own tooltip is the tab's text).
+
+    Installed on the main window, it follows the tab bars Qt makes for tabbed docks.
+    """
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        kind = event.type()
+        if watched is self.window and kind == QEvent.Type.ChildPolished:
+            child = event.child()  # type: ignore[attr-defined]
+            if isinstance(child, QTabBar):
+                child.removeEventFilter(self)
+                child.installEventFilter(self)
+        elif isinstance(watched, QTabBar) and kind == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            index = watched.tabAt(event.pos())
+            if index >= 0:
+                QToolTip.showText(
+                    event.globalPos(), tab_tooltip(self.window, watched, index), watched
+                )
+                return True
+        return False
+
+
 def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
     """Put every dock in its default place, tabbed more on a small screen; sizes too."""
     compact = is_compact(window)
+    name_docks(window, docks)
     for dock in docks.values():
         if window.dockWidgetArea(dock) != Qt.DockWidgetArea.NoDockWidgetArea:
             window.removeDockWidget(dock)
@@ -84,10 +153,15 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
             docks[name].show()
     window.tabifyDockWidget(docks["training"], docks["data"])
     window.tabifyDockWidget(docks["training"], docks["walkthrough"])
-    for name in ("weights", "results", "values", "history"):
+    for name in ("weights", "results", "values"):
         window.tabifyDockWidget(docks["inspector"], docks[name])
     if compact:
+        # Six tabs at the right would not read in full: the undo history joins the left.
+        window.tabifyDockWidget(docks["training"], docks["history"])
         window.tabifyDockWidget(docks["inspector"], docks["chain_rule"])
+    else:
+        window.tabifyDockWidget(docks["inspector"], docks["history"])
+    if compact:
         window.tabifyDockWidget(docks["decision"], docks["cost"])
         window.tabifyDockWidget(docks["decision"], docks["gradient"])
         docks["cost"].raise_()
@@ -164,4 +238,7 @@ def restore(window: QMainWindow, geometry: object, state: object) -> bool:
     else:
         window.resize(default_size(window))
     fit_to_screen(window)
+    # Before the state: it names the docks by object name, their titles by this screen.
+    docks = window.findChildren(QDockWidget)
+    name_docks(window, {d.objectName().removeprefix("dock_"): d for d in docks})
     return isinstance(state, QByteArray) and window.restoreState(state)

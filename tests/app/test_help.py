@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtGui import QAction, QKeySequence
 from pytestqt.qtbot import QtBot
 
+from bpstudio.app import window_layout
 from bpstudio.app.help import GuideDialog, ShortcutsDialog, guide_url, shortcuts
 from bpstudio.app.main_window import MainWindow
 
@@ -71,7 +72,7 @@ def test_the_guide_is_shipped_and_explains_every_panel(qtbot: QtBot, window: Mai
     text = dialog.browser.toPlainText()
     assert "User Guide" in text
     for dock in window.docks.values():
-        title = dock.windowTitle()
+        title = window_layout.full_title(dock)
         if title == "Layers":
             continue  # the palette is described with the canvas it drags onto
         assert title in text, title

@@ -13,8 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
-from PySide6.QtGui import QFontMetrics, QTextDocument, QTextDocumentFragment, QUndoCommand
+from PySide6.QtCore import QEvent, QRect, QSettings, Qt
+from PySide6.QtGui import (
+    QFontMetrics,
+    QHelpEvent,
+    QTextDocument,
+    QTextDocumentFragment,
+    QUndoCommand,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -22,8 +28,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSizeGrip,
+    QStyle,
     QTabBar,
     QToolBar,
+    QToolTip,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -138,11 +146,9 @@ def _problems(window: QMainWindow) -> list[str]:
     for bar in window.findChildren(QTabBar):
         if not _visible(bar) or bar.window() is not window:
             continue
-        for i in range(bar.count()):  # a dock's tab elided ("Insp…") names it in full on hover
-            text = bar.tabText(i).replace("&", "")
-            room = bar.tabRect(i).width() - 8  # the tab's side margins
-            if bar.fontMetrics().horizontalAdvance(text) > room and bar.tabToolTip(i) != text:
-                problems.append(f"tab {text!r}: elided without the full title in its tooltip")
+        for i in range(bar.count()):  # "Re…" and "Va…" side by side name nothing
+            if not _tab_reads_in_full(bar, i):
+                problems.append(f"tab {bar.tabText(i)!r} is elided in {bar.tabRect(i).width()} px")
     for plot in (window.cost_plot, window.gradient_plot):
         if _visible(plot):
             for side in ("left", "bottom"):
@@ -161,6 +167,21 @@ def _problems(window: QMainWindow) -> list[str]:
             if entry.isVisible() and not view.rect().contains(shown):
                 problems.append(f"cost legend {entry.text!r} cut at {shown} of {view.rect()}")
     return problems
+
+
+def _tab_reads_in_full(bar: QTabBar, index: int) -> bool:
+    """Whether the tab has room for its whole text besides the style's tab padding."""
+    text = bar.tabText(index).replace("&&", "\0").replace("&", "").replace("\0", "&")
+    padding = bar.style().pixelMetric(QStyle.PixelMetric.PM_TabBarTabHSpace, None, bar)
+    return bar.fontMetrics().horizontalAdvance(text) + padding <= bar.tabRect(index).width()
+
+
+def _dock_tab_bars(window: QMainWindow) -> list[QTabBar]:
+    return [
+        bar
+        for bar in window.findChildren(QTabBar)
+        if bar.parent() is window and bar.count() and _visible(bar)
+    ]
 
 
 def _prepare(qtbot: QtBot, window: MainWindow, template: str) -> None:
@@ -335,6 +356,36 @@ def test_the_cost_legend_wraps_rather_than_running_off_the_plot(
         assert window.cost_plot.legend.columnCount < 5
     problems = [p for p in _problems(window) if p.startswith("cost legend")]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("screen", [(1280, 720), (1366, 768), (1600, 1000)], indirect=True)
+def test_every_dock_tab_reads_in_full_and_names_its_panel_in_its_tooltip(
+    qtbot: QtBot, window: MainWindow, screen: QRect
+) -> None:
+    _prepare(qtbot, window, "spirals")
+    bars = _dock_tab_bars(window)
+    right = [bar for bar in bars if bar.x() > window.canvas.x()]
+    assert right, "the Inspector's tab group is shown"
+    titles = {window_layout.full_title(d): d.windowTitle() for d in window.docks.values()}
+    seen = []
+    for bar in bars:
+        for i in range(bar.count()):
+            shown = bar.tabText(i)
+            assert _tab_reads_in_full(bar, i), (
+                f"{shown!r} elided in {bar.tabRect(i).width()} px at {screen.width()}"
+            )
+            full = window_layout.tab_tooltip(window, bar, i)
+            assert titles[full] == shown
+            seen.append(full)
+    assert {"Inspector", "Weight matrix", "Results", "Values", "Undo history"} <= set(seen)
+    # Hovering a tab names its panel in full; so does View → Panels.
+    weights = next(d for d in window.docks.values() if d.objectName() == "dock_weights")
+    bar = next(b for b in bars for i in range(b.count()) if b.tabText(i) == weights.windowTitle())
+    index = next(i for i in range(bar.count()) if bar.tabText(i) == weights.windowTitle())
+    centre = bar.tabRect(index).center()
+    QApplication.sendEvent(bar, QHelpEvent(QEvent.Type.ToolTip, centre, bar.mapToGlobal(centre)))
+    assert QToolTip.text() == "Weight matrix"
+    assert weights.toggleViewAction().text() == "Weight matrix"
 
 
 class _NamedStep(QUndoCommand):
