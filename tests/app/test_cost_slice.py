@@ -45,8 +45,8 @@ def test_slice_of_the_selected_weight_has_the_engines_slope(
     np.testing.assert_allclose(ys[middle], grads.cost, rtol=1e-12)
     tx, ty = plot.tangent.getData()
     np.testing.assert_allclose((ty[1] - ty[0]) / (tx[1] - tx[0]), result.gradient, rtol=1e-9)
-    assert "slope" in plot.caption.text()
-    assert plot.caption.text().startswith("Step 0: C over ")  # the state it was computed at
+    assert "slope" in plot.readout.forms()[0]
+    assert plot.caption.forms()[0].startswith("Step 0: C over ")  # the state it was computed at
     plot.shutdown()
 
 

@@ -320,7 +320,7 @@ def test_a_tall_panel_does_not_squeeze_the_chain_rule_for_later_projects_or_rest
         _close(third)
 
 
-@pytest.mark.parametrize("screen", [(1280, 720)], indirect=True)
+@pytest.mark.parametrize("screen", [(1280, 720), (1366, 768)], indirect=True)
 def test_the_cost_slice_of_a_selected_weight_is_in_view_without_scrolling(
     qtbot: QtBot, window: MainWindow, screen: QRect
 ) -> None:
@@ -337,6 +337,14 @@ def test_the_cost_slice_of_a_selected_weight_is_in_view_without_scrolling(
         f"the plot spans {top_left.y()}..{top_left.y() + plot.height()} px of {viewport.height()}"
     )
     assert plot.height() >= plot.minimumHeight()
+    # Its caption under it too, each line in one of its wordings (not cut off with "…").
+    for line in (window.cost_slice.caption, window.cost_slice.readout):
+        bottom = line.mapTo(viewport, line.rect().bottomLeft()).y()
+        assert line.isVisible()
+        assert bottom < viewport.height(), f"{line.text()!r} ends at {bottom} px"
+        assert line.text() in line.forms(), f"{line.text()!r} is none of {line.forms()}"
+        assert line.height() >= line.fontMetrics().height()
+    assert "∂C/∂" in window.cost_slice.readout.text()
 
 
 @pytest.mark.parametrize("screen", [(1920, 1080), (1280, 720)], indirect=True)

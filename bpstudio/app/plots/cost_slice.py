@@ -8,10 +8,14 @@ value has the slope ∂C/∂w. The slice is computed in the core
 value keep it live without holding up the window; curve, tangent and current point come
 from one computation, and the caption names the step it was computed at (it may lag the
 frame by a job). It uses the examples of the last batch (or, before any, the training set),
-at most a few hundred of them, evenly spaced; the caption says when it subsampled.
+at most a few hundred of them, evenly spaced; the caption says when it subsampled. The
+caption's two lines (the examples, then the current point and slope) each show the longest
+of their wordings that fits, so a narrow Inspector never cuts them off.
 """
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from bpstudio.app import notation
 from bpstudio.app.background import LatestJob, at_step
 from bpstudio.app.document import Document
+from bpstudio.app.elided import FittedRichLabel
 from bpstudio.app.notation import Notation
 from bpstudio.app.plots import fix_axis_widths, follow_theme
 from bpstudio.app.selection import SelectionModel
@@ -83,23 +88,26 @@ class CostSlicePlot(QWidget):
         self.point = pg.ScatterPlotItem(size=9)
         self.plot_item.addItem(self.point)
         self._on_theme_changed()  # the pens and brush, from the theme
-        self.plot_widget.setMinimumHeight(150)
+        self.plot_widget.setMinimumHeight(120)
         follow_theme(self, self.plot_widget, self._on_theme_changed)
 
         self.title = QLabel()
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        # Two lines kept for it: its text changes with every computation, and the layout
-        # must not wait for a relayout to make room (nor jump while training runs).
-        self.caption.setMinimumHeight(2 * self.caption.fontMetrics().lineSpacing())
-        set_palette_style(self.caption, "color: palette(placeholder-text);")
+        # One line each, of a fixed height: their text changes with every computation, and
+        # the layout must neither wait for a relayout to make room nor jump while training.
+        #: The state the slice was computed at and the examples it averages over.
+        self.caption = FittedRichLabel()
+        #: The current point and the slope there.
+        self.readout = FittedRichLabel()
+        for label in (self.caption, self.readout):
+            set_palette_style(label, "color: palette(placeholder-text);")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.title)
         layout.addWidget(self.plot_widget)
         layout.addWidget(self.caption)
+        layout.addWidget(self.readout)
 
         selection.selectionChanged.connect(self._on_selection_changed)
         document.parametersChanged.connect(self.request)
@@ -111,7 +119,9 @@ class CostSlicePlot(QWidget):
         self._on_selection_changed()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(260, 220)
+        # The plot's glance and the caption's two lines: at 1280×720 the Inspector shows
+        # them all, with the weight's editor above, without scrolling.
+        return QSize(260, super().sizeHint().height())
 
     def _on_theme_changed(self) -> None:
         """Take the curve's, tangent's and point's colours from the new theme."""
@@ -185,22 +195,38 @@ class CostSlicePlot(QWidget):
         self.sliceDrawn.emit(result)
 
     def _on_failed(self, message: str) -> None:
-        self.caption.setText(f"Cannot compute the slice: {message}")
+        self.caption.setText(html.escape(f"Cannot compute the slice: {message}"))
+        self.readout.setText("")
 
     def _show_caption(self, step: int, result: CostSlice) -> None:
         nt = Notation.for_spec(self.document.spec)
         name = nt.param(result.ref, plain=True)
-        examples = (
-            f"C over {result.n_examples:,} of {result.n_total:,} examples, evenly spaced "
-            "(faster while training)"
-            if result.subsampled
-            else f"C over {result.n_examples:,} example{'s' * (result.n_examples != 1)}"
-        )
-        self.caption.setText(
-            f"Step {step:,}: {examples}. "
-            f"At {name} = {notation.format_value(result.value, 4)}: "
-            f"C = {notation.format_value(result.cost, 4)}, slope ∂C/∂{name} = "
-            f"{notation.format_value(result.gradient, 4)} (dashed tangent)."
+        n, total = f"{result.n_examples:,}", f"{result.n_total:,}"
+        if result.subsampled:
+            examples = (
+                f"C over {n} of {total} examples, evenly spaced (faster while training)",
+                f"C over {n} of {total} examples, evenly spaced",
+                f"C over {n} of {total} examples",
+                f"{n} of {total} examples",
+            )
+        else:
+            plural = "s" * (result.n_examples != 1)
+            examples = (f"C over {n} example{plural}", f"{n} example{plural}")
+        self.caption.set_forms(*(html.escape(f"Step {step:,}: {e}.") for e in examples))
+        value = notation.format_value(result.value, 4)
+        cost = notation.format_value(result.cost, 4)
+        slope = notation.format_value(result.gradient, 4)
+        self.readout.set_forms(
+            *(
+                html.escape(form)
+                for form in (
+                    f"At {name} = {value}: C = {cost}, slope ∂C/∂{name} = {slope} "
+                    "(dashed tangent).",
+                    f"At {name} = {value}: C = {cost}, slope ∂C/∂{name} = {slope}.",
+                    f"C = {cost}, slope ∂C/∂{name} = {slope}.",
+                    f"C = {cost}, slope {slope}.",
+                )
+            )
         )
 
     # -- handlers --------------------------------------------------------------------------------
@@ -221,6 +247,7 @@ class CostSlicePlot(QWidget):
         self.tangent.setData([], [])
         self.point.setData([], [])
         self.caption.setText("Computing…")
+        self.readout.setText("")
         self.request()
 
     def _on_parameter_changed(self, _ref: object) -> None:
@@ -244,4 +271,4 @@ class _SlicePlotWidget(pg.PlotWidget):  # type: ignore[misc]
     the current point and the rows below it out of view."""
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(260, 170)
+        return QSize(260, 140)
