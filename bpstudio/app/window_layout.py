@@ -14,6 +14,8 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QHelpEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolTip
 
+from bpstudio.app.canvas.palette import LayerPalette
+
 #: The window's size where the screen allows it (logical pixels).
 PREFERRED_SIZE = QSize(1560, 980)
 #: Screens smaller than this (available logical pixels) get the compact arrangement.
@@ -178,15 +180,19 @@ def _default_sizes(window: QMainWindow, docks: dict[str, QDockWidget], compact: 
     height = default_size(window).height()
     width = default_size(window).width()
     vertical, horizontal = Qt.Orientation.Vertical, Qt.Orientation.Horizontal
-    window.resizeDocks([d["palette"], d["training"]], [150, 700], vertical)
+    # The Training panel's form needs about 380 px before it scrolls sideways.
+    left = max(380, width * 3 // 10) if compact else 380
+    palette = d["palette"].widget()
+    tiles = palette.height_for(left) if isinstance(palette, LayerPalette) else 150
+    title = d["palette"].fontMetrics().height() + 8
+    window.resizeDocks([d["palette"], d["training"]], [tiles + title, 700], vertical)
     if compact:
-        # The Training panel's form needs about 380 px before it scrolls sideways.
-        left, right = max(380, width * 3 // 10), max(300, width // 4)
+        right = max(300, width // 4)
         window.resizeDocks([d["training"], d["inspector"]], [left, right], horizontal)
         window.resizeDocks([d["cost"]], [max(200, height // 3)], vertical)
         return
     window.resizeDocks([d["chain_rule"], d["inspector"]], [300, 360], vertical)
-    window.resizeDocks([d["training"], d["inspector"]], [380, 470], horizontal)
+    window.resizeDocks([d["training"], d["inspector"]], [left, 470], horizontal)
     window.resizeDocks([d["cost"]], [290], vertical)
     window.resizeDocks([d["decision"], d["cost"], d["gradient"]], [290, 520, 520], horizontal)
 

@@ -396,6 +396,24 @@ def test_every_dock_tab_reads_in_full_and_names_its_panel_in_its_tooltip(
     assert weights.toggleViewAction().text() == "Weight matrix"
 
 
+@pytest.mark.parametrize("screen", [(1280, 720), (1600, 1000)], indirect=True)
+def test_every_layer_of_the_palette_is_in_view_as_a_tile_naming_it_in_its_tooltip(
+    qtbot: QtBot, window: MainWindow, screen: QRect
+) -> None:
+    _prepare(qtbot, window, "spirals")
+    tiles = window.layer_palette.list_widget
+    viewport = tiles.viewport().rect()
+    assert tiles.count() == len(window.layer_palette.entries) == 7
+    for row, entry in enumerate(window.layer_palette.entries):
+        item = tiles.item(row)
+        rect = tiles.visualItemRect(item)
+        assert viewport.contains(rect), f"{entry.title!r} at {rect} of {viewport}"
+        assert entry.title in item.toolTip()
+        assert entry.description in item.toolTip()
+        assert rect.width() < viewport.width() // 2  # a grid, not a list of rows
+    assert tiles.verticalScrollBar().maximum() == 0
+
+
 class _NamedStep(QUndoCommand):
     """A step that changes nothing, named like the walkthrough's longest."""
 

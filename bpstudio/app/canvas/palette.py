@@ -1,6 +1,8 @@
 """The layer palette: kinds of layer to drag onto the canvas.
 
-Each entry drags an ``application/x-bpstudio-layer`` payload
+The entries are a grid of tiles (an icon and a short name; the description is the tooltip),
+so all of them show in the short dock of a 1280×720 screen. Each entry drags an
+``application/x-bpstudio-layer`` payload
 (``{"kind": "hidden", "activation": "tanh", "size": 4}``); the canvas inserts a hidden
 layer where it is dropped.
 """
@@ -12,12 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QDrag, QFont, QFontMetrics, QMouseEvent, QPainter, QPen, QPixmap
+from PySide6.QtGui import (
+    QDrag,
+    QFont,
+    QFontMetrics,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QStyle,
@@ -43,28 +55,33 @@ class PaletteEntry:
     activation: str | None
     title: str
     description: str
+    #: The name on its tile.
+    short: str
 
 
 ENTRIES: tuple[PaletteEntry, ...] = (
-    PaletteEntry("input", None, "Input", "The features x; a network has one"),
-    PaletteEntry("hidden", "tanh", "Hidden · tanh", "tanh(z), between −1 and 1"),
-    PaletteEntry("hidden", "relu", "Hidden · ReLU", "max(0, z)"),
-    PaletteEntry("hidden", "sigmoid", "Hidden · sigmoid", "σ(z) = 1 / (1 + e⁻ᶻ), in (0, 1)"),
-    PaletteEntry("hidden", "leaky_relu", "Hidden · leaky ReLU", "max(0.01 z, z)"),
-    PaletteEntry("hidden", "linear", "Hidden · linear", "z itself (no squashing)"),
-    PaletteEntry("output", None, "Output", "The prediction a⁽ᴸ⁾; a network has one"),
+    PaletteEntry("input", None, "Input", "The features x; a network has one", "Input"),
+    PaletteEntry("hidden", "tanh", "Hidden · tanh", "tanh(z), between −1 and 1", "tanh"),
+    PaletteEntry("hidden", "relu", "Hidden · ReLU", "max(0, z)", "ReLU"),
+    PaletteEntry(
+        "hidden", "sigmoid", "Hidden · sigmoid", "σ(z) = 1 / (1 + e⁻ᶻ), in (0, 1)", "sigmoid"
+    ),
+    PaletteEntry("hidden", "leaky_relu", "Hidden · leaky ReLU", "max(0.01 z, z)", "leaky ReLU"),
+    PaletteEntry("hidden", "linear", "Hidden · linear", "z itself (no squashing)", "linear"),
+    PaletteEntry("output", None, "Output", "The prediction a⁽ᴸ⁾; a network has one", "Output"),
 )
 
 
 class _EntryDelegate(QStyledItemDelegate):
-    """Rows drawn as cards: icon, title, one-line description."""
+    """Entries drawn as tiles: the layer's icon over its short name."""
 
-    ROW_HEIGHT = 54
+    TILE = QSize(78, 58)
+    ICON = 30
 
     def sizeHint(  # noqa: N802 (Qt override)
-        self, option: QStyleOptionViewItem, _index: QModelIndex | QPersistentModelIndex
+        self, _option: QStyleOptionViewItem, _index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(option.rect.width(), self.ROW_HEIGHT)
+        return self.TILE
 
     def paint(
         self,
@@ -76,7 +93,7 @@ class _EntryDelegate(QStyledItemDelegate):
         entry: PaletteEntry = index.data(_ROLE_ENTRY)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = option.rect.adjusted(4, 3, -4, -3)
+        rect = option.rect.adjusted(2, 2, -2, -2)
         state = option.state
         if state & QStyle.StateFlag.State_Selected:
             painter.setPen(QPen(colors.accent, 1.2))
@@ -87,31 +104,32 @@ class _EntryDelegate(QStyledItemDelegate):
         else:
             painter.setPen(QPen(colors.card_border, 1))
             painter.setBrush(colors.card)
-        painter.drawRoundedRect(rect, 8, 8)
-        icon = layer_pixmap(entry.kind, entry.activation, 36)
-        painter.drawPixmap(QPoint(rect.left() + 8, rect.center().y() - 18), icon)
-        text_left = rect.left() + 54
-        title_font = QFont(option.font)
-        title_font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(title_font)
+        painter.drawRoundedRect(rect, 7, 7)
+        icon = layer_pixmap(entry.kind, entry.activation, self.ICON)
+        painter.drawPixmap(QPoint(rect.center().x() - self.ICON // 2 + 1, rect.top() + 4), icon)
+        painter.setFont(option.font)
         painter.setPen(colors.text)
-        painter.drawText(
-            QRect(text_left, rect.top() + 6, rect.right() - text_left - 6, rect.height() // 2 - 4),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-            entry.title,
-        )
-        small = QFont(option.font)
-        small.setPointSizeF(max(option.font.pointSizeF() - 1.0, 7.0))
-        painter.setFont(small)
-        painter.setPen(colors.text_muted)
         metrics = painter.fontMetrics()
-        width = rect.right() - text_left - 6
+        text = QRect(rect.left() + 2, rect.top() + self.ICON + 5, rect.width() - 4, 0)
+        text.setBottom(rect.bottom() - 2)
         painter.drawText(
-            QRect(text_left, rect.center().y() + 2, width, rect.height() // 2 - 4),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-            metrics.elidedText(entry.description, Qt.TextElideMode.ElideRight, width),
+            text,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(entry.short, Qt.TextElideMode.ElideRight, text.width()),
         )
         painter.restore()
+
+
+#: Pixels around each tile.
+SPACING = 3
+
+
+def grid_height(width: int) -> int:
+    """The height the tiles of every entry take in a list ``width`` pixels wide."""
+    tile = _EntryDelegate.TILE
+    per_row = max(1, (width - SPACING) // (tile.width() + SPACING))
+    rows = -(-len(ENTRIES) // per_row)
+    return rows * (tile.height() + SPACING) + SPACING + 2
 
 
 class _PaletteList(QListWidget):
@@ -125,6 +143,13 @@ class _PaletteList(QListWidget):
         self.setMouseTracking(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setUniformItemSizes(True)
+        # A grid of tiles that reflows with the dock's width; tiles stay where they are.
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(True)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setSpacing(SPACING)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setItemDelegate(_EntryDelegate(self))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -133,11 +158,19 @@ class _PaletteList(QListWidget):
         self.viewport().setAutoFillBackground(False)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        """Tall enough for every entry, so a dock shows them all when it can."""
-        return QSize(240, len(ENTRIES) * _EntryDelegate.ROW_HEIGHT + 6)
+        """Tall enough for every tile at the list's width, so a dock shows them all."""
+        return QSize(240, grid_height(max(self.width(), 240)))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        return QSize(160, 2 * _EntryDelegate.ROW_HEIGHT)
+        """Every tile in view: a dock squeezed shorter than that would hide layer kinds."""
+        if not self.isVisible():  # no width of its own yet: one row (see resizeEvent)
+            return QSize(160, grid_height(len(ENTRIES) * 100))
+        return QSize(160, grid_height(self.width()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # a narrower dock needs another row
 
     def mimeTypes(self) -> list[str]:  # noqa: N802 (Qt override)
         return [LAYER_MIME]
@@ -174,17 +207,16 @@ class LayerPalette(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
-        hint = QLabel(
-            "Drag a layer onto the canvas: a hidden layer lands between the two columns "
-            "where you drop it."
-        )
+        hint = QLabel("Drag a layer onto the canvas.")
+        hint.setToolTip("A hidden layer lands between the two columns where you drop it.")
         hint.setWordWrap(True)
+        self.hint = hint
         hint.setStyleSheet(f"color: {css(colors.text_muted)};")
         layout.addWidget(hint)
 
         self.list_widget = _PaletteList(self)
         for entry in ENTRIES:
-            item = QListWidgetItem(layer_icon(entry.kind, entry.activation), entry.title)
+            item = QListWidgetItem(layer_icon(entry.kind, entry.activation), entry.short)
             item.setData(_ROLE_ENTRY, entry)
             item.setToolTip(f"{entry.title}: {entry.description}. Drag onto the canvas.")
             item.setFlags(
@@ -205,6 +237,19 @@ class LayerPalette(QWidget):
         row.addWidget(label, 1)
         row.addWidget(self.size_spin)
         layout.addLayout(row)
+
+    def height_for(self, width: int) -> int:
+        """The height the palette needs to show every tile when it is ``width`` px wide."""
+        margins = self.layout().contentsMargins()
+        inner = width - margins.left() - margins.right()
+        return (
+            margins.top()
+            + self.hint.heightForWidth(inner)
+            + grid_height(inner)
+            + self.size_spin.sizeHint().height()
+            + 2 * self.layout().spacing()
+            + margins.bottom()
+        )
 
     # -- payloads ------------------------------------------------------------------------------
 
