@@ -204,7 +204,7 @@ class LayerPalette(QWidget):
         colors = theme()
         super().__init__(parent)
         self.setObjectName("LayerPalette")
-        layout = QVBoxLayout(self)
+        self._column = layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(6)
         hint = QLabel("Drag a layer onto the canvas.")
@@ -240,14 +240,14 @@ class LayerPalette(QWidget):
 
     def height_for(self, width: int) -> int:
         """The height the palette needs to show every tile when it is ``width`` px wide."""
-        margins = self.layout().contentsMargins()
+        margins = self._column.contentsMargins()
         inner = width - margins.left() - margins.right()
         return (
             margins.top()
             + self.hint.heightForWidth(inner)
             + grid_height(inner)
             + self.size_spin.sizeHint().height()
-            + 2 * self.layout().spacing()
+            + 2 * self._column.spacing()
             + margins.bottom()
         )
 

@@ -202,6 +202,7 @@ class CostSlicePlot(QWidget):
         nt = Notation.for_spec(self.document.spec)
         name = nt.param(result.ref, plain=True)
         n, total = f"{result.n_examples:,}", f"{result.n_total:,}"
+        examples: tuple[str, ...]
         if result.subsampled:
             examples = (
                 f"C over {n} of {total} examples, evenly spaced (faster while training)",
