@@ -97,7 +97,9 @@ TEMPLATES: dict[str, Template] = {
                 DataSource(
                     "generator", "spirals", n_examples=400, noise=0.05, validation_fraction=0.2
                 ),
-                Hyperparameters(learning_rate=0.03, batch_size=10, optimizer="adam"),
+                # Batches of 10 left Adam's steps too noisy to leave C ≈ 0.64 (65% of the
+                # examples right after 4,000 steps); batches of 64 reach 97% by then.
+                Hyperparameters(learning_rate=0.03, batch_size=64, optimizer="adam"),
             ),
         ),
         Template(
