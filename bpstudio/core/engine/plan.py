@@ -177,14 +177,14 @@ class StepPlan:
             G_A *= scale
         for l, act, is_sigmoid, Z, _, dZ, weights, dW, db, inputs, W, dA_prev in backward:
             if l < L or squared is not None:
-                A, G_A = As[l], dAs[l]
-                assert G_A is not None
+                A, G_A_l = As[l], dAs[l]
+                assert G_A_l is not None
                 if is_sigmoid:  # Sigmoid.backward
                     G_Z = _subtract(1.0, A, dZ)
                     G_Z *= A
-                    G_Z *= G_A
+                    G_Z *= G_A_l
                 else:
-                    G_Z = act.backward(Z, A, G_A, dZ)
+                    G_Z = act.backward(Z, A, G_A_l, dZ)
             dZs[l - 1] = G_Z
             weights(G_Z.T, As[l - 1], dW)
             _reduce(G_Z, 0, None, db)
