@@ -502,12 +502,21 @@ class Trainer:
     def _planned_steps(self, n_steps: int) -> int:
         """:meth:`train_steps` without a penalty: ``n_steps`` > 0 whole steps, or fewer when
         the divergence guard stops them."""
+        costs: list[float] = []  # batch C of each step, into the history once, at the end
+        first_step = self.step_count
+        try:
+            return self._run_plan(n_steps, costs)
+        finally:
+            steps = range(first_step + 1, first_step + 1 + len(costs))
+            self.history["batch_cost"].extend(steps, costs)
+
+    def _run_plan(self, n_steps: int, costs: list[float]) -> int:
         hp = self.hyperparameters
         size, n_train, X_all, Y_all = hp.batch_size, self._n_train, self.X, self.Y
         constant_lr = hp.schedule == "constant"
         lr = hp.learning_rate
         optimizer, spec, classification = self.optimizer, self.spec, self.classification
-        batch_cost = self.history["batch_cost"]
+        record = costs.append
         plan = self._plan(min(size, n_train))
         isfinite = math.isfinite
         done = 0
@@ -557,7 +566,7 @@ class Trainer:
             self._swap_buffers()
             self.step_count = step + 1
             self._trained_since_eval += n + STEP_OVERHEAD
-            batch_cost.append(step + 1, cost)
+            record(cost)
             done += 1
             if self._cursor >= n_train:
                 self._end_epoch()
