@@ -144,7 +144,8 @@ def make_trainer(spec: NetworkSpec, n: int, **settings: object) -> Trainer:
 
 
 def trainer_state(t: Trainer) -> tuple[object, ...]:
-    assert t.trace is not None and t.grads is not None
+    assert t.trace is not None
+    assert t.grads is not None
     return (
         t.step_count,
         t.epoch,
@@ -204,7 +205,8 @@ def test_train_steps_never_writes_over_a_kept_trace() -> None:
     spec = NetworkSpec.build([2, 4, 1], "sigmoid")
     t = make_trainer(spec, 24, batch_size=8)
     t.train_steps(5)
-    assert t.trace is not None and t.grads is not None
+    assert t.trace is not None
+    assert t.grads is not None
     kept_trace, kept_grads = freeze_trace(t.trace), freeze_grads(t.grads)
     values = [a.copy() for a in (*kept_trace.Z, *kept_trace.A[1:], *kept_grads.dW)]
     assert t.train_steps(7) == 7
