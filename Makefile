@@ -12,7 +12,7 @@ help:
 	@echo "make run        open Backprop Studio on the note's 1-1-1-1 example"
 	@echo "make test       ruff, mypy and the test suite (offscreen Qt)"
 	@echo "make test-all   also the slow tests (long runs, stress)"
-	@echo "make bench      engine, CSV, GUI and start-up benchmarks"
+	@echo "make bench      engine, CSV, GUI and start-up benchmarks (installs torch 2.13.0, CPU)"
 	@echo "make package    the one-folder bundle dist/bpstudio/ (PyInstaller)"
 	@echo "make install-desktop   the menu entry and icons for this user (EXEC=dist/bpstudio/bpstudio for the bundle)"
 	@echo "make screenshots       regenerate the README's pictures"
@@ -28,6 +28,12 @@ $(VENV)/.runtime: pyproject.toml | $(PY)
 $(VENV)/.dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $@ $(VENV)/.runtime
+
+# The engine benchmark's reference. Exactly this pin: it is a CPU-only wheel where the
+# index has one; a looser spec may pull a multi-gigabyte CUDA build instead.
+$(VENV)/.bench: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]" torch==2.13.0
+	@touch $@ $(VENV)/.dev $(VENV)/.runtime
 
 $(VENV)/.packaging: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev,packaging]"
@@ -56,7 +62,7 @@ test: lint typecheck
 test-all: lint typecheck $(VENV)/.packaging
 	$(call run_pytest,-p no:cacheprovider)
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.bench
 	$(PY) bench/engine.py
 	@if [ -f bench/csv_import.py ]; then $(PY) bench/csv_import.py; fi
 	@if [ -f bench/gui.py ]; then QT_QPA_PLATFORM=offscreen $(PY) bench/gui.py; fi

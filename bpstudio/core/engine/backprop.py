@@ -130,7 +130,7 @@ class Workspace:
     step fresh arrays instead of overwriting what was kept.
     """
 
-    def __init__(self, spec: NetworkSpec, n: int) -> None:
+    def __init__(self, spec: NetworkSpec, n: int, backward: bool = True) -> None:
         self.spec = spec
         self.n = n
         # What every step looks up, looked up once: each layer's activation, the output
@@ -151,7 +151,8 @@ class Workspace:
             for j, k in zip(sizes[:-1], sizes[1:], strict=True)
         )
         self._forward_arrays()
-        self._backward_arrays()
+        if backward:  # ``backward=False``: for forward passes only (evaluations)
+            self._backward_arrays()
 
     def _layer_arrays(self, first: int) -> list[Array]:
         dtype = self.spec.np_dtype

@@ -12,7 +12,7 @@ window in progress is held as its running lowest and highest point, so memory st
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,9 @@ import numpy as np
 
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.errors import BPStudioError
+
+#: :meth:`DecimatedSeries.extend` takes windows of at least this many points with NumPy.
+_VECTOR_WINDOW = 8
 
 
 class DecimatedSeries:
@@ -52,6 +55,62 @@ class DecimatedSeries:
         if self.stride == 1:
             self._push(x, y)
             return
+        self._window_add(x, y)
+
+    def extend(self, xs: Sequence[float], ys: Sequence[float]) -> None:
+        """:meth:`append` of every (x, y) in turn, the same series point for point, with a
+        few NumPy calls per window of the current stride instead of Python per point."""
+        count = len(ys)
+        if count == 0:
+            return
+        y = np.asarray(ys, dtype=float)
+        if not np.isfinite(y).all():  # NaN compares as nothing: the plain loop says how
+            for px, py in zip(xs, ys, strict=True):
+                self.append(px, py)
+            return
+        i = 0
+        while i < count:
+            if self.stride == 1:
+                if self._n == self.capacity:  # as _push: compact, then store the point
+                    self._push(xs[i], ys[i])
+                    i += 1
+                    continue
+                take = min(count - i, self.capacity - self._n)
+                self._x[self._n : self._n + take] = xs[i : i + take]
+                self._y[self._n : self._n + take] = y[i : i + take]
+                self._n += take
+                i += take
+                continue
+            k = min(self.stride - self._window_n, count - i)
+            if k < _VECTOR_WINDOW:
+                for j in range(i, i + k):
+                    self._window_add(xs[j], ys[j])
+                i += k
+                continue
+            first = i
+            if self._window_n == 0:
+                self._window_lo = self._window_hi = (xs[i], ys[i])
+                first += 1
+            seg = y[first : i + k]
+            if seg.size:
+                # The first lowest and the first highest point: what the strict
+                # comparisons of _window_add keep, one point at a time.
+                lo, hi = first + int(seg.argmin()), first + int(seg.argmax())
+                if y[lo] < self._window_lo[1]:
+                    self._window_lo = (xs[lo], ys[lo])
+                if y[hi] > self._window_hi[1]:
+                    self._window_hi = (xs[hi], ys[hi])
+            self._window_n += k
+            i += k
+            if self._window_n >= self.stride:
+                self._close_window()
+        self.count += count
+        self._last = (xs[-1], ys[-1])
+        if self._first is None:
+            self._first = (xs[0], ys[0])
+
+    def _window_add(self, x: float, y: float) -> None:
+        """One raw point into the window in progress (stride > 1), closing it when full."""
         if self._window_n == 0:
             self._window_lo = self._window_hi = (x, y)
         elif y < self._window_lo[1]:
@@ -60,10 +119,13 @@ class DecimatedSeries:
             self._window_hi = (x, y)
         self._window_n += 1
         if self._window_n >= self.stride:
-            points = self._window_points()
-            self._window_n = 0
-            for px, py in points:
-                self._push(px, py)
+            self._close_window()
+
+    def _close_window(self) -> None:
+        points = self._window_points()
+        self._window_n = 0
+        for px, py in points:
+            self._push(px, py)
 
     def _window_points(self) -> list[tuple[float, float]]:
         """The lowest and highest point of the window in progress, in x order."""

@@ -44,6 +44,9 @@ SNAPSHOT_INTERVAL = 1.0 / 30.0  # seconds between snapshots while running, at le
 #: ... and at most this share of a run goes into making and sending snapshots.
 SNAPSHOT_SHARE = 0.05
 CHUNK_SECONDS = 0.010  # training time between two looks at the commands
+#: A chunk trains in blocks of at most this many steps (one Trainer.train_steps call each),
+#: fewer when the last block's pace says more would run past the chunk's end.
+BLOCK_STEPS = 32
 
 #: Emits one event: its name and its payload.
 Emit = Callable[[str, object], None]
@@ -109,6 +112,7 @@ class TrainingSession:
         self._conditions = StopConditions()
         self._last_snapshot = 0.0
         self._snapshot_cost = 0.0  # seconds, a moving average over the run's snapshots
+        self._step_seconds = 0.0  # a step's time in the last block (0.0: not measured yet)
         self._run_start = (0.0, 0)
         self._rate = 0.0
         self._spec: NetworkSpec | None = None
@@ -390,6 +394,14 @@ class TrainingSession:
 
     # -- the run loop --------------------------------------------------------------------------
 
+    def _block_steps(self, deadline: float) -> int:
+        """How many steps the next block of a chunk runs: what fits before ``deadline`` at
+        the last block's pace, at most :data:`BLOCK_STEPS`, at least 1."""
+        left = deadline - self._clock()
+        if self._step_seconds <= 0.0:
+            return 1
+        return max(1, min(BLOCK_STEPS, int(left / self._step_seconds)))
+
     def train_chunk(self) -> float | None:
         """Train for about ``chunk_seconds``; seconds to wait before the next chunk, or
         None when not running (any more)."""
@@ -405,23 +417,41 @@ class TrainingSession:
             t0, s0 = self._run_start
             limit = s0 + (self._clock() - t0) * c.steps_per_second - trainer.step_count
         done = 0
+        targets = c.target_cost is not None or c.target_accuracy is not None
         with np.errstate(all="ignore"):
             while done < limit:
-                if not trainer.train_batch():
+                # A block of steps through Trainer.train_steps, ending where a condition
+                # can first hold (the last step, the epoch's end, where an evaluation is
+                # recorded), so that it stops at the very step a step-by-step loop would.
+                block = self._block_steps(deadline)
+                if limit != math.inf:
+                    block = min(block, math.ceil(limit - done))
+                if c.max_steps is not None:
+                    block = min(block, max(1, c.max_steps - trainer.step_count))
+                if c.max_epochs is not None and trainer.epoch >= c.max_epochs:
+                    block = 1
+                elif c.max_epochs is not None or targets:
+                    block = min(block, trainer.steps_to_epoch_end())
+                start = self._clock()
+                ran = trainer.train_steps(block)
+                done += ran
+                now = self._clock()
+                if ran:
+                    self._step_seconds = (now - start) / ran
+                if ran < block:
                     stop_reason = "diverged"
                     break
-                done += 1
                 if c.max_steps is not None and trainer.step_count >= c.max_steps:
                     stop_reason = f"reached {c.max_steps:,} steps"
                     break
                 if c.max_epochs is not None and trainer.epoch >= c.max_epochs:
                     stop_reason = f"reached {c.max_epochs:,} epochs"
                     break
-                if c.target_cost is not None or c.target_accuracy is not None:
+                if targets:
                     stop_reason = _targets_reached(trainer, c)
                     if stop_reason:
                         break
-                if self._clock() >= deadline:
+                if now >= deadline:
                     break
         now = self._clock()
         t0, s0 = self._run_start

@@ -41,7 +41,9 @@ from bpstudio.core.engine.backprop import (
 from bpstudio.core.engine.metrics import accuracy
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.engine.optim import Optimizer, add_penalty_gradient, make_optimizer, penalty
+from bpstudio.core.engine.plan import StepPlan
 from bpstudio.core.errors import BPStudioError
+from bpstudio.core.training.blas import one_thread
 from bpstudio.core.training.history import History
 from bpstudio.core.training.hyperparams import Hyperparameters
 from bpstudio.core.training.vanishing import VanishingGradients, detect_vanishing
@@ -62,6 +64,9 @@ STEP_OVERHEAD = 128
 #: Periodic evaluations use at most this many examples of each set (a fixed, seeded sample);
 #: :meth:`Trainer.evaluate` with ``full=True`` uses everything.
 EVAL_SAMPLE = 4096
+#: Evaluations keep the arrays of their forward pass up to this size (both sets together
+#: at most twice this).
+EVAL_BUFFER_BYTES = 16 << 20
 #: The vanishing-gradient detector looks at every this many steps' batch (from step 0).
 VANISHING_CHECK_INTERVAL = 16
 
@@ -159,6 +164,8 @@ class Trainer:
         self.batch_indices: np.ndarray = np.empty(0, dtype=np.intp)
         # The arrays each step writes into, per batch size (a full batch, the epoch's last).
         self._workspaces: dict[int, Workspace] = {}
+        self._plans: dict[int, StepPlan] = {}
+        self._eval_workspaces: dict[int, Workspace] = {}
         self._order = self._epoch_order()
         # Where the epoch stood (a saved project, an undo): the same examples come next.
         self._cursor = examples_seen if 0 <= examples_seen < self.n_train else 0
@@ -451,19 +458,151 @@ class Trainer:
         return True
 
     def train_steps(self, n_steps: int) -> int:
-        """Up to ``n_steps`` mini-batch steps; returns how many ran."""
-        for i in range(n_steps):
+        """Up to ``n_steps`` mini-batch steps; returns how many ran.
+
+        The same steps as :meth:`train_batch` one after another, with the same numbers, the
+        same history and the same guards; without an L1 or L2 penalty they run through a
+        :class:`StepPlan` per batch size, which makes the NumPy calls of a step and little
+        else, and :attr:`trace` and :attr:`grads` are built once, for the last step.
+        """
+        if n_steps <= 0:
+            return n_steps
+        done = 0
+        if self.next_phase is not Phase.FORWARD:  # finish the step begun phase by phase
             if not self.train_batch():
-                return i
-        return n_steps
+                return 0
+            done = 1
+        hp = self.hyperparameters
+        if hp.l1 or hp.l2:  # the penalty's cost and gradient: the phases' own path
+            while done < n_steps:
+                if not self.train_batch():
+                    return done
+                done += 1
+            return done
+        if self.divergence:
+            return 0
+        return done + self._planned_steps(n_steps - done) if done < n_steps else done
+
+    def steps_to_epoch_end(self) -> int:
+        """How many mini-batch steps complete the current epoch (at least 1)."""
+        size = min(self.hyperparameters.batch_size, self.n_train)
+        left = self.n_train - self._cursor if self._cursor < self.n_train else self.n_train
+        return max(1, math.ceil(left / size))
+
+    def _plan(self, n: int) -> StepPlan:
+        plan = self._plans.get(n)
+        workspace = self._workspace(n)
+        if plan is None or plan.workspace is not workspace:
+            plan = self._plans[n] = StepPlan(workspace)
+        if len(self._plans) > 4:
+            self._plans = {n: plan}
+        plan.bind(self.params, self._spare)
+        return plan
+
+    def _planned_steps(self, n_steps: int) -> int:
+        """:meth:`train_steps` without a penalty: ``n_steps`` > 0 whole steps, or fewer when
+        the divergence guard stops them."""
+        costs: list[float] = []  # batch C of each step, into the history once, at the end
+        first_step = self.step_count
+        try:
+            return self._run_plan(n_steps, costs)
+        finally:
+            steps = range(first_step + 1, first_step + 1 + len(costs))
+            self.history["batch_cost"].extend(steps, costs)
+
+    def _run_plan(self, n_steps: int, costs: list[float]) -> int:
+        hp = self.hyperparameters
+        size, n_train, X_all, Y_all = hp.batch_size, self._n_train, self.X, self.Y
+        constant_lr = hp.schedule == "constant"
+        lr = hp.learning_rate
+        optimizer, spec, classification = self.optimizer, self.spec, self.classification
+        record = costs.append
+        plan = self._plan(min(size, n_train))
+        isfinite = math.isfinite
+        done = 0
+        indices = self.batch_indices
+        X = X_all
+        while done < n_steps:
+            cursor = self._cursor
+            if cursor >= n_train:
+                self._order = self._epoch_order()
+                cursor = 0
+            indices = self._order[cursor : cursor + size]
+            n = len(indices)
+            self._cursor = cursor + n
+            if n != plan.n:
+                plan = self._plan(n)
+            if n == n_train:  # the whole set needs no gather
+                X, Y = X_all, Y_all
+            else:
+                X, Y = X_all[indices], Y_all[indices]
+            cost = plan.run(self.params, X, Y)
+            step = self.step_count
+            if self._reference_cost is None and isfinite(cost):
+                self._reference_cost = max(cost, 1.0)
+            reason = None
+            if not isfinite(cost):
+                reason = f"the cost became {cost} at step {step + 1}"
+            elif cost > EXPLOSION_FACTOR * (self._reference_cost or 1.0):
+                reason = f"the cost exploded to {cost:.3g} at step {step + 1}"
+            elif step % VANISHING_CHECK_INTERVAL == 0:
+                self.vanishing = detect_vanishing(
+                    spec, plan.trace(), plan.grads(), cost, step, classification
+                )
+            if reason is not None:
+                # Where the phases would stand: forward and backward done, no update.
+                self.batch_indices = indices
+                self.trace, self.grads = plan.trace(), plan.grads()
+                self.cost = self.data_cost = cost
+                self.next_phase = Phase.UPDATE
+                self._diverge(reason)
+                return done
+            optimizer.update_vector(
+                self._theta,
+                plan.workspace.gradient,
+                lr if constant_lr else hp.learning_rate_at(step),
+                self._spare_theta,
+            )
+            self._swap_buffers()
+            self.step_count = step + 1
+            self._trained_since_eval += n + STEP_OVERHEAD
+            record(cost)
+            done += 1
+            if self._cursor >= n_train:
+                self._end_epoch()
+        self.batch_indices = indices
+        self.trace, self.grads = plan.trace(), plan.grads()
+        self.cost = self.data_cost = self.grads.cost
+        self.next_phase = Phase.FORWARD
+        return done
 
     # -- evaluation --------------------------------------------------------------------------
 
     def _cost_and_accuracy(self, X: Array, Y: Array) -> tuple[float, float, float | None]:
         """C (with the penalty), C_data and the accuracy of the current parameters."""
-        trace = forward(self.spec, self.params, X)
-        c = self.spec.loss_fn.value(trace.Z[-1], trace.output, Y, self.spec.output_activation)
-        return c + self._penalty(), c, accuracy(trace.output, Y) if self.classification else None
+        # One BLAS thread for the products and the sums over a whole set alike (np.vdot
+        # of 10,000 entries or more wakes the other threads too): see blas.one_thread.
+        with one_thread():
+            trace = forward(self.spec, self.params, X, self._eval_workspace(X.shape[0]))
+            c = self.spec.loss_fn.value(trace.Z[-1], trace.output, Y, self.spec.output_activation)
+            penalised = c + self._penalty()
+            acc = accuracy(trace.output, Y) if self.classification else None
+        return penalised, c, acc
+
+    def _eval_workspace(self, n: int) -> Workspace | None:
+        """Arrays for the forward pass of an evaluation on ``n`` examples, kept from one
+        evaluation to the next when they are small (a fresh 1 MB array costs its page
+        faults every time); None (fresh arrays) for large sets."""
+        workspace = self._eval_workspaces.get(n)
+        if workspace is None:
+            sizes = self.spec.layer_sizes[1:]
+            nbytes = 2 * n * sum(sizes) * np.dtype(self.spec.np_dtype).itemsize
+            if nbytes > EVAL_BUFFER_BYTES:
+                return None
+            if len(self._eval_workspaces) >= 2:  # the training and the validation sample
+                self._eval_workspaces.clear()
+            workspace = self._eval_workspaces[n] = Workspace(self.spec, n, backward=False)
+        return workspace
 
     def evaluate(self, record: bool = True, full: bool = True) -> Evaluation:
         """Cost (and accuracy) on the training and validation sets.
