@@ -6,7 +6,10 @@ changes. :class:`LatestJob` runs at most one at a time on its own one-thread poo
 them no more often than ``min_interval_ms`` apart, and drops every submission that was
 superseded before it started, so the GUI never queues stale work. Results come back on the
 GUI thread through :attr:`LatestJob.finished` (or :attr:`LatestJob.failed` with the
-message of a :class:`BPStudioError`).
+message of a :class:`BPStudioError`). A job made with ``paced`` holds its result, while
+``paced()`` is true (training runs), until the next frame of the
+:class:`~bpstudio.app.pacing.FrameClock`: the view draws it in the frame's turn, painted
+with everything else the frame changed, instead of repainting the window in between.
 
 Jobs get immutable inputs (copies of parameters, frozen data sets) and return new objects;
 they never touch Qt widgets.
@@ -20,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
+from bpstudio.app.pacing import FrameClock, frame_clock
 from bpstudio.core.errors import BPStudioError
 
 
@@ -72,8 +76,18 @@ class LatestJob(QObject):
     failed = Signal(str)
     busyChanged = Signal(bool)
 
-    def __init__(self, min_interval_ms: int = 0, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        min_interval_ms: int = 0,
+        parent: QObject | None = None,
+        paced: Callable[[], bool] | None = None,
+        clock: FrameClock | None = None,
+    ) -> None:
         super().__init__(parent)
+        #: While it returns True, results wait for the next frame.
+        self.paced = paced
+        self._clock = clock
+        self._held: tuple[object] | None = None  # a result waiting for its frame
         # The pool first: destroying the children in creation order then waits for a
         # running job before its relay goes away.
         self._pool = QThreadPool(self)
@@ -138,7 +152,26 @@ class LatestJob(QObject):
 
     def _on_done(self, serial: int, result: object) -> None:
         if self._finish(serial) and not self._closed:
-            self.finished.emit(result)
+            if self.paced is not None and self.paced():
+                self._held = (result,)
+                self.clock.request(self._publish_held)
+            else:
+                self._drop_held()
+                self.finished.emit(result)
+
+    @property
+    def clock(self) -> FrameClock:
+        return self._clock if self._clock is not None else frame_clock()
+
+    def _publish_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and not self._closed:
+            self.finished.emit(held[0])
+
+    def _drop_held(self) -> None:
+        if self._held is not None:
+            self._held = None
+            self.clock.cancel(self._publish_held)
 
     def _on_error(self, serial: int, message: str) -> None:
         if self._finish(serial) and not self._closed:
@@ -156,6 +189,9 @@ class LatestJob(QObject):
                 return False
             # The relay's signals are queued to our slots: deliver the result now.
             QCoreApplication.sendPostedEvents(self)
+        if self._held is not None:  # waiting for a frame: deliver it now too
+            self.clock.cancel(self._publish_held)
+            self._publish_held()
         return True
 
     def wait(self, msecs: int = -1) -> bool:
@@ -166,4 +202,5 @@ class LatestJob(QObject):
         """Stop starting jobs and wait for the running one (a window closing)."""
         self._closed = True
         self.cancel_pending()
+        self._drop_held()
         self._pool.waitForDone()

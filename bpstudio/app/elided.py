@@ -43,6 +43,8 @@ class ElidedLabel(QLabel):
         self._update_tip()
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        if text == self.text():
+            return  # the same text (every frame, often): no repaint, no layout request
         super().setText(text)
         self._update_tip()
 
@@ -76,7 +78,9 @@ class ElidedLabel(QLabel):
         painter.end()
 
     def _update_tip(self) -> None:
-        self.setToolTip(self.text() if self.is_elided() else self._tip)
+        tip = self.text() if self.is_elided() else self._tip
+        if tip != self.toolTip():
+            self.setToolTip(tip)
 
 
 class FittedRichLabel(QLabel):
@@ -142,11 +146,16 @@ class FittedRichLabel(QLabel):
         room = self.contentsRect().width() - 2 * self.margin()
         shown = next((form for form in self._forms if self.text_width(form) <= room), None)
         if shown is None:
-            plain = QTextDocumentFragment.fromHtml(self._forms[-1]).toPlainText()
+            plain = self._plain(self._forms[-1])
             shown = html.escape(
                 self.fontMetrics().elidedText(plain, Qt.TextElideMode.ElideRight, max(room, 0))
             )
         if shown != super().text():
             super().setText(shown)
-        full = QTextDocumentFragment.fromHtml(self._forms[0]).toPlainText()
-        self.setToolTip(full if shown != self._forms[0] else "")
+        tip = "" if shown == self._forms[0] else self._plain(self._forms[0])
+        if tip != self.toolTip():
+            self.setToolTip(tip)
+
+    @staticmethod
+    def _plain(html: str) -> str:
+        return QTextDocumentFragment.fromHtml(html).toPlainText()

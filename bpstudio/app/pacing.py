@@ -12,6 +12,12 @@ The rule for what is on screen:
   their own. A hidden view draws the shown snapshot when it is shown again.
 - **When training is not running** (a phase, step or epoch, an edit, undo or redo, a
   reopened project) a snapshot is shown at once, without waiting for a frame.
+- **A frame is painted once.** Each QGraphicsScene, once its items changed, repaints the
+  whole window at once (``QGraphicsScene`` dispatches its views' update requests
+  immediately), so a frame that redraws five plots and the canvas used to paint the window
+  six times. While a frame's turn runs, the window's update requests wait
+  (:class:`PaintGate`), and the window paints once, after the scenes have taken their
+  changes.
 - **The frame interval adapts** to what a frame costs: the GUI thread's CPU time
   (``time.thread_time``, which counts the paints that follow a frame as well as the frame's
   handlers) per frame, divided by the budget (``preferences.budget``, the GUI thread's
@@ -43,7 +49,8 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
 T = TypeVar("T")
 
@@ -52,6 +59,78 @@ GUI_BUDGET = 0.25
 MIN_INTERVAL = 1 / 60  # seconds between two frames at most this often (a 60 Hz screen)
 MAX_INTERVAL = 0.5  # and at least this often, however costly a frame is
 WINDOW_SECONDS = 0.25  # how often the cost of a frame is measured
+
+
+#: Posted to the gate after a frame's handlers: the scenes' queued updates come before it.
+_FRAME_PAINTED = QEvent.Type(QEvent.registerEventType())
+
+
+class PaintGate(QObject):
+    """Holds the windows' update requests from :meth:`hold` until the events posted before
+    :meth:`open_soon` have been delivered, then paints each window that asked, once.
+
+    A QGraphicsScene processes its changed items in a queued call and then sends the
+    window's pending update request at once; with a scene per plot, one frame painted the
+    window once per scene. Held here, the requests become one paint, after every scene
+    has taken its changes (their queued calls were posted before the gate's own event).
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._holding = False
+        self._held: list[QWidget] = []
+        #: Windows painted when the gate opened (for tests and benchmarks).
+        self.paints = 0
+
+    @property
+    def holding(self) -> bool:
+        return self._holding
+
+    def hold(self) -> None:
+        """Hold the windows' update requests from now on."""
+        app = QCoreApplication.instance()
+        if self._holding or app is None:
+            return
+        self._holding = True
+        app.installEventFilter(self)
+
+    def open_soon(self) -> None:
+        """Open once the events posted until now (the scenes' queued updates) have run."""
+        if self._holding:
+            QCoreApplication.postEvent(self, QEvent(_FRAME_PAINTED))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (
+            event.type() == QEvent.Type.UpdateRequest
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+        ):
+            if watched not in self._held:
+                self._held.append(watched)
+            return True
+        return False
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == _FRAME_PAINTED:
+            self.release()
+            return True
+        return super().event(event)
+
+    def release(self) -> None:
+        """Stop holding, and paint the windows whose update requests were held."""
+        if not self._holding:
+            return
+        self._holding = False
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        held, self._held = self._held, []
+        for window in held:
+            if shiboken6.isValid(window):
+                # The request it already posted would paint nothing new.
+                QCoreApplication.removePostedEvents(window, QEvent.Type.UpdateRequest)
+                QCoreApplication.sendEvent(window, QEvent(QEvent.Type.UpdateRequest))
+                self.paints += 1
 
 
 class FrameClock(QObject):
@@ -82,6 +161,8 @@ class FrameClock(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
+        #: Holds the windows' paints during a frame's turn: each window paints once.
+        self.gate = PaintGate(self)
         self._start_window()
 
     def request(self, publish: Callable[[], None]) -> None:
@@ -129,6 +210,7 @@ class FrameClock(QObject):
         self._waiting.clear()
         self._last_frame = self._clock()
         self.frames += 1
+        self.gate.hold()
         ran = 0
         try:
             for publish in waiting:
@@ -137,6 +219,7 @@ class FrameClock(QObject):
         finally:
             for publish in waiting[ran:]:  # one failed: the others run at the next frame
                 self._waiting.setdefault(publish, None)
+            self.gate.open_soon()
             self._adapt()
             if self._waiting and not self._timer.isActive():
                 self._timer.start(self._wait_ms(self._clock()))

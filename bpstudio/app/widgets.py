@@ -1,5 +1,5 @@
-"""Widgets that several views share: number fields and labels that never re-lay out
-their window.
+"""Widgets that several views share: number fields, and labels and fences that never
+re-lay out their window.
 
 Every place a person types a number uses :class:`NumberSpinBox` (floats; :class:`LogSpinBox`
 and :class:`ValueSpinBox` are kinds of it) or :class:`IntegerSpinBox`. Both read the text
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QValidator
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialog,
@@ -265,6 +265,93 @@ def hold_width(label: QLabel, sample: str) -> QLabel:
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample) + 4)
     return label
+
+
+def set_text(label: QLabel, text: str) -> bool:
+    """``label.setText(text)`` unless it shows ``text`` already; whether it changed."""
+    if label.text() == text:
+        return False
+    label.setText(text)
+    return True
+
+
+class LayoutFence(QWidget):
+    """Holds one widget, and tells the layout around it that its size changed only when
+    one of its size hints did.
+
+    Qt re-lays out the layouts from a widget up to its window whenever the widget's text
+    changes, whatever its size policy: ``QLabel.setText`` calls ``updateGeometry``, and
+    every layout that then activates calls its own widget's ``updateGeometry`` whether or
+    not a hint changed. Only a widget of fixed size stops it. In the main window that
+    chain ends in the dock layout, which lays out every dock again (and starts a
+    geometry animation for each) several times a frame while training runs. The fence has
+    no layout: its widget's ``updateGeometry`` posts it a layout request, and it compares
+    the widget's hints with those it passed on last.
+    """
+
+    def __init__(self, widget: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widget = widget
+        widget.setParent(self)
+        widget.installEventFilter(self)
+        self._hints = self._read_hints()
+        self._follow(self._hints)
+        self.setVisible(not widget.isHidden())
+        #: Layout requests passed on to the layout around the fence (tests).
+        self.passed = 0
+
+    def _read_hints(self) -> tuple[object, ...]:
+        w = self.widget
+        height_for_width = w.heightForWidth(self.width()) if w.hasHeightForWidth() else -1
+        return (
+            w.sizeHint(),
+            w.minimumSizeHint(),
+            w.minimumSize(),
+            w.maximumSize(),
+            w.sizePolicy(),
+            height_for_width,
+        )
+
+    def _follow(self, hints: tuple[object, ...]) -> None:
+        self.setSizePolicy(self.widget.sizePolicy())
+        self.setMinimumSize(self.widget.minimumSize())
+        self.setMaximumSize(self.widget.maximumSize())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self.widget.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self.widget.minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
+        return self.widget.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
+        return self.widget.heightForWidth(width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.widget.setGeometry(self.rect())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            hints = self._read_hints()
+            if hints != self._hints:
+                self._hints = hints
+                self._follow(hints)
+                self.passed += 1
+                self.updateGeometry()
+            return True
+        return super().event(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        # Shown or hidden by its owner: the fence takes (or gives up) its place in the layout.
+        if watched is self.widget:
+            if event.type() == QEvent.Type.ShowToParent:
+                self.setVisible(True)
+            elif event.type() == QEvent.Type.HideToParent:
+                self.setVisible(False)
+        return False
 
 
 class PageStack(QWidget):

@@ -91,10 +91,29 @@ class SheetModel(QAbstractTableModel):
         super().__init__(parent)
         self.sheet = Sheet("", [], [])
 
-    def set_sheet(self, sheet: Sheet) -> None:
-        self.beginResetModel()
+    def set_sheet(self, sheet: Sheet) -> bool:
+        """Show ``sheet``; True if its rows or columns differ from the sheet shown (the
+        view was reset), False if only the numbers changed (the cells were updated)."""
+        old = self.sheet
+        same_cells = (
+            sheet.header == old.header
+            and len(sheet.rows) == len(old.rows)
+            and all(new[0] == was[0] for new, was in zip(sheet.rows, old.rows, strict=True))
+        )
+        if not same_cells or not sheet.rows:
+            self.beginResetModel()
+            self.sheet = sheet
+            self.endResetModel()
+            return True
+        # Training changes the numbers only: a reset would make the views measure every
+        # row's text again (thousands of calls of data() per table) and re-lay them out.
         self.sheet = sheet
-        self.endResetModel()
+        self.dataChanged.emit(
+            self.index(0, 1),
+            self.index(len(sheet.rows) - 1, len(sheet.header) - 1),
+            [Qt.ItemDataRole.DisplayRole],
+        )
+        return False
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 (Qt override)
         return 0 if parent.isValid() else len(self.sheet.rows)
@@ -141,7 +160,8 @@ class ValuesTablePanel(QWidget):
         self.document = document
         self.controller = controller
         self.table: ValuesTable | None = None
-        self._job = LatestJob(JOB_INTERVAL_MS, self)
+        self._fitted_digits: dict[int, int] = {}  # view -> the digits its columns fit
+        self._job = LatestJob(JOB_INTERVAL_MS, self, paced=lambda: controller.running)
         self._job.finished.connect(self._on_tabulated)
         self._job.failed.connect(self._on_failed)
 
@@ -185,7 +205,10 @@ class ValuesTablePanel(QWidget):
             view.verticalHeader().hide()
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
             view.setAlternatingRowColors(True)
-            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            # Widths set when the table's shape or digits change (:meth:`_fit_columns`),
+            # not measured from every row's text on every update.
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            view.horizontalHeader().setStretchLastSection(False)
             splitter.addWidget(view)
             self.views.append(view)
         layout = QVBoxLayout(self)
@@ -253,10 +276,33 @@ class ValuesTablePanel(QWidget):
         if table.spec != self.document.spec:
             return  # the network changed while it was computed
         self.table = table
-        self.neuron_model.set_sheet(neurons)
-        self.param_model.set_sheet(parameters)
-        self.caption.setText(text)
+        for view, model, sheet in zip(
+            self.views, (self.neuron_model, self.param_model), (neurons, parameters), strict=True
+        ):
+            if model.set_sheet(sheet) or self._fitted_digits.get(id(view)) != self.digits:
+                self._fit_columns(view, sheet)
+        if self.caption.text() != text:
+            self.caption.setText(text)
         self.tableChanged.emit(table)
+
+    def _fit_columns(self, view: QTableView, sheet: Sheet) -> None:
+        """The names' column as wide as its names; each number's column as wide as its
+        title or the widest number written with :attr:`digits` significant digits
+        (``−0.000`` and the digits, or a mantissa with a three-digit exponent), so that no
+        number the table will show is cut off."""
+        self._fitted_digits[id(view)] = self.digits
+        view.resizeColumnToContents(0)
+        metrics = view.fontMetrics()
+        digits = "8" * self.digits
+        widest = max(
+            metrics.horizontalAdvance(f"{MINUS}0.000{digits}"),
+            metrics.horizontalAdvance(f"{MINUS}{digits}.e{MINUS}308"),
+        )
+        header = view.horizontalHeader()
+        margin = 2 * view.style().pixelMetric(view.style().PixelMetric.PM_HeaderMargin) + 8
+        for column in range(1, len(sheet.header)):
+            width = max(widest + margin, header.sectionSizeHint(column))
+            header.resizeSection(column, width)
 
     def _on_failed(self, message: str) -> None:
         self.caption.setText(f"No values: {message}.")
