@@ -8,6 +8,7 @@ nothing is cut off silently and the layout never grows to fit a long message.
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import (
@@ -18,6 +19,11 @@ from PySide6.QtGui import (
     QTextDocumentFragment,
 )
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+#: A digit of the text, or a tag or entity (kept as they are: their digits are not text).
+_DIGITS = re.compile(r"(<[^>]*>|&#?\w+;)|\d")
+#: Caption shapes whose widths a label remembers at most.
+MAX_MEASURED = 256
 
 
 class ElidedLabel(QLabel):
@@ -107,7 +113,6 @@ class FittedRichLabel(QLabel):
             raise ValueError("a caption needs at least one form")
         if forms != self._forms:
             self._forms = forms
-            self._widths = {}
             self._fit()
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
@@ -121,16 +126,26 @@ class FittedRichLabel(QLabel):
         return self.text() != self._forms[0]
 
     def text_width(self, html: str) -> float:
-        """The width ``html`` takes on one line in this label's font."""
-        width = self._widths.get(html)
+        """The width ``html`` takes on one line in this label's font, with every digit as
+        wide as the widest: captions whose numbers change every frame are measured (a rich
+        text layout each) only when their shape changes."""
+        widest = self._widest_digit()
+        shape = _DIGITS.sub(lambda m: m.group(1) or widest, html)
+        width = self._widths.get(shape)
         if width is None:
             document = QTextDocument()
             document.setDocumentMargin(0)
             document.setDefaultFont(self.font())
-            document.setHtml(html)
+            document.setHtml(shape)
             width = document.idealWidth()
-            self._widths[html] = width
+            if len(self._widths) > MAX_MEASURED:
+                self._widths.clear()
+            self._widths[shape] = width
         return width
+
+    def _widest_digit(self) -> str:
+        metrics = self.fontMetrics()
+        return max("0123456789", key=metrics.horizontalAdvance)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)

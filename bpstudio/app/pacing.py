@@ -61,10 +61,6 @@ MAX_INTERVAL = 0.5  # and at least this often, however costly a frame is
 WINDOW_SECONDS = 0.25  # how often the cost of a frame is measured
 
 
-#: Posted to the gate after a frame's handlers: the scenes' queued updates come before it.
-_FRAME_PAINTED = QEvent.Type(QEvent.registerEventType())
-
-
 class PaintGate(QObject):
     """Holds the windows' update requests from :meth:`hold` until the events posted before
     :meth:`open_soon` have been delivered, then paints each window that asked, once.
@@ -72,13 +68,19 @@ class PaintGate(QObject):
     A QGraphicsScene processes its changed items in a queued call and then sends the
     window's pending update request at once; with a scene per plot, one frame painted the
     window once per scene. Held here, the requests become one paint, after every scene
-    has taken its changes (their queued calls were posted before the gate's own event).
+    has taken its changes (their queued calls were posted before the gate opens). It opens
+    on a zero timer, which Qt runs after the posted events, like any timer that is due: a
+    timer waiting for the GUI thread runs between the frame's handlers and its paint.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._holding = False
         self._held: list[QWidget] = []
+        self._opener = QTimer(self)
+        self._opener.setSingleShot(True)
+        self._opener.setInterval(0)
+        self._opener.timeout.connect(self.release)
         #: Windows painted when the gate opened (for tests and benchmarks).
         self.paints = 0
 
@@ -97,7 +99,7 @@ class PaintGate(QObject):
     def open_soon(self) -> None:
         """Open once the events posted until now (the scenes' queued updates) have run."""
         if self._holding:
-            QCoreApplication.postEvent(self, QEvent(_FRAME_PAINTED))
+            self._opener.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         if (
@@ -110,17 +112,12 @@ class PaintGate(QObject):
             return True
         return False
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == _FRAME_PAINTED:
-            self.release()
-            return True
-        return super().event(event)
-
     def release(self) -> None:
         """Stop holding, and paint the windows whose update requests were held."""
         if not self._holding:
             return
         self._holding = False
+        self._opener.stop()
         app = QCoreApplication.instance()
         if app is not None:
             app.removeEventFilter(self)

@@ -260,11 +260,36 @@ def status_label() -> QLabel:
 
 
 def hold_width(label: QLabel, sample: str) -> QLabel:
-    """Make a label whose text changes all the time (counters) keep the width of ``sample``
-    in its font, so its text never re-lays out its window (see :func:`status_label`)."""
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample) + 4)
+    """Make a label whose text changes all the time (counters) as wide as ``sample`` and
+    one line high in its font, whatever its text: a widget of fixed size is the only kind
+    whose new text does not make Qt lay out the layouts around it again (see
+    :class:`LayoutFence`). It follows its font (presenter mode's larger type)."""
+    _HeldSize(label, sample)
     return label
+
+
+class _HeldSize(QObject):
+    """Keeps a label at the size of a sample text in its font."""
+
+    def __init__(self, label: QLabel, sample: str) -> None:
+        super().__init__(label)
+        self.sample = sample
+        label.installEventFilter(self)
+        self.fit(label)
+
+    def fit(self, label: QLabel) -> None:
+        metrics = label.fontMetrics()
+        margins = label.contentsMargins()
+        extra = 2 * label.margin()
+        label.setFixedSize(
+            metrics.horizontalAdvance(self.sample) + 4 + margins.left() + margins.right() + extra,
+            metrics.height() + margins.top() + margins.bottom() + extra,
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FontChange and isinstance(watched, QLabel):
+            self.fit(watched)
+        return False
 
 
 def set_text(label: QLabel, text: str) -> bool:
@@ -295,7 +320,7 @@ class LayoutFence(QWidget):
         widget.setParent(self)
         widget.installEventFilter(self)
         self._hints = self._read_hints()
-        self._follow(self._hints)
+        self._follow()
         self.setVisible(not widget.isHidden())
         #: Layout requests passed on to the layout around the fence (tests).
         self.passed = 0
@@ -312,7 +337,7 @@ class LayoutFence(QWidget):
             height_for_width,
         )
 
-    def _follow(self, hints: tuple[object, ...]) -> None:
+    def _follow(self) -> None:
         self.setSizePolicy(self.widget.sizePolicy())
         self.setMinimumSize(self.widget.minimumSize())
         self.setMaximumSize(self.widget.maximumSize())
@@ -338,7 +363,7 @@ class LayoutFence(QWidget):
             hints = self._read_hints()
             if hints != self._hints:
                 self._hints = hints
-                self._follow(hints)
+                self._follow()
                 self.passed += 1
                 self.updateGeometry()
             return True
