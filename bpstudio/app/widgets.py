@@ -326,16 +326,18 @@ class LayoutFence(QWidget):
         self.passed = 0
 
     def _read_hints(self) -> tuple[object, ...]:
+        """The widget's hints as a layout reads them: a direction whose policy is Ignored
+        takes neither hint into account (a caption's text width, say)."""
         w = self.widget
+        policy = w.sizePolicy()
+        hint, minimum = w.sizeHint(), w.minimumSizeHint()
+        for size in (hint, minimum):
+            if policy.horizontalPolicy() == QSizePolicy.Policy.Ignored:
+                size.setWidth(0)
+            if policy.verticalPolicy() == QSizePolicy.Policy.Ignored:
+                size.setHeight(0)
         height_for_width = w.heightForWidth(self.width()) if w.hasHeightForWidth() else -1
-        return (
-            w.sizeHint(),
-            w.minimumSizeHint(),
-            w.minimumSize(),
-            w.maximumSize(),
-            w.sizePolicy(),
-            height_for_width,
-        )
+        return (hint, minimum, w.minimumSize(), w.maximumSize(), policy, height_for_width)
 
     def _follow(self) -> None:
         self.setSizePolicy(self.widget.sizePolicy())
