@@ -10,6 +10,9 @@ message of a :class:`BPStudioError`). A job made with ``paced`` holds its result
 ``paced()`` is true (training runs), until the next frame of the
 :class:`~bpstudio.app.pacing.FrameClock`: the view draws it in the frame's turn, painted
 with everything else the frame changed, instead of repainting the window in between.
+Meanwhile it also waits between two jobs long enough that they take at most
+:data:`RUNNING_SHARE` of the time: a job's Python holds the interpreter lock the window's
+thread needs for every paint (the values table of 784-128-10 is a second of it).
 
 Jobs get immutable inputs (copies of parameters, frozen data sets) and return new objects;
 they never touch Qt widgets.
@@ -31,6 +34,11 @@ def at_step(step: int, fn: Callable[..., Any], *args: Any) -> tuple[int, Any]:
     """``fn(*args)`` with the training step its inputs are of, so that a view drawing the
     result can say which step it shows (a job for :class:`LatestJob`)."""
     return step, fn(*args)
+
+
+#: While ``paced()`` holds, jobs run at most this share of the time (one that took 1 s
+#: starts again 4 s after it ended, at the soonest).
+RUNNING_SHARE = 0.2
 
 
 class _Relay(QObject):
@@ -106,6 +114,8 @@ class LatestJob(QObject):
         self._closed = False
         #: How many jobs ran (for tests and benchmarks).
         self.runs = 0
+        #: Seconds from the start of the last job to its result.
+        self.last_duration = 0.0
 
     @property
     def busy(self) -> bool:
@@ -126,7 +136,10 @@ class LatestJob(QObject):
     def _start_pending(self) -> None:
         if self._pending is None or self._running_serial is not None or self._closed:
             return
-        wait_ms = self.min_interval_ms - (time.perf_counter() - self._last_start) * 1000.0
+        interval_ms = float(self.min_interval_ms)
+        if self.paced is not None and self.paced():
+            interval_ms = max(interval_ms, self.last_duration * 1000.0 / RUNNING_SHARE)
+        wait_ms = interval_ms - (time.perf_counter() - self._last_start) * 1000.0
         if wait_ms > 0:
             if not self._timer.isActive():
                 self._timer.start(int(wait_ms) + 1)
@@ -144,6 +157,7 @@ class LatestJob(QObject):
         if serial != self._running_serial:
             return False
         self._running_serial = None
+        self.last_duration = time.perf_counter() - self._last_start
         if self._pending is not None:
             self._start_pending()
         if not self.busy:

@@ -302,3 +302,22 @@ def test_new_numbers_keep_the_canvas_labels_and_the_legend_card(
         legend.repaint()
     assert legend.card_draws == draws
     assert np.isfinite(draws)
+
+
+def test_a_long_job_waits_its_share_while_training_runs(qtbot: QtBot) -> None:
+    frames = FrameClock(clock=FakeClock())  # time stands still: frames run when flushed
+    frames.request(lambda: None)
+    frames.flush()
+    pacing = [True]
+    job = LatestJob(0, paced=lambda: pacing[0], clock=frames)
+    job.submit(lambda: 1)
+    qtbot.waitUntil(lambda: not job.busy and frames.pending == 1, timeout=5000)
+    job.last_duration = 600.0  # as if it had taken ten minutes of the interpreter
+    job.submit(lambda: 2)
+    qtbot.wait(30)
+    assert job.runs == 1  # it waits its turn: at most a fifth of the time
+    assert job.busy
+    pacing[0] = False  # training stopped: the next submission runs at once
+    job.submit(lambda: 3)
+    qtbot.waitUntil(lambda: job.runs == 2, timeout=5000)
+    job.shutdown()
