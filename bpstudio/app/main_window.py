@@ -42,6 +42,7 @@ from bpstudio.app.elided import ElidedLabel
 from bpstudio.app.enlarge import DockEnlarger
 from bpstudio.app.exporting import ExportActions, Picture, save_plot_image, save_scene_image
 from bpstudio.app.file_dialogs import FileDialogs, FileKind
+from bpstudio.app.pacing import share_the_interpreter
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.data import DataPanel
 from bpstudio.app.panels.inspector import InspectorPanel
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         recovery_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        share_the_interpreter()  # background jobs and a training thread share it with paints
         self.settings = settings or QSettings()
         apply_preferences(read_preferences(self.settings))  # before any view takes colours
         self.document = Document(parent=self)

@@ -6,6 +6,7 @@ counts, never timings)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -29,7 +30,7 @@ from bpstudio.app.canvas.overlay import CanvasLegend
 from bpstudio.app.canvas.view import NetworkView
 from bpstudio.app.commands import SetParameterCommand
 from bpstudio.app.document import Document
-from bpstudio.app.pacing import FrameClock
+from bpstudio.app.pacing import SWITCH_INTERVAL, FrameClock
 from bpstudio.app.panels.inspector import InspectorPanel
 from bpstudio.app.panels.training import TrainingPanel
 from bpstudio.app.panels.values_table import SheetModel
@@ -321,3 +322,15 @@ def test_a_long_job_waits_its_share_while_training_runs(qtbot: QtBot) -> None:
     job.submit(lambda: 3)
     qtbot.waitUntil(lambda: job.runs == 2, timeout=5000)
     job.shutdown()
+
+
+def test_the_window_lets_its_gui_thread_wait_little_for_the_interpreter(
+    open_window: Callable[..., object],
+) -> None:
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        open_window()
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    finally:
+        sys.setswitchinterval(before)
