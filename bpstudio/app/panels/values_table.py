@@ -66,10 +66,16 @@ def tabulate(
     digits: int,
     symbols: Notation,
     where: str,
-) -> tuple[ValuesTable, list[Sheet], str]:
-    """The table, its cells as text and its caption (a background job)."""
+) -> tuple[ValuesTable, list[Sheet], str, list[list[int]]]:
+    """The table, its cells as text, its caption and each sheet's longest text per column
+    (a background job)."""
     table = values_table(spec, params, X, Y, example)
-    return table, sheets(table, digits, "text", symbols), f"{where}. {caption(table, digits)}"
+    cells = sheets(table, digits, "text", symbols)
+    longest = [
+        [max((len(row[c]) for row in sheet.rows), default=0) for c in range(len(sheet.header))]
+        for sheet in cells
+    ]
+    return table, cells, f"{where}. {caption(table, digits)}", longest
 
 
 def shown_state(snapshot: Snapshot, document_params: Params) -> tuple[Params, str]:
@@ -160,7 +166,8 @@ class ValuesTablePanel(QWidget):
         self.document = document
         self.controller = controller
         self.table: ValuesTable | None = None
-        self._fitted_digits: dict[int, int] = {}  # view -> the digits its columns fit
+        #: view -> (the digits, the longest text per column) its columns were fitted to
+        self._fitted: dict[int, tuple[int, list[int]]] = {}
         self._job = LatestJob(JOB_INTERVAL_MS, self, paced=lambda: controller.running)
         self._job.finished.connect(self._on_tabulated)
         self._job.failed.connect(self._on_failed)
@@ -205,8 +212,8 @@ class ValuesTablePanel(QWidget):
             view.verticalHeader().hide()
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
             view.setAlternatingRowColors(True)
-            # Widths set when the table's shape or digits change (:meth:`_fit_columns`),
-            # not measured from every row's text on every update.
+            # Fitted when the table's shape or digits change, or a column's longest text
+            # grows (:meth:`_on_tabulated`): not measured from every row on every update.
             view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             view.horizontalHeader().setStretchLastSection(False)
             splitter.addWidget(view)
@@ -271,38 +278,32 @@ class ValuesTablePanel(QWidget):
         where = f"{state}{where}"
         self._job.submit(tabulate, spec, params, X, Y, example, self.digits, symbols, where)
 
-    def _on_tabulated(self, result: tuple[ValuesTable, list[Sheet], str]) -> None:
-        table, (neurons, parameters), text = result
+    def _on_tabulated(self, result: tuple[ValuesTable, list[Sheet], str, list[list[int]]]) -> None:
+        table, (neurons, parameters), text, longest = result
         if table.spec != self.document.spec:
             return  # the network changed while it was computed
         self.table = table
-        for view, model, sheet in zip(
-            self.views, (self.neuron_model, self.param_model), (neurons, parameters), strict=True
+        for view, model, sheet, lengths in zip(
+            self.views,
+            (self.neuron_model, self.param_model),
+            (neurons, parameters),
+            longest,
+            strict=True,
         ):
-            if model.set_sheet(sheet) or self._fitted_digits.get(id(view)) != self.digits:
-                self._fit_columns(view, sheet)
+            fitted = self._fitted.get(id(view))
+            if model.set_sheet(sheet) or fitted is None or fitted[0] != self.digits:
+                view.resizeColumnsToContents()
+                self._fitted[id(view)] = (self.digits, lengths)
+                continue
+            # Numbers changed in place: a column grows when its longest text does, and
+            # never shrinks (no column twitches while training runs).
+            for column, (length, was) in enumerate(zip(lengths, fitted[1], strict=True)):
+                if length > was:
+                    view.resizeColumnToContents(column)
+                    fitted[1][column] = length
         if self.caption.text() != text:
             self.caption.setText(text)
         self.tableChanged.emit(table)
-
-    def _fit_columns(self, view: QTableView, sheet: Sheet) -> None:
-        """The names' column as wide as its names; each number's column as wide as its
-        title or the widest number written with :attr:`digits` significant digits
-        (``−0.000`` and the digits, or a mantissa with a three-digit exponent), so that no
-        number the table will show is cut off."""
-        self._fitted_digits[id(view)] = self.digits
-        view.resizeColumnToContents(0)
-        metrics = view.fontMetrics()
-        digits = "8" * self.digits
-        widest = max(
-            metrics.horizontalAdvance(f"{MINUS}0.000{digits}"),
-            metrics.horizontalAdvance(f"{MINUS}{digits}.e{MINUS}308"),
-        )
-        header = view.horizontalHeader()
-        margin = 2 * view.style().pixelMetric(view.style().PixelMetric.PM_HeaderMargin) + 8
-        for column in range(1, len(sheet.header)):
-            width = max(widest + margin, header.sectionSizeHint(column))
-            header.resizeSection(column, width)
 
     def _on_failed(self, message: str) -> None:
         self.caption.setText(f"No values: {message}.")
