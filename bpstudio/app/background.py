@@ -6,7 +6,13 @@ changes. :class:`LatestJob` runs at most one at a time on its own one-thread poo
 them no more often than ``min_interval_ms`` apart, and drops every submission that was
 superseded before it started, so the GUI never queues stale work. Results come back on the
 GUI thread through :attr:`LatestJob.finished` (or :attr:`LatestJob.failed` with the
-message of a :class:`BPStudioError`).
+message of a :class:`BPStudioError`). A job made with ``paced`` holds its result, while
+``paced()`` is true (training runs), until the next frame of the
+:class:`~bpstudio.app.pacing.FrameClock`: the view draws it in the frame's turn, painted
+with everything else the frame changed, instead of repainting the window in between.
+Meanwhile it also waits between two jobs long enough that they take at most
+:data:`RUNNING_SHARE` of the time: a job's Python holds the interpreter lock the window's
+thread needs for every paint (the values table of 784-128-10 is a second of it).
 
 Jobs get immutable inputs (copies of parameters, frozen data sets) and return new objects
 (arrays, images: never a QObject); they never touch Qt widgets.
@@ -20,6 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, QTimer, Signal
 
+from bpstudio.app.pacing import FrameClock, frame_clock
 from bpstudio.core.errors import BPStudioError
 
 
@@ -27,6 +34,11 @@ def at_step(step: int, fn: Callable[..., Any], *args: Any) -> tuple[int, Any]:
     """``fn(*args)`` with the training step its inputs are of, so that a view drawing the
     result can say which step it shows (a job for :class:`LatestJob`)."""
     return step, fn(*args)
+
+
+#: While ``paced()`` holds, jobs run at most this share of the time (one that took 1 s
+#: starts again 4 s after it ended, at the soonest).
+RUNNING_SHARE = 0.2
 
 
 class _Relay(QObject):
@@ -88,8 +100,18 @@ class LatestJob(QObject):
     failed = Signal(str)
     busyChanged = Signal(bool)
 
-    def __init__(self, min_interval_ms: int = 0, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        min_interval_ms: int = 0,
+        parent: QObject | None = None,
+        paced: Callable[[], bool] | None = None,
+        clock: FrameClock | None = None,
+    ) -> None:
         super().__init__(parent)
+        #: While it returns True, results wait for the next frame.
+        self.paced = paced
+        self._clock = clock
+        self._held: tuple[object] | None = None  # a result waiting for its frame
         # The pool first: destroying the children in creation order then waits for a
         # running job before its relay goes away.
         self._pool = QThreadPool(self)
@@ -110,6 +132,8 @@ class LatestJob(QObject):
         self._closed = False
         #: How many jobs ran (for tests and benchmarks).
         self.runs = 0
+        #: Seconds from the start of the last job to its result.
+        self.last_duration = 0.0
 
     @property
     def busy(self) -> bool:
@@ -130,7 +154,10 @@ class LatestJob(QObject):
     def _start_pending(self) -> None:
         if self._pending is None or self._running_serial is not None or self._closed:
             return
-        wait_ms = self.min_interval_ms - (time.perf_counter() - self._last_start) * 1000.0
+        interval_ms = float(self.min_interval_ms)
+        if self.paced is not None and self.paced():
+            interval_ms = max(interval_ms, self.last_duration * 1000.0 / RUNNING_SHARE)
+        wait_ms = interval_ms - (time.perf_counter() - self._last_start) * 1000.0
         if wait_ms > 0:
             if not self._timer.isActive():
                 self._timer.start(int(wait_ms) + 1)
@@ -150,6 +177,7 @@ class LatestJob(QObject):
             return False
         self._running_serial = None
         self._running_job = None
+        self.last_duration = time.perf_counter() - self._last_start
         if self._pending is not None:
             self._start_pending()
         if not self.busy:
@@ -158,7 +186,26 @@ class LatestJob(QObject):
 
     def _on_done(self, serial: int, result: object) -> None:
         if self._finish(serial) and not self._closed:
-            self.finished.emit(result)
+            if self.paced is not None and self.paced():
+                self._held = (result,)
+                self.clock.request(self._publish_held)
+            else:
+                self._drop_held()
+                self.finished.emit(result)
+
+    @property
+    def clock(self) -> FrameClock:
+        return self._clock if self._clock is not None else frame_clock()
+
+    def _publish_held(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and not self._closed:
+            self.finished.emit(held[0])
+
+    def _drop_held(self) -> None:
+        if self._held is not None:
+            self._held = None
+            self.clock.cancel(self._publish_held)
 
     def _on_error(self, serial: int, message: str) -> None:
         if self._finish(serial) and not self._closed:
@@ -176,6 +223,9 @@ class LatestJob(QObject):
                 return False
             # The relay's signals are queued to our slots: deliver the result now.
             QCoreApplication.sendPostedEvents(self)
+        if self._held is not None:  # waiting for a frame: deliver it now too
+            self.clock.cancel(self._publish_held)
+            self._publish_held()
         return True
 
     def wait(self, msecs: int = -1) -> bool:
@@ -186,4 +236,5 @@ class LatestJob(QObject):
         """Stop starting jobs and wait for the running one (a window closing)."""
         self._closed = True
         self.cancel_pending()
+        self._drop_held()
         self._pool.waitForDone()

@@ -8,6 +8,7 @@ nothing is cut off silently and the layout never grows to fit a long message.
 from __future__ import annotations
 
 import html
+import re
 
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import (
@@ -18,6 +19,11 @@ from PySide6.QtGui import (
     QTextDocumentFragment,
 )
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+#: A digit of the text, or a tag or entity (kept as they are: their digits are not text).
+_DIGITS = re.compile(r"(<[^>]*>|&#?\w+;)|\d")
+#: Caption shapes whose widths a label remembers at most.
+MAX_MEASURED = 256
 
 
 class ElidedLabel(QLabel):
@@ -43,6 +49,8 @@ class ElidedLabel(QLabel):
         self._update_tip()
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        if text == self.text():
+            return  # the same text (every frame, often): no repaint, no layout request
         super().setText(text)
         self._update_tip()
 
@@ -76,7 +84,9 @@ class ElidedLabel(QLabel):
         painter.end()
 
     def _update_tip(self) -> None:
-        self.setToolTip(self.text() if self.is_elided() else self._tip)
+        tip = self.text() if self.is_elided() else self._tip
+        if tip != self.toolTip():
+            self.setToolTip(tip)
 
 
 class FittedRichLabel(QLabel):
@@ -103,7 +113,6 @@ class FittedRichLabel(QLabel):
             raise ValueError("a caption needs at least one form")
         if forms != self._forms:
             self._forms = forms
-            self._widths = {}
             self._fit()
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
@@ -117,16 +126,26 @@ class FittedRichLabel(QLabel):
         return self.text() != self._forms[0]
 
     def text_width(self, html: str) -> float:
-        """The width ``html`` takes on one line in this label's font."""
-        width = self._widths.get(html)
+        """The width ``html`` takes on one line in this label's font, with every digit as
+        wide as the widest: captions whose numbers change every frame are measured (a rich
+        text layout each) only when their shape changes."""
+        widest = self._widest_digit()
+        shape = _DIGITS.sub(lambda m: m.group(1) or widest, html)
+        width = self._widths.get(shape)
         if width is None:
             document = QTextDocument()
             document.setDocumentMargin(0)
             document.setDefaultFont(self.font())
-            document.setHtml(html)
+            document.setHtml(shape)
             width = document.idealWidth()
-            self._widths[html] = width
+            if len(self._widths) > MAX_MEASURED:
+                self._widths.clear()
+            self._widths[shape] = width
         return width
+
+    def _widest_digit(self) -> str:
+        metrics = self.fontMetrics()
+        return max("0123456789", key=metrics.horizontalAdvance)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
@@ -142,11 +161,16 @@ class FittedRichLabel(QLabel):
         room = self.contentsRect().width() - 2 * self.margin()
         shown = next((form for form in self._forms if self.text_width(form) <= room), None)
         if shown is None:
-            plain = QTextDocumentFragment.fromHtml(self._forms[-1]).toPlainText()
+            plain = self._plain(self._forms[-1])
             shown = html.escape(
                 self.fontMetrics().elidedText(plain, Qt.TextElideMode.ElideRight, max(room, 0))
             )
         if shown != super().text():
             super().setText(shown)
-        full = QTextDocumentFragment.fromHtml(self._forms[0]).toPlainText()
-        self.setToolTip(full if shown != self._forms[0] else "")
+        tip = "" if shown == self._forms[0] else self._plain(self._forms[0])
+        if tip != self.toolTip():
+            self.setToolTip(tip)
+
+    @staticmethod
+    def _plain(html: str) -> str:
+        return QTextDocumentFragment.fromHtml(html).toPlainText()

@@ -41,6 +41,7 @@ from bpstudio.app.elided import ElidedLabel
 from bpstudio.app.enlarge import DockEnlarger
 from bpstudio.app.exporting import ExportActions, Picture, save_plot_image, save_scene_image
 from bpstudio.app.file_dialogs import FileDialogs, FileKind
+from bpstudio.app.pacing import share_the_interpreter
 from bpstudio.app.panels.chain_rule import ChainRulePanel
 from bpstudio.app.panels.data import DataPanel
 from bpstudio.app.panels.inspector import InspectorPanel
@@ -66,6 +67,7 @@ from bpstudio.app.theme import css, theme
 from bpstudio.app.training import TrainingController
 from bpstudio.app.training_hint import status_text
 from bpstudio.app.walkthrough.panel import OFFERED_KEY, WalkthroughPanel
+from bpstudio.app.widgets import LayoutFence
 from bpstudio.app.worker import BACKENDS, WorkerOptions
 from bpstudio.core.data.source import data_path_outside
 from bpstudio.core.errors import BPStudioError
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
         recovery_folder: Path | None = None,
     ) -> None:
         super().__init__(parent)
+        share_the_interpreter()  # background jobs and a training thread share it with paints
         self.settings = settings or QSettings()
         apply_preferences(read_preferences(self.settings))  # before any view takes colours
         self.document = Document(parent=self)
@@ -253,7 +256,8 @@ class MainWindow(QMainWindow):
         """A dock for ``widget``; :func:`window_layout.arrange` puts it in its place."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
-        dock.setWidget(widget)
+        # A panel's changing text re-lays out the panel, not every dock of the window.
+        dock.setWidget(LayoutFence(widget))
         self.docks[name] = dock
 
     def _show_inspector(self, _hit: object = None) -> None:
@@ -421,9 +425,10 @@ class MainWindow(QMainWindow):
         self.counter_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         self.problem_label = ElidedLabel("")
         self.problem_label.setStyleSheet(f"color: {css(theme().messages.error)};")
-        status.addWidget(self.phase_label, 1)
-        status.addWidget(self.problem_label, 2)
-        status.addPermanentWidget(self.counter_label)
+        # Their text changes every frame: fenced, it never re-lays out the window.
+        status.addWidget(LayoutFence(self.phase_label), 1)
+        status.addWidget(LayoutFence(self.problem_label), 2)
+        status.addPermanentWidget(LayoutFence(self.counter_label))
 
     # -- status ----------------------------------------------------------------------------------
 

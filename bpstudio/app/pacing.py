@@ -12,6 +12,12 @@ The rule for what is on screen:
   their own. A hidden view draws the shown snapshot when it is shown again.
 - **When training is not running** (a phase, step or epoch, an edit, undo or redo, a
   reopened project) a snapshot is shown at once, without waiting for a frame.
+- **A frame is painted once.** Each QGraphicsScene, once its items changed, repaints the
+  whole window at once (``QGraphicsScene`` dispatches its views' update requests
+  immediately), so a frame that redraws five plots and the canvas used to paint the window
+  six times. While a frame's turn runs, the window's update requests wait
+  (:class:`PaintGate`), and the window paints once, after the scenes have taken their
+  changes.
 - **The frame interval adapts** to what a frame costs: the GUI thread's CPU time
   (``time.thread_time``, which counts the paints that follow a frame as well as the frame's
   handlers) per frame, divided by the budget (``preferences.budget``, the GUI thread's
@@ -33,17 +39,26 @@ The rule for what is on screen:
     captioned with their step.
   - The neuron heat maps on the canvas (0.2–0.6 ms for the 2-input templates): part of the
     frame.
+
+  While training runs, a background job waits between two runs so that it takes at most a
+  fifth of the time (:data:`bpstudio.app.background.RUNNING_SHARE`), and every thread of
+  the window's process gives up Python's interpreter lock after
+  :data:`SWITCH_INTERVAL` when the GUI thread waits for it: a job's Python (the values
+  table of 784-128-10 is a second of it) or the training thread otherwise made every
+  paint wait up to 5 ms (Python's default) at each of its calls into Qt.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
 T = TypeVar("T")
 
@@ -52,6 +67,84 @@ GUI_BUDGET = 0.25
 MIN_INTERVAL = 1 / 60  # seconds between two frames at most this often (a 60 Hz screen)
 MAX_INTERVAL = 0.5  # and at least this often, however costly a frame is
 WINDOW_SECONDS = 0.25  # how often the cost of a frame is measured
+#: Seconds a thread holds Python's interpreter lock while another waits (default 5 ms).
+SWITCH_INTERVAL = 0.001
+
+
+def share_the_interpreter() -> None:
+    """Let the GUI thread wait at most :data:`SWITCH_INTERVAL` for the interpreter lock
+    (measured with ``bench/gui.py``: the training thread's throughput stayed the same,
+    the GUI timer's p99 lateness fell by a third or more)."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+
+
+class PaintGate(QObject):
+    """Holds the windows' update requests from :meth:`hold` until the events posted before
+    :meth:`open_soon` have been delivered, then paints each window that asked, once.
+
+    A QGraphicsScene processes its changed items in a queued call and then sends the
+    window's pending update request at once; with a scene per plot, one frame painted the
+    window once per scene. Held here, the requests become one paint, after every scene
+    has taken its changes (their queued calls were posted before the gate opens). It opens
+    on a zero timer, which Qt runs after the posted events, like any timer that is due: a
+    timer waiting for the GUI thread runs between the frame's handlers and its paint.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._holding = False
+        self._held: list[QWidget] = []
+        self._opener = QTimer(self)
+        self._opener.setSingleShot(True)
+        self._opener.setInterval(0)
+        self._opener.timeout.connect(self.release)
+        #: Windows painted when the gate opened (for tests and benchmarks).
+        self.paints = 0
+
+    @property
+    def holding(self) -> bool:
+        return self._holding
+
+    def hold(self) -> None:
+        """Hold the windows' update requests from now on."""
+        app = QCoreApplication.instance()
+        if self._holding or app is None:
+            return
+        self._holding = True
+        app.installEventFilter(self)
+
+    def open_soon(self) -> None:
+        """Open once the events posted until now (the scenes' queued updates) have run."""
+        if self._holding:
+            self._opener.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if (
+            event.type() == QEvent.Type.UpdateRequest
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+        ):
+            if watched not in self._held:
+                self._held.append(watched)
+            return True
+        return False
+
+    def release(self) -> None:
+        """Stop holding, and paint the windows whose update requests were held."""
+        if not self._holding:
+            return
+        self._holding = False
+        self._opener.stop()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        held, self._held = self._held, []
+        for window in held:
+            if shiboken6.isValid(window):
+                # The request it already posted would paint nothing new.
+                QCoreApplication.removePostedEvents(window, QEvent.Type.UpdateRequest)
+                QCoreApplication.sendEvent(window, QEvent(QEvent.Type.UpdateRequest))
+                self.paints += 1
 
 
 class FrameClock(QObject):
@@ -82,6 +175,8 @@ class FrameClock(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
+        #: Holds the windows' paints during a frame's turn: each window paints once.
+        self.gate = PaintGate(self)
         self._start_window()
 
     def request(self, publish: Callable[[], None]) -> None:
@@ -129,6 +224,7 @@ class FrameClock(QObject):
         self._waiting.clear()
         self._last_frame = self._clock()
         self.frames += 1
+        self.gate.hold()
         ran = 0
         try:
             for publish in waiting:
@@ -137,6 +233,7 @@ class FrameClock(QObject):
         finally:
             for publish in waiting[ran:]:  # one failed: the others run at the next frame
                 self._waiting.setdefault(publish, None)
+            self.gate.open_soon()
             self._adapt()
             if self._waiting and not self._timer.isActive():
                 self._timer.start(self._wait_ms(self._clock()))

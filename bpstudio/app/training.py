@@ -82,6 +82,8 @@ class TrainingController(QObject):
         #: The snapshot on screen: every view draws this one.
         self.snapshot: Snapshot | None = None
         self._frames: LatestFrame[Snapshot] = LatestFrame(self._show, self)
+        # The notice comes and goes with the batches: shown with a frame, painted with it.
+        self._vanishing_frames: LatestFrame[str] = LatestFrame(self._show_vanishing, self)
         self.data: LoadedData | None = None
         self.problem = ""
         self.vanishing = ""
@@ -356,8 +358,12 @@ class TrainingController(QObject):
         self.problemChanged.emit(message)
 
     def _on_vanishing(self, message: str) -> None:
-        self.vanishing = message
-        self.vanishingChanged.emit(message)
+        self._vanishing_frames.offer(message, self.running)
+
+    def _show_vanishing(self, message: str) -> None:
+        if message != self.vanishing:
+            self.vanishing = message
+            self.vanishingChanged.emit(message)
 
     def _on_crashed(self, message: str) -> None:
         if self.running:

@@ -1,5 +1,5 @@
-"""Widgets that several views share: number fields and labels that never re-lay out
-their window.
+"""Widgets that several views share: number fields, and labels and fences that never
+re-lay out their window.
 
 Every place a person types a number uses :class:`NumberSpinBox` (floats; :class:`LogSpinBox`
 and :class:`ValueSpinBox` are kinds of it) or :class:`IntegerSpinBox`. Both read the text
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QValidator
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QKeyEvent, QResizeEvent, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialog,
@@ -260,11 +260,125 @@ def status_label() -> QLabel:
 
 
 def hold_width(label: QLabel, sample: str) -> QLabel:
-    """Make a label whose text changes all the time (counters) keep the width of ``sample``
-    in its font, so its text never re-lays out its window (see :func:`status_label`)."""
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(sample) + 4)
+    """Make a label whose text changes all the time (counters) as wide as ``sample`` and
+    one line high in its font, whatever its text: a widget of fixed size is the only kind
+    whose new text does not make Qt lay out the layouts around it again (see
+    :class:`LayoutFence`). It follows its font (presenter mode's larger type)."""
+    _HeldSize(label, sample)
     return label
+
+
+class _HeldSize(QObject):
+    """Keeps a label at the size of a sample text in its font."""
+
+    def __init__(self, label: QLabel, sample: str) -> None:
+        super().__init__(label)
+        self.sample = sample
+        label.installEventFilter(self)
+        self.fit(label)
+
+    def fit(self, label: QLabel) -> None:
+        metrics = label.fontMetrics()
+        margins = label.contentsMargins()
+        extra = 2 * label.margin()
+        label.setFixedSize(
+            metrics.horizontalAdvance(self.sample) + 4 + margins.left() + margins.right() + extra,
+            metrics.height() + margins.top() + margins.bottom() + extra,
+        )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.FontChange and isinstance(watched, QLabel):
+            self.fit(watched)
+        return False
+
+
+def set_text(label: QLabel, text: str) -> bool:
+    """``label.setText(text)`` unless it shows ``text`` already; whether it changed."""
+    if label.text() == text:
+        return False
+    label.setText(text)
+    return True
+
+
+class LayoutFence(QWidget):
+    """Holds one widget, and tells the layout around it that its size changed only when
+    one of its size hints did.
+
+    Qt re-lays out the layouts from a widget up to its window whenever the widget's text
+    changes, whatever its size policy: ``QLabel.setText`` calls ``updateGeometry``, and
+    every layout that then activates calls its own widget's ``updateGeometry`` whether or
+    not a hint changed. Only a widget of fixed size stops it. In the main window that
+    chain ends in the dock layout, which lays out every dock again (and starts a
+    geometry animation for each) several times a frame while training runs. The fence has
+    no layout: its widget's ``updateGeometry`` posts it a layout request, and it compares
+    the widget's hints with those it passed on last.
+    """
+
+    def __init__(self, widget: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widget = widget
+        widget.setParent(self)
+        widget.installEventFilter(self)
+        self._hints = self._read_hints()
+        self._follow()
+        self.setVisible(not widget.isHidden())
+        #: Layout requests passed on to the layout around the fence (tests).
+        self.passed = 0
+
+    def _read_hints(self) -> tuple[object, ...]:
+        """The widget's hints as a layout reads them: a direction whose policy is Ignored
+        takes neither hint into account (a caption's text width, say)."""
+        w = self.widget
+        policy = w.sizePolicy()
+        hint, minimum = w.sizeHint(), w.minimumSizeHint()
+        for size in (hint, minimum):
+            if policy.horizontalPolicy() == QSizePolicy.Policy.Ignored:
+                size.setWidth(0)
+            if policy.verticalPolicy() == QSizePolicy.Policy.Ignored:
+                size.setHeight(0)
+        height_for_width = w.heightForWidth(self.width()) if w.hasHeightForWidth() else -1
+        return (hint, minimum, w.minimumSize(), w.maximumSize(), policy, height_for_width)
+
+    def _follow(self) -> None:
+        self.setSizePolicy(self.widget.sizePolicy())
+        self.setMinimumSize(self.widget.minimumSize())
+        self.setMaximumSize(self.widget.maximumSize())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self.widget.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return self.widget.minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
+        return self.widget.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
+        return self.widget.heightForWidth(width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.widget.setGeometry(self.rect())
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            hints = self._read_hints()
+            if hints != self._hints:
+                self._hints = hints
+                self._follow()
+                self.passed += 1
+                self.updateGeometry()
+            return True
+        return super().event(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        # Shown or hidden by its owner: the fence takes (or gives up) its place in the layout.
+        if watched is self.widget:
+            if event.type() == QEvent.Type.ShowToParent:
+                self.setVisible(True)
+            elif event.type() == QEvent.Type.HideToParent:
+                self.setVisible(False)
+        return False
 
 
 class PageStack(QWidget):

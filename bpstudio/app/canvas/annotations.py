@@ -39,6 +39,8 @@ from bpstudio.core.engine.address import ParamRef
 if TYPE_CHECKING:
     from bpstudio.app.canvas.scene import NetworkScene
 
+#: The item data key of a label's rich text as set (to skip setting it again).
+_HTML = 0
 #: Above neurons (3) and edges (0), below the drop indicator (10).
 LABEL_Z = 5.0
 HALO_Z = 1.5
@@ -63,6 +65,10 @@ class NoteAnnotations:
     def __init__(self, scene: NetworkScene) -> None:
         self.scene = scene
         self._items: list[QGraphicsItem] = []
+        self._labels: list[QGraphicsTextItem] = []  # the text items among them, in order
+        self._wanted: list[tuple[str, QPointF, str, bool]] = []
+        #: The places of the labels drawn and the highlight they were drawn with.
+        self._drawn: tuple[object, ...] | None = None
         self.highlighted_neurons: frozenset[tuple[int, int]] = frozenset()
         self.highlighted_params: frozenset[ParamRef] = frozenset()
 
@@ -97,41 +103,90 @@ class NoteAnnotations:
     # -- drawing -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-draw for the scene's current items, values and notation."""
-        for item in self._items:
-            # The scene's rebuild (clear()) deletes them with everything else.
-            if shiboken6.isValid(item) and item.scene() is self.scene:
-                self.scene.removeItem(item)
-        self._items.clear()
+        """Re-draw for the scene's current items, values and notation.
+
+        Every frame asks for it: labels whose place and kind stay keep their items, and
+        only a label whose text changed is set again; nothing is removed from the scene and
+        added again unless the labels' places or the highlight changed."""
+        self._wanted = []
         spec = self.scene.spec
         if self.scene.values is not None and self.scene.values.spec == spec:
             if all(n == 1 for n in spec.layer_sizes):
                 self._label_chain()
             else:
                 self._label_selection()
+        marks = (self.highlighted_neurons, self.highlighted_params)
+        if self._reusable(marks):
+            changed = False
+            for (html, _anchor, align, strong), label in zip(
+                self._wanted, self._labels, strict=True
+            ):
+                changed |= self._set_label(label, html, align, strong)
+            if changed:
+                self.scene.labelsChanged.emit()
+            return
+        for item in self._items:
+            # The scene's rebuild (clear()) deletes them with everything else.
+            if shiboken6.isValid(item) and item.scene() is self.scene:
+                self.scene.removeItem(item)
+        self._items.clear()
+        self._labels = []
+        for html, anchor, align, strong in self._wanted:
+            self._add_label(html, anchor, align, strong)
+        if self.scene.values is not None and self.scene.values.spec == spec:
             self._draw_highlight()
+        self._drawn = (
+            [(anchor, align, strong) for _html, anchor, align, strong in self._wanted],
+            marks,
+        )
         self.scene.labelsChanged.emit()
+
+    def _reusable(self, marks: tuple[object, ...]) -> bool:
+        """Whether the labels drawn sit where the wanted ones go, with the same highlight,
+        and are all still in the scene."""
+        places = [(anchor, align, strong) for _html, anchor, align, strong in self._wanted]
+        return (
+            self._drawn is not None
+            and self._drawn == (places, marks)
+            and all(shiboken6.isValid(i) and i.scene() is self.scene for i in self._items)
+        )
 
     def _text(self, html: str, anchor: QPointF, align: str = "below", strong: bool = False) -> None:
         """A label at ``anchor`` (a scene point) that keeps its size at every zoom: centred
         ``below`` or ``above`` it, or starting ``right`` of it."""
-        colors = theme()
-        weight = "font-weight:600;" if strong else ""
+        self._wanted.append((html, QPointF(anchor), align, strong))
+
+    def _add_label(self, html: str, anchor: QPointF, align: str, strong: bool) -> None:
         item = QGraphicsTextItem()
-        item.setHtml(f"<div align='center' style='color:{css(colors.text)};{weight}'>{html}</div>")
         item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         item.setZValue(LABEL_Z)
+        item.setPos(anchor)
+        backdrop = QGraphicsRectItem(item)
+        backdrop.setPen(QPen(Qt.PenStyle.NoPen))
+        backdrop.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        self._set_label(item, html, align, strong)
+        self.scene.addItem(item)
+        self._items.append(item)
+        self._labels.append(item)
+
+    def _set_label(self, item: QGraphicsTextItem, html: str, align: str, strong: bool) -> bool:
+        """Give a label its text and place it by its new size; False if it had that text."""
+        colors = theme()
+        weight = "font-weight:600;" if strong else ""
+        text = f"<div align='center' style='color:{css(colors.text)};{weight}'>{html}</div>"
+        if item.data(_HTML) == text:
+            return False
+        item.setData(_HTML, text)
+        item.setHtml(text)
         rect = item.boundingRect()
         dx = -rect.width() / 2 if align in ("below", "above") else 0.0
         dy = {"below": 0.0, "above": -rect.height()}.get(align, -rect.height() / 2)
         item.setTransform(QTransform.fromTranslate(dx, dy))
-        item.setPos(anchor)
-        backdrop = QGraphicsRectItem(rect.adjusted(3, 3, -3, -3), item)
-        backdrop.setPen(QPen(Qt.PenStyle.NoPen))
-        backdrop.setBrush(QBrush(with_alpha(colors.background, 215)))
-        backdrop.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
-        self.scene.addItem(item)
-        self._items.append(item)
+        for child in item.childItems():
+            if isinstance(child, QGraphicsRectItem):  # its backdrop
+                child.setRect(rect.adjusted(3, 3, -3, -3))
+                child.setBrush(QBrush(with_alpha(colors.background, 215)))
+        return True
 
     def _label_chain(self) -> None:
         scene, values = self.scene, self.scene.values

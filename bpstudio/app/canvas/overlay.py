@@ -9,7 +9,15 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetricsF, QLinearGradient, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QLinearGradient,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QWidget
 
 from bpstudio.app.canvas.items import label_font
@@ -49,6 +57,10 @@ class CanvasLegend(_Card):
         self.edge_mode = "weights"
         self.note = "Activations appear after a forward pass"
         self.compact = True
+        # The card without its note, drawn once per look: the note changes every frame.
+        self._card_picture: tuple[tuple[object, ...], QPixmap] | None = None
+        #: Times the card was drawn anew (tests).
+        self.card_draws = 0
         self.resize(self.sizeHint())
 
     def fonts(self) -> tuple[QFont, QFont, QFont]:
@@ -100,11 +112,43 @@ class CanvasLegend(_Card):
     def set_note(self, note: str) -> None:
         if note != self.note:
             self.note = note
-            self.update()
+            if not self.compact:
+                self.update(self._note_rect().toAlignedRect().adjusted(-1, -1, 1, 1))
+
+    def _note_rect(self) -> QRectF:
+        rect = QRectF(self.rect()).adjusted(1, 1, -1, -3)
+        row = self._metrics()[0]
+        note_top = rect.top() + 5 + 3 * row
+        return QRectF(rect.left() + 12, note_top, rect.width() - 24, rect.bottom() - note_top - 4)
 
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
-        colors = theme()
+        ratio = self.devicePixelRatioF()
+        look = (self.size(), ratio, self.compact, self.symbols(), theme(), self.fonts())
+        if self._card_picture is None or self._card_picture[0] != look:
+            picture = QPixmap(self.size() * ratio)
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(Qt.GlobalColor.transparent)
+            card = QPainter(picture)
+            self._paint_card(card)
+            card.end()
+            self._card_picture = (look, picture)
+            self.card_draws += 1
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._card_picture[1])
+        if not self.compact:
+            small = self.fonts()[1]
+            painter.setFont(small)
+            painter.setPen(theme().text_muted)
+            note = self._note_rect()
+            text = QFontMetricsF(small).elidedText(
+                self.note, Qt.TextElideMode.ElideRight, note.width()
+            )
+            painter.drawText(note, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
+        painter.end()
+
+    def _paint_card(self, painter: QPainter) -> None:
+        """Everything but the note."""
+        colors = theme()
         rect = self._card(painter)
         row, name_w, _ = self._metrics()
         names_font, small, symbol_font = self.fonts()
@@ -163,18 +207,6 @@ class CanvasLegend(_Card):
         painter.setPen(colors.text)
         for y, label in zip(rows, self.symbols(), strict=True):
             painter.drawText(QPointF(symbol, y + baseline), label)
-        if not self.compact:
-            painter.setFont(small)
-            painter.setPen(colors.text_muted)
-            note_top = rect.top() + 5 + 3 * row
-            width = rect.width() - 24
-            text = QFontMetricsF(small).elidedText(self.note, Qt.TextElideMode.ElideRight, width)
-            painter.drawText(
-                QRectF(left, note_top, width, rect.bottom() - note_top - 4),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                text,
-            )
-        painter.end()
 
 
 class ZoomBadge(_Card):

@@ -209,7 +209,7 @@ class ResultsPanel(QWidget):
         self.results: Results | None = None
         self._data: LoadedData | None = None
         self._dirty = False
-        self._job = LatestJob(0, self)
+        self._job = LatestJob(0, self, paced=lambda: controller.running)
         self._job.finished.connect(self._on_results)
 
         # Accuracy tab.

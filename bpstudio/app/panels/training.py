@@ -48,6 +48,7 @@ from bpstudio.app.widgets import (
     LogSpinBox,
     NumberSpinBox,
     hold_width,
+    set_text,
     status_label,
 )
 from bpstudio.app.worker import StopConditions
@@ -78,7 +79,7 @@ STEP_UNIT_SHORT: dict[StepUnit, str] = {
 SPEED_FASTEST_POS = 31
 #: The widest text each counter is expected to show (its width is held at that).
 COUNTER_SAMPLES = {
-    "step": "00,000,000",
+    "step": "000,000,000",
     "epoch": "0,000,000 + 100%",
     "rate": "000,000",
     "cost": "0.0000e-00",
@@ -932,17 +933,18 @@ class TrainingPanel(QWidget):
         self.phase_indicator.set_state(snapshot.next_phase, running)
         self._update_hint()
         c = self.counter_labels
-        c["step"].setText(f"{snapshot.step:,}")
-        c["epoch"].setText(epoch_text(snapshot))
-        c["rate"].setText(f"{snapshot.steps_per_second:,.0f}" if running else "–")
         cost = snapshot.cost
-        c["cost"].setText("–" if cost is None else f"{cost:.4g}")
+        set_text(c["step"], f"{snapshot.step:,}")
+        set_text(c["epoch"], epoch_text(snapshot))
+        set_text(c["rate"], f"{snapshot.steps_per_second:,.0f}" if running else "–")
+        set_text(c["cost"], "–" if cost is None else f"{cost:.4g}")
         base = self.document.hyperparameters.learning_rate
         scheduled = snapshot.learning_rate
-        self.lr_now_label.setText(
+        set_text(
+            self.lr_now_label,
             f"η now {scheduled:.3g} (schedule)"
             if scheduled and not math.isclose(scheduled, base, rel_tol=1e-9)
-            else ""
+            else "",
         )
         if snapshot.divergence:
             if snapshot.divergence != self._banner_message:

@@ -66,10 +66,16 @@ def tabulate(
     digits: int,
     symbols: Notation,
     where: str,
-) -> tuple[ValuesTable, list[Sheet], str]:
-    """The table, its cells as text and its caption (a background job)."""
+) -> tuple[ValuesTable, list[Sheet], str, list[list[int]]]:
+    """The table, its cells as text, its caption and each sheet's longest text per column
+    (a background job)."""
     table = values_table(spec, params, X, Y, example)
-    return table, sheets(table, digits, "text", symbols), f"{where}. {caption(table, digits)}"
+    cells = sheets(table, digits, "text", symbols)
+    longest = [
+        [max((len(row[c]) for row in sheet.rows), default=0) for c in range(len(sheet.header))]
+        for sheet in cells
+    ]
+    return table, cells, f"{where}. {caption(table, digits)}", longest
 
 
 def shown_state(snapshot: Snapshot, document_params: Params) -> tuple[Params, str]:
@@ -91,10 +97,29 @@ class SheetModel(QAbstractTableModel):
         super().__init__(parent)
         self.sheet = Sheet("", [], [])
 
-    def set_sheet(self, sheet: Sheet) -> None:
-        self.beginResetModel()
+    def set_sheet(self, sheet: Sheet) -> bool:
+        """Show ``sheet``; True if its rows or columns differ from the sheet shown (the
+        view was reset), False if only the numbers changed (the cells were updated)."""
+        old = self.sheet
+        same_cells = (
+            sheet.header == old.header
+            and len(sheet.rows) == len(old.rows)
+            and all(new[0] == was[0] for new, was in zip(sheet.rows, old.rows, strict=True))
+        )
+        if not same_cells or not sheet.rows:
+            self.beginResetModel()
+            self.sheet = sheet
+            self.endResetModel()
+            return True
+        # Training changes the numbers only: a reset would make the views measure every
+        # row's text again (thousands of calls of data() per table) and re-lay them out.
         self.sheet = sheet
-        self.endResetModel()
+        self.dataChanged.emit(
+            self.index(0, 1),
+            self.index(len(sheet.rows) - 1, len(sheet.header) - 1),
+            [Qt.ItemDataRole.DisplayRole],
+        )
+        return False
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 (Qt override)
         return 0 if parent.isValid() else len(self.sheet.rows)
@@ -141,7 +166,9 @@ class ValuesTablePanel(QWidget):
         self.document = document
         self.controller = controller
         self.table: ValuesTable | None = None
-        self._job = LatestJob(JOB_INTERVAL_MS, self)
+        #: view -> (the digits, the longest text per column) its columns were fitted to
+        self._fitted: dict[int, tuple[int, list[int]]] = {}
+        self._job = LatestJob(JOB_INTERVAL_MS, self, paced=lambda: controller.running)
         self._job.finished.connect(self._on_tabulated)
         self._job.failed.connect(self._on_failed)
 
@@ -185,7 +212,10 @@ class ValuesTablePanel(QWidget):
             view.verticalHeader().hide()
             view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 6)
             view.setAlternatingRowColors(True)
-            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            # Fitted when the table's shape or digits change, or a column's longest text
+            # grows (:meth:`_on_tabulated`): not measured from every row on every update.
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            view.horizontalHeader().setStretchLastSection(False)
             splitter.addWidget(view)
             self.views.append(view)
         layout = QVBoxLayout(self)
@@ -248,14 +278,31 @@ class ValuesTablePanel(QWidget):
         where = f"{state}{where}"
         self._job.submit(tabulate, spec, params, X, Y, example, self.digits, symbols, where)
 
-    def _on_tabulated(self, result: tuple[ValuesTable, list[Sheet], str]) -> None:
-        table, (neurons, parameters), text = result
+    def _on_tabulated(self, result: tuple[ValuesTable, list[Sheet], str, list[list[int]]]) -> None:
+        table, (neurons, parameters), text, longest = result
         if table.spec != self.document.spec:
             return  # the network changed while it was computed
         self.table = table
-        self.neuron_model.set_sheet(neurons)
-        self.param_model.set_sheet(parameters)
-        self.caption.setText(text)
+        for view, model, sheet, lengths in zip(
+            self.views,
+            (self.neuron_model, self.param_model),
+            (neurons, parameters),
+            longest,
+            strict=True,
+        ):
+            fitted = self._fitted.get(id(view))
+            if model.set_sheet(sheet) or fitted is None or fitted[0] != self.digits:
+                view.resizeColumnsToContents()
+                self._fitted[id(view)] = (self.digits, lengths)
+                continue
+            # Numbers changed in place: a column grows when its longest text does, and
+            # never shrinks (no column twitches while training runs).
+            for column, (length, was) in enumerate(zip(lengths, fitted[1], strict=True)):
+                if length > was:
+                    view.resizeColumnToContents(column)
+                    fitted[1][column] = length
+        if self.caption.text() != text:
+            self.caption.setText(text)
         self.tableChanged.emit(table)
 
     def _on_failed(self, message: str) -> None:

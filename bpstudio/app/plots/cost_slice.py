@@ -69,7 +69,7 @@ class CostSlicePlot(QWidget):
         self.controller = controller
         self.slice: CostSlice | None = None
         self.step: int | None = None  # the step of the slice drawn
-        self._job = LatestJob(JOB_INTERVAL_MS, self)
+        self._job = LatestJob(JOB_INTERVAL_MS, self, paced=lambda: controller.running)
         self._job.finished.connect(self._on_slice)
         self._job.failed.connect(self._on_failed)
 
@@ -191,6 +191,9 @@ class CostSlicePlot(QWidget):
             xs = np.array([result.value - span, result.value + span])
             self.tangent.setData(xs, result.tangent(xs))
         self.point.setData([result.value], [result.cost])
+        # Fit the axes to the new curve now: fitted when the plot paints (pyqtgraph's
+        # default), the new range would ask for a second paint right after the first.
+        self.plot_item.vb.prepareForPaint()
         self._show_caption(step, result)
         self.sliceDrawn.emit(result)
 

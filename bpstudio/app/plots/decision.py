@@ -228,7 +228,7 @@ class DecisionPlot(QWidget):
         self._value_scale = 1.0
         self._dirty = False
         self._probe_key: tuple[int, str, int | None] | None = None
-        self._job = LatestJob(REFRESH_INTERVAL_MS, self)
+        self._job = LatestJob(REFRESH_INTERVAL_MS, self, paced=lambda: controller.running)
         self._job.finished.connect(self._on_frame)
 
         background = self.palette().color(QPalette.ColorRole.Base)
