@@ -86,6 +86,7 @@ def test_a_closed_output_dock_comes_back_enlarged_and_closed_again(
 ) -> None:
     dock = window.docks["decision"]
     dock.close()
+    qtbot.wait(50)  # the layout requests the resize and the close posted, carried out
     state = window.saveState()
     window.output_enlarger.set_active(True)
     assert dock.isVisible()
