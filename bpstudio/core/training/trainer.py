@@ -326,17 +326,25 @@ class Trainer:
         if hp.l1 or hp.l2:
             cost += self._penalty()
         self.cost = cost
-        if self._reference_cost is None and math.isfinite(cost):
-            self._reference_cost = max(cost, 1.0)
-        if not math.isfinite(cost):
-            self._diverge(f"the cost became {cost} at step {self.step_count + 1}")
-        elif cost > EXPLOSION_FACTOR * (self._reference_cost or 1.0):
-            self._diverge(f"the cost exploded to {cost:.3g} at step {self.step_count + 1}")
+        reason = self._divergence(cost)
+        if reason is not None:
+            self._diverge(reason)
         elif self.step_count % VANISHING_CHECK_INTERVAL == 0:
             self.vanishing = detect_vanishing(
                 self.spec, self.trace, grads, cost, self.step_count, self.classification
             )
         return grads
+
+    def _divergence(self, cost: float) -> str | None:
+        """Why the batch cost of the step under way means training diverged, or None; the
+        first finite cost sets what counts as exploded."""
+        if self._reference_cost is None and math.isfinite(cost):
+            self._reference_cost = max(cost, 1.0)
+        if not math.isfinite(cost):
+            return f"the cost became {cost} at step {self.step_count + 1}"
+        if cost > EXPLOSION_FACTOR * (self._reference_cost or 1.0):
+            return f"the cost exploded to {cost:.3g} at step {self.step_count + 1}"
+        return None
 
     def _workspace(self, n: int) -> Workspace:
         workspace = self._workspaces.get(n)
@@ -518,18 +526,11 @@ class Trainer:
         optimizer, spec, classification = self.optimizer, self.spec, self.classification
         record = costs.append
         plan = self._plan(min(size, n_train))
-        isfinite = math.isfinite
         done = 0
         indices = self.batch_indices
-        X = X_all
         while done < n_steps:
-            cursor = self._cursor
-            if cursor >= n_train:
-                self._order = self._epoch_order()
-                cursor = 0
-            indices = self._order[cursor : cursor + size]
+            indices = self._take(size)
             n = len(indices)
-            self._cursor = cursor + n
             if n != plan.n:
                 plan = self._plan(n)
             if n == n_train:  # the whole set needs no gather
@@ -538,17 +539,7 @@ class Trainer:
                 X, Y = X_all[indices], Y_all[indices]
             cost = plan.run(self.params, X, Y)
             step = self.step_count
-            if self._reference_cost is None and isfinite(cost):
-                self._reference_cost = max(cost, 1.0)
-            reason = None
-            if not isfinite(cost):
-                reason = f"the cost became {cost} at step {step + 1}"
-            elif cost > EXPLOSION_FACTOR * (self._reference_cost or 1.0):
-                reason = f"the cost exploded to {cost:.3g} at step {step + 1}"
-            elif step % VANISHING_CHECK_INTERVAL == 0:
-                self.vanishing = detect_vanishing(
-                    spec, plan.trace(), plan.grads(), cost, step, classification
-                )
+            reason = self._divergence(cost)
             if reason is not None:
                 # Where the phases would stand: forward and backward done, no update.
                 self.batch_indices = indices
@@ -557,6 +548,10 @@ class Trainer:
                 self.next_phase = Phase.UPDATE
                 self._diverge(reason)
                 return done
+            if step % VANISHING_CHECK_INTERVAL == 0:
+                self.vanishing = detect_vanishing(
+                    spec, plan.trace(), plan.grads(), cost, step, classification
+                )
             optimizer.update_vector(
                 self._theta,
                 plan.workspace.gradient,
