@@ -15,6 +15,7 @@ from PySide6.QtGui import QGuiApplication, QHelpEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTabBar, QToolTip
 
 from bpstudio.app.canvas.palette import LayerPalette
+from bpstudio.app.widgets import LayoutFence
 
 #: The window's size where the screen allows it (logical pixels).
 PREFERRED_SIZE = QSize(1560, 980)
@@ -161,13 +162,11 @@ def arrange(window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         # Six tabs at the right would not read in full: the undo history joins the left.
         window.tabifyDockWidget(docks["training"], docks["history"])
         window.tabifyDockWidget(docks["inspector"], docks["chain_rule"])
-    else:
-        window.tabifyDockWidget(docks["inspector"], docks["history"])
-    if compact:
         window.tabifyDockWidget(docks["decision"], docks["cost"])
         window.tabifyDockWidget(docks["decision"], docks["gradient"])
         docks["cost"].raise_()
     else:
+        window.tabifyDockWidget(docks["inspector"], docks["history"])
         window.splitDockWidget(docks["decision"], docks["cost"], Qt.Orientation.Horizontal)
         window.splitDockWidget(docks["cost"], docks["gradient"], Qt.Orientation.Horizontal)
     docks["training"].raise_()
@@ -183,6 +182,8 @@ def _default_sizes(window: QMainWindow, docks: dict[str, QDockWidget], compact: 
     # The Training panel's form needs about 380 px before it scrolls sideways.
     left = max(380, width * 3 // 10) if compact else 380
     palette = d["palette"].widget()
+    if isinstance(palette, LayoutFence):  # the window fences every panel (see LayoutFence)
+        palette = palette.widget
     tiles = palette.height_for(left) if isinstance(palette, LayerPalette) else 150
     title = d["palette"].fontMetrics().height() + 8
     window.resizeDocks([d["palette"], d["training"]], [tiles + title, 700], vertical)
