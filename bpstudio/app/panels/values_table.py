@@ -35,6 +35,7 @@ from bpstudio.app.background import LatestJob
 from bpstudio.app.document import Document
 from bpstudio.app.notation import MINUS, Notation
 from bpstudio.app.training import TrainingController
+from bpstudio.app.widgets import set_text
 from bpstudio.core.engine.activations import Array
 from bpstudio.core.engine.network import NetworkSpec, Params
 from bpstudio.core.engine.values_table import (
@@ -301,8 +302,7 @@ class ValuesTablePanel(QWidget):
                 if length > was:
                     view.resizeColumnToContents(column)
                     fitted[1][column] = length
-        if self.caption.text() != text:
-            self.caption.setText(text)
+        set_text(self.caption, text)
         self.tableChanged.emit(table)
 
     def _on_failed(self, message: str) -> None:
