@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 LEAKY_SLOPE = 0.01
 
@@ -241,3 +242,19 @@ def network_cost_and_gradients(
     dW = [[[w.grad for w in row] for row in layer] for layer in Wv]
     db = [[v.grad for v in layer] for layer in bv]
     return C.data, dW, db
+
+
+def network_reference(
+    spec: Any, params: Any, X: Any, Y: Any
+) -> tuple[float, list[list[list[float]]], list[list[float]]]:
+    """:func:`network_cost_and_gradients` of an engine network (a ``NetworkSpec``, its
+    ``Params`` and arrays X, Y), read as plain Python lists."""
+    return network_cost_and_gradients(
+        spec.layer_sizes,
+        spec.activations,
+        spec.loss,
+        [W.tolist() for W in params.W],
+        [b.tolist() for b in params.b],
+        X.tolist(),
+        Y.tolist(),
+    )

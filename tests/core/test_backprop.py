@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from scalar_reference import Value, network_cost_and_gradients
+from scalar_reference import Value, network_reference
 
 from bpstudio.core.engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from bpstudio.core.engine.address import ParamRef
@@ -208,28 +208,12 @@ def test_per_example_gradients_average_to_the_batch_gradient(case: Case) -> None
         np.testing.assert_allclose(db[l][k], single.db[l], rtol=1e-12, atol=1e-14)
 
 
-@PROPERTY
-def scalar_reference(
-    spec: NetworkSpec, params: Params, X: np.ndarray, Y: np.ndarray
-) -> tuple[float, list[list[list[float]]], list[list[float]]]:
-    """C, ∂C/∂W and ∂C/∂b from the scalar reference, which reads plain Python lists."""
-    return network_cost_and_gradients(
-        spec.layer_sizes,
-        spec.activations,
-        spec.loss,
-        [W.tolist() for W in params.W],
-        [b.tolist() for b in params.b],
-        X.tolist(),
-        Y.tolist(),
-    )
-
-
 @given(case=cases())
 def test_engine_equals_the_scalar_reference(case: Case) -> None:
     assume(away_from_kinks(case))
     spec, params = case.spec, case.params
     grads = gradients(spec, params, case.X, case.Y)
-    c, dW, db = scalar_reference(spec, params, case.X, case.Y)
+    c, dW, db = network_reference(spec, params, case.X, case.Y)
     assert grads.cost == pytest.approx(c, rel=1e-12, abs=1e-12)
     for l in range(spec.n_layers):
         np.testing.assert_allclose(grads.dW[l], dW[l], rtol=1e-12, atol=1e-12)
@@ -255,7 +239,7 @@ def test_scalar_reference_differentiates_its_primitives() -> None:
 
 def test_note_example_with_the_scalar_reference() -> None:
     params = note_params()
-    c, dW, db = scalar_reference(NOTE_SPEC, params, NOTE_X, NOTE_Y)
+    c, dW, db = network_reference(NOTE_SPEC, params, NOTE_X, NOTE_Y)
     assert c == pytest.approx(NOTE_C0, abs=1e-12)
     for l, (_, _, dw, dbias) in NOTE_TABLE.items():
         assert dW[l - 1][0][0] == pytest.approx(dw, abs=1e-12)
